@@ -1,0 +1,156 @@
+# Atoll's build.  GNU make; gcc or clang (CC=clang works).
+#
+#   make            libraries for every target, bin/atoll, examples' deps
+#   make test       every test (unit + sim, also under ASan/UBSan; tool;
+#                   examples); ends with "N passed, N failed"
+#   make demo       build and run examples/hello
+#   make bench      benchmarks against real peers, printed as ratios
+#   make format     apply .clang-format to every C file
+#
+# Layout of the build tree ($(BUILD), default build/):
+#   rel/   optimised objects and libraries (what `atoll build` links)
+#   san/   the same with AddressSanitizer + UndefinedBehaviorSanitizer
+# Each variant has libatoll.a (lib/: runtime, device implementations),
+# libatoll_<target>.a (platform/<target>) and start_<target>.o (the
+# target's entry point, kept out of the library so tests can bring their own
+# main).  Sources are found by wildcard: drop a .c or .S into a folder and it
+# is built.
+
+BUILD   ?= build
+CC      ?= cc
+TARGETS := unix sim
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wno-unused-parameter
+BASEFLAGS := -std=gnu11 -g -fno-omit-frame-pointer -Iinclude -Iplatform \
+           -D_GNU_SOURCE $(WARN)
+REL_FLAGS := $(BASEFLAGS) -O2
+SAN_FLAGS := $(BASEFLAGS) -O1 -fsanitize=address,undefined \
+           -fno-sanitize-recover=all -DATOLL_SANITIZE=1
+REL_LDFLAGS :=
+SAN_LDFLAGS := -fsanitize=address,undefined
+
+LIB_SRC   := $(sort $(wildcard lib/core/*.c lib/core/*.S lib/dev/*.c))
+TOOL_SRC  := $(sort $(wildcard tools/atoll/*.c))
+HARNESS   := tests/harness.c
+
+# Sources of one platform library, without its start file.
+plat_src = $(filter-out platform/$(1)/start.c,\
+             $(sort $(wildcard platform/$(1)/*.c platform/$(1)/*.S)))
+
+obj = $(patsubst %.S,$(BUILD)/$(1)/%.o,$(patsubst %.c,$(BUILD)/$(1)/%.o,$(2)))
+
+.PHONY: all libs tool test test-unit demo bench format clean check-format
+all: libs tool
+
+libs: $(foreach v,rel san,$(BUILD)/$(v)/libatoll.a \
+        $(foreach t,$(TARGETS),$(BUILD)/$(v)/libatoll_$(t).a \
+                               $(BUILD)/$(v)/start_$(t).o))
+
+tool: bin/atoll
+
+# ---- compilation rules, per variant --------------------------------------
+
+$(BUILD)/rel/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(REL_FLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/rel/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(REL_FLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/san/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/san/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
+define variant_rules
+$(BUILD)/$(1)/libatoll.a: $(call obj,$(1),$(LIB_SRC))
+	@rm -f $$@
+	ar rcs $$@ $$^
+$(foreach t,$(TARGETS),
+$(BUILD)/$(1)/libatoll_$(t).a: $(call obj,$(1),$(call plat_src,$(t)))
+	@rm -f $$@
+	ar rcs $$@ $$^
+$(BUILD)/$(1)/start_$(t).o: $(BUILD)/$(1)/platform/$(t)/start.o
+	cp $$< $$@
+)
+endef
+$(foreach v,rel san,$(eval $(call variant_rules,$(v))))
+
+# ---- the atoll tool -------------------------------------------------------
+
+bin/atoll: $(call obj,rel,$(TOOL_SRC))
+	@mkdir -p bin
+	$(CC) $^ -o $@
+
+# ---- tests ----------------------------------------------------------------
+# tests/unit/*.c and tests/sim/*.c link against the sim platform (virtual
+# clock: deterministic and instant); tests/unix/*.c against the unix one.
+# Each is built twice: rel and san.
+
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c tests/sim/*.c))
+UNIX_TEST_SRC := $(sort $(wildcard tests/unix/*.c))
+
+test_bin = $(patsubst %.c,$(BUILD)/$(1)/%,$(2))
+LDLIBS_TEST := -lpthread -lm
+
+define test_rules
+$(BUILD)/$(1)/tests/unit/%: $(BUILD)/$(1)/tests/unit/%.o \
+    $(BUILD)/$(1)/tests/harness.o $(BUILD)/$(1)/libatoll.a \
+    $(BUILD)/$(1)/libatoll_sim.a
+	$(CC) $$(filter %.o,$$^) $(BUILD)/$(1)/libatoll_sim.a \
+	    $(BUILD)/$(1)/libatoll.a $(BUILD)/$(1)/libatoll_sim.a \
+	    $($(2)_LDFLAGS) $(LDLIBS_TEST) -o $$@
+$(BUILD)/$(1)/tests/sim/%: $(BUILD)/$(1)/tests/sim/%.o \
+    $(BUILD)/$(1)/tests/harness.o $(BUILD)/$(1)/libatoll.a \
+    $(BUILD)/$(1)/libatoll_sim.a
+	$(CC) $$(filter %.o,$$^) $(BUILD)/$(1)/libatoll_sim.a \
+	    $(BUILD)/$(1)/libatoll.a $(BUILD)/$(1)/libatoll_sim.a \
+	    $($(2)_LDFLAGS) $(LDLIBS_TEST) -o $$@
+$(BUILD)/$(1)/tests/unix/%: $(BUILD)/$(1)/tests/unix/%.o \
+    $(BUILD)/$(1)/tests/harness.o $(BUILD)/$(1)/libatoll.a \
+    $(BUILD)/$(1)/libatoll_unix.a
+	$(CC) $$(filter %.o,$$^) $(BUILD)/$(1)/libatoll_unix.a \
+	    $(BUILD)/$(1)/libatoll.a $(BUILD)/$(1)/libatoll_unix.a \
+	    $($(2)_LDFLAGS) $(LDLIBS_TEST) -o $$@
+endef
+$(eval $(call test_rules,rel,REL))
+$(eval $(call test_rules,san,SAN))
+
+TEST_BINS := $(foreach v,rel san,$(call test_bin,$(v),$(UNIT_SRC) \
+               $(UNIX_TEST_SRC)))
+
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BINS := $(patsubst %.c,$(BUILD)/rel/%,$(BENCH_SRC))
+$(BUILD)/rel/bench/%: $(BUILD)/rel/bench/%.o $(BUILD)/rel/libatoll.a \
+    $(BUILD)/rel/libatoll_unix.a
+	$(CC) $< $(BUILD)/rel/libatoll_unix.a $(BUILD)/rel/libatoll.a \
+	    $(BUILD)/rel/libatoll_unix.a -lpthread -lm -o $@
+
+test: all $(TEST_BINS)
+	@BUILD=$(BUILD) bash tests/run.sh
+
+# Only the C test binaries (quick loop while developing).
+test-unit: libs $(TEST_BINS)
+	@BUILD=$(BUILD) ATOLL_TEST_ONLY=unit bash tests/run.sh
+
+demo: all
+	bin/atoll -C examples/hello configure -t unix
+	bin/atoll -C examples/hello build
+	bin/atoll -C examples/hello run
+
+bench: all $(BENCH_BINS)
+	@for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done
+
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h')
+format:
+	clang-format -i $(FORMAT_FILES)
+check-format:
+	@clang-format --dry-run --Werror $(FORMAT_FILES)
+
+clean:
+	rm -rf $(BUILD) bin
+
+.SECONDARY:
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

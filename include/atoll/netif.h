@@ -1,0 +1,106 @@
+/*
+ * atoll/netif.h - the network interface: Ethernet frames in and out.
+ *
+ * NAME
+ *     struct atoll_netif, atoll_netif_recv, atoll_netif_send,
+ *     atoll_netif_info
+ *
+ * DESCRIPTION
+ *     A network interface moves whole Ethernet II frames (destination MAC,
+ *     source MAC, EtherType, payload; no preamble, no FCS) of at most
+ *     ATOLL_NET_FRAME_MAX bytes.
+ *
+ *     Both directions work on batches so that one crossing of an expensive
+ *     boundary (a system call, a VM exit) can move many frames.
+ *
+ *     recv blocks the calling fiber until at least one frame has arrived or
+ *     `deadline` passes, then returns up to `max` frames.  Each is a buffer
+ *     (atoll/buf.h) with ATOLL_BUF_HEADROOM bytes of headroom, owned by the
+ *     caller from then on.
+ *
+ *     send queues `n` frames to the wire and returns how many it took
+ *     (frames after the first refused one are not sent).  It does not take
+ *     ownership: the caller still frees the buffers.  It never blocks a
+ *     fiber; a full host queue drops the frame and counts it (like a
+ *     congested wire) rather than stalling the unikernel.
+ *
+ *     Implementations chosen at build time include the platform's device
+ *     (a tap device on unix, the simulated wire on sim, a hypercall on hvt)
+ *     and "flood", a test double that always has a frame waiting.
+ *
+ * RETURN VALUE
+ *     recv: number of frames (>= 1), or -ATOLL_ETIMEDOUT, -ATOLL_ENOMEM
+ *     (no buffer for the frame), -ATOLL_EIO, -ATOLL_ENETDOWN.
+ *     send: number of frames taken (>= 0), or -ATOLL_EMSGSIZE (first frame
+ *     shorter than 14 bytes or longer than the MTU allows), -ATOLL_EIO,
+ *     -ATOLL_ENETDOWN.
+ */
+#ifndef ATOLL_NETIF_H
+#define ATOLL_NETIF_H
+
+#include <stdint.h>
+
+#include "atoll/buf.h"
+#include "atoll/time.h"
+
+struct atoll_netif_info {
+    uint8_t mac[6];    /* our hardware address */
+    uint16_t mtu;      /* largest payload after the 14-byte header */
+    const char *name;  /* the name the manifest gave the device */
+};
+
+struct atoll_netif_stats {
+    uint64_t rx_frames, rx_bytes, rx_dropped;
+    uint64_t tx_frames, tx_bytes, tx_dropped;
+};
+
+struct atoll_netif_ops {
+    int (*recv)(void *state, struct atoll_buf **frames, int max,
+                atoll_time_t deadline);
+    int (*send)(void *state, struct atoll_buf *const *frames, int n);
+    void (*info)(void *state, struct atoll_netif_info *out);
+    void (*stats)(void *state, struct atoll_netif_stats *out);
+};
+
+struct atoll_netif {
+    const struct atoll_netif_ops *ops;
+    void *state;
+};
+
+static inline int atoll_netif_recv(struct atoll_netif *nif,
+                                   struct atoll_buf **frames, int max,
+                                   atoll_time_t deadline)
+{
+    return nif->ops->recv(nif->state, frames, max, deadline);
+}
+
+static inline int atoll_netif_send(struct atoll_netif *nif,
+                                   struct atoll_buf *const *frames, int n)
+{
+    return nif->ops->send(nif->state, frames, n);
+}
+
+static inline void atoll_netif_info(struct atoll_netif *nif,
+                                    struct atoll_netif_info *out)
+{
+    nif->ops->info(nif->state, out);
+}
+
+static inline void atoll_netif_stats(struct atoll_netif *nif,
+                                     struct atoll_netif_stats *out)
+{
+    nif->ops->stats(nif->state, out);
+}
+
+/*
+ * Implementations (constructors used by the generated wiring; `name` is the
+ * manifest's device name, attached with --net:NAME=...).
+ * Return 0, -ATOLL_ENODEV (not attached / host resource missing, with a
+ * message on the console), -ATOLL_ENOMEM.
+ */
+int atoll_netif_open_default(const char *name, struct atoll_netif **out);
+/* Test double: every recv returns at once with `max` copies of a broadcast
+ * frame; send accepts and discards. */
+int atoll_netif_open_flood(const char *name, struct atoll_netif **out);
+
+#endif

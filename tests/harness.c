@@ -1,0 +1,132 @@
+/*
+ * tests/harness.c - runs the tests registered with TEST() (see harness.h).
+ *
+ * Each test is forked so that it cannot disturb the next one; the parent
+ * reports [OK], [FAIL] (with the child's message, or the signal that killed
+ * it) or [SKIP].  A test that runs longer than HARNESS_TIMEOUT seconds is
+ * killed and fails.
+ */
+#include "harness.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define HARNESS_MAX     1024
+#define HARNESS_TIMEOUT 120
+#define EXIT_SKIP       77
+
+struct test {
+    const char *suite, *name, *file;
+    int line;
+    harness_fn fn;
+};
+
+static struct test tests[HARNESS_MAX];
+static int ntests;
+
+void harness_register(const char *suite, const char *name, harness_fn fn,
+                      const char *file, int line)
+{
+    if (ntests == HARNESS_MAX) {
+        fprintf(stderr, "harness: more than %d tests\n", HARNESS_MAX);
+        exit(2);
+    }
+    tests[ntests++] = (struct test){suite, name, file, line, fn};
+}
+
+void harness_fail(const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "       %s:%d: ", file, line);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    fflush(NULL);
+    _exit(1);
+}
+
+void harness_skip(const char *why)
+{
+    fprintf(stderr, "       skipped: %s\n", why);
+    fflush(NULL);
+    _exit(EXIT_SKIP);
+}
+
+/* Order tests by file position so numbering is stable: constructors run in
+ * an order the linker chooses. */
+static int by_position(const void *a, const void *b)
+{
+    const struct test *x = a, *y = b;
+    int c = strcmp(x->file, y->file);
+    return c ? c : x->line - y->line;
+}
+
+int main(int argc, char **argv)
+{
+    const char *filter = argc > 1 ? argv[1] : NULL;
+    int nofork = getenv("ATOLL_TEST_NOFORK") != NULL;
+    int passed = 0, failed = 0, skipped = 0;
+    int index = 0;
+    const char *suite = NULL;
+
+    qsort(tests, (size_t)ntests, sizeof tests[0], by_position);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    for (int i = 0; i < ntests; i++) {
+        struct test *t = &tests[i];
+        char full[512];
+        if (!suite || strcmp(suite, t->suite) != 0) {
+            suite = t->suite;
+            index = 0;
+        } else {
+            index++;
+        }
+        snprintf(full, sizeof full, "%s %s", t->suite, t->name);
+        if (filter && !strstr(full, filter))
+            continue;
+        if (nofork) {
+            t->fn();
+            printf("[OK]   %-12s %2d  %s\n", t->suite, index, t->name);
+            passed++;
+            continue;
+        }
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0) {
+            perror("fork");
+            return 2;
+        }
+        if (pid == 0) {
+            alarm(HARNESS_TIMEOUT);
+            t->fn();
+            fflush(NULL);
+            _exit(0);
+        }
+        int status;
+        while (waitpid(pid, &status, 0) < 0)
+            ;
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+            printf("[OK]   %-12s %2d  %s\n", t->suite, index, t->name);
+            passed++;
+        } else if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_SKIP) {
+            printf("[SKIP] %-12s %2d  %s\n", t->suite, index, t->name);
+            skipped++;
+        } else {
+            printf("[FAIL] %-12s %2d  %s\n", t->suite, index, t->name);
+            if (WIFSIGNALED(status))
+                printf("       killed by signal %d (%s)\n", WTERMSIG(status),
+                       strsignal(WTERMSIG(status)));
+            else
+                printf("       exit status %d\n", WEXITSTATUS(status));
+            failed++;
+        }
+    }
+    printf("-- %s: %d ok, %d failed, %d skipped\n", argv[0], passed, failed,
+           skipped);
+    return failed ? 1 : 0;
+}

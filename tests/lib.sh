@@ -1,0 +1,60 @@
+# tests/lib.sh - the shell side of the test harness, sourced by tests/*/*.sh.
+#
+# Prints the same lines as the C harness ([OK]/[FAIL]/[SKIP] suite N name),
+# which tests/run.sh counts.  Usage:
+#
+#     . tests/lib.sh
+#     suite tool
+#     t "new creates a manifest"  test -f "$dir/atoll.manifest"
+#     expect_fail "unknown target is refused" "unknown target 'vax'" \
+#         bin/atoll configure -t vax
+#
+# A test's command output goes to $LOG (shown when it fails).
+
+ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+ATOLL=${ATOLL:-$ROOT/bin/atoll}
+LOG=$(mktemp)
+trap 'rm -f "$LOG"' EXIT
+_suite=""
+_index=0
+
+suite() { _suite=$1; _index=0; }
+
+_report() { # STATUS NAME
+    printf '[%s]%*s %-12s %2d  %s\n' "$1" $((5 - ${#1})) "" "$_suite" \
+        "$_index" "$2"
+    _index=$((_index + 1))
+}
+
+_show_log() { sed 's/^/       | /' "$LOG" | tail -n 30; }
+
+ok() { _report OK "$1"; }
+fail() { _report FAIL "$1"; [ -n "${2:-}" ] && echo "       $2"; _show_log; }
+skip() { _report SKIP "$1"; echo "       skipped: $2"; }
+
+# t NAME CMD...: passes when CMD exits 0.
+t() {
+    local name=$1; shift
+    if "$@" >"$LOG" 2>&1; then ok "$name"; else fail "$name" "command failed: $*"; fi
+}
+
+# expect_fail NAME PATTERN CMD...: passes when CMD exits non-zero, without a
+# crash (status < 128), and its output contains PATTERN (grep -E).
+expect_fail() {
+    local name=$1 pat=$2; shift 2
+    "$@" >"$LOG" 2>&1
+    local st=$?
+    if [ $st -eq 0 ]; then fail "$name" "expected failure, got exit 0"
+    elif [ $st -ge 128 ]; then fail "$name" "crashed with status $st"
+    elif ! grep -Eq -- "$pat" "$LOG"; then fail "$name" "output lacks /$pat/"
+    else ok "$name"; fi
+}
+
+# expect_out NAME PATTERN CMD...: passes when CMD exits 0 and its output
+# contains PATTERN (grep -E).
+expect_out() {
+    local name=$1 pat=$2; shift 2
+    if ! "$@" >"$LOG" 2>&1; then fail "$name" "command failed: $*"
+    elif ! grep -Eq -- "$pat" "$LOG"; then fail "$name" "output lacks /$pat/"
+    else ok "$name"; fi
+}

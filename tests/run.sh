@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# tests/run.sh - runs every test and prints the closing count.
+#
+# Runs, in order: the C unit and sim tests (optimised build, then under
+# AddressSanitizer + UndefinedBehaviorSanitizer), the unix-platform tests,
+# then every shell test in tests/*/*.sh (tool, examples, ...).  Counts the
+# [OK]/[FAIL]/[SKIP] lines of all of them and ends with
+#
+#     N passed, N failed[, N skipped]
+#
+# On CI (CI=true) nothing may be skipped: a skip counts as a failure.
+# ATOLL_TEST_ONLY=unit runs only the C binaries.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+BUILD=${BUILD:-build}
+OUT=$(mktemp)
+trap 'rm -f "$OUT"' EXIT
+status=0
+
+run() { # LABEL CMD...
+    echo "== $1"
+    shift
+    "$@" 2>&1 | tee -a "$OUT"
+    local st=${PIPESTATUS[0]}
+    [ "$st" -ne 0 ] && status=1
+    return 0
+}
+
+for variant in rel san; do
+    for bin in $(find "$BUILD/$variant/tests" -type f -perm -u+x 2>/dev/null | sort); do
+        run "$variant: ${bin#$BUILD/$variant/}" "$bin"
+    done
+done
+
+if [ "${ATOLL_TEST_ONLY:-}" != unit ]; then
+    for script in $(ls tests/*/*.sh 2>/dev/null | sort); do
+        run "$script" env ROOT="$ROOT" BUILD="$BUILD" bash "$script"
+    done
+fi
+
+passed=$(grep -c '^\[OK\]' "$OUT")
+failed=$(grep -c '^\[FAIL\]' "$OUT")
+skipped=$(grep -c '^\[SKIP\]' "$OUT")
+echo
+if [ "$failed" -gt 0 ]; then
+    echo "Failures:"
+    grep '^\[FAIL\]' "$OUT"
+fi
+if [ "${CI:-}" = true ] && [ "$skipped" -gt 0 ]; then
+    echo "CI: $skipped skipped test(s) count as failures here:"
+    grep '^\[SKIP\]' "$OUT"
+    failed=$((failed + skipped))
+    skipped=0
+fi
+if [ "$passed" -eq 0 ]; then
+    echo "no test ran"
+    status=1
+fi
+if [ "$skipped" -gt 0 ]; then
+    echo "$passed passed, $failed failed, $skipped skipped"
+else
+    echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ] && [ "$status" -eq 0 ]
