@@ -40,8 +40,15 @@ plat_src = $(filter-out platform/$(1)/start.c,\
 
 obj = $(patsubst %.S,$(BUILD)/$(1)/%.o,$(patsubst %.c,$(BUILD)/$(1)/%.o,$(2)))
 
-.PHONY: all libs tool test test-unit demo bench format clean check-format
-all: libs tool
+# Further parts of the build (one .mk per component, e.g. mk/hvt.mk for the
+# KVM tender).  Each may add to EXTRA_ALL (built by `make`) and EXTRA_TEST
+# (built before `make test` runs).
+EXTRA_ALL :=
+EXTRA_TEST :=
+include $(sort $(wildcard mk/*.mk))
+
+.PHONY: all libs tool test test-unit demo deps bench format clean check-format
+all: libs tool $(EXTRA_ALL)
 
 libs: $(foreach v,rel san,$(BUILD)/$(v)/libatoll.a \
         $(foreach t,$(TARGETS),$(BUILD)/$(v)/libatoll_$(t).a \
@@ -128,14 +135,19 @@ $(BUILD)/rel/bench/%: $(BUILD)/rel/bench/%.o $(BUILD)/rel/libatoll.a \
 	$(CC) $< $(BUILD)/rel/libatoll_unix.a $(BUILD)/rel/libatoll.a \
 	    $(BUILD)/rel/libatoll_unix.a -lpthread -lm -o $@
 
-test: all $(TEST_BINS)
+test: all $(TEST_BINS) $(EXTRA_TEST)
 	@BUILD=$(BUILD) bash tests/run.sh
 
 # Only the C test binaries (quick loop while developing).
 test-unit: libs $(TEST_BINS)
 	@BUILD=$(BUILD) ATOLL_TEST_ONLY=unit bash tests/run.sh
 
-demo: all
+# Installs missing Debian packages (see scripts/install-deps.sh).
+deps:
+	@bash scripts/install-deps.sh
+
+demo: deps
+	$(MAKE) all
 	bin/atoll -C examples/hello configure -t unix
 	bin/atoll -C examples/hello build
 	bin/atoll -C examples/hello run

@@ -1,0 +1,175 @@
+/*
+ * lib/dev/netif_default.c - the platform's network device as an
+ * atoll_netif (a tap on unix, a simulated wire on sim).
+ *
+ * recv drains whatever frames the platform has, without blocking, into
+ * fresh buffers (with ATOLL_BUF_HEADROOM in front so upper layers can
+ * strip and push headers without copying); only when there is none does
+ * the fiber block in the scheduler until the device is ready or the
+ * deadline passes.  send hands frames to the platform one by one; a full
+ * host queue drops the frame and counts it, as a congested wire would.
+ * Every batch is recorded as DEV_IO in the trace.
+ */
+#include <string.h>
+
+#include "../core/runtime.h"
+#include "atoll/buf.h"
+#include "atoll/error.h"
+#include "atoll/fiber.h"
+#include "atoll/mem.h"
+#include "atoll/netif.h"
+#include "atoll/trace.h"
+#include "atoll/tunables.h"
+#include "platform.h"
+
+struct netif_default {
+    struct atoll_netif nif;
+    int dev;
+    char *name;
+    struct plat_net_info info;
+    struct atoll_netif_stats stats;
+    struct atoll_buf *spare; /* kept across calls: no alloc/free per poll */
+};
+
+static uint32_t self_id(void)
+{
+    atoll_fiber *f = atoll_fiber_self();
+    return f ? atoll_fiber_id(f) : 0;
+}
+
+static int nd_recv(void *state, struct atoll_buf **frames, int max,
+                   atoll_time_t deadline)
+{
+    struct netif_default *s = state;
+    if (max <= 0 || !frames)
+        return -ATOLL_EINVAL;
+    for (;;) {
+        int n = 0, err = 0;
+        size_t bytes = 0;
+        while (n < max) {
+            struct atoll_buf *b = s->spare;
+            s->spare = NULL;
+            if (!b && !(b = atoll_buf_alloc(ATOLL_BUF_HEADROOM,
+                                            ATOLL_NET_FRAME_MAX))) {
+                err = -ATOLL_ENOMEM;
+                break;
+            }
+            int r = plat_net_read(s->dev, b->data, ATOLL_NET_FRAME_MAX);
+            if (r < 0) {
+                s->spare = b;
+                if (r == -ATOLL_EMSGSIZE) {
+                    s->stats.rx_dropped++;
+                    continue;
+                }
+                if (r != -ATOLL_EAGAIN)
+                    err = r;
+                break;
+            }
+            b->len = 0;
+            atoll_buf_put(b, (size_t)r);
+            b->dev = (uint32_t)s->dev;
+            b->next = NULL;
+            frames[n++] = b;
+            bytes += (size_t)r;
+        }
+        if (n > 0) {
+            s->stats.rx_frames += (uint64_t)n;
+            s->stats.rx_bytes += bytes;
+            atoll_trace_record(ATOLL_TR_DEV_IO, self_id(), (int64_t)bytes,
+                               s->name);
+            return n;
+        }
+        if (err < 0) {
+            atoll_trace_record(ATOLL_TR_DEV_IO, self_id(), err, s->name);
+            return err;
+        }
+        int w = atoll_sched_wait_device(s->dev, deadline, "netif rx");
+        if (w < 0)
+            return w;
+    }
+}
+
+static int nd_send(void *state, struct atoll_buf *const *frames, int n)
+{
+    struct netif_default *s = state;
+    size_t bytes = 0;
+    int i;
+    for (i = 0; i < n; i++) {
+        const struct atoll_buf *b = frames[i];
+        size_t max = (size_t)s->info.mtu + 14;
+        /* An 802.1Q tag adds 4 bytes in front of the EtherType. */
+        if (b->len >= 14 && b->data[12] == 0x81 && b->data[13] == 0x00)
+            max += 4;
+        if (b->len < 14 || b->len > max || b->len > ATOLL_NET_FRAME_MAX) {
+            if (i == 0)
+                return -ATOLL_EMSGSIZE;
+            break;
+        }
+        int r = plat_net_write(s->dev, b->data, b->len);
+        if (r == -ATOLL_EAGAIN) {
+            s->stats.tx_dropped++;
+            continue;
+        }
+        if (r < 0) {
+            atoll_trace_record(ATOLL_TR_DEV_IO, self_id(), r, s->name);
+            if (i == 0)
+                return r == -ATOLL_EMSGSIZE ? r : -ATOLL_EIO;
+            break;
+        }
+        s->stats.tx_frames++;
+        s->stats.tx_bytes += b->len;
+        bytes += b->len;
+    }
+    if (i > 0)
+        atoll_trace_record(ATOLL_TR_DEV_IO, self_id(), (int64_t)bytes, s->name);
+    return i;
+}
+
+static void nd_info(void *state, struct atoll_netif_info *out)
+{
+    struct netif_default *s = state;
+    memcpy(out->mac, s->info.mac, 6);
+    out->mtu = s->info.mtu;
+    out->name = s->name;
+}
+
+static void nd_stats(void *state, struct atoll_netif_stats *out)
+{
+    struct netif_default *s = state;
+    *out = s->stats;
+}
+
+static const struct atoll_netif_ops nd_ops = {
+    .recv = nd_recv,
+    .send = nd_send,
+    .info = nd_info,
+    .stats = nd_stats,
+};
+
+int atoll_netif_open_default(const char *name, struct atoll_netif **out)
+{
+    char err[256] = "";
+    struct plat_net_info info;
+    memset(&info, 0, sizeof info);
+    int dev = plat_net_open(name, &info, err, sizeof err);
+    if (dev < 0) {
+        atoll_console_puts("atoll: ");
+        atoll_console_puts(err[0] ? err : atoll_strerror(dev));
+        atoll_console_puts("\n");
+        return -ATOLL_ENODEV; /* not attached, or the host side failed */
+    }
+    struct netif_default *s = atoll_calloc(1, sizeof *s);
+    char *copy = atoll_strdup(name);
+    if (!s || !copy) {
+        atoll_free(s);
+        atoll_free(copy);
+        return -ATOLL_ENOMEM;
+    }
+    s->dev = dev;
+    s->name = copy;
+    s->info = info;
+    s->nif.ops = &nd_ops;
+    s->nif.state = s;
+    *out = &s->nif;
+    return 0;
+}

@@ -1,0 +1,265 @@
+/*
+ * platform/unix/net.c - network devices on tap interfaces, and plat_wait.
+ *
+ * --net:NAME=TAP attaches an EXISTING tap interface (the unikernel does not
+ * create host interfaces: that needs privileges and is the operator's
+ * choice).  Frames are read and written whole on a non-blocking fd opened
+ * on /dev/net/tun with IFF_TAP | IFF_NO_PI.
+ *
+ * plat_wait sleeps in one epoll instance that holds every tap fd.  A
+ * device is armed for EPOLLIN only while it is in the caller's interest
+ * set: a device nobody reads may hold frames forever and must not make
+ * every wait return at once.  The timeout has nanosecond precision
+ * (epoll_pwait2), falling back to milliseconds rounded up so that a wait
+ * never returns before its deadline and spins.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "atoll/error.h"
+#include "atoll/tunables.h"
+#include "platform.h"
+#include "unixint.h"
+
+#define ATTACH_MAX ATOLL_DEVICES_MAX
+
+static struct {
+    char name[64];
+    char tap[IFNAMSIZ];
+    int dev; /* -1 until opened */
+} attached[ATTACH_MAX];
+static int n_attached;
+static int epfd = -1;
+
+int plat_net_attach(const char *name, const char *spec, char *err,
+                    size_t errlen)
+{
+    if (!name || !*name || strlen(name) >= sizeof attached[0].name) {
+        unix_errf(err, errlen, "--net: bad device name '%s'", name ? name : "");
+        return -ATOLL_EINVAL;
+    }
+    if (!spec || !*spec || strlen(spec) >= IFNAMSIZ || strchr(spec, '/')) {
+        unix_errf(err, errlen,
+                  "--net:%s: bad tap device name '%s' (1 to %d characters)",
+                  name, spec ? spec : "", IFNAMSIZ - 1);
+        return -ATOLL_EINVAL;
+    }
+    for (int i = 0; i < n_attached; i++) {
+        if (strcmp(attached[i].name, name) == 0) {
+            unix_errf(err, errlen, "--net:%s: device attached twice", name);
+            return -ATOLL_EINVAL;
+        }
+    }
+    if (n_attached == ATTACH_MAX) {
+        unix_errf(err, errlen, "--net:%s: too many devices", name);
+        return -ATOLL_EINVAL;
+    }
+    strcpy(attached[n_attached].name, name);
+    strcpy(attached[n_attached].tap, spec);
+    attached[n_attached].dev = -1;
+    n_attached++;
+    return 0;
+}
+
+/* A locally administered unicast MAC from the device and tap names
+ * (FNV-1a), stable across runs. */
+static void derive_mac(const char *name, const char *tap, uint8_t mac[6])
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const char *s = name; *s; s++)
+        h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
+    h = (h ^ '=') * 0x100000001b3ULL;
+    for (const char *s = tap; *s; s++)
+        h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
+    for (int i = 0; i < 6; i++)
+        mac[i] = (uint8_t)(h >> (8 * i));
+    mac[0] = (uint8_t)((mac[0] & 0xfc) | 0x02);
+}
+
+int plat_net_open(const char *name, struct plat_net_info *info, char *err,
+                  size_t errlen)
+{
+    int i;
+    for (i = 0; i < n_attached; i++)
+        if (strcmp(attached[i].name, name) == 0)
+            break;
+    if (i == n_attached) {
+        unix_errf(err, errlen,
+                  "net device '%s' is not attached (use --net:%s=TAP)", name,
+                  name);
+        return -ATOLL_ENOENT;
+    }
+    const char *tap = attached[i].tap;
+    if (!unix_net_mac_override(name, info->mac))
+        derive_mac(name, tap, info->mac);
+    info->mtu = 1500;
+    if (attached[i].dev >= 0)
+        return attached[i].dev;
+
+    if (if_nametoindex(tap) == 0) {
+        unix_errf(err, errlen,
+                  "tap device '%s' does not exist (create it with: ip tuntap "
+                  "add %s mode tap)",
+                  tap, tap);
+        return -ATOLL_ENODEV;
+    }
+    int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        unix_errf(err, errlen, "tap device '%s': cannot open /dev/net/tun: %s",
+                  tap, strerror(errno));
+        return -ATOLL_ENODEV;
+    }
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    strncpy(ifr.ifr_name, tap, IFNAMSIZ - 1);
+    if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+        unix_errf(err, errlen, "tap device '%s': cannot attach: %s%s", tap,
+                  strerror(errno),
+                  errno == EINVAL  ? " (is it a tap, not a tun, device?)"
+                  : errno == EBUSY ? " (another process uses it)"
+                                   : "");
+        close(fd);
+        return -ATOLL_ENODEV;
+    }
+    if (epfd < 0 && (epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+        unix_errf(err, errlen, "tap device '%s': epoll: %s", tap,
+                  strerror(errno));
+        close(fd);
+        return -ATOLL_ENODEV;
+    }
+    int dev = unix_dev_alloc(UNIX_DEV_NET);
+    if (dev < 0) {
+        unix_errf(err, errlen, "net device '%s': too many devices", name);
+        close(fd);
+        return -ATOLL_ENODEV;
+    }
+    /* Registered disarmed; plat_wait arms it while someone waits on it. */
+    struct epoll_event ev = {.events = 0, .data.u32 = (uint32_t)dev};
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+        unix_errf(err, errlen, "tap device '%s': epoll: %s", tap,
+                  strerror(errno));
+        close(fd);
+        unix_dev_get(dev, UNIX_DEV_NET)->kind = UNIX_DEV_FREE;
+        return -ATOLL_ENODEV;
+    }
+    unix_dev_get(dev, UNIX_DEV_NET)->fd = fd;
+    attached[i].dev = dev;
+    return dev;
+}
+
+int plat_net_read(int dev, void *buf, size_t len)
+{
+    struct unix_dev *d = unix_dev_get(dev, UNIX_DEV_NET);
+    if (!d)
+        return -ATOLL_EIO;
+    for (;;) {
+        ssize_t n = read(d->fd, buf, len);
+        if (n >= 0)
+            return (int)n;
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return -ATOLL_EAGAIN;
+        if (errno == EINVAL || errno == EMSGSIZE)
+            return -ATOLL_EMSGSIZE; /* tun drops a frame larger than len */
+        return -ATOLL_EIO;
+    }
+}
+
+int plat_net_write(int dev, const void *buf, size_t len)
+{
+    struct unix_dev *d = unix_dev_get(dev, UNIX_DEV_NET);
+    if (!d)
+        return -ATOLL_EIO;
+    for (;;) {
+        ssize_t n = write(d->fd, buf, len);
+        if (n >= 0)
+            return 0; /* tap writes are whole frames */
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+            return -ATOLL_EAGAIN;
+        if (errno == EINVAL || errno == EMSGSIZE)
+            return -ATOLL_EMSGSIZE;
+        return -ATOLL_EIO;
+    }
+}
+
+/* Arm exactly the net devices in `interest`; returns the armed mask. */
+static uint64_t arm(uint64_t interest)
+{
+    uint64_t armed = 0;
+    for (int dev = 0; dev < ATOLL_DEVICES_MAX; dev++) {
+        struct unix_dev *d = unix_dev_get(dev, UNIX_DEV_NET);
+        if (!d)
+            continue;
+        bool want = (interest >> dev) & 1;
+        if (want != d->armed) {
+            struct epoll_event ev = {.events = want ? EPOLLIN : 0,
+                                     .data.u32 = (uint32_t)dev};
+            if (epoll_ctl(epfd, EPOLL_CTL_MOD, d->fd, &ev) == 0)
+                d->armed = want;
+        }
+        if (d->armed)
+            armed |= 1ULL << dev;
+    }
+    return armed;
+}
+
+static void sleep_until(atoll_time_t deadline)
+{
+    atoll_time_t left = deadline - plat_clock_monotonic();
+    if (left <= 0)
+        return;
+    struct timespec ts = {.tv_sec = left / 1000000000,
+                          .tv_nsec = left % 1000000000};
+    nanosleep(&ts, NULL); /* EINTR: an early return is allowed */
+}
+
+int plat_wait(atoll_time_t deadline, uint64_t interest, uint64_t *ready)
+{
+    *ready = 0;
+    uint64_t armed = epfd >= 0 ? arm(interest) : 0;
+    if (!armed) {
+        /* Nothing to wait for but time.  With no deadline either, return
+         * at once: the scheduler reports the deadlock. */
+        if (deadline != ATOLL_NEVER)
+            sleep_until(deadline);
+        return 0;
+    }
+    struct epoll_event evs[ATOLL_DEVICES_MAX];
+    int n;
+    if (deadline == ATOLL_NEVER) {
+        n = epoll_wait(epfd, evs, ATOLL_DEVICES_MAX, -1);
+    } else {
+        atoll_time_t left = deadline - plat_clock_monotonic();
+        if (left < 0)
+            left = 0;
+        struct timespec ts = {.tv_sec = left / 1000000000,
+                              .tv_nsec = left % 1000000000};
+        n = epoll_pwait2(epfd, evs, ATOLL_DEVICES_MAX, &ts, NULL);
+        if (n < 0 && errno == ENOSYS) {
+            /* Older kernels: milliseconds, rounded up. */
+            atoll_time_t ms = (left + 999999) / 1000000;
+            n = epoll_wait(epfd, evs, ATOLL_DEVICES_MAX,
+                           ms > INT_MAX ? INT_MAX : (int)ms);
+        }
+    }
+    if (n < 0)
+        return 0; /* EINTR: a spurious wakeup, the caller loops */
+    for (int i = 0; i < n; i++) {
+        uint32_t dev = evs[i].data.u32;
+        if (dev < ATOLL_DEVICES_MAX && ((interest >> dev) & 1))
+            *ready |= 1ULL << dev;
+    }
+    return 0;
+}

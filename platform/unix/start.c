@@ -1,0 +1,13 @@
+/*
+ * platform/unix/start.c - entry point of a unikernel built for the unix
+ * target (an ordinary Linux process).  Everything else happens in
+ * atoll_boot (lib/core/boot.c); the fault handler that reports stack
+ * overflows is installed when the memory region is taken (mem.c), which
+ * covers tests that bring their own main as well.
+ */
+#include "atoll/app.h"
+
+int main(int argc, char **argv)
+{
+    return atoll_boot(argc, argv);
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# scripts/install-deps.sh - installs, from Debian's packages, what building
+# and testing Atoll needs.  Used by .ci/run and by `make deps` (which
+# `make demo` runs first).  Installs only what is missing; needs root (or
+# sudo) only when something is missing.
+#
+# Why each package is here (the README lists them too):
+#   build-essential  gcc, make, libc headers: the toolchain
+#   clang            the second compiler every file must build with
+#   clang-format     the one style (make check-format)
+#   python3          JSON validation of exported traces in the tests
+#   jq               (same, in shell tests)
+#   tshark           reads the pcap files simulated wires write
+#   iproute2         `ip netns` / `ip tuntap` for tap-device tests
+set -euo pipefail
+PKGS="build-essential clang clang-format python3 jq tshark iproute2"
+
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+        || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || {
+        echo "install-deps: need root to install:$missing" >&2
+        exit 1
+    }
+    SUDO=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends $missing

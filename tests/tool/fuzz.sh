@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# tests/tool/fuzz.sh - the manifest parser and a unikernel's command-line
+# parser against garbage: nothing may crash (exit status >= 128) or trip
+# AddressSanitizer/UBSan.
+#
+# The garbage is reproducible: a pool of bytes comes from a fixed-seed PRNG
+# (python's Mersenne Twister, seed below), and each case is a slice of it
+# (raw bytes) or a "token soup" of manifest words, quotes, escapes and
+# control bytes drawn from the same generator.
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+export ATOLL_BUILD=${BUILD:-build}
+TMP=$(mktemp -d /tmp/atoll-fuzz.XXXXXX)
+trap 'rm -rf "$TMP" "$LOG"' EXIT
+SEED=20261123
+CASES=200
+
+suite tool-fuzz
+
+# The tool built with sanitizers (the same sources as bin/atoll), so that a
+# memory error is a failure even when it does not crash.
+TOOL=$TMP/atoll-san
+if cc -std=gnu11 -g -O1 -fsanitize=address,undefined \
+    -fno-sanitize-recover=all -I "$ROOT/include" "$ROOT"/tools/atoll/*.c \
+    -o "$TOOL" >"$LOG" 2>&1; then
+    ok "the tool builds with ASan+UBSan"
+else
+    fail "the tool builds with ASan+UBSan"
+    TOOL=$ATOLL
+fi
+export ATOLL_ROOT=$ROOT
+
+python3 - "$TMP/cases" "$SEED" "$CASES" <<'PY'
+import os, random, sys
+out, seed, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+rng = random.Random(seed)
+os.makedirs(out)
+pool = bytes(rng.getrandbits(8) for _ in range(1 << 16))
+words = ["name", "main", "sources", "device", "arg", "net", "block", "int",
+         "string", "bool", "default", "flood", "full", "busy", "required",
+         "true", "false", "app", "x", "disk", "service", "main.c", "-1",
+         "0x7fffffffffffffff", "99999999999999999999", "#", '"', '\\',
+         '"a\\"b"', '"\\q"', "\t", "\r", "\x00", "\xff", "console", "int",
+         "a" * 70, "9x", "-x.c", "*/", "??/", '"??="', "%s%n", "\\x00"]
+for i in range(n):
+    path = os.path.join(out, "case%03d" % i)
+    os.makedirs(path)
+    if i % 2 == 0:
+        off = rng.randrange(len(pool))
+        data = pool[off:off + rng.randrange(1, 4096)]
+    else:
+        # Mostly well-formed lines with hostile names, defaults and help
+        # texts (so some manifests are accepted and their generated C is
+        # compiled), mixed with random word salad.
+        lines = []
+        for j in range(rng.randrange(1, 30)):
+            r = rng.random()
+            if r < 0.45:
+                lines.append("device %s d%d %s" % (
+                    rng.choice(["net", "block"]), j,
+                    rng.choice(["", "default", "flood", "full", "busy"])))
+            elif r < 0.93:
+                units = ["a", "b", " ", "?", "??", "*/", "/*", "%s", "#",
+                         '\\"', "\\\\", "\\t", "\\n", "\xe9", "\x01"]
+                text = "".join(rng.choice(units) for _ in
+                               range(rng.randrange(0, 12)))
+                ty, dv = rng.choice([("int", "-5"), ("int", "0x10"),
+                                     ("bool", "true"), ("string", '""'),
+                                     ("string", "required"),
+                                     ("string", '"required"')])
+                lines.append('arg a%d %s %s "%s"' % (j, ty, dv, text))
+            else:
+                k = rng.randrange(0, 8)
+                lines.append(" ".join(rng.choice(words) for _ in range(k)))
+        if rng.random() < 0.7:
+            lines.insert(0, "name app%d" % i)
+        data = "\n".join(lines).encode("latin-1")
+    with open(os.path.join(path, "atoll.manifest"), "wb") as f:
+        f.write(data)
+    with open(os.path.join(path, "main.c"), "w") as f:
+        f.write("/* fuzz case */\n")
+PY
+
+crashed=0
+first=""
+for d in "$TMP"/cases/case*; do
+    (cd "$d" && "$TOOL" configure -t sim) >"$d/out" 2>&1
+    st=$?
+    if [ $st -ge 128 ] || grep -q 'Sanitizer\|runtime error' "$d/out"; then
+        crashed=$((crashed + 1))
+        [ -z "$first" ] && first=$d
+    fi
+    # What configure accepted must compile.
+    if [ $st -eq 0 ] && ! cc -std=gnu11 -Wall -Wextra -Werror \
+        -I "$ROOT/include" -I "$d/_build" -c "$d/_build/atoll_app.c" \
+        -o "$d/app.o" >>"$d/out" 2>&1; then
+        crashed=$((crashed + 1))
+        [ -z "$first" ] && first=$d
+    fi
+done
+cp "${first:-/dev/null}/out" "$LOG" 2>/dev/null
+if [ $crashed -eq 0 ]; then ok "$CASES garbage manifests: no crash, no sanitizer report"
+else fail "$CASES garbage manifests: no crash" "$crashed bad, first: $first"; fi
+
+accepted=$(ls -d "$TMP"/cases/case*/_build 2>/dev/null | wc -l)
+if [ "$accepted" -lt "$CASES" ] && [ "$accepted" -gt 0 ]; then
+    ok "garbage is refused, valid cases compile ($accepted of $CASES accepted)"
+else fail "garbage is refused, valid cases compile" "$accepted of $CASES accepted"; fi
+
+# --- a unikernel's command line -------------------------------------------
+app=$TMP/odd
+mkdir "$app"
+cat >"$app/atoll.manifest" <<'MF'
+name odd
+device net   service flood
+device block disk    full
+arg    count int    1      "n"
+arg    who   string World  "w"
+arg    loud  bool   false  "l"
+MF
+printf '#include "atoll_app.h"\nint app_main(struct app *a) { (void)a; return 0; }\n' \
+    >"$app/main.c"
+if ! "$ATOLL" -C "$app" configure -t sim --sanitize >"$LOG" 2>&1 ||
+    ! "$ATOLL" -C "$app" build >>"$LOG" 2>&1; then
+    fail "build a unikernel with sanitizers for odd command lines"
+else
+    ok "build a unikernel with sanitizers for odd command lines"
+    long=$(head -c 100000 /dev/zero | tr '\0' a)
+    odd=("" "-" "--" "---" "--=" "-=-" "--net:" "--net:=" "--net:=x"
+        "--block:" "--block:disk" "--block:disk=" "--net:service=a=b"
+        "--mem" "--mem=" "--mem=-1" "--mem=0x" "--mem=99999999999999999999"
+        "--trace=" "--trace-size=0" "--trace-size=-5" "--log=" "--log=,"
+        "--log=:" "--log=a:b:c" "--seed=" "--seed=x" "--wire:=" "--$long"
+        "--net:$long=x" "-- --count" "-- --count=" "-- --=" "-- ---"
+        "-- --no-count" "-- --no-" "-- --loud=maybe" "-- --count=0x"
+        "-- --count=-9223372036854775809" "-- $long" "-- --$long"
+        "-- --who" "-- -- --" "-- --help=1" "$(printf '\001\377')")
+    bad=0
+    for a in "${odd[@]}"; do
+        # shellcheck disable=SC2086 # split "-- X" into two words on purpose
+        "$app/_build/odd" $a >"$TMP/odd.out" 2>&1
+        st=$?
+        if [ $st -ge 128 ] || grep -q 'Sanitizer\|runtime error' "$TMP/odd.out"; then
+            bad=$((bad + 1))
+            { echo "argument: ${a:0:60}"; cat "$TMP/odd.out"; } >>"$LOG"
+        fi
+    done
+    if [ $bad -eq 0 ]; then ok "${#odd[@]} odd command lines: no crash"
+    else fail "${#odd[@]} odd command lines: no crash" "$bad crashed"; fi
+fi

@@ -1,0 +1,54 @@
+/*
+ * tools/atoll/build.h - from a configured application folder to a
+ * unikernel: where Atoll's libraries are, what `atoll configure` recorded
+ * (_build/config), and compiling + linking (`atoll build`).
+ */
+#ifndef ATOLL_TOOL_BUILD_H
+#define ATOLL_TOOL_BUILD_H
+
+#include <stdbool.h>
+
+#include "manifest.h"
+
+#define BUILD_DIR   "_build"
+#define CONFIG_FILE "_build/config"
+
+/* What `atoll configure` recorded. */
+struct config {
+    char *target;  /* "unix" or "sim" */
+    bool sanitize; /* link the ASan/UBSan libraries (build/san) */
+    size_t nimpls; /* --impl overrides, in order */
+    char *impl_dev[ATOLL_DEVICES_MAX];
+    char *impl_name[ATOLL_DEVICES_MAX];
+};
+
+/* Targets the tool can build for. */
+bool target_known(const char *t);
+
+/* Atoll's root folder: $ATOLL_ROOT, else two levels above the running
+ * executable (ROOT/bin/atoll).  NULL after printing why. */
+const char *atoll_root(void);
+
+/* The folder holding libatoll.a etc. for this configuration:
+ * ROOT/$ATOLL_BUILD (default ROOT/build; absolute paths taken as is) plus
+ * /rel or /san.  A new string. */
+char *atoll_libdir(const char *root, bool sanitize);
+
+int config_write(const struct config *c);
+/* 0, or -1 after printing why (e.g. "run 'atoll configure' first"). */
+int config_read(struct config *c);
+void config_free(struct config *c);
+
+/* Load the manifest and apply the configuration's --impl overrides.
+ * 0 or -1 (messages printed). */
+int load_configured(const struct config *c, struct manifest *m);
+
+/*
+ * Regenerate the wiring if needed, then compile and link _build/NAME when
+ * it is older than any of its inputs (or `force`).  Prints the compiler
+ * command if it fails.  0 or -1.  *binary receives "_build/NAME" (new
+ * string) on success when binary is not NULL.
+ */
+int build_app(bool force, char **binary);
+
+#endif
