@@ -106,21 +106,21 @@ define test_rules
 $(BUILD)/$(1)/tests/unit/%: $(BUILD)/$(1)/tests/unit/%.o \
     $(BUILD)/$(1)/tests/harness.o $(BUILD)/$(1)/libatoll.a \
     $(BUILD)/$(1)/libatoll_sim.a
-	$(CC) $$(filter %.o,$$^) $(BUILD)/$(1)/libatoll_sim.a \
+	$(CC) $$(filter %.o,$$^) -Wl,--start-group \
 	    $(BUILD)/$(1)/libatoll.a $(BUILD)/$(1)/libatoll_sim.a \
-	    $($(2)_LDFLAGS) $(LDLIBS_TEST) -o $$@
+	    -Wl,--end-group $($(2)_LDFLAGS) $(LDLIBS_TEST) -o $$@
 $(BUILD)/$(1)/tests/sim/%: $(BUILD)/$(1)/tests/sim/%.o \
     $(BUILD)/$(1)/tests/harness.o $(BUILD)/$(1)/libatoll.a \
     $(BUILD)/$(1)/libatoll_sim.a
-	$(CC) $$(filter %.o,$$^) $(BUILD)/$(1)/libatoll_sim.a \
+	$(CC) $$(filter %.o,$$^) -Wl,--start-group \
 	    $(BUILD)/$(1)/libatoll.a $(BUILD)/$(1)/libatoll_sim.a \
-	    $($(2)_LDFLAGS) $(LDLIBS_TEST) -o $$@
+	    -Wl,--end-group $($(2)_LDFLAGS) $(LDLIBS_TEST) -o $$@
 $(BUILD)/$(1)/tests/unix/%: $(BUILD)/$(1)/tests/unix/%.o \
     $(BUILD)/$(1)/tests/harness.o $(BUILD)/$(1)/libatoll.a \
     $(BUILD)/$(1)/libatoll_unix.a
-	$(CC) $$(filter %.o,$$^) $(BUILD)/$(1)/libatoll_unix.a \
+	$(CC) $$(filter %.o,$$^) -Wl,--start-group \
 	    $(BUILD)/$(1)/libatoll.a $(BUILD)/$(1)/libatoll_unix.a \
-	    $($(2)_LDFLAGS) $(LDLIBS_TEST) -o $$@
+	    -Wl,--end-group $($(2)_LDFLAGS) $(LDLIBS_TEST) -o $$@
 endef
 $(eval $(call test_rules,rel,REL))
 $(eval $(call test_rules,san,SAN))
@@ -132,8 +132,8 @@ BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BINS := $(patsubst %.c,$(BUILD)/rel/%,$(BENCH_SRC))
 $(BUILD)/rel/bench/%: $(BUILD)/rel/bench/%.o $(BUILD)/rel/libatoll.a \
     $(BUILD)/rel/libatoll_unix.a
-	$(CC) $< $(BUILD)/rel/libatoll_unix.a $(BUILD)/rel/libatoll.a \
-	    $(BUILD)/rel/libatoll_unix.a -lpthread -lm -o $@
+	$(CC) $< -Wl,--start-group $(BUILD)/rel/libatoll.a \
+	    $(BUILD)/rel/libatoll_unix.a -Wl,--end-group -lpthread -lm -o $@
 
 test: all $(TEST_BINS) $(EXTRA_TEST)
 	@BUILD=$(BUILD) bash tests/run.sh

@@ -54,8 +54,7 @@ atoll_time_t plat_clock_wall(void);
  * -ATOLL_EINVAL if the value is bad (after writing a message naming the
  * option and the problem to `err`, errlen bytes).
  */
-int plat_option(const char *key, const char *value, char *err,
-                size_t errlen);
+int plat_option(const char *key, const char *value, char *err, size_t errlen);
 
 /* Lines describing the platform's own options, for --help ("" if none). */
 const char *plat_options_help(void);
@@ -121,8 +120,8 @@ struct plat_block_info {
  */
 int plat_net_open(const char *name, struct plat_net_info *info, char *err,
                   size_t errlen);
-int plat_block_open(const char *name, struct plat_block_info *info,
-                    char *err, size_t errlen);
+int plat_block_open(const char *name, struct plat_block_info *info, char *err,
+                    size_t errlen);
 
 /*
  * Move frames without blocking.  plat_net_read returns the frame length,

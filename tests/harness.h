@@ -56,17 +56,20 @@ void harness_skip(const char *why) __attribute__((noreturn));
     do {                                                                       \
         long long got_ = (long long)(a), want_ = (long long)(b);               \
         if (got_ != want_)                                                     \
-            harness_fail(__FILE__, __LINE__, "CHECK_EQ(%s, %s): got %lld, "    \
-                         "want %lld", #a, #b, got_, want_);                    \
+            harness_fail(__FILE__, __LINE__,                                   \
+                         "CHECK_EQ(%s, %s): got %lld, "                        \
+                         "want %lld",                                          \
+                         #a, #b, got_, want_);                                 \
     } while (0)
 
 #define CHECK_STR(a, b)                                                        \
     do {                                                                       \
         const char *got_ = (a), *want_ = (b);                                  \
         if (!got_ || strcmp(got_, want_) != 0)                                 \
-            harness_fail(__FILE__, __LINE__, "CHECK_STR(%s, %s): got \"%s\", " \
-                         "want \"%s\"", #a, #b, got_ ? got_ : "(null)",        \
-                         want_);                                               \
+            harness_fail(__FILE__, __LINE__,                                   \
+                         "CHECK_STR(%s, %s): got \"%s\", "                     \
+                         "want \"%s\"",                                        \
+                         #a, #b, got_ ? got_ : "(null)", want_);               \
     } while (0)
 
 #define CHECK_MEM(a, b, n)                                                     \

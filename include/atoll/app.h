@@ -25,7 +25,8 @@
  *     The platform's entry point calls atoll_boot(), which parses the
  *     command line
  *
- *         unikernel [RUNTIME-OPTIONS] [--net:NAME=SPEC]... [--block:NAME=SPEC]...
+ *         unikernel [RUNTIME-OPTIONS] [--net:NAME=SPEC]...
+ * [--block:NAME=SPEC]...
  *                   [-- APP-ARGS]
  *
  *     sets up memory, logging, the trace and the scheduler, runs the start
@@ -50,9 +51,9 @@ struct atoll_device_decl {
 enum atoll_arg_type { ATOLL_ARG_INT = 1, ATOLL_ARG_STRING, ATOLL_ARG_BOOL };
 
 struct atoll_arg_decl {
-    const char *name;       /* --NAME=VALUE after "--" */
+    const char *name; /* --NAME=VALUE after "--" */
     enum atoll_arg_type type;
-    const char *def;        /* default value as text; NULL = required */
+    const char *def; /* default value as text; NULL = required */
     const char *help;
 };
 

@@ -25,13 +25,13 @@
 #include <stdint.h>
 
 struct atoll_buf {
-    uint8_t *data;           /* first valid byte */
-    size_t len;              /* number of valid bytes */
-    uint8_t *head;           /* start of storage */
-    size_t cap;              /* bytes of storage */
-    struct atoll_buf *next;  /* queue link, NULL when not queued */
-    uint32_t flags;          /* free for the current owner's use */
-    uint32_t dev;            /* device the frame came from, if any */
+    uint8_t *data;          /* first valid byte */
+    size_t len;             /* number of valid bytes */
+    uint8_t *head;          /* start of storage */
+    size_t cap;             /* bytes of storage */
+    struct atoll_buf *next; /* queue link, NULL when not queued */
+    uint32_t flags;         /* free for the current owner's use */
+    uint32_t dev;           /* device the frame came from, if any */
 };
 
 /* A buffer with `headroom` bytes in front and room for `size` bytes of
@@ -76,7 +76,10 @@ struct atoll_bufq {
     size_t bytes; /* sum of len */
 };
 
-#define ATOLL_BUFQ_INIT {NULL, NULL, 0, 0}
+#define ATOLL_BUFQ_INIT                                                        \
+    {                                                                          \
+        NULL, NULL, 0, 0                                                       \
+    }
 
 void atoll_bufq_push(struct atoll_bufq *q, struct atoll_buf *b);
 struct atoll_buf *atoll_bufq_pop(struct atoll_bufq *q); /* NULL if empty */

@@ -96,7 +96,10 @@ typedef struct atoll_event {
     const char *reason;
 } atoll_event;
 
-#define ATOLL_EVENT_INIT(reason_literal) {NULL, NULL, (reason_literal)}
+#define ATOLL_EVENT_INIT(reason_literal)                                       \
+    {                                                                          \
+        NULL, NULL, (reason_literal)                                           \
+    }
 
 void atoll_event_init(atoll_event *ev, const char *reason);
 
@@ -124,10 +127,16 @@ _Noreturn void atoll_exit(int status);
 _Noreturn void atoll_panic(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
-/* Exit statuses the runtime itself uses.  Applications should use 0..63. */
-#define ATOLL_EXIT_USAGE    64 /* bad command line or configuration */
-#define ATOLL_EXIT_NODEV    65 /* a device could not be attached/opened */
-#define ATOLL_EXIT_DEADLOCK 66 /* every fiber blocked with nothing to wait on */
-#define ATOLL_EXIT_PANIC    70 /* atoll_panic, assertion, stack overflow */
+/*
+ * Exit statuses the runtime itself uses.  Applications should use 0..63.
+ *   64  bad command line or configuration
+ *   65  a device could not be attached or opened
+ *   66  deadlock: every fiber blocked with nothing to wait on
+ *   70  atoll_panic, a failed assertion, a stack overflow
+ */
+#define ATOLL_EXIT_USAGE    64
+#define ATOLL_EXIT_NODEV    65
+#define ATOLL_EXIT_DEADLOCK 66
+#define ATOLL_EXIT_PANIC    70
 
 #endif

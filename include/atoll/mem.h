@@ -29,13 +29,13 @@
 #include <stdint.h>
 
 struct atoll_mem_stats {
-    size_t region_size;   /* bytes managed, including headers */
-    size_t in_use;        /* bytes in allocated blocks, with headers */
-    size_t peak_in_use;   /* highest in_use seen */
-    size_t largest_free;  /* largest block an allocation could get now */
-    uint64_t allocs;      /* successful allocations */
-    uint64_t frees;       /* frees */
-    uint64_t failures;    /* allocations refused for lack of memory */
+    size_t region_size;  /* bytes managed, including headers */
+    size_t in_use;       /* bytes in allocated blocks, with headers */
+    size_t peak_in_use;  /* highest in_use seen */
+    size_t largest_free; /* largest block an allocation could get now */
+    uint64_t allocs;     /* successful allocations */
+    uint64_t frees;      /* frees */
+    uint64_t failures;   /* allocations refused for lack of memory */
 };
 
 /* Opaque; big enough for any implementation (checked at compile time). */

@@ -44,9 +44,9 @@
 #include "atoll/time.h"
 
 struct atoll_netif_info {
-    uint8_t mac[6];    /* our hardware address */
-    uint16_t mtu;      /* largest payload after the 14-byte header */
-    const char *name;  /* the name the manifest gave the device */
+    uint8_t mac[6];   /* our hardware address */
+    uint16_t mtu;     /* largest payload after the 14-byte header */
+    const char *name; /* the name the manifest gave the device */
 };
 
 struct atoll_netif_stats {

@@ -46,15 +46,15 @@
 void atoll_sim_seed(uint64_t seed);
 
 struct atoll_sim_wire_opts {
-    double loss;          /* probability a frame is dropped */
-    double duplicate;     /* probability a frame is delivered twice */
-    double reorder;       /* probability a frame is held back by an extra
-                             delay so that later frames overtake it */
-    double corrupt;       /* probability one random byte is flipped */
-    atoll_time_t delay;   /* propagation delay */
-    atoll_time_t jitter;  /* extra uniform random delay in [0, jitter] */
-    uint64_t bandwidth;   /* bits per second; 0 = unlimited */
-    const char *pcap;     /* capture file, NULL = none */
+    double loss;         /* probability a frame is dropped */
+    double duplicate;    /* probability a frame is delivered twice */
+    double reorder;      /* probability a frame is held back by an extra
+                            delay so that later frames overtake it */
+    double corrupt;      /* probability one random byte is flipped */
+    atoll_time_t delay;  /* propagation delay */
+    atoll_time_t jitter; /* extra uniform random delay in [0, jitter] */
+    uint64_t bandwidth;  /* bits per second; 0 = unlimited */
+    const char *pcap;    /* capture file, NULL = none */
 };
 
 /* Create or reconfigure the wire named `wire`.  0 or -ATOLL_EINVAL
@@ -71,22 +71,22 @@ int atoll_sim_wire_stats(const char *wire, struct atoll_sim_wire_stats *out);
 /* Fault modes of a simulated disk. */
 enum atoll_sim_disk_mode {
     ATOLL_SIM_DISK_NORMAL = 0,
-    ATOLL_SIM_DISK_FULL,  /* every write fails with -ATOLL_ENOSPC */
-    ATOLL_SIM_DISK_BUSY,  /* every request fails with -ATOLL_EBUSY */
+    ATOLL_SIM_DISK_FULL, /* every write fails with -ATOLL_ENOSPC */
+    ATOLL_SIM_DISK_BUSY, /* every request fails with -ATOLL_EBUSY */
 };
 
 struct atoll_sim_disk_opts {
-    uint32_t sector_size;        /* 0 = 512 */
-    uint64_t sectors;            /* size of the disk */
+    uint32_t sector_size; /* 0 = 512 */
+    uint64_t sectors;     /* size of the disk */
     enum atoll_sim_disk_mode mode;
-    uint64_t fail_at_write;      /* 1-based index of the first write that
-                                    fails with -ATOLL_EIO (it and every
-                                    later write change nothing); 0 = never */
-    uint64_t torn_at_write;      /* 1-based index of a write that is torn:
-                                    only a prefix of it (a seeded random
-                                    number of bytes, possibly 0) reaches the
-                                    disk, it returns -ATOLL_EIO, and every
-                                    later write fails; 0 = never */
+    uint64_t fail_at_write; /* 1-based index of the first write that
+                               fails with -ATOLL_EIO (it and every
+                               later write change nothing); 0 = never */
+    uint64_t torn_at_write; /* 1-based index of a write that is torn:
+                               only a prefix of it (a seeded random
+                               number of bytes, possibly 0) reaches the
+                               disk, it returns -ATOLL_EIO, and every
+                               later write fails; 0 = never */
 };
 
 /* Create (or replace) an in-memory disk named `name`, as if attached with
@@ -101,7 +101,7 @@ int atoll_sim_disk_create(const char *name,
  * failed or were torn contribute exactly what reached the disk), and how
  * many writes it has seen.  Pointers stay valid until the disk is
  * replaced. */
-int atoll_sim_disk_contents(const char *name, const uint8_t **data,
-                            size_t *len, uint64_t *writes);
+int atoll_sim_disk_contents(const char *name, const uint8_t **data, size_t *len,
+                            uint64_t *writes);
 
 #endif

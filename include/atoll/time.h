@@ -18,9 +18,9 @@
 typedef int64_t atoll_time_t;
 
 #define ATOLL_NS(x)  ((atoll_time_t)(x))
-#define ATOLL_US(x)  ((atoll_time_t)(x) * 1000)
-#define ATOLL_MS(x)  ((atoll_time_t)(x) * 1000000)
-#define ATOLL_SEC(x) ((atoll_time_t)(x) * 1000000000)
+#define ATOLL_US(x)  ((atoll_time_t)(x)*1000)
+#define ATOLL_MS(x)  ((atoll_time_t)(x)*1000000)
+#define ATOLL_SEC(x) ((atoll_time_t)(x)*1000000000)
 
 /* A deadline that never arrives. */
 #define ATOLL_NEVER INT64_MAX

@@ -46,8 +46,8 @@ enum atoll_trace_kind {
 
 struct atoll_trace_rec {
     atoll_time_t ts;
-    uint32_t kind;   /* enum atoll_trace_kind */
-    uint32_t fiber;  /* fiber id (0 = the scheduler itself) */
+    uint32_t kind;  /* enum atoll_trace_kind */
+    uint32_t fiber; /* fiber id (0 = the scheduler itself) */
     int64_t arg;
     char str[ATOLL_TRACE_STR_MAX + 1];
 };
@@ -64,8 +64,8 @@ void atoll_trace_enable(bool on);
 bool atoll_trace_enabled(void);
 
 /* Low-level append; the runtime uses it, applications use the two below. */
-void atoll_trace_record(enum atoll_trace_kind kind, uint32_t fiber,
-                        int64_t arg, const char *str);
+void atoll_trace_record(enum atoll_trace_kind kind, uint32_t fiber, int64_t arg,
+                        const char *str);
 
 /* A user label (an instant event on the running fiber's track). */
 void atoll_trace_label(const char *label);

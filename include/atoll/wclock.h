@@ -37,12 +37,12 @@ struct atoll_wclock *atoll_wclock_platform(void);
 
 /* A broken-down UTC time. */
 struct atoll_civil {
-    int32_t year;   /* e.g. 2026 */
-    uint8_t month;  /* 1..12 */
-    uint8_t day;    /* 1..31 */
-    uint8_t hour;   /* 0..23 */
-    uint8_t minute; /* 0..59 */
-    uint8_t second; /* 0..59 */
+    int32_t year;    /* e.g. 2026 */
+    uint8_t month;   /* 1..12 */
+    uint8_t day;     /* 1..31 */
+    uint8_t hour;    /* 0..23 */
+    uint8_t minute;  /* 0..59 */
+    uint8_t second;  /* 0..59 */
     uint8_t weekday; /* 0 = Sunday .. 6 */
     uint32_t nanosecond;
 };

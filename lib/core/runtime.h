@@ -19,9 +19,9 @@
 #include "atoll/time.h"
 
 struct atoll_runtime_opts {
-    size_t mem_bytes;      /* region size; 0 = ATOLL_DEFAULT_MEM_MIB */
-    size_t trace_records;  /* 0 = ATOLL_TRACE_RECORDS_DEFAULT */
-    const char *log_spec;  /* NULL = "info" */
+    size_t mem_bytes;     /* region size; 0 = ATOLL_DEFAULT_MEM_MIB */
+    size_t trace_records; /* 0 = ATOLL_TRACE_RECORDS_DEFAULT */
+    const char *log_spec; /* NULL = "info" */
 };
 
 /*
@@ -47,8 +47,7 @@ int atoll_sched_run(atoll_fiber *main);
  * caller retries its non-blocking read) or -ATOLL_ETIMEDOUT.  `reason` is
  * recorded in the trace.
  */
-int atoll_sched_wait_device(int dev, atoll_time_t deadline,
-                            const char *reason);
+int atoll_sched_wait_device(int dev, atoll_time_t deadline, const char *reason);
 
 /*
  * Hook run once per scheduler iteration, before the ready queue is served

@@ -4,12 +4,12 @@
  *
  * A unikernel is linked as
  *
- *     cc ... app sources _build/atoll_app.c  start_T.o libatoll_T.a
- *            libatoll.a libatoll_T.a -lm
+ *     cc ... app sources _build/atoll_app.c  start_T.o
+ *            -Wl,--start-group libatoll.a libatoll_T.a -Wl,--end-group -lm
  *
- * The platform library appears twice because the dependencies go both
- * ways: the platform's start object calls into the runtime (libatoll.a),
- * and the runtime calls the platform's plat_* functions.
+ * The two libraries are a link group because the dependencies go both
+ * ways: the runtime (libatoll.a) calls the platform's plat_* functions, and
+ * the platform calls back into the runtime (trace export, error names).
  */
 #include "build.h"
 
@@ -260,9 +260,10 @@ int build_app(bool force, char **binary)
         av_push(&av, sources[i]);
     av_push(&av, BUILD_DIR "/atoll_app.c");
     av_push(&av, libs[0]);
-    av_push(&av, libs[1]);
+    av_push(&av, "-Wl,--start-group");
     av_push(&av, libs[2]);
     av_push(&av, libs[1]);
+    av_push(&av, "-Wl,--end-group");
     const char *ldflags = getenv("LDFLAGS");
     if (ldflags)
         av_push_words(&av, ldflags);

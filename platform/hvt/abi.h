@@ -1,0 +1,231 @@
+/*
+ * platform/hvt/abi.h - the hvt hypercall ABI, shared by the tender
+ * (tender/hvt, a Linux program) and guests (platform/hvt, tests/kvm/guests).
+ *
+ * Everything the two sides agree on lives here and nowhere else: the guest
+ * memory layout, the boot information the tender hands the guest, the
+ * hypercall numbers and argument structs, and the device manifest note.
+ * The header is freestanding (only <stdint.h> and atoll/error.h), so a
+ * guest can include it without any host header.
+ *
+ * MEMORY LAYOUT (guest-physical == guest-virtual, identity mapped)
+ *
+ *     0                 page 0: never mapped (NULL dereferences fault)
+ *     0x1000            GDT + TSS (read-only, no-execute)
+ *     0x2000..0x10000   boot info, argv pointers and strings (read-only, NX)
+ *     0x10000..1 MiB    page tables (not mapped: the guest cannot edit them)
+ *     1 MiB             the ELF image's PT_LOAD segments: code R+X,
+ *                       read-only data R+NX, data/bss RW+NX
+ *     heap_start..heap_end   free memory (RW+NX)
+ *     one guard page    never mapped: a stack overflow faults
+ *     stack             ATOLL_HVT_STACK_SIZE bytes ending at mem_size
+ *
+ * HYPERCALLS
+ *     The guest runs in ring 3 (CPL 3) of 64-bit long mode: that is where
+ *     KVM runs it natively on every host we target, including software
+ *     (shadow-paging) KVM such as PVM, which emulates guest ring-0 code
+ *     instruction by instruction.  A hypercall is one 8-byte store of the
+ *     guest-physical address of the call's argument struct to
+ *     ATOLL_HVT_HYPERCALL_BASE + 8 * nr: a page mapped in the guest's page
+ *     tables with no memory behind it, so the store exits to the tender
+ *     (KVM_EXIT_MMIO).  This plays the part of Solo5's `outl` to a port,
+ *     which ring 3 cannot use on PVM (it does not virtualise IOPL).  The
+ *     vCPU is stopped while the tender handles the call, which reads the
+ *     struct, checks it, does the work and writes the results back into it.
+ *
+ *     Every guest address and length the tender touches is checked first:
+ *     it must lie in guest memory above the reserved low area, inside pages
+ *     the guest itself may read (for data the tender reads) or write (for
+ *     data the tender writes).  A bad one stops the guest with
+ *     ATOLL_HVT_EXIT_CRASH and a message naming the call.  Errors that are
+ *     not memory-safety problems (unknown device, sector out of range,
+ *     EAGAIN) come back as a negative ATOLL_E... code in `ret`.
+ */
+#ifndef ATOLL_HVT_ABI_H
+#define ATOLL_HVT_ABI_H
+
+#include <stdint.h>
+
+#include "atoll/error.h"
+
+#define ATOLL_HVT_ABI_VERSION 1
+
+/* ---- memory layout ------------------------------------------------------ */
+#define ATOLL_HVT_PAGE_SIZE    0x1000ULL
+#define ATOLL_HVT_GDT_ADDR     0x1000ULL
+#define ATOLL_HVT_BOOT_INFO    0x2000ULL   /* struct atoll_hvt_boot_info */
+#define ATOLL_HVT_BOOT_END     0x10000ULL  /* end of boot info + argv area */
+#define ATOLL_HVT_PT_START     0x10000ULL  /* page tables (unmapped) */
+#define ATOLL_HVT_RESERVED_END 0x100000ULL /* images load at or above */
+#define ATOLL_HVT_STACK_SIZE   0x20000ULL  /* 128 KiB, top = mem_size */
+#define ATOLL_HVT_MEM_MIN_MIB  2
+#define ATOLL_HVT_MEM_MAX_MIB  4096
+
+/* Handed to the guest's entry point in %rdi.  Read-only for the guest. */
+#define ATOLL_HVT_BOOT_MAGIC 0x41544f4c4c425431ULL /* "ATOLLBT1" */
+struct atoll_hvt_boot_info {
+    uint64_t magic; /* ATOLL_HVT_BOOT_MAGIC */
+    uint64_t abi_version;
+    uint64_t mem_size;     /* bytes of guest memory */
+    uint64_t heap_start;   /* first free byte after the image (page aligned) */
+    uint64_t heap_end;     /* end of free memory (start of the guard page) */
+    uint64_t stack_top;    /* initial %rsp (== mem_size) */
+    uint64_t argc;         /* arguments after `--` on the tender's line */
+    uint64_t argv;         /* guest address of argc NUL-terminated strings'
+                              addresses (uint64_t[argc]) */
+    uint64_t mono_base_ns; /* monotonic clock when the guest started */
+    uint64_t wall_base_ns; /* wall clock (ns since 1970) at the same time */
+    uint64_t ndevices;     /* number of manifest entries (device indices
+                              0..ndevices-1, in manifest order) */
+    uint8_t random[32];    /* fresh random bytes: stack canary, PRNG seed */
+};
+
+/* ---- hypercalls --------------------------------------------------------- */
+/* Guest-physical (and virtual) address of the hypercall page: just above
+ * the largest guest memory, mapped RW+NX, not backed by memory. */
+#define ATOLL_HVT_HYPERCALL_BASE 0x100000000ULL
+
+enum atoll_hvt_call {
+    ATOLL_HVT_CONSOLE_WRITE = 1, /* struct atoll_hvt_console */
+    ATOLL_HVT_MCLOCK = 2,        /* struct atoll_hvt_clock */
+    ATOLL_HVT_WCLOCK = 3,        /* struct atoll_hvt_clock */
+    ATOLL_HVT_WAIT = 4,          /* struct atoll_hvt_wait */
+    ATOLL_HVT_DEVICE_INFO = 5,   /* struct atoll_hvt_device_info */
+    ATOLL_HVT_NET_WRITE = 6,     /* struct atoll_hvt_net_io */
+    ATOLL_HVT_NET_READ = 7,      /* struct atoll_hvt_net_io */
+    ATOLL_HVT_BLOCK_READ = 8,    /* struct atoll_hvt_block_io */
+    ATOLL_HVT_BLOCK_WRITE = 9,   /* struct atoll_hvt_block_io */
+    ATOLL_HVT_BLOCK_FLUSH = 10,  /* struct atoll_hvt_block_io (device only) */
+    ATOLL_HVT_EXIT = 11,         /* struct atoll_hvt_exit */
+    ATOLL_HVT_CALL_MAX
+};
+
+/* Writes `len` bytes at `data` to the tender's standard output. */
+struct atoll_hvt_console {
+    uint64_t data, len;
+    int64_t ret; /* out: 0 or -ATOLL_EIO */
+};
+
+/* MCLOCK: nanoseconds of a clock that never goes back (the host's
+ * CLOCK_MONOTONIC).  WCLOCK: nanoseconds since 1970-01-01 UTC. */
+struct atoll_hvt_clock {
+    uint64_t ns; /* out */
+};
+
+/* Blocks the guest until one of the devices in `devices` (bit i = device
+ * index i) has input, or the monotonic clock reaches `deadline_ns`.
+ * Block devices are always ready.  `ready` gets the subset that is ready
+ * (0 when the deadline passed first). */
+struct atoll_hvt_wait {
+    uint64_t deadline_ns;
+    uint64_t devices;
+    uint64_t ready; /* out */
+};
+
+enum atoll_hvt_device_kind {
+    ATOLL_HVT_DEV_NONE = 0,
+    ATOLL_HVT_DEV_NET = 1,
+    ATOLL_HVT_DEV_BLOCK = 2,
+};
+
+/* Geometry of device `index` (its position in the manifest). */
+struct atoll_hvt_device_info {
+    uint32_t index;
+    uint32_t kind;        /* out: enum atoll_hvt_device_kind */
+    uint64_t sectors;     /* out, block: number of sectors */
+    uint32_t sector_size; /* out, block: bytes per sector */
+    uint32_t read_only;   /* out, block: 1 when the file is read-only */
+    uint8_t mac[6];       /* out, net: the guest's MAC address */
+    uint16_t mtu;         /* out, net: payload bytes after the header */
+    int64_t ret;          /* out: 0 or -ATOLL_ENODEV */
+};
+
+/* One frame of a batch: the buffer and its length (for reads: capacity);
+ * `result` gets the frame's length or a negative ATOLL_E... code. */
+struct atoll_hvt_frame {
+    uint64_t addr;
+    uint32_t len;
+    int32_t result; /* out */
+};
+
+#define ATOLL_HVT_NET_BATCH_MAX 256
+#define ATOLL_HVT_FRAME_MAX     65550
+
+/* Moves up to `count` frames with one VM exit.  `frames` is the guest
+ * address of struct atoll_hvt_frame[count].  `ret` gets the number of
+ * frames moved (write: taken by the host; read: received, 0 when none is
+ * waiting), or a negative ATOLL_E... code. */
+struct atoll_hvt_net_io {
+    uint32_t device;
+    uint32_t count;
+    uint64_t frames;
+    int64_t ret; /* out */
+};
+
+/* Reads or writes `count` consecutive sectors starting at `sector` to or
+ * from `data` (count * sector_size bytes) with one VM exit.  `ret` gets 0
+ * or -ATOLL_ERANGE / -ATOLL_EPERM / -ATOLL_EIO / -ATOLL_ENODEV. */
+struct atoll_hvt_block_io {
+    uint32_t device;
+    uint32_t reserved;
+    uint64_t sector;
+    uint64_t count;
+    uint64_t data;
+    int64_t ret; /* out */
+};
+
+/* Ends the guest; the tender exits with `status` (0..ATOLL_HVT_EXIT_MAX).
+ * Any other value counts as a bad hypercall. */
+struct atoll_hvt_exit {
+    int64_t status;
+};
+
+/* Exit statuses of atoll-hvt.  0..111 are the guest's own; the tender keeps
+ * the rest. */
+#define ATOLL_HVT_EXIT_MAX       111
+#define ATOLL_HVT_EXIT_BAD_IMAGE 112 /* the image failed a check */
+#define ATOLL_HVT_EXIT_TENDER    113 /* usage, devices, host or KVM failure */
+#define ATOLL_HVT_EXIT_CRASH     114 /* guest fault or bad hypercall */
+
+/* ---- the device manifest ------------------------------------------------ */
+/* An ELF note (in a PT_NOTE segment) named "ATOLL" of this type whose
+ * descriptor is a struct atoll_hvt_manifest.  Entries are used up to the
+ * first one of kind ATOLL_HVT_DEV_NONE; the rest must be all zero.  Names
+ * are 1..ATOLL_HVT_NAME_MAX-1 characters of [A-Za-z0-9_-], unique. */
+#define ATOLL_HVT_NOTE_NAME          "ATOLL"
+#define ATOLL_HVT_NOTE_TYPE_MANIFEST 0x41544f4cU /* "ATOL" */
+#define ATOLL_HVT_MAX_DEVICES        16
+#define ATOLL_HVT_NAME_MAX           28
+
+struct atoll_hvt_device_decl {
+    uint32_t kind; /* enum atoll_hvt_device_kind */
+    char name[ATOLL_HVT_NAME_MAX];
+};
+
+struct atoll_hvt_manifest {
+    uint32_t version; /* ATOLL_HVT_ABI_VERSION */
+    uint32_t reserved;
+    struct atoll_hvt_device_decl devices[ATOLL_HVT_MAX_DEVICES];
+};
+
+struct atoll_hvt_manifest_note {
+    uint32_t namesz, descsz, type;
+    char name[8]; /* "ATOLL" padded to 4 bytes */
+    struct atoll_hvt_manifest desc;
+};
+
+/* Emits the image's manifest, e.g.
+ *     ATOLL_HVT_MANIFEST({ATOLL_HVT_DEV_NET, "service"},
+ *                        {ATOLL_HVT_DEV_BLOCK, "disk"});
+ * or ATOLL_HVT_MANIFEST() for an image without devices.  Exactly one per
+ * image; the linker script puts .note.atoll in a PT_NOTE segment. */
+#define ATOLL_HVT_MANIFEST(...)                                                \
+    __attribute__((section(".note.atoll"), aligned(4), used))                  \
+    const struct atoll_hvt_manifest_note atoll_hvt_manifest_note = {           \
+        sizeof(ATOLL_HVT_NOTE_NAME),                                           \
+        sizeof(struct atoll_hvt_manifest),                                     \
+        ATOLL_HVT_NOTE_TYPE_MANIFEST,                                          \
+        ATOLL_HVT_NOTE_NAME,                                                   \
+        {ATOLL_HVT_ABI_VERSION, 0, {__VA_ARGS__}}}
+
+#endif

@@ -1,0 +1,266 @@
+/*
+ * tender/hvt/devices.c - the host side of the guest's devices.
+ *
+ * A net device is a tap interface (opened non-blocking: the guest never
+ * stalls the tender on a full queue), a block device a file read and
+ * written with pread/pwrite.  Waiting uses one epoll set holding every tap
+ * plus a timerfd armed at the guest's deadline (absolute CLOCK_MONOTONIC,
+ * the guest's clock), so one epoll_wait answers "which of these devices has
+ * input, or has the deadline passed".  Taps stay registered with an empty
+ * event mask while the guest is not waiting on them, so an unwatched busy
+ * device does not wake the tender.
+ *
+ * Buffers handed in here were checked by hypercall.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "hvt.h"
+
+#define SECTOR     512
+#define TIMER_DATA 0xffffffffU
+
+static int open_tap(struct hvt_device *dv)
+{
+    struct ifreq ifr;
+    if (strlen(dv->host) >= sizeof ifr.ifr_name) {
+        hvt_msg("net device '%s': tap name '%s' too long", dv->name, dv->host);
+        return -1;
+    }
+    int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        hvt_msg("net device '%s': cannot open /dev/net/tun: %s", dv->name,
+                strerror(errno));
+        return -1;
+    }
+    memset(&ifr, 0, sizeof ifr);
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    memcpy(ifr.ifr_name, dv->host, strlen(dv->host));
+    if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+        hvt_msg("net device '%s': cannot attach tap '%s': %s", dv->name,
+                dv->host, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    /* A random locally administered unicast address per boot. */
+    if (getrandom(dv->mac, sizeof dv->mac, 0) != sizeof dv->mac) {
+        hvt_msg("getrandom failed: %s", strerror(errno));
+        close(fd);
+        return -1;
+    }
+    dv->mac[0] = (uint8_t)((dv->mac[0] & 0xfe) | 0x02);
+    dv->fd = fd;
+    return 0;
+}
+
+static int open_file(struct hvt_device *dv)
+{
+    int fd = open(dv->host, O_RDWR | O_CLOEXEC);
+    if (fd < 0 && (errno == EACCES || errno == EROFS || errno == EPERM)) {
+        fd = open(dv->host, O_RDONLY | O_CLOEXEC);
+        dv->read_only = true;
+    }
+    if (fd < 0) {
+        hvt_msg("block device '%s': cannot open '%s': %s", dv->name, dv->host,
+                strerror(errno));
+        return -1;
+    }
+    off_t end = lseek(fd, 0, SEEK_END);
+    if (end < 0) {
+        hvt_msg("block device '%s': cannot size '%s': %s", dv->name, dv->host,
+                strerror(errno));
+        close(fd);
+        return -1;
+    }
+    dv->sectors = (uint64_t)end / SECTOR;
+    dv->fd = fd;
+    return 0;
+}
+
+int hvt_devices_open(struct hvt_devices *d)
+{
+    d->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (d->epoll_fd < 0 || d->timer_fd < 0) {
+        hvt_msg("epoll/timerfd: %s", strerror(errno));
+        return -1;
+    }
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = TIMER_DATA};
+    if (epoll_ctl(d->epoll_fd, EPOLL_CTL_ADD, d->timer_fd, &ev) < 0) {
+        hvt_msg("epoll_ctl: %s", strerror(errno));
+        return -1;
+    }
+    for (uint32_t i = 0; i < d->count; i++) {
+        struct hvt_device *dv = &d->dev[i];
+        if (dv->kind == ATOLL_HVT_DEV_BLOCK) {
+            if (open_file(dv) < 0)
+                return -1;
+            continue;
+        }
+        if (open_tap(dv) < 0)
+            return -1;
+        ev.events = 0;
+        ev.data.u32 = i;
+        if (epoll_ctl(d->epoll_fd, EPOLL_CTL_ADD, dv->fd, &ev) < 0) {
+            hvt_msg("epoll_ctl: %s", strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static struct hvt_device *device(struct hvt_devices *d, uint32_t i,
+                                 uint32_t kind)
+{
+    if (i >= d->count || d->dev[i].kind != kind)
+        return NULL;
+    return &d->dev[i];
+}
+
+int64_t hvt_net_write(struct hvt_devices *d, uint32_t dev,
+                      struct atoll_hvt_frame *f, uint32_t n, uint8_t *base)
+{
+    struct hvt_device *dv = device(d, dev, ATOLL_HVT_DEV_NET);
+    if (dv == NULL)
+        return -ATOLL_ENODEV;
+    uint32_t i;
+    for (i = 0; i < n; i++) {
+        if (f[i].len < 14 || f[i].len > ATOLL_HVT_FRAME_MAX) {
+            f[i].result = -ATOLL_EMSGSIZE;
+            break;
+        }
+        ssize_t w = write(dv->fd, base + f[i].addr, f[i].len);
+        if (w >= 0) {
+            f[i].result = (int32_t)w;
+        } else if (errno == EAGAIN || errno == ENOBUFS) {
+            /* A full host queue drops the frame, like a congested wire. */
+            f[i].result = -ATOLL_EAGAIN;
+        } else {
+            f[i].result = errno == EIO ? -ATOLL_ENETDOWN : -ATOLL_EIO;
+            break;
+        }
+    }
+    return i;
+}
+
+int64_t hvt_net_read(struct hvt_devices *d, uint32_t dev,
+                     struct atoll_hvt_frame *f, uint32_t n, uint8_t *base)
+{
+    struct hvt_device *dv = device(d, dev, ATOLL_HVT_DEV_NET);
+    if (dv == NULL)
+        return -ATOLL_ENODEV;
+    uint32_t i;
+    for (i = 0; i < n; i++) {
+        ssize_t r = read(dv->fd, base + f[i].addr, f[i].len);
+        if (r >= 0) {
+            f[i].result = (int32_t)r;
+            continue;
+        }
+        if (errno != EAGAIN && i == 0)
+            return -ATOLL_EIO;
+        break;
+    }
+    return i;
+}
+
+int64_t hvt_block_io(struct hvt_devices *d, uint32_t dev, bool write,
+                     uint64_t sector, uint64_t count, void *buf)
+{
+    struct hvt_device *dv = device(d, dev, ATOLL_HVT_DEV_BLOCK);
+    if (dv == NULL)
+        return -ATOLL_ENODEV;
+    if (count == 0 || sector > dv->sectors || count > dv->sectors - sector)
+        return -ATOLL_ERANGE;
+    if (write && dv->read_only)
+        return -ATOLL_EPERM;
+    uint64_t off = sector * SECTOR, len = count * SECTOR, done = 0;
+    while (done < len) {
+        ssize_t r = write ? pwrite(dv->fd, (uint8_t *)buf + done, len - done,
+                                   (off_t)(off + done))
+                          : pread(dv->fd, (uint8_t *)buf + done, len - done,
+                                  (off_t)(off + done));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return r < 0 && errno == ENOSPC ? -ATOLL_ENOSPC : -ATOLL_EIO;
+        done += (uint64_t)r;
+    }
+    return 0;
+}
+
+int64_t hvt_block_flush(struct hvt_devices *d, uint32_t dev)
+{
+    struct hvt_device *dv = device(d, dev, ATOLL_HVT_DEV_BLOCK);
+    if (dv == NULL)
+        return -ATOLL_ENODEV;
+    if (dv->read_only)
+        return 0;
+    return fdatasync(dv->fd) < 0 ? -ATOLL_EIO : 0;
+}
+
+/* Registers exactly the taps in `mask` for EPOLLIN. */
+static void arm(struct hvt_devices *d, uint64_t mask)
+{
+    uint64_t change = mask ^ d->armed;
+    for (uint32_t i = 0; i < d->count; i++) {
+        if (!(change & (1ULL << i)))
+            continue;
+        struct epoll_event ev = {.events = (mask >> i) & 1 ? EPOLLIN : 0,
+                                 .data.u32 = i};
+        if (epoll_ctl(d->epoll_fd, EPOLL_CTL_MOD, d->dev[i].fd, &ev) < 0)
+            hvt_die(ATOLL_HVT_EXIT_TENDER, "epoll_ctl: %s", strerror(errno));
+    }
+    d->armed = mask;
+}
+
+uint64_t hvt_devices_wait(struct hvt_devices *d, uint64_t deadline_ns,
+                          uint64_t mask)
+{
+    uint64_t blocks = 0, nets = 0;
+    for (uint32_t i = 0; i < d->count; i++) {
+        if (!(mask & (1ULL << i)))
+            continue;
+        if (d->dev[i].kind == ATOLL_HVT_DEV_BLOCK)
+            blocks |= 1ULL << i;
+        else
+            nets |= 1ULL << i;
+    }
+    arm(d, nets);
+    /* Block devices are always ready: poll the taps, do not sleep. */
+    bool poll = blocks != 0 || deadline_ns <= hvt_mono_ns();
+    if (!poll) {
+        struct itimerspec its = {
+            .it_value = {.tv_sec = (time_t)(deadline_ns / 1000000000ULL),
+                         .tv_nsec = (long)(deadline_ns % 1000000000ULL)}};
+        if (timerfd_settime(d->timer_fd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+            hvt_die(ATOLL_HVT_EXIT_TENDER, "timerfd_settime: %s",
+                    strerror(errno));
+    }
+    for (;;) {
+        struct epoll_event ev[ATOLL_HVT_MAX_DEVICES + 1];
+        int n = epoll_wait(d->epoll_fd, ev, ATOLL_HVT_MAX_DEVICES + 1,
+                           poll ? 0 : -1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            hvt_die(ATOLL_HVT_EXIT_TENDER, "epoll_wait: %s", strerror(errno));
+        uint64_t ready = blocks;
+        bool timer = false;
+        for (int i = 0; i < n; i++) {
+            if (ev[i].data.u32 == TIMER_DATA)
+                timer = true;
+            else if (ev[i].events & EPOLLIN)
+                ready |= (1ULL << ev[i].data.u32) & nets;
+        }
+        if (ready || timer || poll || deadline_ns <= hvt_mono_ns())
+            return ready;
+    }
+}

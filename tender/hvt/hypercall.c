@@ -1,0 +1,240 @@
+/*
+ * tender/hvt/hypercall.c - checks and serves the guest's hypercalls.
+ *
+ * Each call copies its argument struct out of guest memory, checks every
+ * guest address and length it names against the page permission map
+ * (hvt_mem_readable / hvt_mem_writable: overflow-safe, and only pages the
+ * guest itself may read or write), does the work, and copies the struct
+ * back.  Copying means the tender never works on memory the guest can
+ * change underneath it, and unaligned guest structs are harmless.  A bad
+ * address stops the guest with ATOLL_HVT_EXIT_CRASH and a message naming
+ * the call; the host is never touched outside guest memory.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hvt.h"
+
+uint64_t hvt_mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t hvt_wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static const char *call_name(unsigned nr)
+{
+    static const char *const names[ATOLL_HVT_CALL_MAX] = {
+        [ATOLL_HVT_CONSOLE_WRITE] = "console write",
+        [ATOLL_HVT_MCLOCK] = "monotonic clock",
+        [ATOLL_HVT_WCLOCK] = "wall clock",
+        [ATOLL_HVT_WAIT] = "wait",
+        [ATOLL_HVT_DEVICE_INFO] = "device info",
+        [ATOLL_HVT_NET_WRITE] = "net write",
+        [ATOLL_HVT_NET_READ] = "net read",
+        [ATOLL_HVT_BLOCK_READ] = "block read",
+        [ATOLL_HVT_BLOCK_WRITE] = "block write",
+        [ATOLL_HVT_BLOCK_FLUSH] = "block flush",
+        [ATOLL_HVT_EXIT] = "exit",
+    };
+    return nr < ATOLL_HVT_CALL_MAX && names[nr] ? names[nr] : "unknown";
+}
+
+static void bad(unsigned nr, const char *what, uint64_t addr, uint64_t len)
+    __attribute__((noreturn));
+
+static void bad(unsigned nr, const char *what, uint64_t addr, uint64_t len)
+{
+    hvt_die(ATOLL_HVT_EXIT_CRASH,
+            "guest crashed: bad hypercall %u (%s): %s %#llx+%#llx is not "
+            "in guest memory the guest may use",
+            nr, call_name(nr), what, (unsigned long long)addr,
+            (unsigned long long)len);
+}
+
+/* Copies the argument struct in (it must be guest-writable: results go
+ * back into it). */
+static void arg_in(struct hvt_guest *g, unsigned nr, uint64_t gpa, void *a,
+                   size_t size)
+{
+    if (!hvt_mem_writable(&g->mem, gpa, size))
+        bad(nr, "argument struct", gpa, size);
+    memcpy(a, g->mem.base + gpa, size);
+}
+
+static void arg_out(struct hvt_guest *g, uint64_t gpa, const void *a,
+                    size_t size)
+{
+    memcpy(g->mem.base + gpa, a, size);
+}
+
+static void console_write(struct hvt_guest *g, unsigned nr, uint64_t gpa)
+{
+    struct atoll_hvt_console a;
+    arg_in(g, nr, gpa, &a, sizeof a);
+    if (!hvt_mem_readable(&g->mem, a.data, a.len))
+        bad(nr, "data", a.data, a.len);
+    a.ret = 0;
+    uint64_t done = 0;
+    while (done < a.len) {
+        ssize_t w = write(1, g->mem.base + a.data + done, a.len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            a.ret = -ATOLL_EIO;
+            break;
+        }
+        done += (uint64_t)w;
+    }
+    arg_out(g, gpa, &a, sizeof a);
+}
+
+static void clock_call(struct hvt_guest *g, unsigned nr, uint64_t gpa)
+{
+    struct atoll_hvt_clock a;
+    arg_in(g, nr, gpa, &a, sizeof a);
+    a.ns = nr == ATOLL_HVT_MCLOCK ? hvt_mono_ns() : hvt_wall_ns();
+    arg_out(g, gpa, &a, sizeof a);
+}
+
+static void wait_call(struct hvt_guest *g, unsigned nr, uint64_t gpa)
+{
+    struct atoll_hvt_wait a;
+    arg_in(g, nr, gpa, &a, sizeof a);
+    a.ready = hvt_devices_wait(&g->devs, a.deadline_ns, a.devices);
+    arg_out(g, gpa, &a, sizeof a);
+}
+
+static void device_info(struct hvt_guest *g, unsigned nr, uint64_t gpa)
+{
+    struct atoll_hvt_device_info a;
+    arg_in(g, nr, gpa, &a, sizeof a);
+    uint32_t index = a.index;
+    memset(&a, 0, sizeof a);
+    a.index = index;
+    if (index >= g->devs.count) {
+        a.ret = -ATOLL_ENODEV;
+    } else {
+        const struct hvt_device *d = &g->devs.dev[index];
+        a.kind = d->kind;
+        if (d->kind == ATOLL_HVT_DEV_BLOCK) {
+            a.sectors = d->sectors;
+            a.sector_size = 512;
+            a.read_only = d->read_only;
+        } else {
+            memcpy(a.mac, d->mac, sizeof a.mac);
+            a.mtu = 1500;
+        }
+    }
+    arg_out(g, gpa, &a, sizeof a);
+}
+
+static void net_io(struct hvt_guest *g, unsigned nr, uint64_t gpa)
+{
+    static struct atoll_hvt_frame f[ATOLL_HVT_NET_BATCH_MAX];
+    struct atoll_hvt_net_io a;
+    bool rd = nr == ATOLL_HVT_NET_READ;
+    arg_in(g, nr, gpa, &a, sizeof a);
+    if (a.count > ATOLL_HVT_NET_BATCH_MAX)
+        hvt_die(ATOLL_HVT_EXIT_CRASH,
+                "guest crashed: bad hypercall %u (%s): batch of %u frames "
+                "(max %d)",
+                nr, call_name(nr), a.count, ATOLL_HVT_NET_BATCH_MAX);
+    uint64_t fsize = (uint64_t)a.count * sizeof f[0];
+    if (!hvt_mem_writable(&g->mem, a.frames, fsize))
+        bad(nr, "frame array", a.frames, fsize);
+    memcpy(f, g->mem.base + a.frames, fsize);
+    for (uint32_t i = 0; i < a.count; i++) {
+        f[i].result = 0;
+        bool ok = rd ? hvt_mem_writable(&g->mem, f[i].addr, f[i].len)
+                     : hvt_mem_readable(&g->mem, f[i].addr, f[i].len);
+        if (!ok)
+            bad(nr, "frame buffer", f[i].addr, f[i].len);
+    }
+    a.ret = rd ? hvt_net_read(&g->devs, a.device, f, a.count, g->mem.base)
+               : hvt_net_write(&g->devs, a.device, f, a.count, g->mem.base);
+    memcpy(g->mem.base + a.frames, f, fsize);
+    arg_out(g, gpa, &a, sizeof a);
+}
+
+static void block_io(struct hvt_guest *g, unsigned nr, uint64_t gpa)
+{
+    struct atoll_hvt_block_io a;
+    arg_in(g, nr, gpa, &a, sizeof a);
+    if (nr == ATOLL_HVT_BLOCK_FLUSH) {
+        a.ret = hvt_block_flush(&g->devs, a.device);
+        arg_out(g, gpa, &a, sizeof a);
+        return;
+    }
+    bool wr = nr == ATOLL_HVT_BLOCK_WRITE;
+    uint64_t len = a.count * 512;
+    if (a.count > g->mem.size / 512) /* count * 512 could overflow */
+        hvt_die(ATOLL_HVT_EXIT_CRASH,
+                "guest crashed: bad hypercall %u (%s): %llu sectors do not "
+                "fit in guest memory",
+                nr, call_name(nr), (unsigned long long)a.count);
+    if (!(wr ? hvt_mem_readable(&g->mem, a.data, len)
+             : hvt_mem_writable(&g->mem, a.data, len)))
+        bad(nr, "data", a.data, len);
+    a.ret = hvt_block_io(&g->devs, a.device, wr, a.sector, a.count,
+                         g->mem.base + a.data);
+    arg_out(g, gpa, &a, sizeof a);
+}
+
+static void exit_call(struct hvt_guest *g, unsigned nr, uint64_t gpa)
+{
+    struct atoll_hvt_exit a;
+    if (!hvt_mem_readable(&g->mem, gpa, sizeof a))
+        bad(nr, "argument struct", gpa, sizeof a);
+    memcpy(&a, g->mem.base + gpa, sizeof a);
+    if (a.status < 0 || a.status > ATOLL_HVT_EXIT_MAX)
+        hvt_die(ATOLL_HVT_EXIT_CRASH,
+                "guest crashed: bad hypercall %u (exit): status %lld is "
+                "outside 0..%d",
+                nr, (long long)a.status, ATOLL_HVT_EXIT_MAX);
+    g->exited = true;
+    g->status = (int)a.status;
+}
+
+void hvt_hypercall(struct hvt_guest *g, unsigned nr, uint64_t gpa)
+{
+    switch (nr) {
+    case ATOLL_HVT_CONSOLE_WRITE:
+        console_write(g, nr, gpa);
+        break;
+    case ATOLL_HVT_MCLOCK:
+    case ATOLL_HVT_WCLOCK:
+        clock_call(g, nr, gpa);
+        break;
+    case ATOLL_HVT_WAIT:
+        wait_call(g, nr, gpa);
+        break;
+    case ATOLL_HVT_DEVICE_INFO:
+        device_info(g, nr, gpa);
+        break;
+    case ATOLL_HVT_NET_WRITE:
+    case ATOLL_HVT_NET_READ:
+        net_io(g, nr, gpa);
+        break;
+    case ATOLL_HVT_BLOCK_READ:
+    case ATOLL_HVT_BLOCK_WRITE:
+    case ATOLL_HVT_BLOCK_FLUSH:
+        block_io(g, nr, gpa);
+        break;
+    case ATOLL_HVT_EXIT:
+        exit_call(g, nr, gpa);
+        break;
+    default:
+        hvt_die(ATOLL_HVT_EXIT_CRASH,
+                "guest crashed: bad hypercall %u: no such call", nr);
+    }
+}

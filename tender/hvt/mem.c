@@ -1,0 +1,256 @@
+/*
+ * tender/hvt/mem.c - guest memory: allocation, the page permission map,
+ * the guest's page tables, GDT and boot information.
+ *
+ * Guest-physical memory is one anonymous mapping, identity-mapped into the
+ * guest's address space.  The tender keeps one permission per 4 KiB page
+ * (none, R, RW, RX) and builds the page tables from that map: a 2 MiB
+ * region whose pages all share one permission becomes a single large page,
+ * every other region gets a 4 KiB page table.  The tables live in the
+ * reserved low area and are themselves unmapped, so the guest cannot edit
+ * them.  The same map answers the hypercall range checks: the tender reads
+ * only what the guest could read and writes only what it could write.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+
+#include "hvt.h"
+
+#define PTE_P  0x1ULL
+#define PTE_RW 0x2ULL
+#define PTE_US 0x4ULL
+#define PTE_PS 0x80ULL
+#define PTE_NX (1ULL << 63)
+
+#define PAGE  ATOLL_HVT_PAGE_SIZE
+#define LARGE 0x200000ULL
+
+int hvt_mem_init(struct hvt_mem *m, uint64_t size)
+{
+    memset(m, 0, sizeof *m);
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) {
+        hvt_msg("cannot allocate %llu MiB of guest memory: %s",
+                (unsigned long long)(size >> 20), strerror(errno));
+        return -1;
+    }
+    m->perm = calloc(size / PAGE, 1);
+    if (m->perm == NULL) {
+        hvt_msg("out of memory");
+        return -1;
+    }
+    m->base = p;
+    m->size = size;
+    return 0;
+}
+
+void hvt_mem_set_perm(struct hvt_mem *m, uint64_t addr, uint64_t len,
+                      enum hvt_perm perm)
+{
+    if (len == 0)
+        return;
+    for (uint64_t pg = addr / PAGE; pg <= (addr + len - 1) / PAGE; pg++)
+        m->perm[pg] = (uint8_t)perm;
+}
+
+static bool range_ok(const struct hvt_mem *m, uint64_t gpa, uint64_t len,
+                     bool write)
+{
+    if (gpa > m->size || len > m->size - gpa)
+        return false;
+    if (len == 0)
+        return true;
+    for (uint64_t pg = gpa / PAGE; pg <= (gpa + len - 1) / PAGE; pg++) {
+        uint8_t p = m->perm[pg];
+        if (p == HVT_PERM_NONE || (write && p != HVT_PERM_RW))
+            return false;
+    }
+    return true;
+}
+
+bool hvt_mem_readable(const struct hvt_mem *m, uint64_t gpa, uint64_t len)
+{
+    return range_ok(m, gpa, len, false);
+}
+
+bool hvt_mem_writable(const struct hvt_mem *m, uint64_t gpa, uint64_t len)
+{
+    return range_ok(m, gpa, len, true);
+}
+
+/* ---- GDT ---------------------------------------------------------------- */
+
+/* Flat 64-bit code (0x08) and data (0x10) segments plus a TSS (0x18, a
+ * 16-byte system descriptor): VMX entry insists on a usable TR.  Accessed
+ * bits are preset so the CPU never writes to this read-only page. */
+static void write_gdt(struct hvt_mem *m)
+{
+    uint64_t *gdt = (uint64_t *)(m->base + ATOLL_HVT_GDT_ADDR);
+    uint64_t tss = ATOLL_HVT_GDT_ADDR + 0x80, tss_limit = 0x67;
+    gdt[0] = 0;
+    gdt[1] = 0x00af9b000000ffffULL; /* 0x08 code, ring 0 */
+    gdt[2] = 0x00cf93000000ffffULL; /* 0x10 data, ring 0 */
+    gdt[3] = 0x00cff3000000ffffULL; /* 0x1b data, ring 3 */
+    gdt[4] = 0x00affb000000ffffULL; /* 0x23 code, ring 3 */
+    gdt[5] = (tss_limit & 0xffff) | ((tss & 0xffffff) << 16) | (0x8bULL << 40) |
+             ((tss & 0xff000000ULL) << 32);
+    gdt[6] = tss >> 32;
+    /* TSS: I/O map base past the limit = no I/O bitmap. */
+    uint16_t iomap = 0x68;
+    memcpy(m->base + tss + 0x66, &iomap, sizeof iomap);
+    hvt_mem_set_perm(m, ATOLL_HVT_GDT_ADDR, PAGE, HVT_PERM_R);
+}
+
+/* ---- page tables ------------------------------------------------------- */
+
+struct pt_alloc {
+    struct hvt_mem *m;
+    uint64_t next;
+};
+
+static uint64_t *pt_new(struct pt_alloc *a, uint64_t *gpa)
+{
+    if (a->next + PAGE > ATOLL_HVT_RESERVED_END)
+        return NULL;
+    *gpa = a->next;
+    a->next += PAGE;
+    return (uint64_t *)(a->m->base + *gpa); /* memory is zeroed */
+}
+
+static uint64_t leaf_bits(uint8_t perm)
+{
+    switch (perm) {
+    case HVT_PERM_RX:
+        return PTE_P | PTE_US;
+    case HVT_PERM_R:
+        return PTE_P | PTE_US | PTE_NX;
+    case HVT_PERM_RW:
+        return PTE_P | PTE_RW | PTE_US | PTE_NX;
+    default:
+        return 0;
+    }
+}
+
+static int build_page_tables(struct hvt_mem *m)
+{
+    struct pt_alloc a = {m, ATOLL_HVT_PT_START};
+    uint64_t pml4_gpa, pdpt_gpa;
+    uint64_t *pml4 = pt_new(&a, &pml4_gpa);
+    uint64_t *pdpt = pt_new(&a, &pdpt_gpa);
+    uint64_t *pd = NULL;
+    uint64_t npages = m->size / PAGE;
+    if (pml4 == NULL || pdpt == NULL)
+        return -1;
+    pml4[0] = pdpt_gpa | PTE_P | PTE_RW | PTE_US;
+    for (uint64_t r = 0; r < m->size; r += LARGE) {
+        if (r % (1ULL << 30) == 0) {
+            uint64_t pd_gpa;
+            pd = pt_new(&a, &pd_gpa);
+            if (pd == NULL)
+                return -1;
+            pdpt[r >> 30] = pd_gpa | PTE_P | PTE_RW | PTE_US;
+        }
+        uint64_t first = r / PAGE;
+        uint8_t p0 = m->perm[first];
+        bool uniform = first + 512 <= npages;
+        for (uint64_t i = 1; uniform && i < 512; i++)
+            uniform = m->perm[first + i] == p0;
+        uint64_t *pde = &pd[(r >> 21) & 511];
+        if (uniform) {
+            if (p0 != HVT_PERM_NONE)
+                *pde = r | PTE_PS | leaf_bits(p0);
+            continue;
+        }
+        uint64_t pt_gpa;
+        uint64_t *pt = pt_new(&a, &pt_gpa);
+        if (pt == NULL)
+            return -1;
+        *pde = pt_gpa | PTE_P | PTE_RW | PTE_US;
+        for (uint64_t i = 0; i < 512 && first + i < npages; i++)
+            pt[i] = (r + i * PAGE) | leaf_bits(m->perm[first + i]);
+    }
+    /* The hypercall page at 4 GiB: mapped, but with no memory behind it,
+     * so each store to it exits to the tender.  Guest memory ends at or
+     * below 4 GiB, so PDPT entry 4 is free. */
+    uint64_t pd_gpa, pt_gpa;
+    uint64_t *hpd = pt_new(&a, &pd_gpa), *hpt = pt_new(&a, &pt_gpa);
+    if (hpd == NULL || hpt == NULL)
+        return -1;
+    pdpt[ATOLL_HVT_HYPERCALL_BASE >> 30] = pd_gpa | PTE_P | PTE_RW | PTE_US;
+    hpd[(ATOLL_HVT_HYPERCALL_BASE >> 21) & 511] =
+        pt_gpa | PTE_P | PTE_RW | PTE_US;
+    hpt[(ATOLL_HVT_HYPERCALL_BASE >> 12) & 511] =
+        ATOLL_HVT_HYPERCALL_BASE | PTE_P | PTE_RW | PTE_US | PTE_NX;
+    m->pml4 = pml4_gpa;
+    return 0;
+}
+
+/* ---- boot info --------------------------------------------------------- */
+
+static int write_boot_info(struct hvt_mem *m, int argc, char **argv,
+                           uint64_t ndevices)
+{
+    struct atoll_hvt_boot_info bi;
+    memset(&bi, 0, sizeof bi);
+    bi.magic = ATOLL_HVT_BOOT_MAGIC;
+    bi.abi_version = ATOLL_HVT_ABI_VERSION;
+    bi.mem_size = m->size;
+    bi.heap_start = m->heap_start;
+    bi.heap_end = m->heap_end;
+    bi.stack_top = m->stack_top;
+    bi.ndevices = ndevices;
+    bi.mono_base_ns = hvt_mono_ns();
+    bi.wall_base_ns = hvt_wall_ns();
+    if (getrandom(bi.random, sizeof bi.random, 0) != sizeof bi.random) {
+        hvt_msg("getrandom failed: %s", strerror(errno));
+        return -1;
+    }
+    /* argv[] then the strings, after the struct, inside the boot area. */
+    uint64_t vec = (ATOLL_HVT_BOOT_INFO + sizeof bi + 15) & ~15ULL;
+    uint64_t str = vec + (uint64_t)argc * 8;
+    if (str > ATOLL_HVT_BOOT_END)
+        goto too_long;
+    for (int i = 0; i < argc; i++) {
+        uint64_t n = strlen(argv[i]) + 1;
+        if (n > ATOLL_HVT_BOOT_END - str)
+            goto too_long;
+        memcpy(m->base + str, argv[i], n);
+        memcpy(m->base + vec + (uint64_t)i * 8, &str, 8);
+        str += n;
+    }
+    bi.argc = (uint64_t)argc;
+    bi.argv = vec;
+    memcpy(m->base + ATOLL_HVT_BOOT_INFO, &bi, sizeof bi);
+    hvt_mem_set_perm(m, ATOLL_HVT_BOOT_INFO, str - ATOLL_HVT_BOOT_INFO,
+                     HVT_PERM_R);
+    return 0;
+too_long:
+    hvt_msg("guest arguments too long (at most %llu bytes in all)",
+            ATOLL_HVT_BOOT_END - vec);
+    return -1;
+}
+
+int hvt_mem_finish(struct hvt_mem *m, uint64_t image_end, int argc, char **argv,
+                   uint64_t ndevices)
+{
+    m->stack_top = m->size;
+    m->heap_start = (image_end + PAGE - 1) & ~(PAGE - 1);
+    m->heap_end = m->size - ATOLL_HVT_STACK_SIZE - PAGE; /* guard page */
+    /* elf.c keeps segments below the guard page, so heap_start fits. */
+    hvt_mem_set_perm(m, m->heap_start, m->heap_end - m->heap_start,
+                     HVT_PERM_RW);
+    hvt_mem_set_perm(m, m->size - ATOLL_HVT_STACK_SIZE, ATOLL_HVT_STACK_SIZE,
+                     HVT_PERM_RW);
+    write_gdt(m);
+    if (write_boot_info(m, argc, argv, ndevices) < 0)
+        return -1;
+    if (build_page_tables(m) < 0) {
+        hvt_msg("page tables do not fit in the reserved area");
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,74 @@
+/*
+ * tender/hvt/seccomp.c - the system call filter the tender puts on itself
+ * once setup is done, just before the guest's first instruction.
+ *
+ * From then on a compromised tender can do only what the run loop needs:
+ * run the vCPU and read its registers (ioctl, restricted to KVM_RUN,
+ * KVM_GET_REGS and KVM_GET_SREGS), move bytes on descriptors it already
+ * holds (console, taps, block files), wait (epoll, timerfd), read clocks
+ * and exit.  No open, no socket, no mmap, no exec.  Anything else kills the
+ * whole process (SECCOMP_RET_KILL_PROCESS, seen as SIGSYS).  The filter is
+ * raw classic BPF; docs/hvt.md lists the calls.
+ */
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/kvm.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "hvt.h"
+
+#define ALLOW_NR(nr)                                                           \
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1),                           \
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+
+#define ARG_LO(n) (offsetof(struct seccomp_data, args) + 8 * (n))
+
+int hvt_seccomp_install(void)
+{
+    struct sock_filter f[] = {
+        /* Only native x86_64 calls (no i386 or x32 entry points). */
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+        ALLOW_NR(__NR_read),
+        ALLOW_NR(__NR_write),
+        ALLOW_NR(__NR_readv),
+        ALLOW_NR(__NR_writev),
+        ALLOW_NR(__NR_pread64),
+        ALLOW_NR(__NR_pwrite64),
+        ALLOW_NR(__NR_fdatasync),
+        ALLOW_NR(__NR_epoll_wait),
+        ALLOW_NR(__NR_epoll_pwait),
+        ALLOW_NR(__NR_epoll_ctl),
+        ALLOW_NR(__NR_timerfd_settime),
+        ALLOW_NR(__NR_clock_gettime),
+        ALLOW_NR(__NR_rt_sigreturn),
+        ALLOW_NR(__NR_exit_group),
+        ALLOW_NR(__NR_exit),
+        /* ioctl: only the three vCPU requests of the run loop. */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 6),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KVM_RUN, 3, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KVM_GET_REGS, 2, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KVM_GET_SREGS, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+    };
+    struct sock_fprog prog = {.len = sizeof f / sizeof f[0], .filter = f};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+        syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0) {
+        hvt_msg("cannot install the seccomp filter: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}

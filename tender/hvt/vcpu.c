@@ -1,0 +1,238 @@
+/*
+ * tender/hvt/vcpu.c - the KVM virtual machine, its one vCPU, and the run
+ * loop.
+ *
+ * The vCPU starts directly in 64-bit long mode (no real-mode or BIOS
+ * stage, which is most of the boot time saved): paging on with the
+ * tender's page tables (CR3), CR0.WP so read-only pages would bind even
+ * ring-0 code, EFER.NXE so no-execute pages are honoured, SSE usable, a
+ * flat 64-bit code segment and a TSS taken from the tender's GDT.  The
+ * guest runs in ring 3 (see hvt/abi.h: native speed on PVM as well as on
+ * hardware-assisted KVM).  There is no IDT: any exception in the guest
+ * escalates to a triple fault, which KVM reports as a shutdown and the
+ * tender as a guest crash.  The run loop turns stores to the hypercall
+ * page (MMIO exits) into hypercalls and everything else into a crash
+ * report with the guest's RIP.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "hvt.h"
+
+#define CR0_PE (1ULL << 0)
+#define CR0_MP (1ULL << 1)
+#define CR0_ET (1ULL << 4)
+#define CR0_NE (1ULL << 5)
+#define CR0_WP (1ULL << 16)
+#define CR0_PG (1ULL << 31)
+
+#define CR4_PAE        (1ULL << 5)
+#define CR4_OSFXSR     (1ULL << 9)
+#define CR4_OSXMMEXCPT (1ULL << 10)
+
+#define EFER_LME (1ULL << 8)
+#define EFER_LMA (1ULL << 10)
+#define EFER_NXE (1ULL << 11)
+
+static int fail(const char *what)
+{
+    hvt_msg("KVM: %s: %s", what, strerror(errno));
+    return -1;
+}
+
+/* The guest sees the CPU features KVM supports (NX and long mode among
+ * them: KVM refuses EFER bits the guest's CPUID does not list). */
+static int set_cpuid(struct hvt_vcpu *v)
+{
+    int n = 128;
+    struct kvm_cpuid2 *c =
+        calloc(1, sizeof *c + (size_t)n * sizeof(struct kvm_cpuid_entry2));
+    if (c == NULL)
+        return -1;
+    c->nent = (uint32_t)n;
+    if (ioctl(v->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) < 0)
+        return fail("KVM_GET_SUPPORTED_CPUID");
+    if (ioctl(v->vcpu_fd, KVM_SET_CPUID2, c) < 0)
+        return fail("KVM_SET_CPUID2");
+    free(c);
+    return 0;
+}
+
+static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code)
+{
+    memset(s, 0, sizeof *s);
+    s->base = 0;
+    s->limit = 0xffffffff;
+    s->selector = sel;
+    s->type = type;
+    s->present = 1;
+    s->s = 1;
+    s->g = 1;
+    s->l = code;
+    s->dpl = 3;
+    s->db = !code;
+}
+
+static int set_long_mode(struct hvt_vcpu *v, struct hvt_mem *m, uint64_t entry)
+{
+    struct kvm_sregs sr;
+    if (ioctl(v->vcpu_fd, KVM_GET_SREGS, &sr) < 0)
+        return fail("KVM_GET_SREGS");
+    sr.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+    sr.cr3 = m->pml4;
+    sr.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+    sr.efer = EFER_LME | EFER_LMA | EFER_NXE;
+    seg(&sr.cs, 0x23, 0xb, true);
+    seg(&sr.ds, 0x1b, 0x3, false);
+    sr.es = sr.fs = sr.gs = sr.ss = sr.ds;
+    memset(&sr.tr, 0, sizeof sr.tr);
+    sr.tr.base = ATOLL_HVT_GDT_ADDR + 0x80;
+    sr.tr.limit = 0x67;
+    sr.tr.selector = 0x28;
+    sr.tr.type = 0xb; /* busy 64-bit TSS */
+    sr.tr.present = 1;
+    memset(&sr.ldt, 0, sizeof sr.ldt);
+    sr.ldt.type = 0x2;
+    sr.ldt.present = 1;
+    sr.ldt.limit = 0xffff;
+    sr.gdt.base = ATOLL_HVT_GDT_ADDR;
+    sr.gdt.limit = 7 * 8 - 1;
+    sr.idt.base = 0;
+    sr.idt.limit = 0; /* no IDT: exceptions end in a triple fault */
+    if (ioctl(v->vcpu_fd, KVM_SET_SREGS, &sr) < 0)
+        return fail("KVM_SET_SREGS");
+
+    struct kvm_regs r;
+    memset(&r, 0, sizeof r);
+    r.rip = entry;
+    r.rsp = m->stack_top;
+    r.rdi = ATOLL_HVT_BOOT_INFO;
+    r.rflags = 0x3202; /* IOPL 3: ring 3 may use `out` */
+    if (ioctl(v->vcpu_fd, KVM_SET_REGS, &r) < 0)
+        return fail("KVM_SET_REGS");
+    return 0;
+}
+
+int hvt_vcpu_init(struct hvt_vcpu *v, struct hvt_mem *m, uint64_t entry)
+{
+    memset(v, 0, sizeof *v);
+    v->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (v->kvm_fd < 0)
+        return fail("cannot open /dev/kvm");
+    if (ioctl(v->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
+        hvt_msg("KVM: unsupported API version");
+        return -1;
+    }
+    v->vm_fd = ioctl(v->kvm_fd, KVM_CREATE_VM, 0);
+    if (v->vm_fd < 0)
+        return fail("KVM_CREATE_VM");
+    struct kvm_userspace_memory_region region = {
+        .slot = 0,
+        .guest_phys_addr = 0,
+        .memory_size = m->size,
+        .userspace_addr = (uint64_t)(uintptr_t)m->base,
+    };
+    if (ioctl(v->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+        return fail("KVM_SET_USER_MEMORY_REGION");
+    v->vcpu_fd = ioctl(v->vm_fd, KVM_CREATE_VCPU, 0);
+    if (v->vcpu_fd < 0)
+        return fail("KVM_CREATE_VCPU");
+    int size = ioctl(v->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+    if (size < (int)sizeof(struct kvm_run))
+        return fail("KVM_GET_VCPU_MMAP_SIZE");
+    v->run = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED,
+                  v->vcpu_fd, 0);
+    if (v->run == MAP_FAILED)
+        return fail("mmap vcpu");
+    if (set_cpuid(v) < 0)
+        return -1;
+    return set_long_mode(v, m, entry);
+}
+
+static void crash(struct hvt_vcpu *v, const char *what)
+    __attribute__((noreturn));
+
+static void crash(struct hvt_vcpu *v, const char *what)
+{
+    struct kvm_regs r;
+    struct kvm_sregs sr;
+    memset(&r, 0, sizeof r);
+    memset(&sr, 0, sizeof sr);
+    (void)ioctl(v->vcpu_fd, KVM_GET_REGS, &r);
+    (void)ioctl(v->vcpu_fd, KVM_GET_SREGS, &sr);
+    hvt_die(ATOLL_HVT_EXIT_CRASH,
+            "guest crashed: %s at rip=%#llx rsp=%#llx cr2=%#llx (after %llu "
+            "exits)",
+            what, (unsigned long long)r.rip, (unsigned long long)r.rsp,
+            (unsigned long long)sr.cr2, (unsigned long long)v->exits);
+}
+
+int hvt_vcpu_run(struct hvt_vcpu *v, struct hvt_guest *g)
+{
+    struct kvm_run *run = v->run;
+    char what[96];
+    for (;;) {
+        if (ioctl(v->vcpu_fd, KVM_RUN, 0) < 0) {
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            hvt_die(ATOLL_HVT_EXIT_TENDER, "KVM_RUN: %s", strerror(errno));
+        }
+        v->exits++;
+        switch (run->exit_reason) {
+        case KVM_EXIT_MMIO: {
+            /* A hypercall is an aligned 8-byte store into the hypercall
+             * page; anything else there (or elsewhere outside memory) is a
+             * guest bug. */
+            uint64_t addr = run->mmio.phys_addr;
+            uint64_t off = addr - ATOLL_HVT_HYPERCALL_BASE;
+            if (addr < ATOLL_HVT_HYPERCALL_BASE || off >= ATOLL_HVT_PAGE_SIZE ||
+                !run->mmio.is_write || run->mmio.len != 8 || off % 8 != 0) {
+                snprintf(what, sizeof what,
+                         "bad hypercall: %u-byte %s at %#llx", run->mmio.len,
+                         run->mmio.is_write ? "write" : "read",
+                         (unsigned long long)addr);
+                crash(v, what);
+            }
+            uint64_t gpa;
+            memcpy(&gpa, run->mmio.data, sizeof gpa);
+            hvt_hypercall(g, (unsigned)(off / 8), gpa);
+            if (g->exited)
+                return g->status;
+            break;
+        }
+        case KVM_EXIT_IO:
+            snprintf(what, sizeof what, "bad hypercall: port I/O %#x",
+                     run->io.port);
+            crash(v, what);
+        case KVM_EXIT_SHUTDOWN:
+            crash(v, "triple fault (unhandled CPU exception: page fault, "
+                     "divide error, ...)");
+        case KVM_EXIT_HLT:
+            crash(v, "halted with interrupts off");
+        case KVM_EXIT_FAIL_ENTRY:
+            snprintf(what, sizeof what, "VM entry failed (reason %#llx)",
+                     (unsigned long long)
+                         run->fail_entry.hardware_entry_failure_reason);
+            crash(v, what);
+        case KVM_EXIT_INTERNAL_ERROR:
+            snprintf(what, sizeof what,
+                     "KVM internal error %u (data %#llx %#llx %#llx)",
+                     run->internal.suberror,
+                     (unsigned long long)run->internal.data[0],
+                     (unsigned long long)run->internal.data[1],
+                     (unsigned long long)run->internal.data[2]);
+            crash(v, what);
+        default:
+            snprintf(what, sizeof what, "unexpected VM exit %u",
+                     run->exit_reason);
+            crash(v, what);
+        }
+    }
+}

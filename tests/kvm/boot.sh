@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# tests/kvm/boot.sh - atoll-hvt boots the small test guests: console,
+# exit status, clocks, wait, guest arguments, memory sizes, command line
+# errors, and the seccomp filter being in place.
+. "$(dirname "$0")/common.bash"
+suite hvt-boot
+hvt_preflight
+
+expect_out "hello prints through the console hypercall" '^Hello from hvt$' \
+    "$HVT" "$G/hello.elf"
+expect_status "the exit status is the guest's (42)" 42 '' \
+    "$HVT" "$G/exitcode.elf"
+expect_status "guest arguments after -- reach the guest (exit 7)" 7 '' \
+    "$HVT" "$G/exitcode.elf" -- 7
+expect_out "clocks: monotonic advances, wall plausible, boot info sane" \
+    '^clock ok$' "$HVT" "$G/clock.elf"
+expect_out "wait-until sleeps to a deadline 50 ms ahead, not early" \
+    '^wait ok$' "$HVT" "$G/wait.elf"
+expect_out "hello runs in --mem=2 (2 MiB)" '^Hello from hvt$' \
+    "$HVT" --mem=2 "$G/hello.elf"
+expect_out "hello runs in --mem=4096 (4 GiB, large pages)" \
+    '^Hello from hvt$' "$HVT" --mem=4096 "$G/hello.elf"
+expect_out "clock guest with --mem=3 (partial last 2 MiB region)" \
+    '^clock ok$' "$HVT" --mem=3 "$G/clock.elf"
+expect_status "--mem=1 is refused" $ST_TENDER "bad --mem '1'" \
+    "$HVT" --mem=1 "$G/hello.elf"
+expect_status "--mem=abc is refused" $ST_TENDER "bad --mem 'abc'" \
+    "$HVT" --mem=abc "$G/hello.elf"
+expect_status "a missing kernel file is a tender error" $ST_TENDER \
+    'cannot open' "$HVT" /nonexistent/kernel.elf
+expect_status "an unknown option is a tender error" $ST_TENDER \
+    "unknown option '--bogus'" "$HVT" --bogus "$G/hello.elf"
+expect_status "no kernel: usage" $ST_TENDER 'usage: atoll-hvt' "$HVT"
+expect_status "a malformed --net option is refused" $ST_TENDER \
+    'bad device option' "$HVT" --net:service "$G/hello.elf"
+
+# seccomp: the selftest makes a forbidden call (socket) after the filter
+# is installed; the kernel must kill the tender with SIGSYS (status 159).
+# (In a subshell that reports the status itself, so that its shell, not
+# ours, prints "Bad system call", into LOG.)
+("$HVT" --x-seccomp-selftest "$G/hello.elf"; echo "status $?") >"$LOG" 2>&1
+st=$(sed -n 's/^status //p' "$LOG" | tail -n 1)
+if [ "$st" = $((128 + 31)) ] && ! grep -q 'was allowed' "$LOG"; then
+    ok "seccomp: a forbidden system call kills the tender (SIGSYS)"
+else
+    fail "seccomp: a forbidden system call kills the tender (SIGSYS)" \
+        "status $st, expected 159"
+fi
+
+# ... and the running tender shows the filter in /proc (mode 2 = filter).
+"$HVT" "$G/wait.elf" -- 1500 >"$LOG" 2>&1 &
+pid=$!
+mode=""
+for _ in $(seq 1 50); do
+    sleep 0.02
+    mode=$(awk '/^Seccomp:/ {print $2}' /proc/$pid/status 2>/dev/null)
+    [ "$mode" = 2 ] && break
+done
+wait $pid
+st=$?
+if [ "$mode" = 2 ] && [ $st -eq 0 ]; then
+    ok "seccomp: a running tender is in filter mode (Seccomp: 2)"
+else
+    fail "seccomp: a running tender is in filter mode (Seccomp: 2)" \
+        "Seccomp: '$mode', guest status $st"
+fi
+
+# Boots are repeatable (no leftover state between runs).
+n=0
+for _ in $(seq 1 20); do
+    "$HVT" "$G/hello.elf" >/dev/null 2>&1 && n=$((n + 1))
+done
+t "20 boots in a row all succeed" test $n -eq 20

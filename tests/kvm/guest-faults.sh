@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# tests/kvm/guest-faults.sh - a misbehaving guest cannot hurt the host:
+# every hypercall given an out-of-range pointer or length is stopped with
+# the crash status and a message naming the call; CPU faults (NULL, W^X,
+# read-only data, NX data, page tables, divide by zero, stack overflow into
+# the guard page) end as reported guest crashes.
+. "$(dirname "$0")/common.bash"
+suite hvt-guest
+hvt_preflight
+
+for c in console-outside console-huge console-page0 console-pagetables \
+    console-guard arg-outside arg-end arg-readonly wclock-null wait-text \
+    devinfo-outside netwrite-array netwrite-count netwrite-frame \
+    netread-text netread-len blockread-huge blockread-text \
+    blockread-bootinfo blockwrite-outside exit-outside exit-status \
+    unknown-call slot-read slot-unaligned; do
+    expect_status "bad hypercall stopped: $c" $ST_CRASH \
+        '^atoll-hvt: guest crashed: bad hypercall' \
+        "$HVT" "$G/badptr.elf" -- "$c"
+done
+expect_status "a good hypercall after the bad-pointer runs still works" 0 \
+    '^Hello from hvt$' "$HVT" "$G/hello.elf"
+
+fault() { # CASE PATTERN
+    expect_status "guest fault reported: $1" $ST_CRASH \
+        "^atoll-hvt: guest crashed: triple fault .*$2" \
+        "$HVT" "$G/fault.elf" -- "$1"
+}
+fault null-read 'cr2=0 '
+fault write-text 'cr2=0x100'
+fault write-rodata 'cr2=0x101'
+fault write-bootinfo 'cr2=0x2000 '
+# executing a no-execute page faults on the instruction fetch: cr2 == rip
+fault exec-data 'rip=(0x[0-9a-f]+) .*cr2=\1 '
+fault read-pagetables 'cr2=0x10000 '
+fault div0 'rip=0x100'
+# 8 MiB: the guard page is 0x7df000..0x7e0000 (below the 128 KiB stack).
+fault stack-overflow 'cr2=0x7df'
