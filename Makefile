@@ -41,10 +41,12 @@ plat_src = $(filter-out platform/$(1)/start.c,\
 obj = $(patsubst %.S,$(BUILD)/$(1)/%.o,$(patsubst %.c,$(BUILD)/$(1)/%.o,$(2)))
 
 # Further parts of the build (one .mk per component, e.g. mk/hvt.mk for the
-# KVM tender).  Each may add to EXTRA_ALL (built by `make`) and EXTRA_TEST
-# (built before `make test` runs).
+# KVM tender).  Each may add to EXTRA_ALL (built by `make`), EXTRA_TEST
+# (built before `make test` runs) and EXTRA_BENCH (phony targets that
+# `make bench` runs after the C benchmarks).
 EXTRA_ALL :=
 EXTRA_TEST :=
+EXTRA_BENCH :=
 include $(sort $(wildcard mk/*.mk))
 
 .PHONY: all libs tool test test-unit demo deps bench format clean check-format
@@ -154,6 +156,7 @@ demo: deps
 
 bench: all $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done
+	@$(if $(strip $(EXTRA_BENCH)),$(MAKE) --no-print-directory $(EXTRA_BENCH))
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h')
 format:

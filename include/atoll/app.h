@@ -40,12 +40,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum atoll_dev_kind { ATOLL_DEV_NET = 1, ATOLL_DEV_BLOCK = 2 };
+/* How a device is attached on the command line: --net:NAME=, --block:NAME=,
+ * or not at all (a device built from nothing but the image, such as files
+ * baked in at build time). */
+enum atoll_dev_kind {
+    ATOLL_DEV_NONE = 0,
+    ATOLL_DEV_NET = 1,
+    ATOLL_DEV_BLOCK = 2
+};
 
 struct atoll_device_decl {
     enum atoll_dev_kind kind;
     const char *name; /* as in the manifest and on the command line */
     const char *impl; /* implementation chosen: "default", "flood", ... */
+    bool attach;      /* the implementation needs a host resource: boot
+                         refuses to start when it is not attached */
 };
 
 enum atoll_arg_type { ATOLL_ARG_INT = 1, ATOLL_ARG_STRING, ATOLL_ARG_BOOL };

@@ -50,7 +50,9 @@ static void say(const char *fmt, ...)
 
 static const char *kind_name(enum atoll_dev_kind kind)
 {
-    return kind == ATOLL_DEV_NET ? "net" : "block";
+    return kind == ATOLL_DEV_NET     ? "net"
+           : kind == ATOLL_DEV_BLOCK ? "block"
+                                     : "built-in";
 }
 
 /* ---- numbers ----------------------------------------------------------- */
@@ -133,7 +135,7 @@ static void print_help(const char *prog)
         const struct atoll_device_decl *d = &app->devices[i];
         char impl[48];
         snprintf(impl, sizeof impl, "(%s)", d->impl);
-        if (!strcmp(d->impl, "default"))
+        if (d->attach)
             say("  %-5s  %-16s  %-10s  attach with --%s:%s=SPEC\n",
                 kind_name(d->kind), d->name, impl, kind_name(d->kind), d->name);
         else
@@ -478,12 +480,12 @@ static int finish_args(struct boot *b)
     return 0;
 }
 
-/* Devices backed by the platform ("default") need a host resource. */
+/* Devices whose implementation needs a host resource must have one. */
 static int check_attached(const struct boot *b)
 {
     for (size_t i = 0; i < atoll_app.ndevices; i++) {
         const struct atoll_device_decl *d = &atoll_app.devices[i];
-        if (strcmp(d->impl, "default") || b->attached[i])
+        if (!d->attach || b->attached[i])
             continue;
         say("atoll: %s device '%s' is not attached (give --%s:%s=...)\n",
             kind_name(d->kind), d->name, kind_name(d->kind), d->name);

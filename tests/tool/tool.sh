@@ -86,7 +86,9 @@ t "atoll_app.c uses the default net impl" \
     grep -q 'atoll_netif_open_default("service", &app.service)' "$C"
 t "atoll_app.c escapes strings" grep -qF '"Whom to \"greet\""' "$C"
 t "atoll_app.c describes the devices" \
-    grep -q '{ATOLL_DEV_BLOCK, "disk", "full"}' "$C"
+    grep -q '{ATOLL_DEV_BLOCK, "disk", "full", false}' "$C"
+t "a platform-backed device must be attached" \
+    grep -q '{ATOLL_DEV_NET, "service", "default", true}' "$C"
 t "configure --impl overrides the manifest" \
     "$ATOLL" -C "$app" configure -t sim --impl service=flood --impl disk=busy
 t "--impl changes the net constructor" \

@@ -59,9 +59,11 @@ static const char *arg_type_name(enum atoll_arg_type t)
     return t == ATOLL_ARG_INT ? "int" : t == ATOLL_ARG_BOOL ? "bool" : "string";
 }
 
-static const char *device_type(enum atoll_dev_kind k)
+static const char *dev_kind_enum(enum atoll_dev_kind k)
 {
-    return k == ATOLL_DEV_NET ? "struct atoll_netif" : "struct atoll_block";
+    return k == ATOLL_DEV_NET     ? "ATOLL_DEV_NET"
+           : k == ATOLL_DEV_BLOCK ? "ATOLL_DEV_BLOCK"
+                                  : "ATOLL_DEV_NONE";
 }
 
 static void header_comment(struct sbuf *b, const struct manifest *m,
@@ -96,8 +98,7 @@ void gen_app_h(const struct manifest *m, const char *target, struct sbuf *b)
     for (size_t i = 0; i < m->ndevices; i++) {
         const struct mf_device *d = &m->devices[i];
         sb_printf(b, "    %s *%s; /* %s device, implementation '%s' */\n",
-                  device_type(d->kind), d->name, mf_kind_name(d->kind),
-                  d->impl);
+                  d->kind->ctype, d->name, d->kind->name, d->impl);
     }
     sb_puts(b, "\n    /* Arguments (--NAME=VALUE after \"--\"). */\n"
                "    struct {\n");
@@ -105,7 +106,7 @@ void gen_app_h(const struct manifest *m, const char *target, struct sbuf *b)
         const struct mf_arg *a = &m->args[i];
         const char *ty = arg_c_type(a->type);
         bool ptr = ty[strlen(ty) - 1] == '*';
-        sb_printf(b, "        %s%s%s; /* %s, ", ty, ptr ? "" : " ", a->name,
+        sb_printf(b, "        %s%s%s; /* %s, ", ty, ptr ? "" : " ", a->member,
                   arg_type_name(a->type));
         if (a->def) {
             sb_puts(b, "default ");
@@ -137,10 +138,10 @@ void gen_app_c(const struct manifest *m, const char *target, struct sbuf *b)
                    "static const struct atoll_device_decl devices[] = {\n");
         for (size_t i = 0; i < m->ndevices; i++) {
             const struct mf_device *d = &m->devices[i];
-            sb_printf(b, "    {%s, \"%s\", \"%s\"},\n",
-                      d->kind == ATOLL_DEV_NET ? "ATOLL_DEV_NET"
-                                               : "ATOLL_DEV_BLOCK",
-                      d->name, d->impl);
+            sb_printf(b, "    {%s, \"%s\", \"%s\", %s},\n",
+                      dev_kind_enum(d->kind->attach), d->name, d->impl,
+                      mf_kind_impl(d->kind, d->impl)->attach ? "true"
+                                                             : "false");
         }
         sb_puts(b, "};\n\n");
     }
@@ -181,19 +182,24 @@ void gen_app_c(const struct manifest *m, const char *target, struct sbuf *b)
                "    app.random = atoll_random_platform();\n");
     for (size_t i = 0; i < m->ndevices; i++) {
         const struct mf_device *d = &m->devices[i];
-        bool net = d->kind == ATOLL_DEV_NET;
+        sb_printf(b, "\n    err = %s%s(\"%s\", ", d->kind->ctor, d->impl,
+                  d->name);
+        for (size_t a = 0; a < m->nargs; a++)
+            if (m->args[a].device == (int)i) {
+                sb_printf(b, "values + %zu, ", a);
+                break;
+            }
         sb_printf(b,
-                  "\n    err = atoll_%s_open_%s(\"%s\", &app.%s);\n"
+                  "&app.%s);\n"
                   "    if (err < 0)\n"
                   "        return atoll_boot_device_error(%s, \"%s\", err);\n",
-                  net ? "netif" : "block", d->impl, d->name, d->name,
-                  net ? "ATOLL_DEV_NET" : "ATOLL_DEV_BLOCK", d->name);
+                  d->name, dev_kind_enum(d->kind->attach), d->name);
     }
     if (m->nargs)
         sb_putn(b, "\n", 1);
     for (size_t i = 0; i < m->nargs; i++) {
         const struct mf_arg *a = &m->args[i];
-        sb_printf(b, "    app.args.%s = values[%zu].%c;\n", a->name, i,
+        sb_printf(b, "    app.args.%s = values[%zu].%c;\n", a->member, i,
                   a->type == ATOLL_ARG_INT      ? 'i'
                   : a->type == ATOLL_ARG_STRING ? 's'
                                                 : 'b');

@@ -246,7 +246,7 @@ static int cmd_configure(int argc, char **argv)
             c.sanitize ? " (sanitizers)" : "");
     for (size_t i = 0; i < m.ndevices; i++)
         fprintf(stderr, "%s %s %s (%s)",
-                i ? "," : "; devices:", mf_kind_name(m.devices[i].kind),
+                i ? "," : "; devices:", m.devices[i].kind->name,
                 m.devices[i].name, m.devices[i].impl);
     fprintf(stderr, "\n");
     rc = 0;

@@ -227,28 +227,6 @@ bool mf_parse_int(const char *s, long long *out)
     return true;
 }
 
-const char *mf_kind_name(enum atoll_dev_kind kind)
-{
-    return kind == ATOLL_DEV_NET ? "net" : "block";
-}
-
-static const char *const net_impls[] = {"default", "flood", NULL};
-static const char *const block_impls[] = {"default", "full", "busy", NULL};
-
-const char *mf_impls_text(enum atoll_dev_kind kind)
-{
-    return kind == ATOLL_DEV_NET ? "default or flood" : "default, full or busy";
-}
-
-bool mf_impl_known(enum atoll_dev_kind kind, const char *impl)
-{
-    const char *const *list = kind == ATOLL_DEV_NET ? net_impls : block_impls;
-    for (; *list; list++)
-        if (!strcmp(*list, impl))
-            return true;
-    return false;
-}
-
 /* Members of struct app besides the devices: a device may not take one of
  * these names. */
 static bool reserved_member(const char *s)
@@ -347,14 +325,10 @@ static void key_device(struct parser *p, struct word *w, int n)
     struct manifest *m = p->m;
     if (!want_words(p, n, 2, 3, "device KIND NAME [IMPL]"))
         return;
-    enum atoll_dev_kind kind;
-    if (!strcmp(w[1].s, "net"))
-        kind = ATOLL_DEV_NET;
-    else if (!strcmp(w[1].s, "block"))
-        kind = ATOLL_DEV_BLOCK;
-    else {
-        perr(p, "unknown device kind '%s' (expected net or block)",
-             shown(w[1].s));
+    const struct mf_kind *kind = mf_kind_find(w[1].s);
+    if (!kind) {
+        perr(p, "unknown device kind '%s' (expected %s)", shown(w[1].s),
+             mf_kinds_text());
         return;
     }
     const char *name = w[2].s;
@@ -373,10 +347,10 @@ static void key_device(struct parser *p, struct word *w, int n)
                  m->devices[i].line);
             return;
         }
-    const char *impl = n > 3 ? w[3].s : "default";
-    if (!mf_impl_known(kind, impl)) {
-        perr(p, "unknown %s implementation '%s' (expected %s)",
-             mf_kind_name(kind), shown(impl), mf_impls_text(kind));
+    const char *impl = n > 3 ? w[3].s : kind->impls[0].name;
+    if (!mf_kind_impl(kind, impl)) {
+        perr(p, "unknown %s implementation '%s' (expected %s)", kind->name,
+             shown(impl), mf_impls_text(kind));
         return;
     }
     if (m->ndevices == ATOLL_DEVICES_MAX) {
@@ -448,10 +422,61 @@ static void key_arg(struct parser *p, struct word *w, int n)
     }
     struct mf_arg *a = &m->args[m->nargs++];
     a->name = xstrdup(name);
+    a->member = xstrdup(name);
+    a->device = -1;
     a->type = type;
     a->def = required ? NULL : xstrdup(def);
     a->help = xstrdup(n > 4 ? w[4].s : "");
     a->line = p->line;
+}
+
+/* Append the arguments each declared device's kind brings (kinds.h): NAME
+ * when the manifest declares one device of that kind, DEVICE-NAME when it
+ * declares several.  A clash with a declared argument is an error at the
+ * device's line. */
+static void add_device_args(struct parser *p)
+{
+    struct manifest *m = p->m;
+    for (size_t d = 0; d < m->ndevices; d++) {
+        const struct mf_device *dev = &m->devices[d];
+        int nk = mf_kind_nargs(dev->kind);
+        if (nk == 0)
+            continue;
+        size_t same = 0;
+        for (size_t e = 0; e < m->ndevices; e++)
+            same += m->devices[e].kind == dev->kind;
+        for (int k = 0; k < nk; k++) {
+            const struct mf_kind_arg *ka = &dev->kind->args[k];
+            char *name = same > 1 ? xasprintf("%s-%s", dev->name, ka->name)
+                                  : xstrdup(ka->name);
+            char *member = xstrdup(name);
+            for (char *c = member; *c; c++)
+                if (*c == '-')
+                    *c = '_';
+            p->line = dev->line;
+            for (size_t i = 0; i < m->nargs; i++)
+                if (!strcmp(m->args[i].name, name) ||
+                    !strcmp(m->args[i].member, member))
+                    perr(p,
+                         "argument '%s' is brought by %s device '%s' and "
+                         "declared on line %d too",
+                         name, dev->kind->name, dev->name, m->args[i].line);
+            if (m->nargs == MF_ARGS_MAX) {
+                perr(p, "too many arguments (at most %d)", MF_ARGS_MAX);
+                free(name);
+                free(member);
+                return;
+            }
+            struct mf_arg *a = &m->args[m->nargs++];
+            a->name = name;
+            a->member = member;
+            a->device = (int)d;
+            a->type = ka->type;
+            a->def = ka->def ? xstrdup(ka->def) : NULL;
+            a->help = xstrdup(ka->help);
+            a->line = dev->line;
+        }
+    }
 }
 
 static void parse_line(struct parser *p, const char *line)
@@ -526,6 +551,8 @@ int manifest_load(const char *path, struct manifest *m)
         p.line = p.line > 0 ? p.line : 1;
         perr(&p, "missing 'name' line (every manifest needs 'name NAME')");
     }
+    if (!p.errors)
+        add_device_args(&p);
     if (p.errors) {
         manifest_free(m);
         return -1;
@@ -548,6 +575,7 @@ void manifest_free(struct manifest *m)
     }
     for (size_t i = 0; i < m->nargs; i++) {
         free(m->args[i].name);
+        free(m->args[i].member);
         free(m->args[i].def);
         free(m->args[i].help);
     }
@@ -608,10 +636,10 @@ int manifest_set_impl(struct manifest *m, const char *name, const char *impl)
         struct mf_device *d = &m->devices[i];
         if (strcmp(d->name, name))
             continue;
-        if (!mf_impl_known(d->kind, impl)) {
+        if (!mf_kind_impl(d->kind, impl)) {
             errf("--impl %s=%s: unknown %s implementation '%s' (expected "
                  "%s)",
-                 name, shown(impl), mf_kind_name(d->kind), shown(impl),
+                 name, shown(impl), d->kind->name, shown(impl),
                  mf_impls_text(d->kind));
             return -1;
         }

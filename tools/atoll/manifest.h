@@ -16,6 +16,7 @@
 
 #include "atoll/app.h"
 #include "atoll/tunables.h"
+#include "kinds.h"
 
 #define MF_FILE       "atoll.manifest"
 #define MF_NAME_MAX   63      /* longest name (app, device, arg, entry) */
@@ -26,14 +27,17 @@
 #define MF_ERRORS_MAX 20      /* stop reporting after this many errors */
 
 struct mf_device {
-    enum atoll_dev_kind kind;
+    const struct mf_kind *kind;
     char *name;
     char *impl; /* "default" unless the manifest or --impl says otherwise */
     int line;
 };
 
 struct mf_arg {
-    char *name;
+    char *name;   /* on the command line; may contain '-' if brought by a
+                     device (see kinds.h) */
+    char *member; /* the C member of app->args (name with '-' -> '_') */
+    int device;   /* index of the device that brings it, or -1 */
     enum atoll_arg_type type;
     char *def; /* default as text; NULL = required */
     char *help;
@@ -72,14 +76,6 @@ void manifest_sources_free(char **list);
 /* Override the implementation of device `name` (from --impl NAME=IMPL).
  * 0, or -1 after printing the problem. */
 int manifest_set_impl(struct manifest *m, const char *name, const char *impl);
-
-/* "net" / "block". */
-const char *mf_kind_name(enum atoll_dev_kind kind);
-
-/* Known implementations of a kind, as "default, flood"-style text, and
- * whether `impl` is one of them. */
-const char *mf_impls_text(enum atoll_dev_kind kind);
-bool mf_impl_known(enum atoll_dev_kind kind, const char *impl);
 
 /* Parse an integer the way the runtime does (decimal, optional sign, or
  * 0x hex).  true if `s` is one and fits in int64_t. */
