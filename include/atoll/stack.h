@@ -1,0 +1,107 @@
+/*
+ * atoll/stack.h - an IPv4 network stack over one network interface.
+ *
+ * NAME
+ *     struct atoll_stack, atoll_stack_create, atoll_ipv4_parse,
+ *     atoll_ipv4_format
+ *
+ * DESCRIPTION
+ *     A stack owns one network interface (atoll/netif.h) and runs Ethernet,
+ *     ARP, IPv4 (with fragmentation and reassembly), ICMP, UDP (atoll/udp.h)
+ *     and TCP (atoll/tcp.h) over it.  It starts one fiber, "NAME rx", that
+ *     reads frame batches from the interface and dispatches them, and sends a
+ *     gratuitous ARP when it starts.
+ *
+ *     An application usually does not create a stack itself: it declares
+ *     one in its manifest,
+ *
+ *         device  stack  service
+ *
+ *     and gets `struct atoll_stack *service` in struct app, configured from
+ *     the runtime arguments --ipv4=ADDR/PREFIX and --ipv4-gateway=ADDR
+ *     (given after "--"; see docs/manifest.md for how several stacks are
+ *     named).  The stack's interface is attached like a net device,
+ *     --net:service=TAP, and its implementation can be swapped the same way
+ *     (--impl service=flood).
+ *
+ *     Addresses are uint32_t in host byte order (198.18.0.2 is 0xc6120002).
+ */
+#ifndef ATOLL_STACK_H
+#define ATOLL_STACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "atoll/app.h"
+#include "atoll/netif.h"
+
+typedef uint32_t atoll_ipv4_t;
+
+struct atoll_stack_config {
+    atoll_ipv4_t addr;    /* our address */
+    uint8_t prefix;       /* netmask length, 0..32 */
+    atoll_ipv4_t gateway; /* 0 = none: only the local network is reached */
+};
+
+struct atoll_stack;
+
+/*
+ * Create a stack over `nif` named `name` (for logs and the trace) and start
+ * its receive fiber.  The stack does not own `nif`'s memory but is its only
+ * reader from then on.  Returns 0, -ATOLL_EINVAL (bad config), or
+ * -ATOLL_ENOMEM.
+ */
+int atoll_stack_create(const char *name, struct atoll_netif *nif,
+                       const struct atoll_stack_config *config,
+                       struct atoll_stack **out);
+
+/* Stop the receive fiber, abort every connection, release the stack. */
+void atoll_stack_destroy(struct atoll_stack *s);
+
+/* The configuration in force. */
+void atoll_stack_config(const struct atoll_stack *s,
+                        struct atoll_stack_config *out);
+
+/*
+ * Counters of everything dropped, by layer and reason: bad input is counted
+ * and dropped, never a crash.  For tests and for --log=net:debug.
+ */
+struct atoll_stack_stats {
+    uint64_t rx_frames, tx_frames;
+    uint64_t eth_drop;       /* short frame, unknown EtherType, not us */
+    uint64_t arp_drop;       /* malformed ARP */
+    uint64_t arp_queue_drop; /* waiting-for-resolution queue full */
+    uint64_t ip_drop;        /* bad header, checksum, length, TTL */
+    uint64_t ip_reasm_drop;  /* fragments dropped: limits, overlap, age */
+    uint64_t icmp_drop;
+    uint64_t udp_drop; /* checksum, no socket, queue full */
+    uint64_t tcp_drop; /* checksum, bad options, no connection */
+};
+void atoll_stack_stats(const struct atoll_stack *s,
+                       struct atoll_stack_stats *out);
+
+/* "198.18.0.2" -> address; "198.18.0.2/24" -> address and prefix (prefix
+ * may be NULL when none is allowed).  0 or -ATOLL_EINVAL. */
+int atoll_ipv4_parse(const char *text, atoll_ipv4_t *addr, uint8_t *prefix);
+
+/* Dotted quad into buf (at least 16 bytes); returns buf. */
+char *atoll_ipv4_format(atoll_ipv4_t addr, char *buf);
+
+/*
+ * Constructors used by the generated wiring for `device stack NAME [IMPL]`:
+ * open NAME's network interface with implementation IMPL (default, flood,
+ * faulty: see atoll/netif.h), then create the stack from the device's
+ * arguments: args[0] = --ipv4 (ADDR/PREFIX), args[1] = --ipv4-gateway
+ * (ADDR, or "" for none).
+ */
+int atoll_stack_open_default(const char *name,
+                             const struct atoll_arg_value *args,
+                             struct atoll_stack **out);
+int atoll_stack_open_flood(const char *name, const struct atoll_arg_value *args,
+                           struct atoll_stack **out);
+int atoll_stack_open_faulty(const char *name,
+                            const struct atoll_arg_value *args,
+                            struct atoll_stack **out);
+
+#endif
