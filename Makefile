@@ -34,9 +34,12 @@ LIB_SRC   := $(sort $(wildcard lib/core/*.c lib/core/*.S lib/dev/*.c))
 TOOL_SRC  := $(sort $(wildcard tools/atoll/*.c))
 HARNESS   := tests/harness.c
 
-# Sources of one platform library, without its start file.
+# Sources of one platform library, without its start file.  The targets
+# that run as a Linux process (unix, sim) share platform/host.
+HOST_TARGETS := unix sim
 plat_src = $(filter-out platform/$(1)/start.c,\
-             $(sort $(wildcard platform/$(1)/*.c platform/$(1)/*.S)))
+             $(sort $(wildcard platform/$(1)/*.c platform/$(1)/*.S))) \
+           $(if $(filter $(1),$(HOST_TARGETS)),$(wildcard platform/host/*.c))
 
 obj = $(patsubst %.S,$(BUILD)/$(1)/%.o,$(patsubst %.c,$(BUILD)/$(1)/%.o,$(2)))
 

@@ -36,7 +36,9 @@ void harness_skip(const char *why) __attribute__((noreturn));
 #define HARNESS_CAT2_(a, b) a##b
 #define HARNESS_CAT_(a, b)  HARNESS_CAT2_(a, b)
 
-#define TEST(suite, name)                                                      \
+/* TEST expands `suite` first (so it may be a macro) and then stringifies. */
+#define TEST(suite, name) HARNESS_TEST_(suite, name)
+#define HARNESS_TEST_(suite, name)                                             \
     static void HARNESS_CAT_(test_body_, __LINE__)(void);                      \
     __attribute__((constructor)) static void HARNESS_CAT_(test_reg_,           \
                                                           __LINE__)(void)      \

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "atoll/error.h"
@@ -22,7 +21,6 @@
 #include "atoll/trace.h"
 #include "atoll/tunables.h"
 #include "platform.h"
-#include "../unix/fault.h"
 #include "simint.h"
 
 const char plat_name[] = "sim";
@@ -56,23 +54,6 @@ atoll_time_t plat_clock_monotonic(void)
 atoll_time_t plat_clock_wall(void)
 {
     return epoch_ns + now_ns;
-}
-
-/* ---- console --------------------------------------------------------- */
-
-int plat_console_write(const char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(1, buf, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -ATOLL_EIO;
-        }
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
 }
 
 /* ---- generator ------------------------------------------------------- */
@@ -207,33 +188,6 @@ void *sim_dev_get(int dev, enum sim_dev_kind kind)
     return devices[dev].obj;
 }
 
-/* ---- memory ---------------------------------------------------------- */
-
-int plat_mem_region(size_t want, void **base, size_t *len)
-{
-    long page = sysconf(_SC_PAGESIZE);
-    if (want == 0 || page <= 0 || want % (size_t)page != 0)
-        return -ATOLL_ENOMEM;
-    /* The sim is a Linux process too: guard pages work, and a stack
-     * overflow is reported like on unix. */
-    fault_handler_install();
-    void *p = mmap(NULL, want, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        return -ATOLL_ENOMEM;
-    *base = p;
-    *len = want;
-    return 0;
-}
-
-int plat_guard_page(void *page, bool on)
-{
-    long sz = sysconf(_SC_PAGESIZE);
-    if (mprotect(page, (size_t)sz, on ? PROT_NONE : PROT_READ | PROT_WRITE))
-        return -ATOLL_EINVAL;
-    return 0;
-}
-
 /* ---- options --------------------------------------------------------- */
 
 void sim_errf(char *err, size_t errlen, const char *fmt, ...)
@@ -294,28 +248,4 @@ const char *plat_options_help(void)
            ",fail-at=N\n"
            "                        ,torn-at=N ,sector=BYTES\n"
            "  --sim-epoch=SECONDS   wall clock at boot (default 946684800)\n";
-}
-
-/* ---- end ------------------------------------------------------------- */
-
-_Noreturn void plat_exit(int status)
-{
-    fflush(NULL);
-    _exit(status);
-}
-
-static int file_write(void *ctx, const char *buf, size_t len)
-{
-    return fwrite(buf, 1, len, ctx) == len ? 0 : -ATOLL_EIO;
-}
-
-int plat_trace_write(const char *path)
-{
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -ATOLL_EIO;
-    int err = atoll_trace_export_json(file_write, f);
-    if (fclose(f) != 0 && err == 0)
-        err = -ATOLL_EIO;
-    return err;
 }

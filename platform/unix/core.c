@@ -23,23 +23,6 @@
 
 const char plat_name[] = "unix";
 
-/* ---- console --------------------------------------------------------- */
-
-int plat_console_write(const char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(1, buf, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -ATOLL_EIO;
-        }
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 /* ---- clocks ---------------------------------------------------------- */
 
 static atoll_time_t read_clock(clockid_t id)
@@ -212,28 +195,4 @@ const char *plat_options_help(void)
            "the names)\n"
            "  --block:NAME=FILE     attach block device NAME to a file "
            "(512-byte sectors)\n";
-}
-
-/* ---- end ------------------------------------------------------------- */
-
-_Noreturn void plat_exit(int status)
-{
-    fflush(NULL);
-    _exit(status);
-}
-
-static int file_write(void *ctx, const char *buf, size_t len)
-{
-    return fwrite(buf, 1, len, ctx) == len ? 0 : -ATOLL_EIO;
-}
-
-int plat_trace_write(const char *path)
-{
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -ATOLL_EIO;
-    int err = atoll_trace_export_json(file_write, f);
-    if (fclose(f) != 0 && err == 0)
-        err = -ATOLL_EIO;
-    return err;
 }

@@ -8,6 +8,9 @@
  * AddressSanitizer the child is re-executed with ASan's own SEGV handling
  * off (ASAN_OPTIONS=handle_segv=0), so that the platform's handler is the
  * one that sees the fault, as in a release build.
+ *
+ * tests/sim/overflow.c includes this file to run the same tests on the sim
+ * target, under its own suite name.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +22,10 @@
 #include "../../lib/core/runtime.h"
 #include "../harness.h"
 #include "atoll/atoll.h"
+
+#ifndef OVERFLOW_SUITE
+#define OVERFLOW_SUITE overflow
+#endif
 
 static int depth;
 /* Never reached (volatile, so the compiler cannot know). */
@@ -102,7 +109,7 @@ static int run_child(const char *mode, char *out, size_t outlen)
     return WEXITSTATUS(status);
 }
 
-TEST(overflow, "stack overflow stops with status 70 naming the fiber")
+TEST(OVERFLOW_SUITE, "stack overflow stops with status 70 naming the fiber")
 {
     char out[8192];
     int st = run_child("overflow", out, sizeof out);
@@ -111,7 +118,7 @@ TEST(overflow, "stack overflow stops with status 70 naming the fiber")
     CHECK(strstr(out, "atoll: stack overflow in fiber deep-thought\n") != NULL);
 }
 
-TEST(overflow, "a wild pointer is reported as a segmentation fault")
+TEST(OVERFLOW_SUITE, "a wild pointer is reported as a segmentation fault")
 {
     char out[8192];
     int st = run_child("wild", out, sizeof out);

@@ -1,6 +1,7 @@
 /*
- * platform/unix/fault.h - the SIGSEGV/SIGBUS handler shared by the Linux-
- * process targets (unix, and sim, which includes this file too): it turns
+ * platform/host/fault.h - the SIGSEGV/SIGBUS handler of the Linux-process
+ * targets (unix and sim; installed by host.c with the memory region): it
+ * turns
  * a hit on a fiber's guard page into "atoll: stack overflow in fiber NAME"
  * and any other fault into "atoll: segmentation fault at ADDR", then stops
  * with ATOLL_EXIT_PANIC.
@@ -8,8 +9,7 @@
  * The handler runs on its own alternate stack (the faulting stack is
  * exhausted) and uses only async-signal-safe calls: it asks the runtime
  * which fiber owns the page (atoll_fiber_guard_owner is written to be safe
- * here), writes with write(2) and leaves with _exit.  Header-only so that
- * each platform library carries its own copy with no shared object file.
+ * here), writes with write(2) and leaves with _exit.
  */
 #ifndef ATOLL_PLATFORM_FAULT_H
 #define ATOLL_PLATFORM_FAULT_H
