@@ -20,8 +20,8 @@ static const struct mf_impl block_impls[] = {
 };
 
 static const struct mf_kind kinds[] = {
-    {"net", ATOLL_DEV_NET, "struct atoll_netif", "atoll_netif_open_",
-     net_impls, NULL},
+    {"net", ATOLL_DEV_NET, "struct atoll_netif", "atoll_netif_open_", net_impls,
+     NULL},
     {"block", ATOLL_DEV_BLOCK, "struct atoll_block", "atoll_block_open_",
      block_impls, NULL},
 };
@@ -61,8 +61,7 @@ const char *mf_kinds_text(void)
     return buf;
 }
 
-const struct mf_impl *mf_kind_impl(const struct mf_kind *kind,
-                                   const char *impl)
+const struct mf_impl *mf_kind_impl(const struct mf_kind *kind, const char *impl)
 {
     for (const struct mf_impl *i = kind->impls; i->name; i++)
         if (!strcmp(i->name, impl))

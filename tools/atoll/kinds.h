@@ -40,10 +40,10 @@ struct mf_kind_arg {
 };
 
 struct mf_kind {
-    const char *name;           /* manifest word: "net" */
-    enum atoll_dev_kind attach; /* --net: or --block: attaches it */
-    const char *ctype;          /* handle type: "struct atoll_netif" */
-    const char *ctor;           /* constructor prefix: "atoll_netif_open_" */
+    const char *name;            /* manifest word: "net" */
+    enum atoll_dev_kind attach;  /* --net: or --block: attaches it */
+    const char *ctype;           /* handle type: "struct atoll_netif" */
+    const char *ctor;            /* constructor prefix: "atoll_netif_open_" */
     const struct mf_impl *impls; /* [0] is the default; {NULL} ends */
     const struct mf_kind_arg *args; /* NULL or {NULL}-terminated */
 };
