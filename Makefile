@@ -30,7 +30,7 @@ SAN_FLAGS := $(BASEFLAGS) -O1 -fsanitize=address,undefined \
 REL_LDFLAGS :=
 SAN_LDFLAGS := -fsanitize=address,undefined
 
-LIB_SRC   := $(sort $(wildcard lib/core/*.c lib/core/*.S lib/dev/*.c))
+LIB_SRC   := $(sort $(wildcard lib/core/*.c lib/core/*.S lib/dev/*.c lib/store/*.c lib/crypto/*.c lib/net/*.c))
 TOOL_SRC  := $(sort $(wildcard tools/atoll/*.c))
 HARNESS   := tests/harness.c
 
@@ -92,7 +92,15 @@ $(foreach v,rel san,$(eval $(call variant_rules,$(v))))
 
 # ---- the atoll tool -------------------------------------------------------
 
-bin/atoll: $(call obj,rel,$(TOOL_SRC))
+# The tool reads store images with the store's own code, compiled for the
+# host (only its runtime-free parts; tools/atoll/store_host.c supplies the
+# allocator and a file-backed block device), and orders the files it bakes
+# into unikernels with kv_ro.c (tools/atoll/files.c).
+STORE_HOST_SRC := $(addprefix lib/store/,object.c store.c history.c merge.c \
+                    backend_block.c backend_mem.c block_record.c crc32c.c \
+                    idmap.c kv_ro.c) lib/crypto/sha256.c lib/core/error.c \
+                    lib/dev/block_range.c
+bin/atoll: $(call obj,rel,$(TOOL_SRC) $(STORE_HOST_SRC))
 	@mkdir -p bin
 	$(CC) $^ -o $@
 
@@ -135,10 +143,13 @@ TEST_BINS := $(foreach v,rel san,$(call test_bin,$(v),$(UNIT_SRC) \
 
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BINS := $(patsubst %.c,$(BUILD)/rel/%,$(BENCH_SRC))
+# A bench that links a peer library names it in BENCH_LDLIBS_<name>.
+BENCH_LDLIBS_store_commit := -lgit2
 $(BUILD)/rel/bench/%: $(BUILD)/rel/bench/%.o $(BUILD)/rel/libatoll.a \
     $(BUILD)/rel/libatoll_unix.a
 	$(CC) $< -Wl,--start-group $(BUILD)/rel/libatoll.a \
-	    $(BUILD)/rel/libatoll_unix.a -Wl,--end-group -lpthread -lm -o $@
+	    $(BUILD)/rel/libatoll_unix.a -Wl,--end-group $(BENCH_LDLIBS_$*) \
+	    -lpthread -lm -o $@
 
 test: all $(TEST_BINS) $(EXTRA_TEST)
 	@BUILD=$(BUILD) bash tests/run.sh

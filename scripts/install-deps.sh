@@ -12,8 +12,20 @@
 #   jq               (same, in shell tests)
 #   tshark           reads the pcap files simulated wires write
 #   iproute2         `ip netns` / `ip tuntap` for tap-device tests
+#   iputils-ping     network interop tests ping the unikernel (-s 4000 too)
+#   socat            network interop tests drive UDP (and TCP) echo
+#   libclang-rt-14-dev  libFuzzer, for the network parsers' fuzz targets
+#                    (and the store's record and object decoders, and
+#                    the kv_ro tar parser: tests/fuzz/kv_ro_tar_fuzz.c)
+#   git              store tests: exported repositories are read back with
+#                    git log/show/fsck, objects checked with git hash-object
+#   libgit2-dev      `make bench`: the store's commits/reads against libgit2
+#   dnsmasq          DHCP and DNS interop tests: the DHCP server and the
+#                    upstream resolver, in a namespace
+#   bind9-dnsutils   `dig`: the client of the DNS server interop test
+#   nsd, dnsperf     `make bench`: the DNS server against NSD, by dnsperf
 set -euo pipefail
-PKGS="build-essential clang clang-format python3 jq tshark iproute2"
+PKGS="build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils nsd dnsperf"
 
 missing=""
 for p in $PKGS; do

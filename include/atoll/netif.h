@@ -38,6 +38,7 @@
 #ifndef ATOLL_NETIF_H
 #define ATOLL_NETIF_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "atoll/buf.h"
@@ -102,5 +103,47 @@ int atoll_netif_open_default(const char *name, struct atoll_netif **out);
 /* Test double: every recv returns at once with `max` copies of a broadcast
  * frame; send accepts and discards. */
 int atoll_netif_open_flood(const char *name, struct atoll_netif **out);
+
+/*
+ * The fault-injecting wrapper ("faulty"): any interface, with frames lost,
+ * duplicated, reordered (held back until a later frame has passed, or at
+ * most about 1 ms) and corrupted (one byte after the Ethernet header
+ * flipped), each with its own probability, in both directions.  Choices
+ * come from a generator seeded with `seed`, or with bytes of the platform
+ * generator when seed is 0 (the simulation seed on sim), so sim runs
+ * replay exactly.
+ *
+ * As a device implementation (`device net NAME faulty`, or a stack's
+ * --impl NAME=faulty) it wraps the platform's interface attached with
+ * --net:NAME=..., with the faults given by the runtime option
+ *
+ *     --faults:NAME=loss=P,dup=P,reorder=P,corrupt=P[,seed=N]
+ *
+ * (P from 0 to 1; omitted ones are 0; no option at all = no faults).
+ */
+struct atoll_netif_faults {
+    double loss, duplicate, reorder, corrupt;
+    uint64_t seed;
+};
+
+/* Parse a SPEC as above into *out.  0, or -ATOLL_EINVAL with a message
+ * naming the bad item in `err` (errlen bytes). */
+int atoll_netif_faults_parse(const char *spec, struct atoll_netif_faults *out,
+                             char *err, size_t errlen);
+
+/* Record the faults for device `name` (what --faults:NAME=SPEC does; the
+ * last call for a name wins).  0, -ATOLL_EINVAL (bad SPEC, message in
+ * err), -ATOLL_ENOSPC (too many devices). */
+int atoll_netif_faults_set(const char *name, const char *spec, char *err,
+                           size_t errlen);
+
+/* Wrap `inner` (which the wrapper then owns as its only user). */
+int atoll_netif_faulty_wrap(struct atoll_netif *inner,
+                            const struct atoll_netif_faults *faults,
+                            struct atoll_netif **out);
+
+/* The constructor: atoll_netif_open_default(name) wrapped with the faults
+ * recorded for `name`. */
+int atoll_netif_open_faulty(const char *name, struct atoll_netif **out);
 
 #endif

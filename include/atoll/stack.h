@@ -19,6 +19,7 @@
  *
  *     and gets `struct atoll_stack *service` in struct app, configured from
  *     the runtime arguments --ipv4=ADDR/PREFIX and --ipv4-gateway=ADDR
+ *     (without --ipv4, or with --dhcp, by DHCP: atoll/dhcp.h)
  *     (given after "--"; see docs/manifest.md for how several stacks are
  *     named).  The stack's interface is attached like a net device,
  *     --net:service=TAP, and its implementation can be swapped the same way
@@ -93,7 +94,9 @@ char *atoll_ipv4_format(atoll_ipv4_t addr, char *buf);
  * open NAME's network interface with implementation IMPL (default, flood,
  * faulty: see atoll/netif.h), then create the stack from the device's
  * arguments: args[0] = --ipv4 (ADDR/PREFIX), args[1] = --ipv4-gateway
- * (ADDR, or "" for none).
+ * (ADDR, or "" for none), args[2] = --dhcp (bool).  With --ipv4 empty or
+ * --dhcp the stack is configured by DHCP (atoll/dhcp.h): the constructor
+ * waits for the first lease.
  */
 int atoll_stack_open_default(const char *name,
                              const struct atoll_arg_value *args,

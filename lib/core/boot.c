@@ -21,6 +21,7 @@
 #include "atoll/error.h"
 #include "atoll/fiber.h"
 #include "atoll/log.h"
+#include "atoll/netif.h"
 #include "atoll/tunables.h"
 #include "platform.h"
 #include "runtime.h"
@@ -152,7 +153,9 @@ static void print_help(const char *prog)
         "  --trace-size=N        trace ring size in records (default %d)\n"
         "  --log=SPEC            log levels: LEVEL or SOURCE:LEVEL, comma-\n"
         "                        separated (quiet, error, warn, info, "
-        "debug)\n",
+        "debug)\n"
+        "  --faults:NAME=SPEC    faults of a 'faulty' net device or stack:\n"
+        "                        loss=P,dup=P,reorder=P,corrupt=P[,seed=N]\n",
         ATOLL_DEFAULT_MEM_MIB, ATOLL_MIN_MEM_MIB, ATOLL_TRACE_RECORDS_DEFAULT);
     const char *ph = plat_options_help();
     if (ph && *ph)
@@ -265,6 +268,24 @@ static int runtime_option(struct boot *b, const char *arg)
         return device_option(b, ATOLL_DEV_NET, body + 4);
     if (!strncmp(body, "block:", 6))
         return device_option(b, ATOLL_DEV_BLOCK, body + 6);
+    if (!strncmp(body, "faults:", 7)) {
+        /* --faults:NAME=SPEC: recorded for the faulty netif constructor
+         * (lib/dev/netif_faulty.c), which looks it up by device name. */
+        const char *rest = body + 7, *eq = strchr(rest, '=');
+        char name[64], err[200] = "";
+        size_t nlen = eq ? (size_t)(eq - rest) : 0;
+        if (!eq || nlen == 0 || nlen >= sizeof name) {
+            say("atoll: --faults: expected --faults:NAME=SPEC\n");
+            return -1;
+        }
+        memcpy(name, rest, nlen);
+        name[nlen] = 0;
+        if (atoll_netif_faults_set(name, eq + 1, err, sizeof err) < 0) {
+            say("atoll: --faults:%s: %s\n", name, err);
+            return -1;
+        }
+        return 0;
+    }
 
     const char *eq = strchr(body, '=');
     size_t klen = eq ? (size_t)(eq - body) : strlen(body);

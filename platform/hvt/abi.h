@@ -97,6 +97,7 @@ enum atoll_hvt_call {
     ATOLL_HVT_BLOCK_WRITE = 9,   /* struct atoll_hvt_block_io */
     ATOLL_HVT_BLOCK_FLUSH = 10,  /* struct atoll_hvt_block_io (device only) */
     ATOLL_HVT_EXIT = 11,         /* struct atoll_hvt_exit */
+    ATOLL_HVT_GUARD = 12,        /* struct atoll_hvt_guard */
     ATOLL_HVT_CALL_MAX
 };
 
@@ -178,6 +179,19 @@ struct atoll_hvt_block_io {
  * Any other value counts as a bad hypercall. */
 struct atoll_hvt_exit {
     int64_t status;
+};
+
+/* Makes the heap page at `addr` (page-aligned, between heap_start and
+ * heap_end) inaccessible (`on` = 1: a fiber stack's guard page) or
+ * read-write again (`on` = 0; only a page made a guard before).  The
+ * tender changes its page tables and flushes the guest's translations, so
+ * the next access faults; a crash report names a hit as a stack overflow.
+ * `ret` gets 0, -ATOLL_EINVAL (not such a page) or -ATOLL_ENOMEM (no room
+ * left for page tables). */
+struct atoll_hvt_guard {
+    uint64_t addr;
+    uint64_t on;
+    int64_t ret; /* out */
 };
 
 /* Exit statuses of atoll-hvt.  0..111 are the guest's own; the tender keeps

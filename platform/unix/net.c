@@ -217,9 +217,12 @@ static uint64_t arm(uint64_t interest)
 
 static void sleep_until(atoll_time_t deadline)
 {
-    atoll_time_t left = deadline - plat_clock_monotonic();
-    if (left <= 0)
+    /* Compare before subtracting: the scheduler polls with INT64_MIN,
+     * and INT64_MIN - now would overflow into a huge wait. */
+    atoll_time_t now = plat_clock_monotonic();
+    if (deadline <= now)
         return;
+    atoll_time_t left = deadline - now;
     struct timespec ts = {.tv_sec = left / 1000000000,
                           .tv_nsec = left % 1000000000};
     nanosleep(&ts, NULL); /* EINTR: an early return is allowed */
@@ -241,9 +244,8 @@ int plat_wait(atoll_time_t deadline, uint64_t interest, uint64_t *ready)
     if (deadline == ATOLL_NEVER) {
         n = epoll_wait(epfd, evs, ATOLL_DEVICES_MAX, -1);
     } else {
-        atoll_time_t left = deadline - plat_clock_monotonic();
-        if (left < 0)
-            left = 0;
+        atoll_time_t now = plat_clock_monotonic();
+        atoll_time_t left = deadline > now ? deadline - now : 0;
         struct timespec ts = {.tv_sec = left / 1000000000,
                               .tv_nsec = left % 1000000000};
         n = epoll_pwait2(epfd, evs, ATOLL_DEVICES_MAX, &ts, NULL);

@@ -10,6 +10,9 @@
  *     vcpu.c       KVM VM + vCPU setup (long mode) and the run loop
  *     hypercall.c  checks and serves the guest's hypercalls
  *     seccomp.c    the system call filter installed before the guest runs
+ *     crash.c      the report of a crashed guest (exception, registers,
+ *                  backtrace)
+ *     symbols.c    the image's function names, for that backtrace
  *
  * The guest ABI (layout, hypercalls, manifest) is platform/hvt/abi.h.
  */
@@ -32,10 +35,11 @@ void hvt_die(int status, const char *fmt, ...)
 
 /* ---- guest memory (mem.c) ------------------------------------------------ */
 enum hvt_perm {
-    HVT_PERM_NONE = 0, /* not mapped */
-    HVT_PERM_R = 1,    /* read-only, no-execute */
-    HVT_PERM_RW = 2,   /* read-write, no-execute */
-    HVT_PERM_RX = 3,   /* read-only, executable */
+    HVT_PERM_NONE = 0,  /* not mapped */
+    HVT_PERM_R = 1,     /* read-only, no-execute */
+    HVT_PERM_RW = 2,    /* read-write, no-execute */
+    HVT_PERM_RX = 3,    /* read-only, executable */
+    HVT_PERM_GUARD = 4, /* not mapped: a guard page the guest asked for */
 };
 
 struct hvt_mem {
@@ -43,7 +47,8 @@ struct hvt_mem {
     uint64_t size; /* bytes */
     uint8_t *perm; /* one enum hvt_perm per 4 KiB page */
     uint64_t heap_start, heap_end, stack_top;
-    uint64_t pml4; /* guest-physical address of the top page table */
+    uint64_t pml4;    /* guest-physical address of the top page table */
+    uint64_t pt_next; /* next free page of the page-table area */
 };
 
 /* Allocates `size` bytes of zeroed guest memory, every page unmapped.
@@ -58,6 +63,11 @@ void hvt_mem_set_perm(struct hvt_mem *m, uint64_t addr, uint64_t len,
  * (message printed). */
 int hvt_mem_finish(struct hvt_mem *m, uint64_t image_end, int argc, char **argv,
                    uint64_t ndevices);
+
+/* ATOLL_HVT_GUARD: make the heap page `addr` a guard page (on) or
+ * read-write again, in the permission map and the page tables.  The
+ * caller flushes the guest's translations.  0 or -ATOLL_E... */
+int hvt_mem_guard(struct hvt_mem *m, uint64_t addr, bool on);
 
 /* Guest range checks, overflow-safe.  True when [gpa, gpa+len) lies above
  * the reserved low area, inside guest memory, in pages the guest may read
@@ -138,6 +148,7 @@ struct hvt_guest {
     struct hvt_devices devs;
     bool exited;
     int status;
+    bool flush; /* page tables changed: drop the guest's translations */
 };
 
 /* Serves hypercall `nr` with its argument struct at `gpa`.  Bad arguments
@@ -154,9 +165,25 @@ struct hvt_vcpu {
 /* Creates the VM over `m` and one vCPU in 64-bit long mode at `entry`.
  * 0 or -1 (message printed). */
 int hvt_vcpu_init(struct hvt_vcpu *v, struct hvt_mem *m, uint64_t entry);
+/* Makes the guest see changed page tables (after ATOLL_HVT_GUARD). */
+void hvt_vcpu_flush(struct hvt_vcpu *v, struct hvt_mem *m);
 /* Runs the guest until it exits; returns its status.  Crashes and bad
  * exits stop the tender with ATOLL_HVT_EXIT_CRASH. */
 int hvt_vcpu_run(struct hvt_vcpu *v, struct hvt_guest *g);
+
+/* ---- crash reports (crash.c, symbols.c) --------------------------------- */
+/* Keeps the function symbols of the ELF image `data` (best effort: a
+ * missing or malformed symbol table just means no names). */
+void hvt_symbols_load(const uint8_t *data, uint64_t size);
+/* The function containing guest address `addr` and the offset in it, or
+ * NULL. */
+const char *hvt_symbol(uint64_t addr, uint64_t *off);
+/* Reports a crashed guest on stderr - `what` happened, or with
+ * `exception` the CPU exception KVM recorded - with its registers and a
+ * backtrace, and exits with ATOLL_HVT_EXIT_CRASH. */
+void hvt_crash_report(int vcpu_fd, const struct hvt_mem *m, uint64_t exits,
+                      const char *what, bool exception)
+    __attribute__((noreturn));
 
 /* ---- seccomp (seccomp.c) ------------------------------------------------- */
 /* Confines the process to the system calls the run loop needs.  0 or -1. */

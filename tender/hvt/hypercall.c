@@ -45,6 +45,7 @@ static const char *call_name(unsigned nr)
         [ATOLL_HVT_BLOCK_WRITE] = "block write",
         [ATOLL_HVT_BLOCK_FLUSH] = "block flush",
         [ATOLL_HVT_EXIT] = "exit",
+        [ATOLL_HVT_GUARD] = "guard page",
     };
     return nr < ATOLL_HVT_CALL_MAX && names[nr] ? names[nr] : "unknown";
 }
@@ -205,6 +206,16 @@ static void exit_call(struct hvt_guest *g, unsigned nr, uint64_t gpa)
     g->status = (int)a.status;
 }
 
+static void guard_call(struct hvt_guest *g, unsigned nr, uint64_t gpa)
+{
+    struct atoll_hvt_guard a;
+    arg_in(g, nr, gpa, &a, sizeof a);
+    a.ret = a.on > 1 ? -ATOLL_EINVAL : hvt_mem_guard(&g->mem, a.addr, a.on);
+    if (a.ret == 0)
+        g->flush = true;
+    arg_out(g, gpa, &a, sizeof a);
+}
+
 void hvt_hypercall(struct hvt_guest *g, unsigned nr, uint64_t gpa)
 {
     switch (nr) {
@@ -232,6 +243,9 @@ void hvt_hypercall(struct hvt_guest *g, unsigned nr, uint64_t gpa)
         break;
     case ATOLL_HVT_EXIT:
         exit_call(g, nr, gpa);
+        break;
+    case ATOLL_HVT_GUARD:
+        guard_call(g, nr, gpa);
         break;
     default:
         hvt_die(ATOLL_HVT_EXIT_CRASH,

@@ -184,6 +184,7 @@ int main(int argc, char **argv)
         hvt_die(ATOLL_HVT_EXIT_BAD_IMAGE, "%s: bad image (refused)", kernel);
     if (r < 0)
         return ATOLL_HVT_EXIT_TENDER;
+    hvt_symbols_load(file, size);
     free(file);
     if (hvt_devices_open(&g.devs) < 0)
         return ATOLL_HVT_EXIT_TENDER;

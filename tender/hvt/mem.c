@@ -66,7 +66,8 @@ static bool range_ok(const struct hvt_mem *m, uint64_t gpa, uint64_t len,
         return true;
     for (uint64_t pg = gpa / PAGE; pg <= (gpa + len - 1) / PAGE; pg++) {
         uint8_t p = m->perm[pg];
-        if (p == HVT_PERM_NONE || (write && p != HVT_PERM_RW))
+        if (write ? p != HVT_PERM_RW
+                  : p != HVT_PERM_R && p != HVT_PERM_RW && p != HVT_PERM_RX)
             return false;
     }
     return true;
@@ -186,6 +187,40 @@ static int build_page_tables(struct hvt_mem *m)
     hpt[(ATOLL_HVT_HYPERCALL_BASE >> 12) & 511] =
         ATOLL_HVT_HYPERCALL_BASE | PTE_P | PTE_RW | PTE_US | PTE_NX;
     m->pml4 = pml4_gpa;
+    m->pt_next = a.next;
+    return 0;
+}
+
+int hvt_mem_guard(struct hvt_mem *m, uint64_t addr, bool on)
+{
+    if (addr % PAGE != 0 || addr < m->heap_start || addr >= m->heap_end)
+        return -ATOLL_EINVAL;
+    uint8_t *p = &m->perm[addr / PAGE];
+    if (*p != (on ? HVT_PERM_RW : HVT_PERM_GUARD))
+        return -ATOLL_EINVAL;
+    /* Walk to the page directory entry (the tables are the tender's own,
+     * built by build_page_tables: every level below is present). */
+    uint64_t *pml4 = (uint64_t *)(m->base + m->pml4);
+    uint64_t *pdpt = (uint64_t *)(m->base + (pml4[0] & ~0xfffULL));
+    uint64_t *pd = (uint64_t *)(m->base + (pdpt[addr >> 30] & ~0xfffULL));
+    uint64_t *pde = &pd[(addr >> 21) & 511];
+    if (*pde & PTE_PS || *pde == 0) {
+        /* A large page (or an unmapped 2 MiB region, which the heap never
+         * is): split it into a page table of the same permissions. */
+        struct pt_alloc a = {m, m->pt_next};
+        uint64_t pt_gpa;
+        uint64_t *pt = pt_new(&a, &pt_gpa);
+        if (pt == NULL)
+            return -ATOLL_ENOMEM;
+        m->pt_next = a.next;
+        uint64_t r = addr & ~(LARGE - 1);
+        for (uint64_t i = 0; i < 512 && r / PAGE + i < m->size / PAGE; i++)
+            pt[i] = (r + i * PAGE) | leaf_bits(m->perm[r / PAGE + i]);
+        *pde = pt_gpa | PTE_P | PTE_RW | PTE_US;
+    }
+    *p = on ? HVT_PERM_GUARD : HVT_PERM_RW;
+    uint64_t *pt = (uint64_t *)(m->base + (*pde & ~0xfffULL));
+    pt[(addr >> 12) & 511] = addr | leaf_bits(*p);
     return 0;
 }
 

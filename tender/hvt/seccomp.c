@@ -4,11 +4,13 @@
  *
  * From then on a compromised tender can do only what the run loop needs:
  * run the vCPU and read its registers (ioctl, restricted to KVM_RUN,
- * KVM_GET_REGS and KVM_GET_SREGS), move bytes on descriptors it already
- * holds (console, taps, block files), wait (epoll, timerfd), read clocks
- * and exit.  No open, no socket, no mmap, no exec.  Anything else kills the
- * whole process (SECCOMP_RET_KILL_PROCESS, seen as SIGSYS).  The filter is
- * raw classic BPF; docs/hvt.md lists the calls.
+ * KVM_GET_REGS, KVM_GET_SREGS and KVM_GET_VCPU_EVENTS, the last three for
+ * crash reports, and KVM_SET_USER_MEMORY_REGION, which re-adds the same
+ * guest memory to flush translations after a guard page changed), move bytes on
+ * descriptors it already holds (console, taps, block files), wait (epoll,
+ * timerfd), read clocks and exit.  No open, no socket, no mmap, no exec.
+ * Anything else kills the whole process (SECCOMP_RET_KILL_PROCESS, seen as
+ * SIGSYS).  The filter is raw classic BPF; docs/hvt.md lists the calls.
  */
 #include <errno.h>
 #include <linux/audit.h>
@@ -54,12 +56,14 @@ int hvt_seccomp_install(void)
         ALLOW_NR(__NR_rt_sigreturn),
         ALLOW_NR(__NR_exit_group),
         ALLOW_NR(__NR_exit),
-        /* ioctl: only the three vCPU requests of the run loop. */
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 6),
+        /* ioctl: only the five requests of the run loop. */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 8),
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KVM_RUN, 3, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KVM_GET_REGS, 2, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KVM_GET_SREGS, 1, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KVM_RUN, 5, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KVM_GET_REGS, 4, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KVM_GET_SREGS, 3, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KVM_GET_VCPU_EVENTS, 2, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KVM_SET_USER_MEMORY_REGION, 1, 0),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),

@@ -10,9 +10,9 @@
  * guest runs in ring 3 (see hvt/abi.h: native speed on PVM as well as on
  * hardware-assisted KVM).  There is no IDT: any exception in the guest
  * escalates to a triple fault, which KVM reports as a shutdown and the
- * tender as a guest crash.  The run loop turns stores to the hypercall
- * page (MMIO exits) into hypercalls and everything else into a crash
- * report with the guest's RIP.
+ * tender as a guest crash (crash.c: vector, registers, backtrace).  The run
+ * loop turns stores to the hypercall page (MMIO exits) into hypercalls and
+ * everything else into a crash report with the guest's RIP.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -156,22 +156,29 @@ int hvt_vcpu_init(struct hvt_vcpu *v, struct hvt_mem *m, uint64_t entry)
     return set_long_mode(v, m, entry);
 }
 
-static void crash(struct hvt_vcpu *v, const char *what)
-    __attribute__((noreturn));
+/* Stops with a crash report (crash.c). */
+#define crash(v, g, what)                                                      \
+    hvt_crash_report((v)->vcpu_fd, &(g)->mem, (v)->exits, what, false)
 
-static void crash(struct hvt_vcpu *v, const char *what)
+/* The guest's translations are cached by KVM (shadow page tables on
+ * PVM, the TLB elsewhere) and the tender changed the page tables behind
+ * the guest's back.  Removing and re-adding the memory slot makes KVM drop
+ * every cached translation of it; the vCPU rebuilds them on demand. */
+void hvt_vcpu_flush(struct hvt_vcpu *v, struct hvt_mem *m)
 {
-    struct kvm_regs r;
-    struct kvm_sregs sr;
-    memset(&r, 0, sizeof r);
-    memset(&sr, 0, sizeof sr);
-    (void)ioctl(v->vcpu_fd, KVM_GET_REGS, &r);
-    (void)ioctl(v->vcpu_fd, KVM_GET_SREGS, &sr);
-    hvt_die(ATOLL_HVT_EXIT_CRASH,
-            "guest crashed: %s at rip=%#llx rsp=%#llx cr2=%#llx (after %llu "
-            "exits)",
-            what, (unsigned long long)r.rip, (unsigned long long)r.rsp,
-            (unsigned long long)sr.cr2, (unsigned long long)v->exits);
+    struct kvm_userspace_memory_region region = {
+        .slot = 0,
+        .guest_phys_addr = 0,
+        .memory_size = 0,
+        .userspace_addr = (uint64_t)(uintptr_t)m->base,
+    };
+    if (ioctl(v->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+        hvt_die(ATOLL_HVT_EXIT_TENDER, "KVM: removing memory: %s",
+                strerror(errno));
+    region.memory_size = m->size;
+    if (ioctl(v->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+        hvt_die(ATOLL_HVT_EXIT_TENDER, "KVM: re-adding memory: %s",
+                strerror(errno));
 }
 
 int hvt_vcpu_run(struct hvt_vcpu *v, struct hvt_guest *g)
@@ -198,29 +205,34 @@ int hvt_vcpu_run(struct hvt_vcpu *v, struct hvt_guest *g)
                          "bad hypercall: %u-byte %s at %#llx", run->mmio.len,
                          run->mmio.is_write ? "write" : "read",
                          (unsigned long long)addr);
-                crash(v, what);
+                crash(v, g, what);
             }
             uint64_t gpa;
             memcpy(&gpa, run->mmio.data, sizeof gpa);
             hvt_hypercall(g, (unsigned)(off / 8), gpa);
             if (g->exited)
                 return g->status;
+            if (g->flush) {
+                hvt_vcpu_flush(v, &g->mem);
+                g->flush = false;
+            }
             break;
         }
         case KVM_EXIT_IO:
             snprintf(what, sizeof what, "bad hypercall: port I/O %#x",
                      run->io.port);
-            crash(v, what);
+            crash(v, g, what);
         case KVM_EXIT_SHUTDOWN:
-            crash(v, "triple fault (unhandled CPU exception: page fault, "
-                     "divide error, ...)");
+            /* An exception the guest did not handle (it has no IDT). */
+            hvt_crash_report(v->vcpu_fd, &g->mem, v->exits, "triple fault",
+                             true);
         case KVM_EXIT_HLT:
-            crash(v, "halted with interrupts off");
+            crash(v, g, "halted with interrupts off");
         case KVM_EXIT_FAIL_ENTRY:
             snprintf(what, sizeof what, "VM entry failed (reason %#llx)",
                      (unsigned long long)
                          run->fail_entry.hardware_entry_failure_reason);
-            crash(v, what);
+            crash(v, g, what);
         case KVM_EXIT_INTERNAL_ERROR:
             snprintf(what, sizeof what,
                      "KVM internal error %u (data %#llx %#llx %#llx)",
@@ -228,11 +240,11 @@ int hvt_vcpu_run(struct hvt_vcpu *v, struct hvt_guest *g)
                      (unsigned long long)run->internal.data[0],
                      (unsigned long long)run->internal.data[1],
                      (unsigned long long)run->internal.data[2]);
-            crash(v, what);
+            crash(v, g, what);
         default:
             snprintf(what, sizeof what, "unexpected VM exit %u",
                      run->exit_reason);
-            crash(v, what);
+            crash(v, g, what);
         }
     }
 }

@@ -23,16 +23,19 @@ expect_status "a good hypercall after the bad-pointer runs still works" 0 \
 
 fault() { # CASE PATTERN
     expect_status "guest fault reported: $1" $ST_CRASH \
-        "^atoll-hvt: guest crashed: triple fault .*$2" \
+        "^atoll-hvt: guest crashed: CPU exception .*$2" \
         "$HVT" "$G/fault.elf" -- "$1"
 }
-fault null-read 'cr2=0 '
+fault null-read '14 \(page fault.*cr2=0 '
 fault write-text 'cr2=0x100'
 fault write-rodata 'cr2=0x101'
 fault write-bootinfo 'cr2=0x2000 '
 # executing a no-execute page faults on the instruction fetch: cr2 == rip
 fault exec-data 'rip=(0x[0-9a-f]+) .*cr2=\1 '
 fault read-pagetables 'cr2=0x10000 '
-fault div0 'rip=0x100'
+fault div0 '0 \(divide error\) at rip=0x100'
 # 8 MiB: the guard page is 0x7df000..0x7e0000 (below the 128 KiB stack).
 fault stack-overflow 'cr2=0x7df'
+expect_status "boot stack overflow named as one" $ST_CRASH \
+    '^atoll-hvt: stack overflow: the boot stack ran into its guard page' \
+    "$HVT" "$G/fault.elf" -- stack-overflow

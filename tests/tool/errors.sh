@@ -34,7 +34,7 @@ bad_manifest() {
 }
 
 bad_manifest "unknown device kind" \
-    "^atoll.manifest:3: unknown device kind 'nett' \(expected net or block\)$" \
+    "^atoll.manifest:3: unknown device kind 'nett' \(expected net, block, stack, kv_ro or dns\)$" \
     "name app
 # comment
 device nett service"
@@ -86,7 +86,7 @@ bad_manifest "duplicate argument" \
 arg x int 1
 arg x string a"
 bad_manifest "unknown key" \
-    "^atoll.manifest:2: unknown key 'colour' \(expected name, main, sources, device or arg\)$" \
+    "^atoll.manifest:2: unknown key 'colour' \(expected name, main, sources, device, files or arg\)$" \
     "name app
 colour blue"
 bad_manifest "missing name line" "^atoll.manifest:[0-9]+: missing 'name' line" \
@@ -100,7 +100,7 @@ bad_manifest "unknown implementation" \
     "name app
 device block disk fancy"
 bad_manifest "net impl of a block kind" \
-    "^atoll.manifest:2: unknown net implementation 'full' \(expected default or flood\)$" \
+    "^atoll.manifest:2: unknown net implementation 'full' \(expected default, flood or faulty\)$" \
     "name app
 device net service full"
 bad_manifest "too many words" "^atoll.manifest:2: expected 'device KIND NAME \[IMPL\]'$" \
@@ -136,7 +136,7 @@ device  block disk
 arg     count int    4      "How many"
 arg     who   string World  "Whom"
 MF
-expect_status "unknown target" 2 "unknown target 'vax' \(expected unix or sim\)" \
+expect_status "unknown target" 2 "unknown target 'vax' \(expected unix, sim or hvt\)" \
     "$ATOLL" -C "$ok_app" configure -t vax
 expect_status "unknown command" 2 "unknown command 'frobnicate'" \
     "$ATOLL" frobnicate

@@ -22,12 +22,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "gen.h"
+#include "hvt.h"
 #include "util.h"
 
 bool target_known(const char *t)
 {
-    return !strcmp(t, "unix") || !strcmp(t, "sim");
+    return !strcmp(t, "unix") || !strcmp(t, "sim") || !strcmp(t, "hvt");
 }
 
 const char *atoll_root(void)
@@ -204,7 +206,8 @@ int build_app(bool force, char **binary)
     struct manifest m;
     char **sources = NULL;
     char *libdir = NULL, *out = NULL;
-    char *libs[4] = {0};
+    char *libs[6] = {0};
+    int nlibs = 3;
     struct argv_list av = {0};
     int rc = -1;
 
@@ -221,11 +224,25 @@ int build_app(bool force, char **binary)
     const char *root = atoll_root();
     if (!root)
         goto done;
-    libdir = atoll_libdir(root, c.sanitize);
+    /* hvt: freestanding libraries in BUILD/hvt, a link script, and the
+     * device manifest as an ELF note (tools/atoll/hvt.c). */
+    bool hvt = !strcmp(c.target, "hvt");
+    if (hvt && c.sanitize) {
+        errf("target hvt has no sanitizers: configure without --sanitize");
+        goto done;
+    }
+    if (hvt && hvt_gen_note(&m) != 0)
+        goto done;
+    libdir = hvt ? hvt_libdir(root) : atoll_libdir(root, c.sanitize);
     libs[0] = xasprintf("%s/start_%s.o", libdir, c.target);
     libs[1] = xasprintf("%s/libatoll_%s.a", libdir, c.target);
     libs[2] = xasprintf("%s/libatoll.a", libdir);
-    for (int i = 0; i < 3; i++)
+    if (hvt) {
+        libs[3] = xasprintf("%s/hvt.ld", libdir);
+        libs[4] = xstrdup(HVT_NOTE_FILE);
+        nlibs = 5;
+    }
+    for (int i = 0; i < nlibs; i++)
         if (!is_regular(libs[i])) {
             errf("Atoll's libraries for target '%s' are missing (no %s): "
                  "run 'make' in %s first",
@@ -236,6 +253,8 @@ int build_app(bool force, char **binary)
     out = xasprintf("%s/%s", BUILD_DIR, m.name);
     int64_t have = mtime_ns(out);
     int64_t need = newest_input(sources, libs);
+    if (files_newest(&m) > need)
+        need = files_newest(&m); /* baked files changed */
     if (!force && have >= 0 && have >= need) {
         rc = 0;
         goto done;
@@ -244,6 +263,8 @@ int build_app(bool force, char **binary)
     const char *cc = getenv("CC");
     av_push_words(&av, cc && *cc ? cc : "cc");
     av_push_words(&av, "-std=gnu11 -g -O2 -Wall -Wextra");
+    if (hvt)
+        hvt_compile_flags(&av, cc && *cc ? cc : "cc", root);
     if (c.sanitize)
         av_push_words(&av, "-fsanitize=address,undefined "
                            "-fno-omit-frame-pointer");
@@ -259,6 +280,9 @@ int build_app(bool force, char **binary)
     for (size_t i = 0; sources[i]; i++)
         av_push(&av, sources[i]);
     av_push(&av, BUILD_DIR "/atoll_app.c");
+    files_sources(&m, &av);
+    if (hvt)
+        av_push(&av, HVT_NOTE_FILE);
     av_push(&av, libs[0]);
     av_push(&av, "-Wl,--start-group");
     av_push(&av, libs[2]);
@@ -267,7 +291,12 @@ int build_app(bool force, char **binary)
     const char *ldflags = getenv("LDFLAGS");
     if (ldflags)
         av_push_words(&av, ldflags);
-    av_push_words(&av, "-lm -lpthread -o");
+    if (hvt) {
+        hvt_link_flags(&av, libs[3]);
+        av_push_words(&av, "-lgcc -o");
+    } else {
+        av_push_words(&av, "-lm -lpthread -o");
+    }
     av_push(&av, out);
 
     fprintf(stderr, "atoll: building %s (target %s%s)\n", out, c.target,
@@ -291,7 +320,7 @@ done:
         out = NULL;
     }
     free(out);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 6; i++)
         free(libs[i]);
     free(libdir);
     av_free(&av);

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "files.h"
+
 /* A C string literal holding `s`. */
 static void c_string(struct sbuf *b, const char *s)
 {
@@ -126,6 +128,52 @@ void gen_app_h(const struct manifest *m, const char *target, struct sbuf *b)
               m->entry);
 }
 
+/* True if app->random needs a constructor call (not the platform's). */
+static bool random_ctor(const struct manifest *m)
+{
+    return m->random_impl && strcmp(m->random_impl, "default");
+}
+
+/* app.random: the platform's generator, or the implementation chosen with
+ * --impl random=IMPL (kinds.h: mf_random_kind). */
+static void gen_random(const struct manifest *m, struct sbuf *b)
+{
+    if (!random_ctor(m)) {
+        sb_puts(b, "    app.random = atoll_random_platform();\n");
+        return;
+    }
+    sb_printf(b, "\n    err = %s%s(\"random\", ", mf_random_kind.ctor,
+              m->random_impl);
+    for (size_t a = 0; a < m->nargs; a++)
+        if (!strcmp(m->args[a].name, MF_RANDOM_LIST_ARG) &&
+            !strcmp(m->random_impl, "list"))
+            sb_printf(b, "values + %zu, ", a);
+    sb_printf(b, "&app.random);\n"
+                 "    if (err < 0)\n"
+                 "        return atoll_boot_device_error(ATOLL_DEV_NONE, "
+                 "\"random\", err);\n");
+}
+
+/* The tables of devices built from host files, defined in
+ * _build/atoll_files_NAME.c (files.h). */
+static void gen_files_decls(const struct manifest *m, struct sbuf *b)
+{
+    bool any = false;
+    for (size_t i = 0; i < m->ndevices; i++) {
+        const struct mf_device *d = &m->devices[i];
+        const char *type = mf_impl_files_type(d->kind, d->impl);
+        if (!type)
+            continue;
+        if (!any)
+            sb_puts(b, "/* Files baked in at build time "
+                       "(_build/atoll_files_NAME.c). */\n");
+        any = true;
+        sb_printf(b, "extern const %s atoll_files_%s;\n", type, d->name);
+    }
+    if (any)
+        sb_putn(b, "\n", 1);
+}
+
 void gen_app_c(const struct manifest *m, const char *target, struct sbuf *b)
 {
     header_comment(b, m, target, "atoll_app.c");
@@ -166,24 +214,27 @@ void gen_app_c(const struct manifest *m, const char *target, struct sbuf *b)
         sb_puts(b, "};\n\n");
     }
 
+    gen_files_decls(m, b);
     sb_puts(b, "/* Runs in the fiber \"main\": builds struct app with the "
                "implementation\n * chosen for each device, copies the "
                "argument values and calls the entry\n * point. */\n"
                "static int start(const struct atoll_arg_value *values)\n"
                "{\n"
                "    static struct app app;\n");
-    if (m->ndevices)
+    if (m->ndevices || random_ctor(m))
         sb_puts(b, "    int err;\n");
     if (!m->nargs)
         sb_puts(b, "    (void)values;\n");
     sb_puts(b, "\n    app.console = atoll_console_platform();\n"
                "    app.mclock = atoll_mclock_platform();\n"
-               "    app.wclock = atoll_wclock_platform();\n"
-               "    app.random = atoll_random_platform();\n");
+               "    app.wclock = atoll_wclock_platform();\n");
+    gen_random(m, b);
     for (size_t i = 0; i < m->ndevices; i++) {
         const struct mf_device *d = &m->devices[i];
         sb_printf(b, "\n    err = %s%s(\"%s\", ", d->kind->ctor, d->impl,
                   d->name);
+        if (mf_impl_files_type(d->kind, d->impl))
+            sb_printf(b, "&atoll_files_%s, ", d->name);
         for (size_t a = 0; a < m->nargs; a++)
             if (m->args[a].device == (int)i) {
                 sb_printf(b, "values + %zu, ", a);
@@ -229,6 +280,8 @@ int gen_write(const struct manifest *m, const char *target, const char *dir)
     int rc = write_file_if_changed(hp, h.p, h.len);
     if (rc == 0)
         rc = write_file_if_changed(cp, c.p, c.len);
+    if (rc == 0)
+        rc = files_gen(m, dir); /* devices built from host files */
     free(hp);
     free(cp);
     sb_free(&h);

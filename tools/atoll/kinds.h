@@ -48,6 +48,17 @@ struct mf_kind {
     const struct mf_kind_arg *args; /* NULL or {NULL}-terminated */
 };
 
+/*
+ * app->random, which every unikernel has: not a device kind (it is never
+ * declared or attached), but its implementations are chosen the same way,
+ * with `atoll configure --impl random=IMPL`.  The generated code calls
+ * CTOR IMPL ("random", [values + K,] &app.random) for every IMPL but
+ * "default", which stays atoll_random_platform().  The list implementation
+ * brings the argument RANDOM_LIST_ARG (its bytes in hex).
+ */
+extern const struct mf_kind mf_random_kind;
+#define MF_RANDOM_LIST_ARG "random-list"
+
 /* The kind called `name`, or NULL. */
 const struct mf_kind *mf_kind_find(const char *name);
 
@@ -63,5 +74,18 @@ const char *mf_impls_text(const struct mf_kind *kind);
 
 /* Number of args the kind brings (0 if none). */
 int mf_kind_nargs(const struct mf_kind *kind);
+
+/*
+ * Implementations built from host files: the manifest's `files NAME DIR`
+ * line names a folder that `atoll build` turns into
+ * _build/atoll_files_NAME.c (tools/atoll/files.c), which defines
+ * `const TYPE atoll_files_NAME`.  The wiring then calls
+ *
+ *     CTOR IMPL (NAME, &atoll_files_NAME, &app.NAME)
+ *
+ * Returns TYPE (e.g. "struct atoll_kv_ro_files") for such an
+ * implementation, NULL for every other.
+ */
+const char *mf_impl_files_type(const struct mf_kind *kind, const char *impl);
 
 #endif

@@ -21,7 +21,9 @@
 
 #include "build.h"
 #include "gen.h"
+#include "hvt.h"
 #include "manifest.h"
+#include "store_cmd.h"
 #include "util.h"
 
 struct command {
@@ -219,7 +221,7 @@ static int cmd_configure(int argc, char **argv)
     if (!target)
         target = "unix";
     if (!target_known(target)) {
-        errf("unknown target '%s' (expected unix or sim)", target);
+        errf("unknown target '%s' (expected unix, sim or hvt)", target);
         goto out;
     }
     c.target = xstrdup(target);
@@ -284,6 +286,20 @@ static int cmd_run(int argc, char **argv)
     char *bin = NULL;
     if (build_app(false, &bin) != 0)
         return EXIT_FAIL;
+    /* hvt: the tender runs the image (the tool's --mem=, --net: and
+     * --block: go to it, the rest to the guest). */
+    struct config c;
+    if (config_read(&c) == 0) {
+        bool hvt = !strcmp(c.target, "hvt");
+        config_free(&c);
+        if (hvt) {
+            const char *root = atoll_root();
+            if (root)
+                hvt_exec(root, bin, argc, argv);
+            free(bin);
+            return EXIT_FAIL;
+        }
+    }
     /* The unikernel replaces the tool, so its exit status (and any signal)
      * is what the caller sees. */
     char **av = xmalloc(((size_t)argc + 1) * sizeof *av);
@@ -342,13 +358,14 @@ static const struct command commands[] = {
      "and a main.c that prints \"Hello from NAME!\", NAME being DIR's last\n"
      "component made into a C identifier.\n"},
     {"configure", cmd_configure,
-     "configure [-t unix|sim] [--impl NAME=IMPL]... [--sanitize]",
+     "configure [-t unix|sim|hvt] [--impl NAME=IMPL]... [--sanitize]",
      "Read atoll.manifest, check it, and generate the wiring in _build/\n"
      "(atoll_app.h: struct app; atoll_app.c: devices, arguments, start).\n"
      "Records the choices in _build/config for build and run.\n"
      "\n"
      "  -t, --target T     unix (a Linux process; default) or sim\n"
-     "                     (deterministic simulation, virtual clock)\n"
+     "                     (deterministic simulation, virtual clock) or\n"
+     "                     hvt (a KVM virtual machine run by atoll-hvt)\n"
      "  --impl NAME=IMPL   back device NAME with implementation IMPL\n"
      "                     instead of the manifest's (net: default, flood;\n"
      "                     block: default, full, busy)\n"
@@ -367,8 +384,11 @@ static const struct command commands[] = {
      "Build if needed, then run _build/NAME with ARGS and exit with its\n"
      "status.  ARGS read: [RUNTIME-OPTIONS] [--net:NAME=SPEC]...\n"
      "[--block:NAME=SPEC]... [-- APP-ARGS]; 'atoll run --help' lists\n"
-     "them for this application.\n"},
+     "them for this application.  Target hvt: the image runs under\n"
+     "bin/atoll-hvt, which takes --mem=MiB, --net: and --block:.\n"},
     {"clean", cmd_clean, "clean", "Remove _build/.\n"},
+    {"store", cmd_store, "store log|ls|cat|branches|export IMAGE ...",
+     store_cmd_help},
     {"help", cmd_help, "help [COMMAND]", "Show help for COMMAND.\n"},
 };
 

@@ -364,6 +364,37 @@ static void key_device(struct parser *p, struct word *w, int n)
     d->line = p->line;
 }
 
+/* files NAME DIR: the host folder (relative to the application's) that
+ * implementations built from files (kinds.h: mf_impl_files_type) bake into
+ * device NAME, declared on an earlier line.  The folder itself is read and
+ * checked when the files are generated (files.c). */
+static void key_files(struct parser *p, struct word *w, int n)
+{
+    struct manifest *m = p->m;
+    if (!want_words(p, n, 2, 2, "files DEVICE DIR"))
+        return;
+    struct mf_device *d = NULL;
+    for (size_t i = 0; i < m->ndevices; i++)
+        if (!strcmp(m->devices[i].name, w[1].s))
+            d = &m->devices[i];
+    if (!d) {
+        perr(p, "files: no device '%s' declared above this line",
+             shown(w[1].s));
+        return;
+    }
+    if (d->files) {
+        perr(p, "duplicate files line for device '%s' (first on line %d)",
+             d->name, d->files_line);
+        return;
+    }
+    if (!w[2].s[0] || strlen(w[2].s) >= MF_LINE_MAX) {
+        perr(p, "files: empty folder name");
+        return;
+    }
+    d->files = xstrdup(w[2].s);
+    d->files_line = p->line;
+}
+
 static void key_arg(struct parser *p, struct word *w, int n)
 {
     struct manifest *m = p->m;
@@ -498,10 +529,12 @@ static void parse_line(struct parser *p, const char *line)
         key_device(p, w, n);
     else if (!strcmp(key, "arg"))
         key_arg(p, w, n);
+    else if (!strcmp(key, "files"))
+        key_files(p, w, n);
     else
         perr(p,
-             "unknown key '%s' (expected name, main, sources, device or "
-             "arg)",
+             "unknown key '%s' (expected name, main, sources, device, "
+             "files or arg)",
              shown(key));
     for (int i = 0; i < n; i++)
         free(w[i].s);
@@ -572,6 +605,7 @@ void manifest_free(struct manifest *m)
     for (size_t i = 0; i < m->ndevices; i++) {
         free(m->devices[i].name);
         free(m->devices[i].impl);
+        free(m->devices[i].files);
     }
     for (size_t i = 0; i < m->nargs; i++) {
         free(m->args[i].name);
@@ -579,6 +613,7 @@ void manifest_free(struct manifest *m)
         free(m->args[i].def);
         free(m->args[i].help);
     }
+    free(m->random_impl);
     memset(m, 0, sizeof *m);
 }
 
@@ -630,8 +665,51 @@ void manifest_sources_free(char **list)
     free(list);
 }
 
+/* --impl random=IMPL: app->random.  The list implementation brings its
+ * argument (the bytes, in hex), added here because --impl comes after the
+ * manifest is parsed. */
+static int set_random_impl(struct manifest *m, const char *impl)
+{
+    if (!mf_kind_impl(&mf_random_kind, impl)) {
+        errf("--impl random=%s: unknown random implementation '%s' "
+             "(expected %s)",
+             shown(impl), shown(impl), mf_impls_text(&mf_random_kind));
+        return -1;
+    }
+    free(m->random_impl);
+    m->random_impl = xstrdup(impl);
+    if (strcmp(impl, "list"))
+        return 0;
+    for (size_t i = 0; i < m->nargs; i++)
+        if (!strcmp(m->args[i].name, MF_RANDOM_LIST_ARG))
+            return 0; /* --impl given twice */
+        else if (!strcmp(m->args[i].member, "random_list")) {
+            errf("--impl random=list brings argument '%s', and %s "
+                 "declares '%s' on line %d",
+                 MF_RANDOM_LIST_ARG, m->path, m->args[i].name, m->args[i].line);
+            return -1;
+        }
+    if (m->nargs == MF_ARGS_MAX) {
+        errf("--impl random=list: too many arguments (at most %d)",
+             MF_ARGS_MAX);
+        return -1;
+    }
+    struct mf_arg *a = &m->args[m->nargs++];
+    a->name = xstrdup(MF_RANDOM_LIST_ARG);
+    a->member = xstrdup("random_list");
+    a->device = -1;
+    a->type = ATOLL_ARG_STRING;
+    a->def = xstrdup("04"); /* chosen by fair dice roll */
+    a->help = xstrdup("The bytes app->random returns, in hex, repeated "
+                      "(--impl random=list)");
+    a->line = 0;
+    return 0;
+}
+
 int manifest_set_impl(struct manifest *m, const char *name, const char *impl)
 {
+    if (!strcmp(name, "random"))
+        return set_random_impl(m, impl);
     for (size_t i = 0; i < m->ndevices; i++) {
         struct mf_device *d = &m->devices[i];
         if (strcmp(d->name, name))

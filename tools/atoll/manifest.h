@@ -31,6 +31,8 @@ struct mf_device {
     char *name;
     char *impl; /* "default" unless the manifest or --impl says otherwise */
     int line;
+    char *files;    /* `files NAME DIR`: the host folder, or NULL */
+    int files_line; /* its line */
 };
 
 struct mf_arg {
@@ -55,6 +57,7 @@ struct manifest {
     size_t ndevices;
     struct mf_arg args[MF_ARGS_MAX];
     size_t nargs;
+    char *random_impl; /* app->random's (kinds.h); NULL = "default" */
 };
 
 /*
@@ -73,8 +76,9 @@ void manifest_free(struct manifest *m);
 int manifest_sources(const struct manifest *m, char ***out);
 void manifest_sources_free(char **list);
 
-/* Override the implementation of device `name` (from --impl NAME=IMPL).
- * 0, or -1 after printing the problem. */
+/* Override the implementation of device `name` (from --impl NAME=IMPL);
+ * NAME "random" is app->random (kinds.h: mf_random_kind).  0, or -1 after
+ * printing the problem. */
 int manifest_set_impl(struct manifest *m, const char *name, const char *impl);
 
 /* Parse an integer the way the runtime does (decimal, optional sign, or

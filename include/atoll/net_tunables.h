@@ -1,0 +1,259 @@
+/*
+ * atoll/net_tunables.h - every tunable of the network stack, in one place.
+ *
+ * Like atoll/tunables.h, each value can be overridden at build time with
+ * -DNAME=VALUE.  The IP section (Ethernet, ARP, IPv4, ICMP, UDP) comes
+ * first; the TCP section follows.  Every limit here is what keeps hostile
+ * or broken input from growing memory without bound: when one is reached
+ * the packet is dropped and counted (atoll_stack_stats), never queued.
+ */
+#ifndef ATOLL_NET_TUNABLES_H
+#define ATOLL_NET_TUNABLES_H
+
+/* ======== Ethernet / ARP ================================================ */
+
+/* Frames the receive fiber asks the interface for per batch.  After a full
+ * batch it yields, so a flooded interface cannot starve other fibers. */
+#ifndef NET_RX_BATCH
+#define NET_RX_BATCH 32
+#endif
+
+/* Longest the receive fiber sleeps without a frame before it looks at its
+ * timers and at a pending atoll_stack_destroy (ns).  Bounds how long
+ * destroy waits; timers with earlier deadlines wake it earlier. */
+#ifndef NET_RX_POLL_NS
+#define NET_RX_POLL_NS 250000000LL
+#endif
+
+/* ARP cache entries (resolved and resolving together).  When full, the
+ * oldest resolved entry is evicted; if every entry is still resolving the
+ * new request is refused (-ATOLL_EAGAIN). */
+#ifndef NET_ARP_CACHE_MAX
+#define NET_ARP_CACHE_MAX 64
+#endif
+
+/* How long a resolved entry is trusted before it is resolved again (ns).
+ * RFC 1122 2.3.2.1 asks for a timeout; Linux uses ~30-60 s. */
+#ifndef NET_ARP_TTL_NS
+#define NET_ARP_TTL_NS (60LL * 1000000000LL)
+#endif
+
+/* Interval between requests while resolving, and how many are sent before
+ * giving up (the waiting packets are then dropped and counted). */
+#ifndef NET_ARP_RETRY_NS
+#define NET_ARP_RETRY_NS 1000000000LL
+#endif
+#ifndef NET_ARP_TRIES
+#define NET_ARP_TRIES 3
+#endif
+
+/* Packets waiting for one address to resolve, and for all addresses
+ * together (the bounded resolution queue).  48 holds the fragments of the
+ * largest datagram over a 1500-byte MTU. */
+#ifndef NET_ARP_QUEUE_PER_ENTRY
+#define NET_ARP_QUEUE_PER_ENTRY 48
+#endif
+#ifndef NET_ARP_QUEUE_MAX
+#define NET_ARP_QUEUE_MAX 128
+#endif
+
+/* ======== IPv4 =========================================================== */
+
+/* TTL of the packets we send (RFC 1700 recommends 64). */
+#ifndef NET_IP_TTL
+#define NET_IP_TTL 64
+#endif
+
+/* Datagrams being reassembled at the same time. */
+#ifndef NET_REASM_MAX
+#define NET_REASM_MAX 16
+#endif
+
+/* Fragments one datagram may have (a 65535-byte datagram over a 1500-byte
+ * MTU needs 45). */
+#ifndef NET_REASM_FRAGS_MAX
+#define NET_REASM_FRAGS_MAX 64
+#endif
+
+/* Bytes held by all datagrams under reassembly (buffer sizes). */
+#ifndef NET_REASM_MEM_MAX
+#define NET_REASM_MEM_MAX (512 * 1024)
+#endif
+
+/* How long an incomplete datagram is kept (ns); RFC 791 suggests 15 s,
+ * Linux uses 30 s. */
+#ifndef NET_REASM_TIMEOUT_NS
+#define NET_REASM_TIMEOUT_NS (30LL * 1000000000LL)
+#endif
+
+/* ======== ICMP =========================================================== */
+
+/* ICMP errors (port unreachable) sent per second at most (RFC 1812 4.3.2.8
+ * rate limiting); echo replies are not limited. */
+#ifndef NET_ICMP_ERRORS_PER_SEC
+#define NET_ICMP_ERRORS_PER_SEC 100
+#endif
+
+/* ======== UDP ============================================================ */
+
+/* Datagrams and bytes a socket's receive queue holds; beyond either the
+ * datagram is dropped and counted (udp_drop). */
+#ifndef NET_UDP_RXQ_MAX
+#define NET_UDP_RXQ_MAX 64
+#endif
+#ifndef NET_UDP_RXQ_BYTES
+#define NET_UDP_RXQ_BYTES (256 * 1024)
+#endif
+
+/* Ephemeral port range used by atoll_udp_bind(s, 0, ...) (RFC 6335). */
+#ifndef NET_UDP_EPHEMERAL_LO
+#define NET_UDP_EPHEMERAL_LO 49152
+#endif
+#ifndef NET_UDP_EPHEMERAL_HI
+#define NET_UDP_EPHEMERAL_HI 65535
+#endif
+
+/* ======== TCP ============================================================ */
+/* Times are in ns.  lib/net/tcp_*.c; docs/tcp.md explains each choice. */
+
+/* Largest send and receive buffer of one connection.  Buffers start small
+ * (TCP_BUF_INITIAL) and grow on demand up to these, so an idle connection
+ * costs little; the receive maximum is also the largest window we
+ * advertise (and fixes our window scale, RFC 7323). */
+#ifndef TCP_SNDBUF_MAX
+#define TCP_SNDBUF_MAX (1024 * 1024)
+#endif
+#ifndef TCP_RCVBUF_MAX
+#define TCP_RCVBUF_MAX (1024 * 1024)
+#endif
+#ifndef TCP_BUF_INITIAL
+#define TCP_BUF_INITIAL 2048
+#endif
+
+/* MSS assumed when the peer sends no MSS option (RFC 9293 3.7.1). */
+#ifndef TCP_MSS_DEFAULT
+#define TCP_MSS_DEFAULT 536
+#endif
+
+/* Initial window in segments (RFC 6928 allows 10). */
+#ifndef TCP_INIT_CWND_SEGS
+#define TCP_INIT_CWND_SEGS 10
+#endif
+
+/* RFC 6298 retransmission timeout: initial, floor, ceiling.  The RFC's
+ * floor is 1 s; like Linux we use 200 ms. */
+#ifndef TCP_RTO_INITIAL_NS
+#define TCP_RTO_INITIAL_NS 1000000000LL
+#endif
+#ifndef TCP_RTO_MIN_NS
+#define TCP_RTO_MIN_NS 200000000LL
+#endif
+#ifndef TCP_RTO_MAX_NS
+#define TCP_RTO_MAX_NS (60LL * 1000000000LL)
+#endif
+
+/* Retransmissions of one segment (data, FIN) before the connection is
+ * declared dead, and of a SYN before connect fails. */
+#ifndef TCP_MAX_RETRIES
+#define TCP_MAX_RETRIES 12
+#endif
+#ifndef TCP_SYN_RETRIES
+#define TCP_SYN_RETRIES 6
+#endif
+
+/* Delayed ACK (RFC 1122 4.2.3.2: at most 500 ms, and an ACK at least every
+ * second full segment). */
+#ifndef TCP_DELACK_NS
+#define TCP_DELACK_NS 40000000LL
+#endif
+
+/* Keepalive defaults (RFC 1122: idle at least 2 hours). */
+#ifndef TCP_KEEPALIVE_IDLE_NS
+#define TCP_KEEPALIVE_IDLE_NS (7200LL * 1000000000LL)
+#endif
+#ifndef TCP_KEEPALIVE_INTERVAL_NS
+#define TCP_KEEPALIVE_INTERVAL_NS (75LL * 1000000000LL)
+#endif
+#ifndef TCP_KEEPALIVE_COUNT
+#define TCP_KEEPALIVE_COUNT 9
+#endif
+
+/* Maximum segment lifetime; TIME_WAIT lasts 2*MSL (RFC 9293 3.4.2). */
+#ifndef TCP_MSL_NS
+#define TCP_MSL_NS (30LL * 1000000000LL)
+#endif
+
+/* How long an orphaned connection (closed by the application) waits in
+ * FIN_WAIT_2 for the peer's FIN (Linux: tcp_fin_timeout). */
+#ifndef TCP_FIN_WAIT2_NS
+#define TCP_FIN_WAIT2_NS (60LL * 1000000000LL)
+#endif
+
+/* Zero-window probes: first after the RTO, then backing off to at most
+ * this interval. */
+#ifndef TCP_PERSIST_MAX_NS
+#define TCP_PERSIST_MAX_NS (60LL * 1000000000LL)
+#endif
+
+/* Out-of-order queue: received data beyond a hole is kept in the receive
+ * buffer (so bytes are bounded by the window), described by at most this
+ * many ranges; a segment that would need more is dropped and counted. */
+#ifndef TCP_OOO_RANGES_MAX
+#define TCP_OOO_RANGES_MAX 32
+#endif
+
+/* SACK scoreboard: ranges the peer reported as received above snd_una. */
+#ifndef TCP_SACK_RANGES_MAX
+#define TCP_SACK_RANGES_MAX 32
+#endif
+
+/* Duplicate ACKs (or SACKed segments above a hole) that mean a loss
+ * (RFC 5681 / RFC 6675 DupThresh). */
+#ifndef TCP_DUPTHRESH
+#define TCP_DUPTHRESH 3
+#endif
+
+/* Listen queues: established connections waiting for accept (when the
+ * application passes backlog <= 0, and the ceiling otherwise), and
+ * half-open connections (SYN_RCVD) per listener.  When the half-open
+ * queue is full the oldest half-open connection is dropped, so a SYN
+ * flood costs at most TCP_SYN_BACKLOG_MAX small records. */
+#ifndef TCP_BACKLOG_DEFAULT
+#define TCP_BACKLOG_DEFAULT 128
+#endif
+#ifndef TCP_BACKLOG_MAX
+#define TCP_BACKLOG_MAX 4096
+#endif
+#ifndef TCP_SYN_BACKLOG_MAX
+#define TCP_SYN_BACKLOG_MAX 256
+#endif
+
+/* Connections of one stack in all states together (TIME_WAIT included);
+ * beyond it connect fails with -ATOLL_ENOMEM and SYNs are dropped. */
+#ifndef TCP_CONNS_MAX
+#define TCP_CONNS_MAX 65536
+#endif
+
+/* RFC 5961 challenge ACKs sent per second at most (section 7). */
+#ifndef TCP_CHALLENGE_ACKS_PER_SEC
+#define TCP_CHALLENGE_ACKS_PER_SEC 1000
+#endif
+
+/* Ephemeral ports for connect (RFC 6335). */
+#ifndef TCP_EPHEMERAL_LO
+#define TCP_EPHEMERAL_LO 49152
+#endif
+#ifndef TCP_EPHEMERAL_HI
+#define TCP_EPHEMERAL_HI 65535
+#endif
+
+/* CUBIC (RFC 9438): C = TCP_CUBIC_C_MILLI / 1000, beta =
+ * TCP_CUBIC_BETA_MILLI / 1000. */
+#ifndef TCP_CUBIC_C_MILLI
+#define TCP_CUBIC_C_MILLI 400
+#endif
+#ifndef TCP_CUBIC_BETA_MILLI
+#define TCP_CUBIC_BETA_MILLI 700
+#endif
+
+#endif

@@ -1,0 +1,144 @@
+/*
+ * atoll/tcp.h - TCP: reliable byte streams over a stack (atoll/stack.h).
+ *
+ * NAME
+ *     atoll_tcp_connect, atoll_tcp_listen, atoll_tcp_accept,
+ *     atoll_tcp_read, atoll_tcp_write, atoll_tcp_shutdown, atoll_tcp_close,
+ *     atoll_tcp_abort, atoll_tcp_set_nodelay, atoll_tcp_set_keepalive,
+ *     atoll_tcp_flow, atoll_tcp_set_cc
+ *
+ * DESCRIPTION
+ *     The RFC 9293 protocol with RFC 7323 window scaling and timestamps,
+ *     RFC 2018 SACK with RFC 6675 loss recovery, RFC 5681/6582 NewReno or
+ *     RFC 9438 CUBIC congestion control, RFC 6298 retransmission timers,
+ *     RFC 5961 blind-attack mitigations and RFC 6528 initial sequence
+ *     numbers.  docs/tcp.md describes the design and what is covered;
+ *     every limit is in atoll/net_tunables.h (TCP section).
+ *
+ *     A connection is used from fibers: read, write, connect and accept
+ *     block the calling fiber until they can proceed or `deadline` (an
+ *     absolute time, atoll/time.h; ATOLL_NEVER for none) passes.  Several
+ *     fibers may use one connection (one reading, one writing is the usual
+ *     pattern).  A connection is also a generic flow (atoll/flow.h):
+ *     atoll_tcp_flow gives the same connection behind that interface.
+ *
+ *     read returns the bytes available (at least 1, at most `len`), or 0
+ *     once the peer has sent FIN and everything before it was read.
+ *     write copies into the connection's send buffer and returns when all
+ *     `len` bytes are queued; on a deadline it returns the count queued so
+ *     far if any, else -ATOLL_ETIMEDOUT.
+ *
+ *     shutdown sends FIN after the queued data (our direction ends; reading
+ *     goes on).  close does the same and releases the handle at once: the
+ *     protocol finishes the closing handshake (and TIME_WAIT) in the
+ *     background.  Closing with unread received data resets the
+ *     connection, as RFC 9293 3.10.4 recommends.  abort sends RST and
+ *     releases the handle.
+ *
+ * RETURN VALUE
+ *     0 or a count on success; otherwise a negative ATOLL_E... code:
+ *     -ATOLL_ETIMEDOUT (deadline; for an established connection also a
+ *     dead peer detected by retransmission or keepalive), -ATOLL_ECONNREFUSED
+ *     (RST answered our SYN), -ATOLL_ECONNRESET (RST later),
+ *     -ATOLL_EHOSTUNREACH (ICMP unreachable while connecting, or no route),
+ *     -ATOLL_ECLOSED (writing after shutdown), -ATOLL_ENOTCONN,
+ *     -ATOLL_EADDRINUSE (listen on a port in use), -ATOLL_EAGAIN (no free
+ *     ephemeral port), -ATOLL_ENOMEM, -ATOLL_EINVAL.
+ */
+#ifndef ATOLL_TCP_H
+#define ATOLL_TCP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "atoll/flow.h"
+#include "atoll/stack.h"
+#include "atoll/time.h"
+
+struct atoll_tcp_conn;
+struct atoll_tcp_listener;
+
+/* Open a connection to dst:port from an ephemeral local port.  Blocks
+ * until established (0, *out set) or failed. */
+int atoll_tcp_connect(struct atoll_stack *s, atoll_ipv4_t dst, uint16_t port,
+                      atoll_time_t deadline, struct atoll_tcp_conn **out);
+
+/* The same from local port `lport` (0: ephemeral), e.g. for a
+ * simultaneous open where both ends know both ports. */
+int atoll_tcp_connect_from(struct atoll_stack *s, uint16_t lport,
+                           atoll_ipv4_t dst, uint16_t port,
+                           atoll_time_t deadline, struct atoll_tcp_conn **out);
+
+/* Listen on local `port`.  `backlog` bounds the established connections
+ * waiting for accept (<= 0: TCP_BACKLOG_DEFAULT); half-open connections
+ * are bounded separately by TCP_SYN_BACKLOG_MAX. */
+int atoll_tcp_listen(struct atoll_stack *s, uint16_t port, int backlog,
+                     struct atoll_tcp_listener **out);
+
+/* Take the oldest established connection waiting on `l`. */
+int atoll_tcp_accept(struct atoll_tcp_listener *l, atoll_time_t deadline,
+                     struct atoll_tcp_conn **out);
+
+/* Stop listening; connections not yet accepted are reset.  No fiber may
+ * be blocked in accept on `l`. */
+void atoll_tcp_listener_close(struct atoll_tcp_listener *l);
+
+int atoll_tcp_read(struct atoll_tcp_conn *c, void *buf, size_t len,
+                   atoll_time_t deadline);
+int atoll_tcp_write(struct atoll_tcp_conn *c, const void *buf, size_t len,
+                    atoll_time_t deadline);
+int atoll_tcp_shutdown(struct atoll_tcp_conn *c);
+/* Release the handle; no fiber may be blocked on `c`. */
+int atoll_tcp_close(struct atoll_tcp_conn *c);
+void atoll_tcp_abort(struct atoll_tcp_conn *c);
+
+/* Nagle's algorithm is on by default; nodelay sends small segments at
+ * once. */
+int atoll_tcp_set_nodelay(struct atoll_tcp_conn *c, bool on);
+
+/* Keepalive (RFC 9293 3.8.4 / RFC 1122 4.2.3.6): after `idle` without
+ * traffic send a probe every `interval`; `count` unanswered probes abort
+ * the connection (readers and writers get -ATOLL_ETIMEDOUT).  Zero values
+ * take TCP_KEEPALIVE_* defaults. */
+int atoll_tcp_set_keepalive(struct atoll_tcp_conn *c, bool on,
+                            atoll_time_t idle, atoll_time_t interval,
+                            int count);
+
+/* The connection as a generic flow (valid as long as the connection;
+ * atoll_flow_close on it is atoll_tcp_close). */
+struct atoll_flow *atoll_tcp_flow(struct atoll_tcp_conn *c);
+
+/* Addresses of the connection's two ends (either pointer may be NULL). */
+void atoll_tcp_local(const struct atoll_tcp_conn *c, atoll_ipv4_t *addr,
+                     uint16_t *port);
+void atoll_tcp_peer(const struct atoll_tcp_conn *c, atoll_ipv4_t *addr,
+                    uint16_t *port);
+
+/* Congestion control for connections a stack opens from now on. */
+enum atoll_tcp_cc { ATOLL_TCP_NEWRENO = 0, ATOLL_TCP_CUBIC = 1 };
+int atoll_tcp_set_cc(struct atoll_stack *s, enum atoll_tcp_cc cc);
+
+/* What a connection negotiated and how it is doing (tests, benchmarks). */
+struct atoll_tcp_info {
+    const char *state; /* "ESTABLISHED", "TIME_WAIT", ... */
+    uint16_t mss;      /* send MSS */
+    bool sack, timestamps;
+    uint8_t snd_wscale, rcv_wscale; /* 0xff: window scaling not in use */
+    uint32_t cwnd, ssthresh;        /* bytes */
+    atoll_time_t srtt, rto;
+    uint64_t retransmits, fast_recoveries, sack_recoveries, timeouts;
+    uint64_t bytes_sent, bytes_received;
+};
+void atoll_tcp_info(const struct atoll_tcp_conn *c, struct atoll_tcp_info *out);
+
+/* Per-stack TCP counters. */
+struct atoll_tcp_stats {
+    uint64_t segs_in, segs_out, retransmits;
+    uint64_t bad_checksum, bad_header, no_conn, rst_sent;
+    uint64_t challenge_acks, syn_dropped, ooo_dropped;
+    uint64_t active_opens, passive_opens, conns; /* conns: live now */
+};
+void atoll_tcp_stats(struct atoll_stack *s, struct atoll_tcp_stats *out);
+
+#endif

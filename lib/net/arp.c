@@ -1,0 +1,242 @@
+/*
+ * lib/net/arp.c - ARP for IPv4 over Ethernet (RFC 826): the cache, request
+ * and reply, the gratuitous announcement at start, and the bounded queue
+ * of packets waiting for an address to resolve.
+ *
+ * The cache is a fixed table (NET_ARP_CACHE_MAX entries), so a flood of
+ * ARP traffic cannot grow memory.  Entries learned from traffic follow
+ * RFC 826's merge rule: a sender already in the table is refreshed, a new
+ * one is added only when the packet is aimed at us.  Resolved entries
+ * expire after NET_ARP_TTL_NS and are resolved again on next use (lazily:
+ * no timer is needed for that).  Resolving entries retry every
+ * NET_ARP_RETRY_NS and give up after NET_ARP_TRIES requests, dropping
+ * their queued packets.
+ */
+#include <string.h>
+
+#include "atoll/error.h"
+#include "atoll/mem.h"
+#include "stack_impl.h"
+
+static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+int net_arp_parse(const uint8_t *p, size_t len, struct net_arp *a)
+{
+    if (len < NET_ARP_LEN)
+        return -ATOLL_EBADMSG;
+    if (net_get16(p) != 1 || net_get16(p + 2) != NET_ETHTYPE_IPV4 ||
+        p[4] != 6 || p[5] != 4)
+        return -ATOLL_EBADMSG;
+    a->op = net_get16(p + 6);
+    if (a->op != NET_ARP_REQUEST && a->op != NET_ARP_REPLY)
+        return -ATOLL_EBADMSG;
+    memcpy(a->sha, p + 8, 6);
+    a->spa = net_get32(p + 14);
+    memcpy(a->tha, p + 18, 6);
+    a->tpa = net_get32(p + 24);
+    return 0;
+}
+
+void net_arp_write(uint8_t *p, const struct net_arp *a)
+{
+    net_put16(p, 1);
+    net_put16(p + 2, NET_ETHTYPE_IPV4);
+    p[4] = 6, p[5] = 4;
+    net_put16(p + 6, a->op);
+    memcpy(p + 8, a->sha, 6);
+    net_put32(p + 14, a->spa);
+    memcpy(p + 18, a->tha, 6);
+    net_put32(p + 24, a->tpa);
+}
+
+static struct arp_entry *find(struct atoll_stack *s, atoll_ipv4_t ip)
+{
+    for (int i = 0; i < NET_ARP_CACHE_MAX; i++)
+        if (s->arp[i].state != ARP_FREE && s->arp[i].ip == ip)
+            return &s->arp[i];
+    return NULL;
+}
+
+/* A free entry, or the resolved one that expires first; NULL if every
+ * entry is resolving. */
+static struct arp_entry *take(struct atoll_stack *s)
+{
+    struct arp_entry *best = NULL;
+    for (int i = 0; i < NET_ARP_CACHE_MAX; i++) {
+        struct arp_entry *e = &s->arp[i];
+        if (e->state == ARP_FREE)
+            return e;
+        if (e->state == ARP_RESOLVED && (!best || e->expires < best->expires))
+            best = e;
+    }
+    return best;
+}
+
+static void send_arp(struct atoll_stack *s, uint16_t op, const uint8_t *eth_dst,
+                     const uint8_t *tha, atoll_ipv4_t tpa)
+{
+    struct atoll_buf *b = atoll_buf_alloc(NET_IP_HEADROOM, 64);
+    if (!b)
+        return;
+    struct net_arp a;
+    a.op = op;
+    memcpy(a.sha, s->info.mac, 6);
+    a.spa = s->cfg.addr;
+    memcpy(a.tha, tha, 6);
+    a.tpa = tpa;
+    uint8_t *p = atoll_buf_put(b, 46); /* padded to the 60-byte minimum */
+    memset(p, 0, 46);
+    net_arp_write(p, &a);
+    net_eth_output(s, eth_dst, NET_ETHTYPE_ARP, b);
+}
+
+static void request(struct atoll_stack *s, struct arp_entry *e)
+{
+    static const uint8_t zero[6] = {0};
+    e->tries++;
+    e->next_retry = atoll_now() + NET_ARP_RETRY_NS;
+    send_arp(s, NET_ARP_REQUEST, bcast, zero, e->ip);
+}
+
+void net_arp_announce(struct atoll_stack *s)
+{
+    /* A gratuitous ARP is a request for our own address (RFC 5227 2.3):
+     * neighbours with a stale entry for it update it. */
+    static const uint8_t zero[6] = {0};
+    send_arp(s, NET_ARP_REQUEST, bcast, zero, s->cfg.addr);
+}
+
+static void entry_clear(struct atoll_stack *s, struct arp_entry *e)
+{
+    s->arp_queued -= e->queue.count;
+    s->stats.arp_queue_drop += e->queue.count;
+    atoll_bufq_clear(&e->queue);
+    memset(e, 0, sizeof *e);
+}
+
+/* Entry resolved: send what waited for it. */
+static void resolved(struct atoll_stack *s, struct arp_entry *e,
+                     const uint8_t mac[6])
+{
+    memcpy(e->mac, mac, 6);
+    e->state = ARP_RESOLVED;
+    e->expires = atoll_now() + NET_ARP_TTL_NS;
+    e->tries = 0;
+    struct atoll_buf *b;
+    while ((b = atoll_bufq_pop(&e->queue))) {
+        s->arp_queued--;
+        net_eth_output(s, e->mac, NET_ETHTYPE_IPV4, b);
+    }
+}
+
+void net_arp_input(struct atoll_stack *s, struct atoll_buf *b)
+{
+    struct net_arp a;
+    if (net_arp_parse(b->data, b->len, &a) < 0) {
+        s->stats.arp_drop++;
+        atoll_buf_free(b);
+        return;
+    }
+    atoll_buf_free(b);
+    /* Senders that cannot be a neighbour are ignored. */
+    if (a.sha[0] & 1 || a.spa == 0 || a.spa == 0xffffffffu) {
+        s->stats.arp_drop++;
+        return;
+    }
+    if (a.spa == s->cfg.addr) {
+        if (memcmp(a.sha, s->info.mac, 6))
+            ATOLL_WARN(&net_log,
+                       "%s: address conflict: another host "
+                       "claims our address",
+                       s->name);
+        return;
+    }
+    struct arp_entry *e = find(s, a.spa);
+    bool for_us = a.tpa == s->cfg.addr;
+    if (e)
+        resolved(s, e, a.sha);
+    else if (for_us && (e = take(s))) {
+        if (e->state != ARP_FREE)
+            entry_clear(s, e);
+        e->ip = a.spa;
+        resolved(s, e, a.sha);
+    }
+    if (for_us && a.op == NET_ARP_REQUEST)
+        send_arp(s, NET_ARP_REPLY, a.sha, a.sha, a.spa);
+}
+
+int net_arp_output(struct atoll_stack *s, atoll_ipv4_t nh, struct atoll_buf *b)
+{
+    if (nh == 0xffffffffu || net_ipv4_is_broadcast(s, nh))
+        return net_eth_output(s, bcast, NET_ETHTYPE_IPV4, b);
+    atoll_time_t now = atoll_now();
+    struct arp_entry *e = find(s, nh);
+    if (e && e->state == ARP_RESOLVED) {
+        if (e->expires > now)
+            return net_eth_output(s, e->mac, NET_ETHTYPE_IPV4, b);
+        /* Expired: resolve again, keeping nothing of the old entry. */
+        e->state = ARP_RESOLVING;
+        e->tries = 0;
+        request(s, e);
+    } else if (!e) {
+        e = take(s);
+        if (!e) {
+            s->stats.arp_queue_drop++;
+            atoll_buf_free(b);
+            return -ATOLL_EAGAIN;
+        }
+        if (e->state != ARP_FREE)
+            entry_clear(s, e);
+        e->ip = nh;
+        e->state = ARP_RESOLVING;
+        request(s, e);
+    }
+    if (e->queue.count >= NET_ARP_QUEUE_PER_ENTRY ||
+        s->arp_queued >= NET_ARP_QUEUE_MAX) {
+        s->stats.arp_queue_drop++;
+        atoll_buf_free(b);
+        return -ATOLL_EAGAIN;
+    }
+    atoll_bufq_push(&e->queue, b);
+    s->arp_queued++;
+    return 0;
+}
+
+atoll_time_t net_arp_timers(struct atoll_stack *s, atoll_time_t now)
+{
+    atoll_time_t next = ATOLL_NEVER;
+    for (int i = 0; i < NET_ARP_CACHE_MAX; i++) {
+        struct arp_entry *e = &s->arp[i];
+        if (e->state != ARP_RESOLVING)
+            continue;
+        if (e->next_retry <= now) {
+            if (e->tries >= NET_ARP_TRIES) {
+                ATOLL_DEBUG(&net_log, "%s: no ARP reply, giving up", s->name);
+                entry_clear(s, e);
+                continue;
+            }
+            request(s, e);
+        }
+        if (e->next_retry < next)
+            next = e->next_retry;
+    }
+    return next;
+}
+
+int net_arp_lookup(struct atoll_stack *s, atoll_ipv4_t ip, uint8_t mac[6])
+{
+    struct arp_entry *e = find(s, ip);
+    if (!e || e->state != ARP_RESOLVED)
+        return -ATOLL_ENOENT;
+    if (e->expires <= atoll_now())
+        return -ATOLL_ETIMEDOUT;
+    memcpy(mac, e->mac, 6);
+    return 0;
+}
+
+void net_arp_fini(struct atoll_stack *s)
+{
+    for (int i = 0; i < NET_ARP_CACHE_MAX; i++)
+        if (s->arp[i].state != ARP_FREE)
+            entry_clear(s, &s->arp[i]);
+}

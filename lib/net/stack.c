@@ -1,0 +1,360 @@
+/*
+ * lib/net/stack.c - the stack object: creation from a configuration or
+ * from the device arguments --ipv4 / --ipv4-gateway, the receive fiber,
+ * timers, destruction, statistics and address text.
+ *
+ * One fiber per stack, "NAME rx", does all input: it reads a batch of
+ * frames, dispatches each up the layers (eth -> arp | ipv4 -> icmp | udp |
+ * tcp) without blocking, sends what the batch produced as one batch, and
+ * yields after a full batch so a flooded interface cannot starve the other
+ * fibers.  The same fiber runs ARP retries and reassembly timeouts: its
+ * receive deadline is the earliest of them (and at most NET_RX_POLL_NS, so
+ * a destroy is noticed).  TCP keeps its own timers.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "atoll/error.h"
+#include "atoll/mem.h"
+#include "atoll/dhcp.h"
+#include "atoll/random.h"
+#include "dhcp_int.h"
+#include "stack_impl.h"
+
+struct atoll_log_src net_log = {"net", -1, 0};
+
+/* ---- addresses -------------------------------------------------------------
+ */
+
+/* A decimal number 0..max at *p (no sign, no leading '+'); advances p. */
+static int number(const char **p, unsigned max, unsigned *out)
+{
+    const char *s = *p;
+    unsigned v = 0;
+    int digits = 0;
+    while (*s >= '0' && *s <= '9' && digits < 4) {
+        v = v * 10 + (unsigned)(*s++ - '0');
+        digits++;
+    }
+    if (digits == 0 || digits > 3 || v > max)
+        return -ATOLL_EINVAL;
+    *p = s;
+    *out = v;
+    return 0;
+}
+
+int atoll_ipv4_parse(const char *text, atoll_ipv4_t *addr, uint8_t *prefix)
+{
+    if (!text)
+        return -ATOLL_EINVAL;
+    const char *p = text;
+    uint32_t a = 0;
+    for (int i = 0; i < 4; i++) {
+        unsigned v;
+        if (number(&p, 255, &v) < 0)
+            return -ATOLL_EINVAL;
+        a = a << 8 | v;
+        if (i < 3 && *p++ != '.')
+            return -ATOLL_EINVAL;
+    }
+    unsigned len = 32;
+    if (*p == '/') {
+        if (!prefix)
+            return -ATOLL_EINVAL;
+        p++;
+        if (number(&p, 32, &len) < 0)
+            return -ATOLL_EINVAL;
+    }
+    if (*p)
+        return -ATOLL_EINVAL;
+    *addr = a;
+    if (prefix)
+        *prefix = (uint8_t)len;
+    return 0;
+}
+
+char *atoll_ipv4_format(atoll_ipv4_t a, char *buf)
+{
+    snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
+             a & 255);
+    return buf;
+}
+
+/* ---- the receive fiber ----------------------------------------------------
+ */
+
+static atoll_time_t run_timers(struct atoll_stack *s)
+{
+    atoll_time_t now = atoll_now();
+    atoll_time_t a = net_arp_timers(s, now), r = net_reasm_timers(s, now);
+    return a < r ? a : r;
+}
+
+static int rx_main(void *arg)
+{
+    struct atoll_stack *s = arg;
+    struct atoll_buf *frames[NET_RX_BATCH];
+    while (!s->stopping) {
+        s->in_rx = true;
+        atoll_time_t next = run_timers(s);
+        net_eth_flush(s);
+        s->in_rx = false;
+        atoll_time_t poll = atoll_after(NET_RX_POLL_NS);
+        int n = atoll_netif_recv(s->nif, frames, NET_RX_BATCH,
+                                 next < poll ? next : poll);
+        if (n == -ATOLL_ETIMEDOUT)
+            continue;
+        if (n < 0) {
+            /* Out of buffers or a device error: back off instead of
+             * spinning, and try again. */
+            ATOLL_DEBUG(&net_log, "%s: receive: %s", s->name,
+                        atoll_strerror(n));
+            atoll_sleep(ATOLL_MS(1));
+            continue;
+        }
+        s->in_rx = true;
+        for (int i = 0; i < n; i++) {
+            frames[i]->next = NULL;
+            net_eth_input(s, frames[i]);
+        }
+        net_eth_flush(s);
+        s->in_rx = false;
+        if (n == NET_RX_BATCH)
+            atoll_yield();
+    }
+    return 0;
+}
+
+/* ---- life
+ * --------------------------------------------------------------------- */
+
+static bool config_ok(const struct atoll_stack_config *c)
+{
+    if (c->prefix > 32 || c->addr == 0 || c->addr == 0xffffffffu ||
+        (c->addr >> 28) >= 14 || (c->addr >> 24) == 127)
+        return false;
+    if (c->gateway) {
+        atoll_ipv4_t m = c->prefix ? ~0u << (32 - c->prefix) : 0;
+        if ((c->gateway & m) != (c->addr & m) || c->gateway == c->addr)
+            return false;
+    }
+    return true;
+}
+
+/* Live stacks, so that services built by the wiring without a stack
+ * argument (the DNS resolver) can find one: net_stack_first(). */
+#define STACKS_MAX 16
+static struct atoll_stack *live[STACKS_MAX];
+
+struct atoll_stack *net_stack_first(void)
+{
+    for (int i = 0; i < STACKS_MAX; i++)
+        if (live[i])
+            return live[i];
+    return NULL;
+}
+
+static void live_set(struct atoll_stack *old, struct atoll_stack *s)
+{
+    for (int i = 0; i < STACKS_MAX; i++)
+        if (live[i] == old) {
+            live[i] = s;
+            return;
+        }
+}
+
+static int create(const char *name, struct atoll_netif *nif,
+                  const struct atoll_stack_config *config,
+                  struct atoll_stack **out)
+{
+    struct atoll_stack *s = atoll_calloc(1, sizeof *s);
+    if (!s)
+        return -ATOLL_ENOMEM;
+    snprintf(s->name, sizeof s->name, "%s", name ? name : "stack");
+    s->nif = nif;
+    atoll_netif_info(nif, &s->info);
+    if (s->info.mtu < 68) {
+        atoll_free(s);
+        return -ATOLL_EINVAL;
+    }
+    s->cfg = *config;
+    s->mask = config->prefix ? ~0u << (32 - config->prefix) : 0;
+    /* Unpredictable starting points (deterministic on sim: the platform
+     * generator is seeded there). */
+    uint16_t r[3] = {0, 0, 0};
+    atoll_random_fill(atoll_random_platform(), r, sizeof r, ATOLL_NEVER);
+    s->ip_id = r[0];
+    s->ping_id = r[1];
+    s->udp_next_eph = r[2];
+    int err = net_reasm_init(s);
+    if (err == 0)
+        err = net_tcp_init(s);
+    if (err < 0) {
+        net_reasm_fini(s);
+        atoll_free(s);
+        return err;
+    }
+    char fiber[48];
+    snprintf(fiber, sizeof fiber, "%s rx", s->name);
+    err = atoll_fiber_spawn(&s->rx_fiber, fiber, rx_main, s, 0);
+    if (err < 0) {
+        net_tcp_fini(s);
+        net_reasm_fini(s);
+        atoll_free(s);
+        return err;
+    }
+    live_set(NULL, s);
+    if (s->cfg.addr)
+        net_arp_announce(s);
+    else
+        ATOLL_INFO(&net_log, "%s: no address yet (DHCP)", s->name);
+    char a[16], g[16];
+    ATOLL_INFO(&net_log,
+               "%s: %s/%u%s%s, mac %02x:%02x:%02x:%02x:%02x:%02x, mtu %u",
+               s->name, atoll_ipv4_format(s->cfg.addr, a), s->cfg.prefix,
+               s->cfg.gateway ? " via " : "",
+               s->cfg.gateway ? atoll_ipv4_format(s->cfg.gateway, g) : "",
+               s->info.mac[0], s->info.mac[1], s->info.mac[2], s->info.mac[3],
+               s->info.mac[4], s->info.mac[5], s->info.mtu);
+    *out = s;
+    return 0;
+}
+
+int atoll_stack_create(const char *name, struct atoll_netif *nif,
+                       const struct atoll_stack_config *config,
+                       struct atoll_stack **out)
+{
+    if (!nif || !config || !out || !config_ok(config))
+        return -ATOLL_EINVAL;
+    return create(name, nif, config, out);
+}
+
+int net_stack_create_unconfigured(const char *name, struct atoll_netif *nif,
+                                  struct atoll_stack **out)
+{
+    static const struct atoll_stack_config none = {0, 0, 0};
+    if (!nif || !out)
+        return -ATOLL_EINVAL;
+    return create(name, nif, &none, out);
+}
+
+void net_stack_reconfigure(struct atoll_stack *s,
+                           const struct atoll_stack_config *c)
+{
+    if (c->addr && !config_ok(c))
+        return;
+    s->cfg = *c;
+    s->mask = c->prefix ? ~0u << (32 - c->prefix) : 0;
+    char a[16], g[16];
+    ATOLL_INFO(&net_log, "%s: %s/%u%s%s", s->name,
+               atoll_ipv4_format(s->cfg.addr, a), s->cfg.prefix,
+               s->cfg.gateway ? " via " : "",
+               s->cfg.gateway ? atoll_ipv4_format(s->cfg.gateway, g) : "");
+    if (s->cfg.addr)
+        net_arp_announce(s);
+}
+
+void atoll_stack_destroy(struct atoll_stack *s)
+{
+    if (!s)
+        return;
+    net_dhcp_stack_gone(s);
+    live_set(s, NULL);
+    s->stopping = true;
+    atoll_fiber_join(s->rx_fiber, ATOLL_NEVER, NULL);
+    net_tcp_fini(s);
+    net_udp_fini(s);
+    net_reasm_fini(s);
+    net_arp_fini(s);
+    for (int i = 0; i < s->ntx; i++)
+        atoll_buf_free(s->txq[i]);
+    atoll_free(s);
+}
+
+void atoll_stack_config(const struct atoll_stack *s,
+                        struct atoll_stack_config *out)
+{
+    *out = s->cfg;
+}
+
+void atoll_stack_stats(const struct atoll_stack *s,
+                       struct atoll_stack_stats *out)
+{
+    *out = s->stats;
+}
+
+void net_tcp_set(struct atoll_stack *s, void *tcp)
+{
+    s->tcp = tcp;
+}
+
+void *net_tcp_get(const struct atoll_stack *s)
+{
+    return s->tcp;
+}
+
+/* ---- constructors for the generated wiring
+ * ------------------------------------ */
+
+static int open_with(const char *name, const struct atoll_arg_value *args,
+                     int (*open_nif)(const char *, struct atoll_netif **),
+                     struct atoll_stack **out)
+{
+    struct atoll_stack_config c = {0, 0, 0};
+    const char *ip = args ? args[0].s : NULL;
+    const char *gw = args ? args[1].s : NULL;
+    /* No --ipv4, or --dhcp: the address comes from DHCP. */
+    if (!ip || !*ip || (args && args[2].b)) {
+        struct atoll_netif *nif;
+        int err = open_nif(name, &nif);
+        if (err < 0)
+            return err;
+        return atoll_stack_create_dhcp(name, nif,
+                                       atoll_after(NET_DHCP_BOOT_WAIT_NS), out);
+    }
+    if (!strchr(ip, '/') || atoll_ipv4_parse(ip, &c.addr, &c.prefix) < 0) {
+        ATOLL_ERROR(&net_log,
+                    "%s: --ipv4: '%s' is not ADDR/PREFIX (e.g. "
+                    "198.18.0.2/24)",
+                    name, ip ? ip : "");
+        return -ATOLL_EINVAL;
+    }
+    if (gw && *gw && atoll_ipv4_parse(gw, &c.gateway, NULL) < 0) {
+        ATOLL_ERROR(&net_log, "%s: --ipv4-gateway: '%s' is not an address",
+                    name, gw);
+        return -ATOLL_EINVAL;
+    }
+    if (!config_ok(&c)) {
+        ATOLL_ERROR(&net_log,
+                    "%s: --ipv4=%s%s%s: not a usable host address, or the "
+                    "gateway is outside the subnet",
+                    name, ip, gw && *gw ? " --ipv4-gateway=" : "",
+                    gw && *gw ? gw : "");
+        return -ATOLL_EINVAL;
+    }
+    struct atoll_netif *nif;
+    int err = open_nif(name, &nif);
+    if (err < 0)
+        return err;
+    return atoll_stack_create(name, nif, &c, out);
+}
+
+int atoll_stack_open_default(const char *name,
+                             const struct atoll_arg_value *args,
+                             struct atoll_stack **out)
+{
+    return open_with(name, args, atoll_netif_open_default, out);
+}
+
+int atoll_stack_open_flood(const char *name, const struct atoll_arg_value *args,
+                           struct atoll_stack **out)
+{
+    return open_with(name, args, atoll_netif_open_flood, out);
+}
+
+int atoll_stack_open_faulty(const char *name,
+                            const struct atoll_arg_value *args,
+                            struct atoll_stack **out)
+{
+    return open_with(name, args, atoll_netif_open_faulty, out);
+}

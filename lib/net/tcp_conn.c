@@ -1,0 +1,326 @@
+/*
+ * lib/net/tcp_conn.c - TCP's per-stack state and the life of connections:
+ * the hooks the IPv4 layer calls at stack creation and destruction, the
+ * connection table (a hash of the 4-tuple under a secret key, so remote
+ * hosts cannot aim at one bucket), listeners, RFC 6528 initial sequence
+ * numbers, ephemeral ports, freeing, and ICMP errors.
+ */
+#include <string.h>
+
+#include "atoll/error.h"
+#include "atoll/mem.h"
+#include "atoll/random.h"
+#include "siphash.h"
+#include "tcp_int.h"
+#include "wire.h"
+
+static const char *const state_names[] = {
+    "CLOSED",      "LISTEN",     "SYN_SENT",   "SYN_RCVD",
+    "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT",
+    "CLOSING",     "LAST_ACK",   "TIME_WAIT",
+};
+
+const char *tcp_state_name(enum tcp_state st)
+{
+    return (unsigned)st < sizeof state_names / sizeof state_names[0]
+               ? state_names[st]
+               : "?";
+}
+
+/* ---- the stack hooks -------------------------------------------------------
+ */
+
+int net_tcp_init(struct atoll_stack *s)
+{
+    struct tcp_stack *ts = atoll_calloc(1, sizeof *ts);
+    if (!ts)
+        return -ATOLL_ENOMEM;
+    ts->s = s;
+    ts->cc_algo = ATOLL_TCP_NEWRENO;
+    uint8_t r[18];
+    int err =
+        atoll_random_fill(atoll_random_platform(), r, sizeof r, ATOLL_NEVER);
+    if (err < 0) {
+        atoll_free(ts);
+        return err;
+    }
+    memcpy(ts->secret, r, 16);
+    ts->next_port = (uint16_t)(r[16] << 8 | r[17]);
+    atoll_event_init(&ts->timer_ev, "tcp timers");
+    net_tcp_set(s, ts);
+    err = tcp_timer_start(ts);
+    if (err < 0) {
+        net_tcp_set(s, NULL);
+        atoll_free(ts);
+        return err;
+    }
+    return 0;
+}
+
+static void conn_free(struct atoll_tcp_conn *c)
+{
+    struct tcp_stack *ts = c->ts;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        ts->all = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    tcp_ring_free(&c->sndbuf);
+    tcp_ring_free(&c->rcvbuf);
+    ts->nconns--;
+    atoll_free(c);
+}
+
+void net_tcp_fini(struct atoll_stack *s)
+{
+    struct tcp_stack *ts = net_tcp_get(s);
+    if (!ts)
+        return;
+    tcp_timer_stop(ts);
+    while (ts->all) {
+        struct atoll_tcp_conn *c = ts->all;
+        if (c->state >= TCP_SYN_RCVD && c->state != TCP_TIME_WAIT)
+            tcp_send_rst_conn(c);
+        conn_free(c);
+    }
+    while (ts->listeners) {
+        struct atoll_tcp_listener *l = ts->listeners;
+        ts->listeners = l->next;
+        atoll_free(l);
+    }
+    net_tcp_set(s, NULL);
+    atoll_free(ts);
+}
+
+/* ---- the table
+ * ---------------------------------------------------------------- */
+
+static uint32_t bucket(const struct tcp_stack *ts, atoll_ipv4_t laddr,
+                       uint16_t lport, atoll_ipv4_t raddr, uint16_t rport)
+{
+    uint8_t k[12];
+    net_put32(k, laddr);
+    net_put32(k + 4, raddr);
+    net_put16(k + 8, lport);
+    net_put16(k + 10, rport);
+    return (uint32_t)(net_siphash24(ts->secret, k, sizeof k) %
+                      TCP_HASH_BUCKETS);
+}
+
+static void hash_insert(struct atoll_tcp_conn *c)
+{
+    struct tcp_stack *ts = c->ts;
+    uint32_t h = bucket(ts, c->laddr, c->lport, c->raddr, c->rport);
+    c->hnext = ts->hash[h];
+    ts->hash[h] = c;
+    c->in_hash = true;
+}
+
+static void hash_remove(struct atoll_tcp_conn *c)
+{
+    if (!c->in_hash)
+        return;
+    struct tcp_stack *ts = c->ts;
+    uint32_t h = bucket(ts, c->laddr, c->lport, c->raddr, c->rport);
+    for (struct atoll_tcp_conn **pp = &ts->hash[h]; *pp; pp = &(*pp)->hnext)
+        if (*pp == c) {
+            *pp = c->hnext;
+            break;
+        }
+    c->in_hash = false;
+}
+
+struct atoll_tcp_conn *tcp_conn_lookup(struct tcp_stack *ts, atoll_ipv4_t laddr,
+                                       uint16_t lport, atoll_ipv4_t raddr,
+                                       uint16_t rport)
+{
+    uint32_t h = bucket(ts, laddr, lport, raddr, rport);
+    for (struct atoll_tcp_conn *c = ts->hash[h]; c; c = c->hnext)
+        if (c->lport == lport && c->rport == rport && c->raddr == raddr &&
+            c->laddr == laddr)
+            return c;
+    return NULL;
+}
+
+struct atoll_tcp_listener *tcp_listener_lookup(struct tcp_stack *ts,
+                                               uint16_t port)
+{
+    for (struct atoll_tcp_listener *l = ts->listeners; l; l = l->next)
+        if (l->port == port)
+            return l;
+    return NULL;
+}
+
+struct atoll_tcp_conn *tcp_conn_new(struct tcp_stack *ts, atoll_ipv4_t laddr,
+                                    uint16_t lport, atoll_ipv4_t raddr,
+                                    uint16_t rport)
+{
+    if (ts->nconns >= TCP_CONNS_MAX)
+        return NULL;
+    struct atoll_tcp_conn *c = atoll_calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->ts = ts;
+    c->laddr = laddr, c->lport = lport;
+    c->raddr = raddr, c->rport = rport;
+    c->state = TCP_CLOSED;
+    tcp_rto_init(&c->rto);
+    atoll_event_init(&c->rd_ev, "tcp read");
+    atoll_event_init(&c->wr_ev, "tcp write");
+    atoll_event_init(&c->st_ev, "tcp connect");
+    c->ka_idle = TCP_KEEPALIVE_IDLE_NS;
+    c->ka_intvl = TCP_KEEPALIVE_INTERVAL_NS;
+    c->ka_count = TCP_KEEPALIVE_COUNT;
+    c->snd_ws = c->rcv_ws = 0;
+    /* Our window scale: the smallest shift that lets the 16-bit field
+     * cover the whole receive buffer (RFC 7323 2.3). */
+    while (c->rcv_ws < 14 && ((uint32_t)TCP_RCVBUF_MAX >> c->rcv_ws) > 65535)
+        c->rcv_ws++;
+    uint16_t mtu = net_ip_mtu(ts->s);
+    c->adv_mss = (uint16_t)(mtu > 40 + 64 ? mtu - 40 : 64);
+    c->mss = TCP_MSS_DEFAULT < c->adv_mss ? TCP_MSS_DEFAULT : c->adv_mss;
+    c->iss = tcp_isn(ts, c);
+    c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+    c->snd_base = c->iss + 1;
+    c->last_rx = atoll_now();
+    uint8_t off[4];
+    net_put32(off, c->iss);
+    c->ts_offset = (uint32_t)net_siphash24(ts->secret, off, 4);
+    c->next = ts->all;
+    if (ts->all)
+        ts->all->prev = c;
+    ts->all = c;
+    ts->nconns++;
+    hash_insert(c);
+    return c;
+}
+
+/* ---- RFC 6528 ISN: M + F(localip, localport, remoteip, remoteport, key),
+ * M a 4-microsecond timer (RFC 9293 3.4.1). */
+uint32_t tcp_isn(struct tcp_stack *ts, const struct atoll_tcp_conn *c)
+{
+    uint8_t k[12];
+    net_put32(k, c->laddr);
+    net_put32(k + 4, c->raddr);
+    net_put16(k + 8, c->lport);
+    net_put16(k + 10, c->rport);
+    uint32_t f = (uint32_t)net_siphash24(ts->secret, k, sizeof k);
+    return f + (uint32_t)(atoll_now() / 4000);
+}
+
+/* ---- state and death
+ * --------------------------------------------------------- */
+
+void tcp_set_state(struct atoll_tcp_conn *c, enum tcp_state st)
+{
+    c->state = st;
+    atoll_event_broadcast(&c->st_ev);
+    atoll_event_broadcast(&c->rd_ev);
+    atoll_event_broadcast(&c->wr_ev);
+}
+
+void tcp_unqueue(struct atoll_tcp_conn *c)
+{
+    struct atoll_tcp_listener *l = c->listener;
+    if (!l)
+        return;
+    struct atoll_tcp_conn **head = c->in_accept_q ? &l->acc_head : &l->syn_head;
+    struct atoll_tcp_conn **tail = c->in_accept_q ? &l->acc_tail : &l->syn_tail;
+    struct atoll_tcp_conn *prev = NULL;
+    for (struct atoll_tcp_conn *x = *head; x; prev = x, x = x->qnext) {
+        if (x != c)
+            continue;
+        if (prev)
+            prev->qnext = c->qnext;
+        else
+            *head = c->qnext;
+        if (*tail == c)
+            *tail = prev;
+        if (c->in_accept_q)
+            l->acc_n--;
+        else
+            l->syn_n--;
+        break;
+    }
+    c->qnext = NULL;
+    c->listener = NULL;
+    c->in_accept_q = false;
+}
+
+bool tcp_conn_maybe_free(struct atoll_tcp_conn *c)
+{
+    if (c->state != TCP_CLOSED || (c->handed_out && !c->user_closed))
+        return false;
+    hash_remove(c);
+    tcp_unqueue(c);
+    conn_free(c);
+    return true;
+}
+
+bool tcp_conn_drop(struct atoll_tcp_conn *c, int err)
+{
+    if (err && !c->error)
+        c->error = err;
+    hash_remove(c);
+    tcp_unqueue(c);
+    c->t_rexmit = c->t_delack = c->t_keep = c->t_wait = 0;
+    tcp_set_state(c, TCP_CLOSED);
+    return tcp_conn_maybe_free(c);
+}
+
+void tcp_timer_arm(struct atoll_tcp_conn *c, atoll_time_t *t,
+                   atoll_time_t deadline)
+{
+    *t = deadline;
+    struct tcp_stack *ts = c->ts;
+    if (deadline && deadline < ts->timer_next) {
+        ts->timer_next = deadline;
+        atoll_event_notify(&ts->timer_ev);
+    }
+}
+
+bool tcp_challenge_ok(struct tcp_stack *ts)
+{
+    atoll_time_t now = atoll_now();
+    if (now - ts->chal_epoch >= ATOLL_SEC(1)) {
+        ts->chal_epoch = now;
+        ts->chal_count = 0;
+    }
+    if (ts->chal_count >= TCP_CHALLENGE_ACKS_PER_SEC)
+        return false;
+    ts->chal_count++;
+    ts->st.challenge_acks++;
+    return true;
+}
+
+/* ---- ICMP errors (RFC 1122 4.2.3.9, RFC 5927)
+ * ---------------------------------- */
+
+void net_tcp_icmp_error(struct atoll_stack *s, uint8_t type, uint8_t code,
+                        const uint8_t *inner, size_t len)
+{
+    struct tcp_stack *ts = net_tcp_get(s);
+    if (!ts || len < 20)
+        return;
+    size_t ihl = (size_t)(inner[0] & 15) * 4;
+    if (ihl < 20 || len < ihl + 8 || inner[9] != NET_PROTO_TCP)
+        return;
+    atoll_ipv4_t src = net_get32(inner + 12), dst = net_get32(inner + 16);
+    const uint8_t *t = inner + ihl;
+    struct atoll_tcp_conn *c =
+        tcp_conn_lookup(ts, src, net_get16(t), dst, net_get16(t + 2));
+    if (!c)
+        return;
+    /* RFC 5927 4.1: only believe errors about data in flight. */
+    uint32_t seq = net_get32(t + 4);
+    if (seq_lt(seq, c->snd_una) || seq_gt(seq, c->snd_max))
+        return;
+    if (type != 3) /* time exceeded and others: soft errors */
+        return;
+    bool hard = code == 2 || code == 3; /* protocol / port unreachable */
+    if (c->state == TCP_SYN_SENT)
+        tcp_conn_drop(c, hard ? -ATOLL_ECONNREFUSED : -ATOLL_EHOSTUNREACH);
+    else if (hard && c->state != TCP_TIME_WAIT)
+        tcp_conn_drop(c, -ATOLL_ECONNRESET);
+}

@@ -1,0 +1,305 @@
+/*
+ * lib/net/tcp_int.h - TCP's internal structures and the functions its
+ * files share:
+ *
+ *   tcp_wire.c   header and options parse/write      (tcp_wire.h)
+ *   tcp_ring.c   byte rings for the send and receive buffers
+ *   tcp_rto.c    RFC 6298 round-trip estimator and timeout
+ *   tcp_cc.c     RFC 5681 NewReno and RFC 9438 CUBIC window arithmetic
+ *   tcp_sack.c   the sender's SACK scoreboard and the receiver's
+ *                out-of-order ranges (RFC 2018, RFC 6675)
+ *   tcp_conn.c   per-stack state, connection table, ISNs, ports, life
+ *                and death of connections, ICMP errors
+ *   tcp_in.c     segment arrival: the RFC 9293 3.10.7 event processing
+ *   tcp_out.c    deciding what to send and building segments
+ *   tcp_timer.c  the per-stack timer fiber: retransmission, persist,
+ *                delayed ACK, keepalive, TIME_WAIT
+ *   tcp_api.c    the application interface (atoll/tcp.h, atoll/flow.h)
+ *
+ * Everything runs in fibers of one core: the stack's receive fiber
+ * (tcp_input), the timer fiber and application fibers.  Code between two
+ * blocking calls is atomic, so there are no locks; only tcp_api.c blocks.
+ */
+#ifndef ATOLL_NET_TCP_INT_H
+#define ATOLL_NET_TCP_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "atoll/fiber.h"
+#include "atoll/flow.h"
+#include "atoll/net_tunables.h"
+#include "atoll/tcp.h"
+#include "net.h"
+#include "tcp_wire.h"
+
+enum tcp_state {
+    TCP_CLOSED = 0,
+    TCP_LISTEN,
+    TCP_SYN_SENT,
+    TCP_SYN_RCVD,
+    TCP_ESTABLISHED,
+    TCP_FIN_WAIT_1,
+    TCP_FIN_WAIT_2,
+    TCP_CLOSE_WAIT,
+    TCP_CLOSING,
+    TCP_LAST_ACK,
+    TCP_TIME_WAIT,
+};
+const char *tcp_state_name(enum tcp_state st);
+
+/* ---- byte ring (tcp_ring.c) ----------------------------------------------
+ * Bytes at offsets [0, cap) from `head`; `len` of them are "in" the ring
+ * (the send buffer's queued bytes, the receive buffer's in-order bytes).
+ * The receive side also writes beyond len (out-of-order data at its
+ * offset).  cap is a power of two that grows up to a maximum. */
+struct tcp_ring {
+    uint8_t *buf;
+    uint32_t cap, head, len;
+};
+/* Make offsets [0, need) writable (need <= max).  0 or -ATOLL_ENOMEM. */
+int tcp_ring_reserve(struct tcp_ring *r, uint32_t need, uint32_t max);
+void tcp_ring_write(struct tcp_ring *r, uint32_t off, const void *p,
+                    uint32_t n);
+void tcp_ring_read(const struct tcp_ring *r, uint32_t off, void *p, uint32_t n);
+void tcp_ring_consume(struct tcp_ring *r, uint32_t n);
+void tcp_ring_free(struct tcp_ring *r);
+
+/* ---- RTO (tcp_rto.c) ------------------------------------------------------
+ */
+struct tcp_rto {
+    atoll_time_t srtt, rttvar, rto; /* srtt == 0: no sample yet */
+};
+void tcp_rto_init(struct tcp_rto *r);
+void tcp_rto_sample(struct tcp_rto *r, atoll_time_t rtt);
+/* The timeout after `backoff` doublings, clamped to TCP_RTO_MAX_NS. */
+atoll_time_t tcp_rto_backed_off(const struct tcp_rto *r, int backoff);
+
+/* ---- congestion control (tcp_cc.c) ----------------------------------------
+ */
+struct tcp_cc {
+    enum atoll_tcp_cc algo;
+    uint32_t cwnd, ssthresh, mss;
+    uint32_t acked_accum; /* NewReno congestion avoidance byte counting */
+    /* CUBIC (RFC 9438 4): in units of bytes and ns */
+    double w_max, w_last_max, k, w_est;
+    atoll_time_t epoch; /* 0: no epoch */
+};
+void tcp_cc_init(struct tcp_cc *cc, enum atoll_tcp_cc algo, uint32_t mss);
+/* New data acknowledged outside recovery. */
+void tcp_cc_on_ack(struct tcp_cc *cc, uint32_t acked, uint32_t flight,
+                   atoll_time_t now, atoll_time_t srtt);
+/* A loss detected by duplicate ACKs / SACK: sets ssthresh (and the CUBIC
+ * state); the caller sets cwnd for recovery. */
+void tcp_cc_on_loss(struct tcp_cc *cc, uint32_t flight);
+/* A retransmission timeout: ssthresh as for a loss, cwnd = one segment. */
+void tcp_cc_on_timeout(struct tcp_cc *cc, uint32_t flight);
+/* Leaving fast recovery. */
+void tcp_cc_on_recovery_end(struct tcp_cc *cc, atoll_time_t now);
+
+/* ---- SACK (tcp_sack.c) ----------------------------------------------------
+ */
+struct tcp_range {
+    uint32_t left, right; /* [left, right) */
+};
+/* The sender's scoreboard: disjoint sorted ranges above snd_una. */
+struct tcp_scoreboard {
+    struct tcp_range r[TCP_SACK_RANGES_MAX];
+    int n;
+    uint32_t bytes; /* total SACKed */
+};
+/* Record a SACK block (ignored unless within (una, max]).  True if it
+ * added anything new. */
+bool tcp_sb_add(struct tcp_scoreboard *sb, uint32_t left, uint32_t right,
+                uint32_t una, uint32_t max);
+/* Forget everything below `una` (a cumulative ACK moved). */
+void tcp_sb_advance(struct tcp_scoreboard *sb, uint32_t una);
+void tcp_sb_clear(struct tcp_scoreboard *sb);
+/* The highest SACKed sequence number (una when none). */
+uint32_t tcp_sb_high(const struct tcp_scoreboard *sb, uint32_t una);
+/* First un-SACKed byte at or after `from` below the highest SACKed byte:
+ * stores the hole [*left, *right) and returns true, or false if none. */
+bool tcp_sb_next_hole(const struct tcp_scoreboard *sb, uint32_t una,
+                      uint32_t from, uint32_t *left, uint32_t *right);
+/* Un-SACKed bytes in [una, to). */
+uint32_t tcp_sb_holes_below(const struct tcp_scoreboard *sb, uint32_t una,
+                            uint32_t to);
+
+/* The receiver's out-of-order ranges (above rcv_nxt, sorted), and which
+ * was touched last (reported first, RFC 2018 4). */
+struct tcp_ooo {
+    struct tcp_range r[TCP_OOO_RANGES_MAX];
+    int n;
+    int last;
+};
+/* Add [left, right); false if it would need more than
+ * TCP_OOO_RANGES_MAX ranges (the caller drops the segment). */
+bool tcp_ooo_add(struct tcp_ooo *q, uint32_t left, uint32_t right);
+/* If the first range starts at or before `nxt`, remove it and return its
+ * right edge; else return nxt. */
+uint32_t tcp_ooo_pull(struct tcp_ooo *q, uint32_t nxt);
+/* Up to `max` SACK blocks, the most recently changed first. */
+int tcp_ooo_blocks(const struct tcp_ooo *q, struct tcp_sack_block *out,
+                   int max);
+
+/* ---- connections ----------------------------------------------------------
+ */
+
+struct tcp_stack;
+
+struct atoll_tcp_conn {
+    struct tcp_stack *ts;
+    struct atoll_tcp_conn *hnext;        /* hash chain */
+    struct atoll_tcp_conn *next, *prev;  /* all connections */
+    struct atoll_tcp_conn *qnext;        /* listener's syn/accept queue */
+    struct atoll_tcp_listener *listener; /* while queued on one */
+    bool in_accept_q, in_hash;
+
+    atoll_ipv4_t laddr, raddr;
+    uint16_t lport, rport;
+    enum tcp_state state;
+    int error;        /* sticky error reported to the application */
+    bool user_closed; /* the application released its handle */
+    bool handed_out;  /* the application has (or had) a handle */
+    bool wr_shut;     /* application shut down sending: FIN queued */
+    bool rd_done;     /* peer's FIN received (in order) */
+    bool fin_sent;    /* our FIN has been sent at least once */
+    bool nodelay;
+    bool sack_ok, ts_ok, ws_ok;
+    uint8_t snd_ws, rcv_ws;
+    uint16_t mss;     /* what we send in a segment (payload) */
+    uint16_t adv_mss; /* what we told the peer */
+
+    /* send side */
+    uint32_t iss, snd_una, snd_nxt, snd_max;
+    uint32_t snd_wnd, max_snd_wnd, snd_wl1, snd_wl2;
+    uint32_t snd_base; /* sequence number of sndbuf's first byte */
+    struct tcp_ring sndbuf;
+    struct tcp_scoreboard sb;
+    struct tcp_cc cc;
+    int dupacks;
+    bool in_recovery;  /* fast recovery (NewReno or SACK) */
+    uint32_t recover;  /* snd_max when recovery started */
+    uint32_t rxt_next; /* SACK recovery: next hole byte to retransmit */
+
+    /* receive side */
+    uint32_t irs, rcv_nxt, rcv_adv; /* rcv_adv: right edge advertised */
+    struct tcp_ring rcvbuf;
+    struct tcp_ooo ooo;
+    bool ooo_fin;
+    uint32_t ooo_fin_seq;
+    uint32_t ts_recent, ts_offset, last_ack_sent;
+    int ack_segs;    /* segments received since our last ACK */
+    bool ack_now;    /* send an ACK at the next output */
+    bool sack_dirty; /* ooo changed: report SACK blocks */
+
+    /* timers (absolute deadlines, 0 = off) */
+    struct tcp_rto rto;
+    int backoff, retries;
+    bool persist; /* t_rexmit is the zero-window probe timer */
+    atoll_time_t t_rexmit, t_delack, t_keep, t_wait;
+    bool rtt_timing;
+    uint32_t rtt_seq;
+    atoll_time_t rtt_start;
+    bool keepalive;
+    atoll_time_t ka_idle, ka_intvl;
+    int ka_count, ka_probes;
+    atoll_time_t last_rx;
+
+    atoll_event rd_ev, wr_ev, st_ev;
+    struct atoll_flow flow;
+    uint64_t retransmits, fast_recoveries, sack_recoveries, timeouts;
+    uint64_t bytes_sent, bytes_received;
+};
+
+struct atoll_tcp_listener {
+    struct tcp_stack *ts;
+    struct atoll_tcp_listener *next;
+    uint16_t port;
+    int backlog;
+    struct atoll_tcp_conn *syn_head, *syn_tail; /* SYN_RCVD, oldest first */
+    int syn_n;
+    struct atoll_tcp_conn *acc_head, *acc_tail; /* established */
+    int acc_n;
+    atoll_event ev;
+};
+
+#define TCP_HASH_BUCKETS 4096
+
+struct tcp_stack {
+    struct atoll_stack *s;
+    struct atoll_tcp_conn *hash[TCP_HASH_BUCKETS];
+    struct atoll_tcp_conn *all; /* list of every connection */
+    struct atoll_tcp_listener *listeners;
+    uint32_t nconns;
+    enum atoll_tcp_cc cc_algo;
+    uint8_t secret[16];
+    uint16_t next_port;
+    struct atoll_tcp_stats st;
+    /* RFC 5961 challenge ACK limit */
+    atoll_time_t chal_epoch;
+    uint32_t chal_count;
+    /* the timer fiber */
+    atoll_fiber *timer_fiber;
+    atoll_event timer_ev;
+    atoll_time_t timer_next; /* when the fiber wakes up next */
+    bool stopping;
+};
+
+/* tcp_conn.c */
+struct atoll_tcp_conn *tcp_conn_new(struct tcp_stack *ts, atoll_ipv4_t laddr,
+                                    uint16_t lport, atoll_ipv4_t raddr,
+                                    uint16_t rport);
+struct atoll_tcp_conn *tcp_conn_lookup(struct tcp_stack *ts, atoll_ipv4_t laddr,
+                                       uint16_t lport, atoll_ipv4_t raddr,
+                                       uint16_t rport);
+struct atoll_tcp_listener *tcp_listener_lookup(struct tcp_stack *ts,
+                                               uint16_t port);
+uint32_t tcp_isn(struct tcp_stack *ts, const struct atoll_tcp_conn *c);
+/* Move to CLOSED with `err` (0: orderly), wake every waiter, and free the
+ * connection if nobody holds a handle.  Returns true if `c` was freed. */
+bool tcp_conn_drop(struct atoll_tcp_conn *c, int err);
+/* Free when closed and no handle is held; returns true if freed. */
+bool tcp_conn_maybe_free(struct atoll_tcp_conn *c);
+void tcp_set_state(struct atoll_tcp_conn *c, enum tcp_state st);
+/* Remove from its listener's syn or accept queue. */
+void tcp_unqueue(struct atoll_tcp_conn *c);
+/* Arm a timer (deadline 0 = off) and make the timer fiber see it. */
+void tcp_timer_arm(struct atoll_tcp_conn *c, atoll_time_t *t,
+                   atoll_time_t deadline);
+/* Rate-limited challenge ACK permission (RFC 5961 7). */
+bool tcp_challenge_ok(struct tcp_stack *ts);
+
+/* tcp_out.c */
+/* Send whatever the windows, Nagle and pending ACKs allow. */
+void tcp_output(struct atoll_tcp_conn *c);
+/* Send one segment: `len` bytes of the send buffer from `seq` with
+ * `flags` (SYN/FIN added when seq covers them).  0 or an error. */
+int tcp_send_segment(struct atoll_tcp_conn *c, uint32_t seq, uint32_t len,
+                     uint8_t flags);
+void tcp_send_ack(struct atoll_tcp_conn *c);
+/* A RST in reply to a segment that has no connection (RFC 9293 3.10.7.1). */
+void tcp_send_reset(struct tcp_stack *ts, const struct net_ip_info *ip,
+                    const struct tcp_hdr *h, uint32_t seglen);
+/* A RST on an existing connection (abort). */
+void tcp_send_rst_conn(struct atoll_tcp_conn *c);
+/* Window we can advertise now (bytes, before scaling). */
+uint32_t tcp_rcv_window(const struct atoll_tcp_conn *c);
+/* The current RFC 7323 timestamp clock (1 ms ticks). */
+uint32_t tcp_ts_now(const struct atoll_tcp_conn *c);
+/* Retransmission-timer helpers. */
+void tcp_rexmit_arm(struct atoll_tcp_conn *c);
+/* Sequence number just after our FIN, or 0 if none queued. */
+uint32_t tcp_fin_seq(const struct atoll_tcp_conn *c);
+/* Bytes sent and not acknowledged (SYN/FIN included). */
+static inline uint32_t tcp_flight(const struct atoll_tcp_conn *c)
+{
+    return c->snd_max - c->snd_una;
+}
+
+/* tcp_timer.c */
+int tcp_timer_start(struct tcp_stack *ts);
+void tcp_timer_stop(struct tcp_stack *ts);
+
+#endif

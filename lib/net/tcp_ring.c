@@ -1,0 +1,68 @@
+/*
+ * lib/net/tcp_ring.c - the byte rings behind TCP's send and receive
+ * buffers (tcp_int.h).  A ring starts with TCP_BUF_INITIAL bytes and
+ * doubles on demand up to the connection's maximum, so an idle connection
+ * costs a few kilobytes and a bulk one gets its full window.
+ */
+#include <string.h>
+
+#include "atoll/error.h"
+#include "atoll/mem.h"
+#include "tcp_int.h"
+
+int tcp_ring_reserve(struct tcp_ring *r, uint32_t need, uint32_t max)
+{
+    if (need <= r->cap)
+        return 0;
+    if (need > max)
+        return -ATOLL_EINVAL;
+    uint32_t cap = r->cap ? r->cap : TCP_BUF_INITIAL;
+    while (cap < need)
+        cap *= 2;
+    uint8_t *nb = atoll_malloc(cap);
+    if (!nb)
+        return -ATOLL_ENOMEM;
+    if (r->buf) {
+        /* Linearise: offsets keep their meaning, head becomes 0.  The
+         * whole old capacity is copied because the receive side keeps
+         * out-of-order bytes beyond len. */
+        uint32_t first = r->cap - r->head;
+        memcpy(nb, r->buf + r->head, first);
+        memcpy(nb + first, r->buf, r->head);
+        atoll_free(r->buf);
+    }
+    r->buf = nb;
+    r->cap = cap;
+    r->head = 0;
+    return 0;
+}
+
+void tcp_ring_write(struct tcp_ring *r, uint32_t off, const void *p, uint32_t n)
+{
+    uint32_t pos = (r->head + off) & (r->cap - 1);
+    uint32_t first = r->cap - pos < n ? r->cap - pos : n;
+    memcpy(r->buf + pos, p, first);
+    memcpy(r->buf, (const uint8_t *)p + first, n - first);
+}
+
+void tcp_ring_read(const struct tcp_ring *r, uint32_t off, void *p, uint32_t n)
+{
+    uint32_t pos = (r->head + off) & (r->cap - 1);
+    uint32_t first = r->cap - pos < n ? r->cap - pos : n;
+    memcpy(p, r->buf + pos, first);
+    memcpy((uint8_t *)p + first, r->buf, n - first);
+}
+
+void tcp_ring_consume(struct tcp_ring *r, uint32_t n)
+{
+    if (n > r->len)
+        n = r->len;
+    r->len -= n;
+    r->head = r->cap ? (r->head + n) & (r->cap - 1) : 0;
+}
+
+void tcp_ring_free(struct tcp_ring *r)
+{
+    atoll_free(r->buf);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,248 @@
+/*
+ * platform/hvt/core.c - the hvt target's boot, console, clocks, memory,
+ * waiting, randomness and exit: the plat_* functions (platform.h) as
+ * hypercalls to the tender atoll-hvt (hvt/abi.h).
+ *
+ * Boot: the tender has already attached every device the image declares
+ * (it refuses to start otherwise), so the command line atoll_boot sees is
+ * built here as
+ *
+ *     NAME --net:DEV=hvt... --block:DEV=hvt... ARGS-FROM-THE-TENDER...
+ *
+ * with one attachment per manifest entry: the tender's `-- ARGS` are
+ * exactly what a unix unikernel would get after its --net:/--block:
+ * options (runtime options, then `--` and the application's arguments).
+ *
+ * Memory: the runtime's region is the heap the tender left between the
+ * image and the stack guard page; guest memory is sized by the tender's
+ * --mem, so a runtime --mem larger than that gets what there is.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "atoll/app.h"
+#include "atoll/error.h"
+#include "atoll/fiber.h"
+#include "hvtint.h"
+#include "../../lib/core/runtime.h"
+#include "libc_sys.h"
+#include "platform.h"
+
+_Static_assert(offsetof(struct atoll_hvt_boot_info, random) == 88,
+               "start.S reads the canary at offset 88");
+
+const char plat_name[] = "hvt";
+
+const struct atoll_hvt_boot_info *hvt_boot_info;
+uintptr_t __stack_chk_guard;
+
+/* ---- console and clocks ------------------------------------------------ */
+
+int plat_console_write(const char *buf, size_t len)
+{
+    struct atoll_hvt_console c = {(uint64_t)(uintptr_t)buf, len, 0};
+    if (len == 0)
+        return 0;
+    hvt_call(ATOLL_HVT_CONSOLE_WRITE, &c);
+    return c.ret < 0 ? -ATOLL_EIO : 0;
+}
+
+static uint64_t clock_call(unsigned nr)
+{
+    struct atoll_hvt_clock c = {0};
+    hvt_call(nr, &c);
+    return c.ns;
+}
+
+/* Monotonic time starts at 0 when the guest starts, as on every target. */
+atoll_time_t plat_clock_monotonic(void)
+{
+    return (atoll_time_t)(clock_call(ATOLL_HVT_MCLOCK) -
+                          hvt_boot_info->mono_base_ns);
+}
+
+atoll_time_t plat_clock_wall(void)
+{
+    return (atoll_time_t)clock_call(ATOLL_HVT_WCLOCK);
+}
+
+/* ---- options ----------------------------------------------------------- */
+
+int plat_option(const char *key, const char *value, char *err, size_t errlen)
+{
+    return -ATOLL_ENOENT;
+}
+
+const char *plat_options_help(void)
+{
+    return "  (devices are attached by atoll-hvt: --net:NAME=TAP and "
+           "--block:NAME=FILE\n   go on its command line, before the image)\n";
+}
+
+/* ---- memory ------------------------------------------------------------ */
+
+int plat_mem_region(size_t want, void **base, size_t *len)
+{
+    static bool taken;
+    uint64_t start = hvt_boot_info->heap_start, end = hvt_boot_info->heap_end;
+    if (taken || end <= start || want == 0)
+        return -ATOLL_ENOMEM;
+    size_t have = (size_t)(end - start);
+    taken = true;
+    *base = (void *)(uintptr_t)start;
+    *len = want < have ? want : have;
+    return 0;
+}
+
+/* The page tables are out of the guest's reach, so the tender changes
+ * them (one exit per fiber stack created or freed).  If it cannot (no room
+ * for another page table) the runtime falls back to its canary check. */
+int plat_guard_page(void *page, bool on)
+{
+    struct atoll_hvt_guard g = {(uint64_t)(uintptr_t)page, on ? 1 : 0, 0};
+    hvt_call(ATOLL_HVT_GUARD, &g);
+    return g.ret < 0 ? (int)g.ret : 0;
+}
+
+/* ---- waiting ----------------------------------------------------------- */
+
+int plat_wait(atoll_time_t deadline, uint64_t interest, uint64_t *ready)
+{
+    hvt_net_flush_all();
+    /* Devices are manifest indices, so the interest mask is the tender's
+     * device mask as it is. */
+    struct atoll_hvt_wait w = {deadline < 0 ? hvt_boot_info->mono_base_ns
+                                            : (uint64_t)deadline +
+                                                  hvt_boot_info->mono_base_ns,
+                               interest, 0};
+    hvt_call(ATOLL_HVT_WAIT, &w);
+    *ready = w.ready & interest;
+    return 0;
+}
+
+/* ---- randomness -------------------------------------------------------- */
+
+/* A simple stream from the tender's boot seed: splitmix64 over a counter
+ * keyed with the random bytes the stack canary does not use.  Good enough
+ * for what plat_random feeds today; the cryptographic generator lives in
+ * lib/ and only needs a seed from here. */
+int plat_random(void *buf, size_t len)
+{
+    static uint64_t state;
+    static bool seeded;
+    if (!seeded) {
+        memcpy(&state, hvt_boot_info->random + 8, sizeof state);
+        uint64_t k;
+        memcpy(&k, hvt_boot_info->random + 16, sizeof k);
+        state ^= k * 0x9e3779b97f4a7c15ULL;
+        seeded = true;
+    }
+    uint8_t *p = buf;
+    while (len > 0) {
+        uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        z ^= z >> 31;
+        size_t n = len < sizeof z ? len : sizeof z;
+        memcpy(p, &z, n);
+        p += n;
+        len -= n;
+    }
+    return 0;
+}
+
+/* ---- end --------------------------------------------------------------- */
+
+_Noreturn void plat_exit(int status)
+{
+    hvt_net_flush_all();
+    /* The tender reserves statuses above ATOLL_HVT_EXIT_MAX for itself. */
+    if (status < 0 || status > ATOLL_HVT_EXIT_MAX)
+        status = ATOLL_HVT_EXIT_MAX;
+    struct atoll_hvt_exit e = {status};
+    for (;;)
+        hvt_call(ATOLL_HVT_EXIT, &e);
+}
+
+/* There is no host file system to write to. */
+int plat_trace_write(const char *path)
+{
+    return -ATOLL_ENOTSUP;
+}
+
+/* ---- lib/libc's hooks and the stack protector ---------------------------- */
+
+void libc_sys_write(const char *buf, size_t len)
+{
+    (void)plat_console_write(buf, len);
+}
+
+_Noreturn void libc_sys_crash(void)
+{
+    plat_exit(ATOLL_EXIT_PANIC);
+}
+
+_Noreturn void __stack_chk_fail(void)
+{
+    atoll_console_puts("atoll: stack smashing detected (a stack buffer "
+                       "overflow overwrote the canary)\n");
+    plat_exit(ATOLL_EXIT_PANIC);
+}
+
+/* ---- boot -------------------------------------------------------------- */
+
+#define BOOT_ARGV_MAX 1024
+
+int hvt_device_find(const char *name, uint32_t kind)
+{
+    const struct atoll_hvt_manifest *m = &atoll_hvt_manifest_note.desc;
+    for (int i = 0; i < ATOLL_HVT_MAX_DEVICES; i++) {
+        const struct atoll_hvt_device_decl *d = &m->devices[i];
+        if (d->kind == ATOLL_HVT_DEV_NONE)
+            break;
+        if (d->kind == kind && strncmp(d->name, name, ATOLL_HVT_NAME_MAX) == 0)
+            return i;
+    }
+    return -1;
+}
+
+_Noreturn void hvt_start(const struct atoll_hvt_boot_info *bi)
+{
+    static char *argv[BOOT_ARGV_MAX + 1];
+    static char attach[ATOLL_HVT_MAX_DEVICES][ATOLL_HVT_NAME_MAX + 16];
+    hvt_boot_info = bi;
+    if (bi->magic != ATOLL_HVT_BOOT_MAGIC ||
+        bi->abi_version != ATOLL_HVT_ABI_VERSION) {
+        atoll_console_puts("atoll: this image does not match the tender's "
+                           "ABI version\n");
+        plat_exit(ATOLL_EXIT_USAGE);
+    }
+    int argc = 0;
+    argv[argc++] = (char *)(uintptr_t)atoll_app.name;
+    const struct atoll_hvt_manifest *m = &atoll_hvt_manifest_note.desc;
+    for (int i = 0; i < ATOLL_HVT_MAX_DEVICES; i++) {
+        const struct atoll_hvt_device_decl *d = &m->devices[i];
+        if (d->kind == ATOLL_HVT_DEV_NONE)
+            break;
+        /* The name is NUL-terminated: the tender checked the manifest. */
+        const char *kind = d->kind == ATOLL_HVT_DEV_NET ? "net" : "block";
+        char *s = attach[i];
+        size_t n = strlen(kind);
+        s[0] = s[1] = '-';
+        memcpy(s + 2, kind, n);
+        s[2 + n] = ':';
+        size_t nl = strnlen(d->name, ATOLL_HVT_NAME_MAX - 1);
+        memcpy(s + 3 + n, d->name, nl);
+        memcpy(s + 3 + n + nl, "=hvt", 5);
+        argv[argc++] = s;
+    }
+    const uint64_t *av = (const uint64_t *)(uintptr_t)bi->argv;
+    if (bi->argc > BOOT_ARGV_MAX - (uint64_t)argc) {
+        atoll_console_puts("atoll: too many arguments\n");
+        plat_exit(ATOLL_EXIT_USAGE);
+    }
+    for (uint64_t i = 0; i < bi->argc; i++)
+        argv[argc++] = (char *)(uintptr_t)av[i];
+    argv[argc] = NULL;
+    plat_exit(atoll_boot(argc, argv));
+}

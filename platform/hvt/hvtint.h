@@ -1,0 +1,58 @@
+/*
+ * platform/hvt/hvtint.h - internals of the hvt guest platform, shared by
+ * its files (one concern each):
+ *
+ *     start.S     entry point: BSS, stack canary, then hvt_start
+ *     core.c      boot (argv from the boot info), console, clocks,
+ *                 memory, waiting, randomness, exit, libc hooks
+ *     net.c       net devices: batched receive and send
+ *     block.c     block devices
+ *
+ * The ABI with the tender is hvt/abi.h.
+ */
+#ifndef ATOLL_PLATFORM_HVT_INT_H
+#define ATOLL_PLATFORM_HVT_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hvt/abi.h"
+
+/* One hypercall: an 8-byte store of the argument struct's address into
+ * the call's slot of the hypercall page (see hvt/abi.h).  One plain `mov`,
+ * so the host's instruction decoder always understands it; "memory": the
+ * tender reads and writes the struct while the vCPU is stopped. */
+static inline void hvt_call(unsigned nr, void *arg)
+{
+    volatile uint64_t *slot =
+        (volatile uint64_t *)(uintptr_t)(ATOLL_HVT_HYPERCALL_BASE + 8 * nr);
+    __asm__ volatile("movq %0, (%1)"
+                     :
+                     : "r"((uint64_t)(uintptr_t)arg), "r"(slot)
+                     : "memory");
+}
+
+/* The boot information, set by hvt_start before anything else runs. */
+extern const struct atoll_hvt_boot_info *hvt_boot_info;
+
+/* The image's own manifest (the note the tool generates into every hvt
+ * image, see tools/atoll/build.c). */
+extern const struct atoll_hvt_manifest_note atoll_hvt_manifest_note;
+
+/* The manifest index of device `name` of `kind`, or -1. */
+int hvt_device_find(const char *name, uint32_t kind);
+
+/* C entry, called by start.S with the boot info.  Never returns. */
+_Noreturn void hvt_start(const struct atoll_hvt_boot_info *bi);
+
+/* Sends frames queued by plat_net_write (net.c); called before the guest
+ * waits or exits, so no frame stays behind. */
+void hvt_net_flush_all(void);
+
+/* The stack protector's reference value, set from the tender's random
+ * bytes by start.S before any protected function runs. */
+extern uintptr_t __stack_chk_guard;
+_Noreturn void __stack_chk_fail(void);
+
+#endif

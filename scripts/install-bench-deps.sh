@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# scripts/install-bench-deps.sh - installs, from Debian's packages, what
+# only `make bench` needs (the build and test dependencies are in
+# scripts/install-deps.sh).  The network benchmarks (mk/netbench.mk) run
+# it first.  Installs only what is missing; needs root (or sudo) only then.
+#
+# Why each package is here:
+#   liblwip-dev  Debian's lwIP 2.1.3 (library + headers, including the
+#                contrib unix port's tap netif): the C stack the network
+#                benchmarks compare Atoll's TCP against
+#   iproute2     namespaces, veth pairs and tap devices for the peers
+#   socat        (also a test dependency) nothing in the bench relies on it
+#                for numbers, only for a sanity check of the setup
+set -euo pipefail
+PKGS="liblwip-dev iproute2 socat"
+
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+        || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-bench-deps: installing:$missing"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || {
+        echo "install-bench-deps: need root to install:$missing" >&2
+        exit 1
+    }
+    SUDO=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# tests/kvm/crash.sh - a real unikernel (tests/kvm/apps/crash) crashing on
+# target hvt: CPU exceptions and stack overflows (boot-time main fiber and
+# a spawned fiber, each into its guard page) are reported by the tender
+# with status 114, the vector, the registers and a named backtrace; a
+# heap exhausted, a failed assert() and the like end in the runtime's
+# panic, status 70, with the message.  See docs/hvt.md.
+. "$(dirname "$0")/common.bash"
+. "$(dirname "$0")/common-apps.bash"
+suite hvt-crash
+hvt_preflight
+
+if ! build_app "$ROOT/tests/kvm/apps/crash" hvt; then
+    fail "the crash application builds for hvt"
+    exit 1
+fi
+IMG=$APP/_build/crash
+run() { "$HVT" "$@" "$IMG" -- -- --what="$WHAT"; }
+crash() { # WHAT STATUS PATTERN [TENDER-ARGS...]
+    WHAT=$1
+    local st=$2 pat=$3; shift 3
+    expect_status "$WHAT: status $st and /$pat/" "$st" "$pat" run "$@"
+}
+crash none 0 '^survived$'
+crash null $ST_CRASH 'guest crashed: CPU exception 14 \(page fault, error code 0x4\).*cr2=0 '
+crash null $ST_CRASH '^atoll-hvt: page fault: read of 0, the page is not mapped'
+crash null $ST_CRASH '^atoll-hvt:   #0 +0x[0-9a-f]+ app_main\+0x'
+crash null $ST_CRASH '^atoll-hvt: rax=[0-9a-f]{16} rbx='
+crash div0 $ST_CRASH 'guest crashed: CPU exception 0 \(divide error\)'
+crash div0 $ST_CRASH '^atoll-hvt:   #0 +0x[0-9a-f]+ app_main\+0x'
+crash stack $ST_CRASH "stack overflow: a fiber's stack ran into its guard page"
+crash stack $ST_CRASH '^atoll-hvt:   #1 +0x[0-9a-f]+ recurse\+0x'
+crash fiber-stack $ST_CRASH "stack overflow: a fiber's stack ran into its guard page"
+crash oom 70 '^atoll: panic: out of memory after [0-9]+ KiB'
+crash oom 70 '^atoll: panic: out of memory' --mem=64
+crash assert 70 'assertion failed: zero == 1'

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# tests/kvm/examples.sh - every example, and a fresh `atoll new`
+# application, builds for target hvt, boots under atoll-hvt and prints
+# exactly what it prints as a unix process (clock lines compared without
+# their times).  Also `atoll run --mem=N` reaches the tender.
+. "$(dirname "$0")/common.bash"
+. "$(dirname "$0")/common-apps.bash"
+suite hvt-examples
+hvt_preflight
+
+DISK=$SCRATCH/disk.img
+# run_both NAME SRC FILTER ARGS...: output on unix and on hvt must match.
+run_both() {
+    local name=$1 src=$2 filter=$3; shift 3
+    local out_unix=$SCRATCH/$name.unix out_hvt=$SCRATCH/$name.hvt
+    if ! build_app "$src" unix; then fail "$name: builds for unix"; return; fi
+    truncate -s 0 "$DISK"; truncate -s 1M "$DISK"
+    (cd "$APP" && "$ATOLL" run "$@") 2>&1 | $filter >"$out_unix"
+    local st_unix=${PIPESTATUS[0]}
+    if ! build_app "$src" hvt; then fail "$name: builds for hvt"; return; fi
+    ok "$name: builds for hvt"
+    truncate -s 0 "$DISK"; truncate -s 1M "$DISK"
+    (cd "$APP" && "$ATOLL" run "$@") 2>&1 | $filter >"$out_hvt"
+    local st_hvt=${PIPESTATUS[0]}
+    cp "$out_hvt" "$LOG"
+    if [ "$st_hvt" -ne "$st_unix" ]; then
+        fail "$name: same status on hvt" "hvt $st_hvt, unix $st_unix"
+    elif ! diff -u "$out_unix" "$out_hvt" >"$LOG"; then
+        fail "$name: same output on hvt as on unix"
+    elif [ ! -s "$out_hvt" ]; then
+        fail "$name: prints something"
+    else
+        ok "$name: same output and status on hvt as on unix"
+    fi
+}
+quiet() { grep -v '^atoll: '; }
+no_times() { grep -v '^atoll: ' | sed -E 's/[0-9]+/N/g'; }
+
+E=$ROOT/examples
+run_both hello "$E/hello" quiet -- --count=2
+run_both clock "$E/clock" no_times -- --ticks=2
+run_both fibers "$E/fibers" quiet
+run_both block "$E/block" quiet --block:disk="$DISK" -- --max=64
+# --help reaches the guest's runtime (it names the target).
+build_app "$E/hello" hvt
+expect_status "atoll run --help is the unikernel's help" 0 \
+    'an Atoll unikernel \(hvt target\)' bash -c "cd '$APP' && '$ATOLL' run --help"
+
+# A fresh application from `atoll new`.
+rm -rf "$SCRATCH/fresh"
+"$ATOLL" new "$SCRATCH/fresh" >"$LOG" 2>&1
+run_both "atoll new" "$SCRATCH/fresh" quiet
+
+# --mem goes to the tender: too little memory is the tender's error.
+build_app "$E/hello" hvt
+expect_status "atoll run --mem=1 is refused by the tender" $ST_TENDER \
+    "bad --mem '1'" bash -c "cd '$APP' && '$ATOLL' run --mem=1"
+expect_status "atoll run --mem=2 boots hello in 2 MiB" 0 '^Hello World!$' \
+    bash -c "cd '$APP' && '$ATOLL' run --mem=2 -- --count=1"
+# A net device declared but not attached: the tender names it.
+cat >"$SCRATCH/netapp.manifest" <<'M'
+name    netapp
+device  net service
+M
+rm -rf "$SCRATCH/netapp"; mkdir -p "$SCRATCH/netapp"
+cp "$SCRATCH/netapp.manifest" "$SCRATCH/netapp/atoll.manifest"
+printf '#include "atoll_app.h"\nint app_main(struct app *app) { return 0; }\n' \
+    >"$SCRATCH/netapp/main.c"
+if build_app "$SCRATCH/netapp" hvt; then
+    expect_status "a declared device left unattached is refused" $ST_TENDER \
+        "declared net device 'service' is not attached" \
+        bash -c "cd '$APP' && '$ATOLL' run"
+    expect_status "an attached device the image does not declare is refused" \
+        $ST_TENDER "'disk' is attached but the image does not declare it" \
+        bash -c "cd '$APP' && '$ATOLL' run --net:service=atolltest0 --block:disk=$DISK"
+else
+    fail "net application builds for hvt"
+fi

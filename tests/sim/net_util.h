@@ -1,0 +1,161 @@
+/*
+ * tests/sim/net_util.h - helpers shared by the network sim tests
+ * (tests/sim/net_*.c): stacks and raw ports on simulated wires, crafted
+ * frames, and the rule that a failing case prints its seed and keeps its
+ * pcap.
+ *
+ * Every case calls net_sim_begin(), which seeds the simulation (ATOLL_SEED
+ * overrides the case's seed, to replay a failure) and captures wire "w"
+ * to a pcap file; NCHECK/NCHECK_EQ fail like CHECK/CHECK_EQ but first
+ * print "seed N, pcap FILE"; net_sim_end() removes the pcap of a case that
+ * passed.  Header-only (static functions) so each test program is one
+ * file plus the harness.
+ */
+#ifndef ATOLL_TESTS_NET_UTIL_H
+#define ATOLL_TESTS_NET_UTIL_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../lib/core/runtime.h"
+#include "../../lib/net/stack_impl.h"
+#include "../harness.h"
+#include "atoll/atoll.h"
+#include "atoll/sim.h"
+#include "platform.h"
+
+static uint64_t net_seed;
+static char net_pcap[256];
+
+static inline void net_sim_report(void)
+{
+    printf("       seed %llu (replay: ATOLL_SEED=%llu), pcap %s\n",
+           (unsigned long long)net_seed, (unsigned long long)net_seed,
+           net_pcap);
+    fflush(stdout);
+}
+
+#define NCHECK(cond)                                                           \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            net_sim_report();                                                  \
+            harness_fail(__FILE__, __LINE__, "CHECK(%s)", #cond);              \
+        }                                                                      \
+    } while (0)
+
+#define NCHECK_EQ(a, b)                                                        \
+    do {                                                                       \
+        long long g_ = (long long)(a), w_ = (long long)(b);                    \
+        if (g_ != w_) {                                                        \
+            net_sim_report();                                                  \
+            harness_fail(__FILE__, __LINE__,                                   \
+                         "CHECK_EQ(%s, %s): got %lld, "                        \
+                         "want %lld",                                          \
+                         #a, #b, g_, w_);                                      \
+        }                                                                      \
+    } while (0)
+
+/* Seed the simulation and configure wire "w" (with a pcap). */
+static inline void net_sim_begin(const char *tag, uint64_t seed,
+                                 struct atoll_sim_wire_opts opts)
+{
+    const char *env = getenv("ATOLL_SEED");
+    net_seed = env ? strtoull(env, NULL, 10) : seed;
+    atoll_sim_seed(net_seed);
+    const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(net_pcap, sizeof net_pcap, "%s/atoll-net-%s-%d.pcap", dir, tag,
+             (int)getpid());
+    opts.pcap = net_pcap;
+    if (atoll_sim_wire_configure("w", &opts) < 0)
+        harness_fail(__FILE__, __LINE__, "wire configure");
+}
+
+static inline void net_sim_end(void)
+{
+    unlink(net_pcap);
+}
+
+/* A stack on wire `wire` through port `port`. */
+static inline struct atoll_stack *net_mkstack(const char *port,
+                                              const char *wire,
+                                              const char *addr, const char *gw)
+{
+    char err[256] = "";
+    if (plat_net_attach(port, wire, err, sizeof err) < 0)
+        harness_fail(__FILE__, __LINE__, "attach %s: %s", port, err);
+    struct atoll_netif *nif;
+    if (atoll_netif_open_default(port, &nif) < 0)
+        harness_fail(__FILE__, __LINE__, "open %s", port);
+    struct atoll_stack_config c = {0, 0, 0};
+    if (atoll_ipv4_parse(addr, &c.addr, &c.prefix) < 0 ||
+        (gw && atoll_ipv4_parse(gw, &c.gateway, NULL) < 0))
+        harness_fail(__FILE__, __LINE__, "bad address");
+    struct atoll_stack *s;
+    int r = atoll_stack_create(port, nif, &c, &s);
+    if (r < 0)
+        harness_fail(__FILE__, __LINE__, "stack_create: %s", atoll_strerror(r));
+    return s;
+}
+
+/* A raw port on the wire (a test's own "host"). */
+static inline struct atoll_netif *net_raw(const char *port, const char *wire)
+{
+    char err[256] = "";
+    if (plat_net_attach(port, wire, err, sizeof err) < 0)
+        harness_fail(__FILE__, __LINE__, "attach %s: %s", port, err);
+    struct atoll_netif *nif;
+    if (atoll_netif_open_default(port, &nif) < 0)
+        harness_fail(__FILE__, __LINE__, "open %s", port);
+    return nif;
+}
+
+static inline void net_raw_send(struct atoll_netif *nif, const void *p,
+                                size_t len)
+{
+    struct atoll_buf *b = atoll_buf_from(p, len);
+    atoll_netif_send(nif, &b, 1);
+    atoll_buf_free(b);
+}
+
+/* The next frame on `nif` for which match(frame, len, ctx) is true; its
+ * length (copied into out, up to cap), or -ATOLL_ETIMEDOUT. */
+static inline int net_raw_wait(struct atoll_netif *nif,
+                               bool (*match)(const uint8_t *, size_t, void *),
+                               void *ctx, uint8_t *out, size_t cap,
+                               atoll_time_t deadline)
+{
+    for (;;) {
+        struct atoll_buf *b;
+        int n = atoll_netif_recv(nif, &b, 1, deadline);
+        if (n < 0)
+            return n;
+        int len = (int)b->len;
+        bool m = match(b->data, b->len, ctx);
+        if (m && out)
+            memcpy(out, b->data, b->len < cap ? b->len : cap);
+        atoll_buf_free(b);
+        if (m)
+            return len;
+    }
+}
+
+/* An Ethernet + IPv4 frame at p: header fields given, payload copied. */
+static inline size_t net_ip_frame(uint8_t *p, const uint8_t dst[6],
+                                  const uint8_t src[6], struct net_ipv4_hdr *h,
+                                  const void *payload, size_t len)
+{
+    struct net_eth_hdr e;
+    memcpy(e.dst, dst, 6);
+    memcpy(e.src, src, 6);
+    e.type = NET_ETHTYPE_IPV4;
+    net_eth_write(p, &e);
+    h->hlen = 20;
+    h->total_len = (uint16_t)(20 + len);
+    net_ipv4_write(p + 14, h);
+    memcpy(p + 34, payload, len);
+    return 34 + len;
+}
+
+#endif
