@@ -25,8 +25,7 @@ char *hvt_libdir(const char *root);
 
 /* Pushes the freestanding compile flags for compiler `cc` (its own
  * include directory for stddef.h & co, lib/libc for the rest). */
-void hvt_compile_flags(struct argv_list *av, const char *cc,
-                       const char *root);
+void hvt_compile_flags(struct argv_list *av, const char *cc, const char *root);
 
 /* Pushes the link flags (static, no libc, the hvt link script `ld`). */
 void hvt_link_flags(struct argv_list *av, const char *ld);
