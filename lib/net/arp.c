@@ -138,6 +138,15 @@ void net_arp_input(struct atoll_stack *s, struct atoll_buf *b)
         return;
     }
     atoll_buf_free(b);
+    /* An ARP probe (RFC 5227 2.1.1: sender address 0) asks whether anyone
+     * holds the target address - a DHCP client checking its offer.  We
+     * defend ours with a reply, so that the prober declines it.  The prober
+     * has no address yet, so nothing is learnt. */
+    if (a.spa == 0 && a.op == NET_ARP_REQUEST && !(a.sha[0] & 1) &&
+        s->cfg.addr != 0 && a.tpa == s->cfg.addr) {
+        send_arp(s, NET_ARP_REPLY, a.sha, a.sha, 0);
+        return;
+    }
     /* Senders that cannot be a neighbour are ignored. */
     if (a.sha[0] & 1 || a.spa == 0 || a.spa == 0xffffffffu) {
         s->stats.arp_drop++;

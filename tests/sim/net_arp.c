@@ -68,6 +68,57 @@ static int resolve_main(void *arg)
     return 0;
 }
 
+static bool is_probe_reply(const uint8_t *p, size_t len, void *ctx)
+{
+    atoll_ipv4_t addr = *(atoll_ipv4_t *)ctx;
+    struct net_eth_hdr e;
+    struct net_arp a;
+    return net_eth_parse(p, len, &e) == 0 && e.type == NET_ETHTYPE_ARP &&
+           net_arp_parse(p + 14, len - 14, &a) == 0 && a.op == NET_ARP_REPLY &&
+           a.spa == addr && a.tpa == 0;
+}
+
+/* A probe as a DHCP client sends it before taking an address (RFC 5227):
+ * sender address 0, target the address in question. */
+static void send_probe(struct atoll_netif *raw, atoll_ipv4_t target)
+{
+    static const uint8_t mac[6] = {0x02, 0, 0, 0, 0, 0x99};
+    uint8_t f[60] = {0};
+    struct net_eth_hdr e;
+    memcpy(e.dst, bcast, 6);
+    memcpy(e.src, mac, 6);
+    e.type = NET_ETHTYPE_ARP;
+    net_eth_write(f, &e);
+    struct net_arp a = {.op = NET_ARP_REQUEST, .spa = 0, .tpa = target};
+    memcpy(a.sha, mac, 6);
+    net_arp_write(f + 14, &a);
+    net_raw_send(raw, f, sizeof f);
+}
+
+static int probe_main(void *arg)
+{
+    struct atoll_netif *raw = net_raw("prober", "w");
+    struct atoll_stack *a = net_mkstack("a", "w", "198.18.0.2/24", NULL);
+    atoll_ipv4_t ours = 0xc6120002, other = 0xc6120003;
+    atoll_sleep(ATOLL_MS(1)); /* let the gratuitous ARP pass */
+    send_probe(raw, ours);
+    NCHECK(net_raw_wait(raw, is_probe_reply, &ours, NULL, 0,
+                        atoll_after(ATOLL_MS(50))) >= 42);
+    /* A probe for an address that is not ours gets no answer. */
+    send_probe(raw, other);
+    NCHECK(net_raw_wait(raw, is_probe_reply, &other, NULL, 0,
+                        atoll_after(ATOLL_MS(50))) == -ATOLL_ETIMEDOUT);
+    atoll_stack_destroy(a);
+    return 0;
+}
+
+TEST(net_arp, "an ARP probe for our address is answered (RFC 5227)")
+{
+    net_sim_begin("probe", 1, clean);
+    CHECK_EQ(atoll_test_run(0, probe_main, NULL), 0);
+    net_sim_end();
+}
+
 TEST(net_arp, "ARP resolves a neighbour, learns the asker, expires entries")
 {
     net_sim_begin("resolve", 2, clean);
