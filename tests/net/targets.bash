@@ -1,0 +1,56 @@
+# tests/net/targets.bash - shared by the interop scripts (tests/net/interop.sh,
+# tests/tcp/interop.sh; not a test itself: tests/run.sh runs only *.sh).
+# They run the same checks once per target; this file knows how each target
+# builds and starts a unikernel, so the scripts themselves stay
+# target-neutral.
+#
+#   INTEROP_TARGETS   the targets to run, "unix hvt" unless set
+#   target_missing T  prints what target T needs and this machine lacks
+#                     (empty: it can run)
+#   uk_build T SRC DIR   copies example SRC into DIR, configures it for T
+#                        and builds it (the image is DIR/_build/NAME)
+#   uk_cmd T IMAGE NET TAP ARGS...   sets the array UK to the command that
+#                        runs IMAGE with its net device NET on tap TAP and
+#                        application arguments ARGS (callers run it with
+#                        "ip netns exec", so it cannot be a shell function)
+#
+# unix: the image is a Linux program opening the tap itself.  hvt: the
+# image is a KVM guest run by the tender bin/atoll-hvt, which opens the tap
+# (--net:NAME=TAP) and hands everything after its "--" to the guest, which
+# sees exactly what a unix image gets after its device options (so one more
+# "--" before the application's arguments).  See docs/hvt.md.
+
+INTEROP_TARGETS=${INTEROP_TARGETS:-unix hvt}
+HVT=${HVT:-$ROOT/bin/atoll-hvt}
+
+target_missing() { # TARGET
+    case $1 in
+    unix) ;;
+    hvt)
+        # The issue: the hvt interop runs "when KVM is there" (it is on CI
+        # and on the project's machines, so there this never skips).
+        [ -w /dev/kvm ] || echo " /dev/kvm"
+        ;;
+    *) echo " a known target ($1?)" ;;
+    esac
+}
+
+uk_build() { # TARGET SRC DIR
+    if [ "$1" = hvt ] && [ ! -x "$HVT" ]; then
+        echo "no tender $HVT: build first (make bin/atoll-hvt)"
+        return 1
+    fi
+    mkdir -p "$3" &&
+        cp "$2/atoll.manifest" "$2"/*.c "$3/" &&
+        "$ATOLL" -C "$3" configure -t "$1" && "$ATOLL" -C "$3" build
+}
+
+# shellcheck disable=SC2034 # UK is this function's result, used by callers
+uk_cmd() { # TARGET IMAGE NET TAP ARGS...
+    local target=$1 image=$2 net=$3 tap=$4
+    shift 4
+    case $target in
+    unix) UK=("$image" --net:"$net=$tap" -- "$@") ;;
+    hvt) UK=("$HVT" --net:"$net=$tap" "$image" -- -- "$@") ;;
+    esac
+}
