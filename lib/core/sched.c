@@ -10,6 +10,14 @@
  *
  * The loop reads the clock once per iteration; that reading fires the
  * timers and stamps the scheduler's trace records (see trace_impl.h).
+ *
+ * While fibers stay ready, devices somebody waits on are polled (a
+ * zero-timeout plat_wait) so input is not starved, but not in the round
+ * right after a poll: in a request/response exchange the round after the
+ * idle wait typically just runs the woken receiver and the application it
+ * wakes, and polling there costs a system call that finds nothing.
+ * Skipping it delays input by at most one round; a flood of yielding
+ * fibers still sees its devices polled every other round.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,6 +37,9 @@
 
 struct sched atoll_sched_state;
 #define S atoll_sched_state
+
+/* While fibers are ready, poll the devices once every this many rounds. */
+#define SCHED_BUSY_POLL_ROUNDS 2
 
 void core_make_ready(atoll_fiber *f)
 {
@@ -86,7 +97,7 @@ static void dispatch(atoll_fiber *f)
 #endif
     S.current = NULL;
     S.last_id = f->id;
-    if (f->state == FIBER_DONE)
+    if (f->state == FIBER_DONE && f != S.main)
         core_fiber_finished(f);
     else
         core_fiber_check_canary(f);
@@ -200,9 +211,18 @@ int atoll_sched_run(atoll_fiber *main)
 {
     if (!main || S.running || S.current)
         return -ATOLL_EINVAL;
+    if (S.main_done) {
+        /* The previous run's main fiber (see struct sched). */
+        core_fiber_finished(S.main_done);
+        core_fiber_free(S.main_done);
+        S.main_done = NULL;
+    }
+    S.main = main;
     S.running = true;
     S.exit_requested = false;
     int status;
+    /* Rounds since the devices were last polled or waited on. */
+    unsigned unpolled = 0;
 
     for (;;) {
         atoll_time_t now = plat_clock_monotonic();
@@ -225,17 +245,19 @@ int atoll_sched_run(atoll_fiber *main)
             }
             if (main->state == FIBER_DONE) {
                 status = main->result;
-                core_fiber_free(main);
+                S.main_done = main;
                 goto out;
             }
         }
 
         uint64_t interest = device_interest(), ready = 0;
         if (S.ready_count) {
-            /* Busy: only poll the devices somebody waits on. */
-            if (interest) {
+            /* Busy: only poll the devices somebody waits on, and not in
+             * the round right after a poll (see the top of the file). */
+            if (interest && ++unpolled >= SCHED_BUSY_POLL_ROUNDS) {
                 plat_wait(INT64_MIN, interest, &ready);
                 wake_devices(ready & interest);
+                unpolled = 0;
             }
             continue;
         }
@@ -254,8 +276,10 @@ int atoll_sched_run(atoll_fiber *main)
         core_trace_fast(ATOLL_TR_IDLE, 0, deadline, NULL);
         plat_wait(deadline, interest, &ready);
         wake_devices(ready & interest);
+        unpolled = 0;
     }
 out:
+    S.main = NULL;
     S.running = false;
     return status;
 }

@@ -71,6 +71,12 @@ struct sched {
     atoll_fiber *ready_head, *ready_tail;
     size_t ready_count;
     atoll_fiber *live; /* every fiber not yet finished */
+    atoll_fiber *main; /* the fiber atoll_sched_run waits for */
+    /* A finished main fiber whose stack is released only at the next
+     * atoll_sched_run: its return usually ends the program, and releasing
+     * the stack's guard page is not free on every platform (on hvt it is
+     * a hypercall that makes KVM drop all cached translations). */
+    atoll_fiber *main_done;
     size_t live_count;
     uint32_t next_id;
     bool running;

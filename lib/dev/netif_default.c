@@ -6,7 +6,13 @@
  * fresh buffers (with ATOLL_BUF_HEADROOM in front so upper layers can
  * strip and push headers without copying); only when there is none does
  * the fiber block in the scheduler until the device is ready or the
- * deadline passes.  send hands frames to the platform one by one; a full
+ * deadline passes.  A batch that ended on EAGAIN has just seen the host
+ * queue empty, so the next call waits for readiness first instead of
+ * re-reading (that read would all but always be one more EAGAIN: a system
+ * call, or a VM exit on hvt, per wake-up).  This is safe because every
+ * platform's readiness is level-triggered on frames not yet read, and an
+ * EAGAIN means the platform holds no frame of its own (hvt's batch buffer
+ * is empty then).  send hands frames to the platform one by one; a full
  * host queue drops the frame and counts it, as a congested wire would.
  * Every batch is recorded as DEV_IO in the trace.
  */
@@ -29,6 +35,7 @@ struct netif_default {
     struct plat_net_info info;
     struct atoll_netif_stats stats;
     struct atoll_buf *spare; /* kept across calls: no alloc/free per poll */
+    bool drained; /* the last read said EAGAIN: wait before reading again */
 };
 
 static uint32_t self_id(void)
@@ -43,7 +50,18 @@ static int nd_recv(void *state, struct atoll_buf **frames, int max,
     struct netif_default *s = state;
     if (max <= 0 || !frames)
         return -ATOLL_EINVAL;
+    /* Wait first when the queue was empty a moment ago, unless the caller
+     * only polls (a deadline already due reads at once, as before). */
+    bool wait = s->drained && deadline > atoll_now(), timed_out = false;
     for (;;) {
+        if (wait) {
+            int w = atoll_sched_wait_device(s->dev, deadline, "netif rx");
+            if (w == -ATOLL_ETIMEDOUT)
+                timed_out = true; /* still read once: never strand a frame */
+            else if (w < 0)
+                return w;
+        }
+        s->drained = false;
         int n = 0, err = 0;
         size_t bytes = 0;
         while (n < max) {
@@ -61,7 +79,9 @@ static int nd_recv(void *state, struct atoll_buf **frames, int max,
                     s->stats.rx_dropped++;
                     continue;
                 }
-                if (r != -ATOLL_EAGAIN)
+                if (r == -ATOLL_EAGAIN)
+                    s->drained = true;
+                else
                     err = r;
                 break;
             }
@@ -83,9 +103,9 @@ static int nd_recv(void *state, struct atoll_buf **frames, int max,
             atoll_trace_record(ATOLL_TR_DEV_IO, self_id(), err, s->name);
             return err;
         }
-        int w = atoll_sched_wait_device(s->dev, deadline, "netif rx");
-        if (w < 0)
-            return w;
+        if (timed_out)
+            return -ATOLL_ETIMEDOUT;
+        wait = true;
     }
 }
 

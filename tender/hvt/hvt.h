@@ -160,6 +160,12 @@ struct hvt_vcpu {
     int kvm_fd, vm_fd, vcpu_fd;
     void *run; /* struct kvm_run */
     uint64_t exits;
+    /* ATOLL_HVT_STATS=1 (main.c): where boot time goes, in ns. */
+    bool stats;
+    uint64_t first_run_ns; /* the first KVM_RUN (boot up to the first exit) */
+    uint64_t run_ns;       /* every KVM_RUN */
+    uint64_t flush_ns;     /* hvt_vcpu_flush (not counting the re-faults) */
+    uint64_t flushes;
 };
 
 /* Creates the VM over `m` and one vCPU in 64-bit long mode at `entry`.

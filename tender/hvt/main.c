@@ -163,6 +163,7 @@ int main(int argc, char **argv)
         usage();
     /* ATOLL_HVT_STATS=1: report the number of VM exits (for benchmarks). */
     bool stats = getenv("ATOLL_HVT_STATS") != NULL;
+    uint64_t t_start = stats ? hvt_mono_ns() : 0;
     /* The tender's first write to a closed pipe must not kill it. */
     signal(SIGPIPE, SIG_IGN);
 
@@ -190,7 +191,7 @@ int main(int argc, char **argv)
         return ATOLL_HVT_EXIT_TENDER;
     if (hvt_mem_finish(&g.mem, img.end, argc - i, argv + i, g.devs.count) < 0)
         return ATOLL_HVT_EXIT_TENDER;
-    struct hvt_vcpu v;
+    struct hvt_vcpu v = {.stats = stats};
     if (hvt_vcpu_init(&v, &g.mem, img.entry) < 0)
         return ATOLL_HVT_EXIT_TENDER;
     if (hvt_seccomp_install() < 0)
@@ -202,9 +203,24 @@ int main(int argc, char **argv)
         hvt_die(ATOLL_HVT_EXIT_TENDER,
                 "seccomp selftest: socket() was allowed (%d)", s);
     }
+    uint64_t t_setup = stats ? hvt_mono_ns() : 0;
     int status = hvt_vcpu_run(&v, &g);
-    if (stats)
+    if (stats) {
         hvt_msg("guest exited with status %d after %llu VM exits", status,
                 (unsigned long long)v.exits);
+        /* Microseconds from main() on; what happens before main() (exec,
+         * loading) is not seen here. */
+        uint64_t t_end = hvt_mono_ns();
+        hvt_msg("time (us): setup %llu, guest %llu (first KVM_RUN %llu, "
+                "all KVM_RUNs %llu, %llu flushes %llu, hypercalls %llu)",
+                (unsigned long long)(t_setup - t_start) / 1000,
+                (unsigned long long)(t_end - t_setup) / 1000,
+                (unsigned long long)v.first_run_ns / 1000,
+                (unsigned long long)v.run_ns / 1000,
+                (unsigned long long)v.flushes,
+                (unsigned long long)v.flush_ns / 1000,
+                (unsigned long long)(t_end - t_setup - v.run_ns - v.flush_ns) /
+                    1000);
+    }
     _exit(status);
 }

@@ -122,7 +122,9 @@ static int set_long_mode(struct hvt_vcpu *v, struct hvt_mem *m, uint64_t entry)
 
 int hvt_vcpu_init(struct hvt_vcpu *v, struct hvt_mem *m, uint64_t entry)
 {
+    bool stats = v->stats;
     memset(v, 0, sizeof *v);
+    v->stats = stats;
     v->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
     if (v->kvm_fd < 0)
         return fail("cannot open /dev/kvm");
@@ -166,6 +168,7 @@ int hvt_vcpu_init(struct hvt_vcpu *v, struct hvt_mem *m, uint64_t entry)
  * every cached translation of it; the vCPU rebuilds them on demand. */
 void hvt_vcpu_flush(struct hvt_vcpu *v, struct hvt_mem *m)
 {
+    uint64_t t0 = v->stats ? hvt_mono_ns() : 0;
     struct kvm_userspace_memory_region region = {
         .slot = 0,
         .guest_phys_addr = 0,
@@ -179,6 +182,10 @@ void hvt_vcpu_flush(struct hvt_vcpu *v, struct hvt_mem *m)
     if (ioctl(v->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
         hvt_die(ATOLL_HVT_EXIT_TENDER, "KVM: re-adding memory: %s",
                 strerror(errno));
+    if (v->stats) {
+        v->flush_ns += hvt_mono_ns() - t0;
+        v->flushes++;
+    }
 }
 
 int hvt_vcpu_run(struct hvt_vcpu *v, struct hvt_guest *g)
@@ -186,10 +193,17 @@ int hvt_vcpu_run(struct hvt_vcpu *v, struct hvt_guest *g)
     struct kvm_run *run = v->run;
     char what[96];
     for (;;) {
+        uint64_t t0 = v->stats ? hvt_mono_ns() : 0;
         if (ioctl(v->vcpu_fd, KVM_RUN, 0) < 0) {
             if (errno == EINTR || errno == EAGAIN)
                 continue;
             hvt_die(ATOLL_HVT_EXIT_TENDER, "KVM_RUN: %s", strerror(errno));
+        }
+        if (v->stats) {
+            uint64_t dt = hvt_mono_ns() - t0;
+            if (v->exits == 0)
+                v->first_run_ns = dt;
+            v->run_ns += dt;
         }
         v->exits++;
         switch (run->exit_reason) {
