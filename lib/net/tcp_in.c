@@ -214,6 +214,7 @@ static void enter_recovery(struct atoll_tcp_conn *c)
     c->ts->st.retransmits++;
     c->rtt_timing = false;
     c->rxt_next = c->snd_una + (len ? len : 1);
+    c->rescue = c->rxt_next; /* RFC 6675 (4.3) */
     tcp_rexmit_arm(c);
 }
 
@@ -305,9 +306,11 @@ static bool ack_input(struct atoll_tcp_conn *c, const struct seg *sg)
                (wnd == c->snd_wnd || sack_new)) {
         /* A duplicate ACK (RFC 5681 2). */
         c->dupacks++;
+        /* RFC 6675 5 (1)/(2): DupThresh duplicates, or IsLost(HighACK+1)
+         * from the SACK scoreboard. */
         bool lost = c->dupacks >= TCP_DUPTHRESH ||
                     (c->sack_ok &&
-                     c->sb.bytes > (uint32_t)(TCP_DUPTHRESH - 1) * c->mss);
+                     tcp_sb_is_lost(&c->sb, c->snd_una, c->mss, c->snd_una));
         if (!c->in_recovery) {
             /* RFC 6582 4.1: no second reduction for the same window. */
             if (lost &&

@@ -126,6 +126,37 @@ bool tcp_sb_next_hole(const struct tcp_scoreboard *sb, uint32_t una,
 uint32_t tcp_sb_holes_below(const struct tcp_scoreboard *sb, uint32_t una,
                             uint32_t to);
 
+/* RFC 6675 4.  una is HighACK + 1, rxt_end is HighRxt + 1, mss is SMSS;
+ * each costs O(number of ranges).
+ * The lost boundary: an un-SACKed byte below it IsLost(), one at or above
+ * it is not (una when nothing is lost). */
+uint32_t tcp_sb_lost_edge(const struct tcp_scoreboard *sb, uint32_t una,
+                          uint32_t mss);
+/* IsLost(seq) for an un-SACKed seq: DupThresh SACKed segments or more
+ * than (DupThresh - 1) * SMSS SACKed bytes above it. */
+bool tcp_sb_is_lost(const struct tcp_scoreboard *sb, uint32_t una, uint32_t mss,
+                    uint32_t seq);
+/* SetPipe(): octets in flight below high_data (HighData + 1). */
+uint32_t tcp_sb_pipe(const struct tcp_scoreboard *sb, uint32_t una,
+                     uint32_t high_data, uint32_t rxt_end, uint32_t mss);
+/* NextSeg() rules (1)-(3).  new_data: rule (2) could send new data.
+ * Returns which rule chose; for LOST and HOLE (and for NEW when a hole
+ * exists) [*seq, *seq + *len) is the hole segment to retransmit. */
+enum {
+    TCP_NEXTSEG_NONE = 0,
+    TCP_NEXTSEG_LOST = 1, /* rule (1): retransmit a lost hole */
+    TCP_NEXTSEG_NEW = 2,  /* rule (2): send new data */
+    TCP_NEXTSEG_HOLE = 3, /* rule (3): retransmit a hole not yet lost */
+};
+int tcp_sb_next_seg(const struct tcp_scoreboard *sb, uint32_t una,
+                    uint32_t rxt_end, uint32_t mss, bool new_data,
+                    uint32_t *seq, uint32_t *len);
+/* NextSeg() rule (4)'s segment: up to SMSS ending at the highest
+ * un-SACKed byte below high_data.  False if every byte is SACKed. */
+bool tcp_sb_rescue_seg(const struct tcp_scoreboard *sb, uint32_t una,
+                       uint32_t high_data, uint32_t mss, uint32_t *seq,
+                       uint32_t *len);
+
 /* The receiver's out-of-order ranges (above rcv_nxt, sorted), and which
  * was touched last (reported first, RFC 2018 4). */
 struct tcp_ooo {
@@ -182,6 +213,7 @@ struct atoll_tcp_conn {
     bool in_recovery;  /* fast recovery (NewReno or SACK) */
     uint32_t recover;  /* snd_max when recovery started */
     uint32_t rxt_next; /* SACK recovery: next hole byte to retransmit */
+    uint32_t rescue;   /* RFC 6675 RescueRxt + 1 */
 
     /* receive side */
     uint32_t irs, rcv_nxt, rcv_adv; /* rcv_adv: right edge advertised */

@@ -5,9 +5,10 @@
  * application wrote or shut down, an ACK opened a window, a timer fired.
  * It sends as much as the peer's window, the congestion window (or, in
  * SACK recovery, cwnd - pipe, RFC 6675 5) and Nagle's algorithm (RFC 9293
- * 3.7.4; off with nodelay) allow, retransmitting the holes of the
- * scoreboard first during SACK recovery.  An ACK that is due rides on the
- * first segment; if nothing else goes out it is sent alone.
+ * 3.7.4; off with nodelay) allow; during SACK recovery RFC 6675's
+ * NextSeg() chooses between lost holes, new data and other holes.  An
+ * ACK that is due rides on the first segment; if nothing else goes out it
+ * is sent alone.
  */
 #include <string.h>
 
@@ -214,35 +215,71 @@ static uint32_t send_data(struct atoll_tcp_conn *c, uint32_t seq, uint32_t len,
     return end;
 }
 
-/* SACK recovery (RFC 6675 5, simplified): every hole below the highest
- * SACKed byte counts as lost; holes between snd_una and rxt_next have been
- * retransmitted and are in the pipe with everything above the highest
- * SACKed byte. */
-static uint32_t sack_pipe(const struct atoll_tcp_conn *c)
+/* SACK recovery (RFC 6675 5 step (C)): while cwnd - pipe leaves room for
+ * a segment, send what NextSeg() picks - a lost hole, else new data, else
+ * a hole not yet deemed lost - and recompute pipe.  Each decision costs
+ * O(scoreboard ranges); `budget` bounds the segments of one call. */
+static void output_sack_recovery(struct atoll_tcp_conn *c, int budget)
 {
-    uint32_t high = tcp_sb_high(&c->sb, c->snd_una);
-    uint32_t above = seq_gt(c->snd_nxt, high) ? c->snd_nxt - high : 0;
-    return above + tcp_sb_holes_below(&c->sb, c->snd_una, c->rxt_next);
-}
-
-static bool output_sack_recovery(struct atoll_tcp_conn *c)
-{
-    uint32_t pipe = sack_pipe(c);
-    if (c->cc.cwnd < pipe + c->mss && pipe > 0)
-        return false;
-    uint32_t l, r;
-    if (tcp_sb_next_hole(&c->sb, c->snd_una, c->rxt_next, &l, &r)) {
+    for (; budget > 0; budget--) {
+        uint32_t pipe =
+            tcp_sb_pipe(&c->sb, c->snd_una, c->snd_max, c->rxt_next, c->mss);
+        if (pipe > 0 && c->cc.cwnd < pipe + c->mss)
+            return;
         uint32_t data_end = c->snd_base + c->sndbuf.len;
-        if (seq_gt(r, data_end))
-            r = data_end;
-        if (!seq_lt(l, r))
-            return false;
-        uint32_t len = r - l < c->mss ? r - l : c->mss;
-        send_data(c, l, len, true);
-        c->rxt_next = l + len;
-        return true;
+        uint32_t fin = tcp_fin_seq(c);
+        bool fin_pending = c->wr_shut && seq_le(c->snd_nxt, fin);
+        uint32_t unsent =
+            seq_lt(c->snd_nxt, data_end) ? data_end - c->snd_nxt : 0;
+        uint32_t rwnd_room = c->snd_una + c->snd_wnd - c->snd_nxt;
+        if (seq_gt(c->snd_nxt, c->snd_una + c->snd_wnd))
+            rwnd_room = 0;
+        uint32_t nlen = unsent < rwnd_room ? unsent : rwnd_room;
+        if (nlen > c->mss)
+            nlen = c->mss;
+        /* New data goes in full segments, or a short one that empties
+         * the buffer (Nagle does not hold back recovery); a FIN alone
+         * needs no window. */
+        bool fin_alone = unsent == 0 && fin_pending && c->snd_nxt == fin;
+        bool new_ok =
+            fin_alone || (nlen > 0 && (nlen == c->mss || nlen == unsent));
+        uint32_t seq = 0, len = 0;
+        switch (tcp_sb_next_seg(&c->sb, c->snd_una, c->rxt_next, c->mss, new_ok,
+                                &seq, &len)) {
+        case TCP_NEXTSEG_LOST:
+        case TCP_NEXTSEG_HOLE:
+            /* Holes lie below snd_max; only a FIN can lie past the
+             * data, and send_data adds it when seq + len reaches it. */
+            if (seq_gt(seq + len, data_end)) {
+                uint32_t hole_end = seq + len;
+                len = seq_lt(seq, data_end) ? data_end - seq : 0;
+                if (len == 0 && !(c->wr_shut && seq == fin)) {
+                    c->rxt_next = hole_end; /* nothing there to resend */
+                    break;
+                }
+            }
+            c->rxt_next = send_data(c, seq, len, true); /* (C.3) HighRxt */
+            break;
+        case TCP_NEXTSEG_NEW:
+            c->snd_nxt = send_data(c, c->snd_nxt, fin_alone ? 0 : nlen, false);
+            break;
+        default:
+            /* Rule (4): one rescue retransmission per recovery, of the
+             * highest un-SACKed segment, once HighACK passed RescueRxt;
+             * HighRxt stays. */
+            if (!seq_gt(c->snd_una, c->rescue) ||
+                !tcp_sb_rescue_seg(&c->sb, c->snd_una, c->snd_max, c->mss, &seq,
+                                   &len))
+                return;
+            c->rescue = c->recover;
+            if (seq_gt(seq + len, data_end))
+                len = seq_lt(seq, data_end) ? data_end - seq : 0;
+            if (len == 0 && !(c->wr_shut && seq == fin))
+                return;
+            send_data(c, seq, len, true);
+            break;
+        }
     }
-    return false;
 }
 
 void tcp_output(struct atoll_tcp_conn *c)
@@ -274,9 +311,11 @@ void tcp_output(struct atoll_tcp_conn *c)
     }
 
     int budget = 1024; /* segments per call: bounds the work of one call */
+    if (c->in_recovery && c->sack_ok) {
+        output_sack_recovery(c, budget);
+        budget = 0;
+    }
     for (; budget > 0; budget--) {
-        if (c->in_recovery && c->sack_ok && output_sack_recovery(c))
-            continue;
         uint32_t data_end = c->snd_base + c->sndbuf.len;
         uint32_t fin = tcp_fin_seq(c);
         bool fin_pending = c->wr_shut && seq_le(c->snd_nxt, fin);
@@ -285,15 +324,14 @@ void tcp_output(struct atoll_tcp_conn *c)
         if (unsent == 0 && !fin_pending)
             break;
         uint32_t flight = c->snd_nxt - c->snd_una;
-        uint32_t wnd = c->cc.cwnd < c->snd_wnd ? c->cc.cwnd : c->snd_wnd;
-        if (c->in_recovery && c->sack_ok) {
-            uint32_t pipe = sack_pipe(c);
-            uint32_t room = c->cc.cwnd > pipe ? c->cc.cwnd - pipe : 0;
-            uint32_t rwnd_room = c->snd_una + c->snd_wnd - c->snd_nxt;
-            if (seq_gt(c->snd_nxt, c->snd_una + c->snd_wnd))
-                rwnd_room = 0;
-            wnd = flight + (room < rwnd_room ? room : rwnd_room);
-        }
+        /* Limited Transmit (RFC 3042, RFC 6675 5 step 3): each of the
+         * first DupThresh - 1 duplicate ACKs lets one new segment out
+         * beyond cwnd, so that a small window still produces the ACKs
+         * (and SACK blocks) that detect a loss before the RTO. */
+        uint32_t cwnd = c->cc.cwnd;
+        if (!c->in_recovery && c->dupacks > 0 && c->dupacks < TCP_DUPTHRESH)
+            cwnd += (uint32_t)c->dupacks * c->mss;
+        uint32_t wnd = cwnd < c->snd_wnd ? cwnd : c->snd_wnd;
         uint32_t room = wnd > flight ? wnd - flight : 0;
         uint32_t len = unsent < room ? unsent : room;
         if (len > c->mss)

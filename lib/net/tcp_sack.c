@@ -3,7 +3,8 @@
  *
  * Sender: the scoreboard of RFC 6675 2 - which bytes above snd_una the
  * peer has reported holding - kept as at most TCP_SACK_RANGES_MAX sorted
- * disjoint ranges.  Loss recovery (tcp_in.c, tcp_out.c) walks its holes.
+ * disjoint ranges, and RFC 6675 4's IsLost(), SetPipe() and NextSeg()
+ * over it for loss recovery (tcp_in.c, tcp_out.c).
  *
  * Receiver: the out-of-order ranges held in the receive buffer beyond
  * rcv_nxt, which become the SACK blocks we send, most recent first.
@@ -124,6 +125,104 @@ uint32_t tcp_sb_holes_below(const struct tcp_scoreboard *sb, uint32_t una,
             sacked += r - l;
     }
     return (lim - una) - sacked;
+}
+
+/* RFC 6675 4 IsLost() is monotone: the lower a sequence number, the more
+ * SACKed data lies above it.  So one boundary splits the
+ * un-SACKed bytes: those below it are lost, those at or above it are not.
+ * It is the left edge of the highest range k such that ranges k..n-1
+ * hold at least DupThresh SACKed segments or more than (DupThresh-1)*SMSS
+ * bytes: a hole just below that range has exactly those above it.
+ * Segments are counted as ceil(range / SMSS), so small segments count as
+ * the RFC's "discontiguous SACKed sequences" do. */
+uint32_t tcp_sb_lost_edge(const struct tcp_scoreboard *sb, uint32_t una,
+                          uint32_t mss)
+{
+    uint32_t bytes = 0, segs = 0;
+    if (mss == 0)
+        mss = 1;
+    for (int i = sb->n - 1; i >= 0; i--) {
+        uint32_t len = sb->r[i].right - sb->r[i].left;
+        bytes += len;
+        segs += (len + mss - 1) / mss;
+        if (segs >= TCP_DUPTHRESH ||
+            bytes > (uint32_t)(TCP_DUPTHRESH - 1) * mss)
+            return seq_max(sb->r[i].left, una);
+    }
+    return una;
+}
+
+bool tcp_sb_is_lost(const struct tcp_scoreboard *sb, uint32_t una, uint32_t mss,
+                    uint32_t seq)
+{
+    return seq_lt(seq, tcp_sb_lost_edge(sb, una, mss));
+}
+
+/* SACKed bytes in [a, b). */
+static uint32_t sacked_in(const struct tcp_scoreboard *sb, uint32_t a,
+                          uint32_t b)
+{
+    uint32_t s = 0;
+    for (int i = 0; i < sb->n; i++) {
+        uint32_t l = seq_max(sb->r[i].left, a);
+        uint32_t r = seq_min(sb->r[i].right, b);
+        if (seq_lt(l, r))
+            s += r - l;
+    }
+    return s;
+}
+
+static uint32_t unsacked_in(const struct tcp_scoreboard *sb, uint32_t a,
+                            uint32_t b)
+{
+    return seq_lt(a, b) ? (b - a) - sacked_in(sb, a, b) : 0;
+}
+
+/* RFC 6675 4 SetPipe(): each un-SACKed octet in [una, high_data) counts
+ * once if it is not lost (the original may still be in the network) and
+ * once more if it was retransmitted (below rxt_end = HighRxt + 1).  With
+ * the lost boundary that is two range sums. */
+uint32_t tcp_sb_pipe(const struct tcp_scoreboard *sb, uint32_t una,
+                     uint32_t high_data, uint32_t rxt_end, uint32_t mss)
+{
+    uint32_t edge = tcp_sb_lost_edge(sb, una, mss);
+    uint32_t rxt = seq_min(seq_max(rxt_end, una), high_data);
+    return unsacked_in(sb, seq_max(edge, una), high_data) +
+           unsacked_in(sb, una, rxt);
+}
+
+/* RFC 6675 4 NextSeg(), rules (1) to (3); the caller says whether rule
+ * (2), new data, is possible (data queued, the receiver's window open). */
+int tcp_sb_next_seg(const struct tcp_scoreboard *sb, uint32_t una,
+                    uint32_t rxt_end, uint32_t mss, bool new_data,
+                    uint32_t *seq, uint32_t *len)
+{
+    uint32_t l, r;
+    /* (1.a)/(1.b): the lowest un-SACKed byte above HighRxt and below the
+     * highest SACKed byte; holes never straddle the lost boundary. */
+    if (!tcp_sb_next_hole(sb, una, rxt_end, &l, &r))
+        return new_data ? TCP_NEXTSEG_NEW : TCP_NEXTSEG_NONE;
+    *seq = l;
+    *len = r - l < mss ? r - l : mss;
+    if (tcp_sb_is_lost(sb, una, mss, l)) /* (1.c) */
+        return TCP_NEXTSEG_LOST;
+    if (new_data)
+        return TCP_NEXTSEG_NEW; /* (2) */
+    return TCP_NEXTSEG_HOLE;    /* (3) */
+}
+
+bool tcp_sb_rescue_seg(const struct tcp_scoreboard *sb, uint32_t una,
+                       uint32_t high_data, uint32_t mss, uint32_t *seq,
+                       uint32_t *len)
+{
+    uint32_t top = high_data;
+    for (int i = sb->n - 1; i >= 0 && sb->r[i].right == top; i--)
+        top = sb->r[i].left;
+    if (!seq_gt(top, una))
+        return false;
+    *len = top - una < mss ? top - una : mss;
+    *seq = top - *len;
+    return true;
 }
 
 bool tcp_ooo_add(struct tcp_ooo *q, uint32_t left, uint32_t right)
