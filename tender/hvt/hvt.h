@@ -49,6 +49,11 @@ struct hvt_mem {
     uint64_t heap_start, heap_end, stack_top;
     uint64_t pml4;    /* guest-physical address of the top page table */
     uint64_t pt_next; /* next free page of the page-table area */
+    /* Translations are cached only through entries whose accessed bit is
+     * set (Intel CPUs and KVM's shadow MMU; see hvt_mem_guard).  Set by
+     * hvt_vcpu_init from the CPU vendor; false: flush after every
+     * guard-page change. */
+    bool a_bit_caching;
 };
 
 /* Allocates `size` bytes of zeroed guest memory, every page unmapped.
@@ -65,9 +70,11 @@ int hvt_mem_finish(struct hvt_mem *m, uint64_t image_end, int argc, char **argv,
                    uint64_t ndevices);
 
 /* ATOLL_HVT_GUARD: make the heap page `addr` a guard page (on) or
- * read-write again, in the permission map and the page tables.  The
- * caller flushes the guest's translations.  0 or -ATOLL_E... */
-int hvt_mem_guard(struct hvt_mem *m, uint64_t addr, bool on);
+ * read-write again, in the permission map and the page tables.  Sets
+ * *flush when the guest may hold a cached translation the change makes
+ * stale: the caller then flushes before the guest runs again.  0 or
+ * -ATOLL_E... (*flush untouched). */
+int hvt_mem_guard(struct hvt_mem *m, uint64_t addr, bool on, bool *flush);
 
 /* Guest range checks, overflow-safe.  True when [gpa, gpa+len) lies above
  * the reserved low area, inside guest memory, in pages the guest may read

@@ -210,8 +210,10 @@ static void guard_call(struct hvt_guest *g, unsigned nr, uint64_t gpa)
 {
     struct atoll_hvt_guard a;
     arg_in(g, nr, gpa, &a, sizeof a);
-    a.ret = a.on > 1 ? -ATOLL_EINVAL : hvt_mem_guard(&g->mem, a.addr, a.on);
-    if (a.ret == 0)
+    bool flush = false;
+    a.ret =
+        a.on > 1 ? -ATOLL_EINVAL : hvt_mem_guard(&g->mem, a.addr, a.on, &flush);
+    if (flush)
         g->flush = true;
     arg_out(g, gpa, &a, sizeof a);
 }

@@ -22,11 +22,15 @@
 #define PTE_P  0x1ULL
 #define PTE_RW 0x2ULL
 #define PTE_US 0x4ULL
+#define PTE_A  0x20ULL
 #define PTE_PS 0x80ULL
 #define PTE_NX (1ULL << 63)
 
 #define PAGE  ATOLL_HVT_PAGE_SIZE
 #define LARGE 0x200000ULL
+/* 4 KiB-mapped start of the heap (see build_page_tables): 8 page-table
+ * pages of the reserved area's 240. */
+#define HEAP_4K (16ULL << 20)
 
 int hvt_mem_init(struct hvt_mem *m, uint64_t size)
 {
@@ -157,7 +161,13 @@ static int build_page_tables(struct hvt_mem *m)
         }
         uint64_t first = r / PAGE;
         uint8_t p0 = m->perm[first];
-        bool uniform = first + 512 <= npages;
+        /* The heap's first HEAP_4K bytes always get 4 KiB page tables:
+         * fiber stacks (the main fiber's first of all) are carved from
+         * there, and a 4 KiB PTE's accessed bit tells whether a guard
+         * page going on needs a flush (hvt_mem_guard), where a large
+         * page's bit covers 2 MiB the guest has long used. */
+        bool uniform = first + 512 <= npages && (r + LARGE <= m->heap_start ||
+                                                 r >= m->heap_start + HEAP_4K);
         for (uint64_t i = 1; uniform && i < 512; i++)
             uniform = m->perm[first + i] == p0;
         uint64_t *pde = &pd[(r >> 21) & 511];
@@ -191,13 +201,43 @@ static int build_page_tables(struct hvt_mem *m)
     return 0;
 }
 
-int hvt_mem_guard(struct hvt_mem *m, uint64_t addr, bool on)
+/* When must a guard-page change be followed by a flush (vcpu.c: drop
+ * every cached translation, ~0.3 ms plus re-faults on PVM)?  The tender
+ * edits the tables from outside, so KVM and the CPU are not told.  A
+ * change that only REMOVES access is stale only if a translation for
+ * that page may be cached somewhere; granting access (guard off) is
+ * always flushed, as before.
+ *
+ * The argument for skipping: a translation is cached only through
+ * entries whose accessed (A) bit is set, and it is set before caching.
+ *   - Hardware TLBs, Intel: SDM vol. 3A 4.10.2.3 - the processor does
+ *     not cache a translation unless the A flag is 1 in each
+ *     paging-structure entry used, and sets it before caching (also for
+ *     speculative walks).  The vCPU is stopped during a hypercall, so
+ *     its A-bit stores are visible to us.
+ *   - KVM's shadow MMU (PVM here): a shadow PTE is created only by a
+ *     fault-time walk, which sets the guest PTE's A bit first, or by
+ *     prefetch, which skips guest PTEs whose A bit is clear; syncing an
+ *     unsync shadow page only updates shadow PTEs that exist.
+ * The tender writes every PTE with A clear.  Invariant: a PTE of ours
+ * with A clear has no cached translation once the pending flush (if any)
+ * is done.  It holds at boot (nothing cached), after a split (the new
+ * PTEs; flushed if the old large page had A set), and after each change
+ * here (guard on: flush unless A was clear; guard off: the old entry was
+ * not present, which neither TLBs nor shadow PTEs cache, and we flush
+ * anyway).  So guard on with the PTE's A bit clear - a heap page the
+ * guest has never touched, like the boot stack's guard page - needs no
+ * flush.  The hardware rule is relied on for Intel only (the CPU vendor
+ * the guest sees); elsewhere (m->a_bit_caching false) every change is
+ * flushed. */
+int hvt_mem_guard(struct hvt_mem *m, uint64_t addr, bool on, bool *flush)
 {
     if (addr % PAGE != 0 || addr < m->heap_start || addr >= m->heap_end)
         return -ATOLL_EINVAL;
     uint8_t *p = &m->perm[addr / PAGE];
     if (*p != (on ? HVT_PERM_RW : HVT_PERM_GUARD))
         return -ATOLL_EINVAL;
+    bool stale = !on || !m->a_bit_caching;
     /* Walk to the page directory entry (the tables are the tender's own,
      * built by build_page_tables: every level below is present). */
     uint64_t *pml4 = (uint64_t *)(m->base + m->pml4);
@@ -213,6 +253,8 @@ int hvt_mem_guard(struct hvt_mem *m, uint64_t addr, bool on)
         if (pt == NULL)
             return -ATOLL_ENOMEM;
         m->pt_next = a.next;
+        if (*pde & PTE_A)
+            stale = true; /* the large page may be cached */
         uint64_t r = addr & ~(LARGE - 1);
         for (uint64_t i = 0; i < 512 && r / PAGE + i < m->size / PAGE; i++)
             pt[i] = (r + i * PAGE) | leaf_bits(m->perm[r / PAGE + i]);
@@ -220,7 +262,12 @@ int hvt_mem_guard(struct hvt_mem *m, uint64_t addr, bool on)
     }
     *p = on ? HVT_PERM_GUARD : HVT_PERM_RW;
     uint64_t *pt = (uint64_t *)(m->base + (*pde & ~0xfffULL));
-    pt[(addr >> 12) & 511] = addr | leaf_bits(*p);
+    uint64_t *pte = &pt[(addr >> 12) & 511];
+    if (*pte & PTE_A)
+        stale = true;
+    *pte = addr | leaf_bits(*p);
+    if (stale)
+        *flush = true;
     return 0;
 }
 

@@ -47,22 +47,90 @@ static int fail(const char *what)
     return -1;
 }
 
-/* The guest sees the CPU features KVM supports (NX and long mode among
- * them: KVM refuses EFER bits the guest's CPUID does not list). */
-static int set_cpuid(struct hvt_vcpu *v)
+/* The guest's CPUID table, built here from the host's own `cpuid` for the
+ * few leaves the guest needs, instead of KVM_GET_SUPPORTED_CPUID: that
+ * ioctl executes `cpuid` for every leaf and sub-leaf the host has, and
+ * under a nested or software KVM (PVM) each one traps to the outer
+ * hypervisor - 0.4-0.6 ms, a tenth of a boot.  Six host `cpuid`s cost
+ * a few microseconds each.
+ *
+ * Only features are passed on that every x86_64 KVM supports and that
+ * need no extra state or control bit from KVM, masked bit by bit (host
+ * values outside the masks are dropped):
+ *   - leaf 0: the vendor, max basic leaf capped at 7;
+ *   - leaf 1: family/model/stepping; EDX: FPU, TSC, CX8, CMOV, CLFLUSH,
+ *     MMX, FXSR, SSE, SSE2; ECX: SSE3, PCLMULQDQ, SSSE3, CX16, SSE4.1/4.2,
+ *     MOVBE, POPCNT, AES, RDRAND (bit 30, read by lib/crypto/entropy.c;
+ *     KVM on VMX turns RDRAND into #UD when the guest's CPUID lacks it).
+ *     Not XSAVE/OSXSAVE/AVX (no leaf 0xD: the guest's XCR0 stays legacy),
+ *     PCID, VMX, x2APIC, TSC-deadline, MONITOR: KVM gates CR4 bits or
+ *     devices on them and the guest uses none;
+ *   - leaf 7.0: EBX BMI1, BMI2, ERMS, RDSEED (bit 18, entropy.c), ADX;
+ *   - 0x80000000: max extended leaf capped at 0x80000008;
+ *   - 0x80000001: EDX NX and LM (KVM refuses EFER.NXE/LME without them),
+ *     ECX LAHF/SAHF, LZCNT, PREFETCHW;
+ *   - 0x80000008: EAX, the physical/virtual address widths (KVM derives
+ *     the guest's reserved page-table bits from it).
+ * A missing leaf reads as zeros in the guest. */
+#define B(n) (1u << (n))
+static const struct cpuid_mask {
+    uint32_t leaf, eax, ebx, ecx, edx;
+} cpuid_masks[] = {
+    {0x0, ~0u, ~0u, ~0u, ~0u},
+    {0x1, ~0u, 0xffff, /* brand index, CLFLUSH size; no APIC id */
+     B(0) | B(1) | B(9) | B(13) | B(19) | B(20) | B(22) | B(23) | B(25) | B(30),
+     B(0) | B(4) | B(8) | B(15) | B(19) | B(23) | B(24) | B(25) | B(26)},
+    {0x7, 0, B(3) | B(8) | B(9) | B(18) | B(19), 0, 0},
+    {0x80000000, ~0u, ~0u, ~0u, ~0u},
+    {0x80000001, 0, 0, B(0) | B(5) | B(8), B(20) | B(29)},
+    {0x80000008, 0xffff, 0, 0, 0},
+};
+#undef B
+#define NCPUID (sizeof cpuid_masks / sizeof cpuid_masks[0])
+
+static void host_cpuid(uint32_t leaf, uint32_t r[4])
 {
-    int n = 128;
+    __asm__ __volatile__("cpuid"
+                         : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+                         : "a"(leaf), "c"(0));
+}
+
+static int set_cpuid(struct hvt_vcpu *v, struct hvt_mem *m)
+{
     struct kvm_cpuid2 *c =
-        calloc(1, sizeof *c + (size_t)n * sizeof(struct kvm_cpuid_entry2));
+        calloc(1, sizeof *c + NCPUID * sizeof(struct kvm_cpuid_entry2));
     if (c == NULL)
-        return -1;
-    c->nent = (uint32_t)n;
-    if (ioctl(v->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) < 0)
-        return fail("KVM_GET_SUPPORTED_CPUID");
-    if (ioctl(v->vcpu_fd, KVM_SET_CPUID2, c) < 0)
-        return fail("KVM_SET_CPUID2");
+        return fail("CPUID table");
+    uint32_t max_basic = 0, max_ext = 0;
+    for (size_t i = 0; i < NCPUID; i++) {
+        const struct cpuid_mask *k = &cpuid_masks[i];
+        bool ext = k->leaf >= 0x80000000u;
+        if (k->leaf != 0 && k->leaf != 0x80000000u &&
+            k->leaf > (ext ? max_ext : max_basic))
+            continue; /* the host has no such leaf */
+        uint32_t r[4];
+        host_cpuid(k->leaf, r);
+        if (k->leaf == 0) {
+            r[0] = max_basic = r[0] < 7 ? r[0] : 7;
+            /* "GenuineIntel": see hvt_mem_guard (mem.c). */
+            m->a_bit_caching =
+                r[1] == 0x756e6547 && r[3] == 0x49656e69 && r[2] == 0x6c65746e;
+        }
+        if (k->leaf == 0x80000000u)
+            r[0] = max_ext = r[0] < 0x80000008u ? r[0] : 0x80000008u;
+        struct kvm_cpuid_entry2 *e = &c->entries[c->nent++];
+        e->function = k->leaf;
+        e->index = 0;
+        /* Leaf 7 has sub-leaves: this is sub-leaf 0 (EAX 0: the only). */
+        e->flags = k->leaf == 7 ? KVM_CPUID_FLAG_SIGNIFCANT_INDEX : 0;
+        e->eax = r[0] & k->eax;
+        e->ebx = r[1] & k->ebx;
+        e->ecx = r[2] & k->ecx;
+        e->edx = r[3] & k->edx;
+    }
+    int err = ioctl(v->vcpu_fd, KVM_SET_CPUID2, c);
     free(c);
-    return 0;
+    return err < 0 ? fail("KVM_SET_CPUID2") : 0;
 }
 
 static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code)
@@ -153,7 +221,7 @@ int hvt_vcpu_init(struct hvt_vcpu *v, struct hvt_mem *m, uint64_t entry)
                   v->vcpu_fd, 0);
     if (v->run == MAP_FAILED)
         return fail("mmap vcpu");
-    if (set_cpuid(v) < 0)
+    if (set_cpuid(v, m) < 0)
         return -1;
     return set_long_mode(v, m, entry);
 }
