@@ -12,24 +12,5 @@
 #   socat        (also a test dependency) nothing in the bench relies on it
 #                for numbers, only for a sanity check of the setup
 set -euo pipefail
-PKGS="liblwip-dev iproute2 socat"
-
-missing=""
-for p in $PKGS; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
-        || missing="$missing $p"
-done
-[ -z "$missing" ] && exit 0
-
-echo "install-bench-deps: installing:$missing"
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || {
-        echo "install-bench-deps: need root to install:$missing" >&2
-        exit 1
-    }
-    SUDO=sudo
-fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends $missing
+ATOLL_DEPS_PKGS="liblwip-dev iproute2 socat" \
+    exec bash "$(dirname "$0")/install-deps.sh"

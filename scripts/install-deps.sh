@@ -25,7 +25,8 @@
 #   bind9-dnsutils   `dig`: the client of the DNS server interop test
 #   nsd, dnsperf     `make bench`: the DNS server against NSD, by dnsperf
 set -euo pipefail
-PKGS="build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils nsd dnsperf"
+# ATOLL_DEPS_PKGS replaces the list (scripts/install-bench-deps.sh uses it).
+PKGS=${ATOLL_DEPS_PKGS:-"build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils nsd dnsperf"}
 
 missing=""
 for p in $PKGS; do

@@ -14,6 +14,7 @@
 #include "atoll/fiber.h"
 #include "atoll/mem.h"
 #include "atoll/trace.h"
+#include "dev_open.h"
 #include "platform.h"
 
 struct block_default {
@@ -80,19 +81,12 @@ int atoll_block_open_default(const char *name, struct atoll_block **out)
     struct plat_block_info pi;
     memset(&pi, 0, sizeof pi);
     int dev = plat_block_open(name, &pi, err, sizeof err);
-    if (dev < 0) {
-        atoll_console_puts("atoll: ");
-        atoll_console_puts(err[0] ? err : atoll_strerror(dev));
-        atoll_console_puts("\n");
-        return -ATOLL_ENODEV; /* not attached, or the host side failed */
-    }
-    struct block_default *s = atoll_calloc(1, sizeof *s);
-    char *copy = atoll_strdup(name);
-    if (!s || !copy) {
-        atoll_free(s);
-        atoll_free(copy);
+    if (dev < 0)
+        return dev_open_failed(dev, err);
+    char *copy;
+    struct block_default *s = dev_state_alloc(sizeof *s, name, &copy);
+    if (!s)
         return -ATOLL_ENOMEM;
-    }
     s->dev = dev;
     s->name = copy;
     s->info.sector_size = pi.sector_size;

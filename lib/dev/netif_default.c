@@ -26,6 +26,7 @@
 #include "atoll/netif.h"
 #include "atoll/trace.h"
 #include "atoll/tunables.h"
+#include "dev_open.h"
 #include "platform.h"
 
 struct netif_default {
@@ -172,19 +173,12 @@ int atoll_netif_open_default(const char *name, struct atoll_netif **out)
     struct plat_net_info info;
     memset(&info, 0, sizeof info);
     int dev = plat_net_open(name, &info, err, sizeof err);
-    if (dev < 0) {
-        atoll_console_puts("atoll: ");
-        atoll_console_puts(err[0] ? err : atoll_strerror(dev));
-        atoll_console_puts("\n");
-        return -ATOLL_ENODEV; /* not attached, or the host side failed */
-    }
-    struct netif_default *s = atoll_calloc(1, sizeof *s);
-    char *copy = atoll_strdup(name);
-    if (!s || !copy) {
-        atoll_free(s);
-        atoll_free(copy);
+    if (dev < 0)
+        return dev_open_failed(dev, err);
+    char *copy;
+    struct netif_default *s = dev_state_alloc(sizeof *s, name, &copy);
+    if (!s)
         return -ATOLL_ENOMEM;
-    }
     s->dev = dev;
     s->name = copy;
     s->info = info;
