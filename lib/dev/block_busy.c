@@ -7,6 +7,7 @@
 #include "atoll/error.h"
 #include "atoll/mem.h"
 #include "block_geometry.h"
+#include "dev_open.h"
 
 struct block_busy {
     struct atoll_block blk;
@@ -47,13 +48,11 @@ static const struct atoll_block_ops bb_ops = {
 
 int atoll_block_open_busy(const char *name, struct atoll_block **out)
 {
-    struct block_busy *s = atoll_calloc(1, sizeof *s);
-    char *copy = atoll_strdup(name ? name : "busy");
-    if (!s || !copy) {
-        atoll_free(s);
-        atoll_free(copy);
+    char *copy;
+    struct block_busy *s =
+        dev_state_alloc(sizeof *s, name ? name : "busy", &copy);
+    if (!s)
         return -ATOLL_ENOMEM;
-    }
     int rc = atoll_block_double_geometry(copy, &s->info);
     if (rc < 0) {
         atoll_free(s);

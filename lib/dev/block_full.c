@@ -10,6 +10,7 @@
 #include "atoll/error.h"
 #include "atoll/mem.h"
 #include "block_geometry.h"
+#include "dev_open.h"
 
 struct block_full {
     struct atoll_block blk;
@@ -52,13 +53,11 @@ static const struct atoll_block_ops bf_ops = {
 
 int atoll_block_open_full(const char *name, struct atoll_block **out)
 {
-    struct block_full *s = atoll_calloc(1, sizeof *s);
-    char *copy = atoll_strdup(name ? name : "full");
-    if (!s || !copy) {
-        atoll_free(s);
-        atoll_free(copy);
+    char *copy;
+    struct block_full *s =
+        dev_state_alloc(sizeof *s, name ? name : "full", &copy);
+    if (!s)
         return -ATOLL_ENOMEM;
-    }
     int rc = atoll_block_double_geometry(copy, &s->info);
     if (rc < 0) {
         atoll_free(s);
