@@ -13,21 +13,8 @@ RUNS=${ATOLL_FUZZ_RUNS:-20000}
 suite dns-fuzz
 cd "$ROOT"
 
-src="$(ls lib/core/*.c lib/core/*.S lib/dev/*.c lib/crypto/*.c lib/store/*.c \
-    lib/net/*.c 2>/dev/null) $(ls platform/sim/*.c platform/host/*.c | grep -v start.c)"
-FLAGS="-std=gnu11 -g -O1 -fsanitize=address,undefined \
-    -fno-sanitize-recover=all -Iinclude -Iplatform -D_GNU_SOURCE"
-mkdir -p "$TMP/obj"
-for f in $src; do
-    clang $FLAGS -fsanitize=fuzzer-no-link -c "$f" \
-        -o "$TMP/obj/$(echo "$f" | tr / _).o" >>"$LOG" 2>&1 &
-done
-wait
-built=1
-for f in $src; do
-    [ -f "$TMP/obj/$(echo "$f" | tr / _).o" ] || built=0
-done
-ar rcs "$TMP/lib.a" "$TMP"/obj/*.o 2>>"$LOG" || built=0
+. "$ROOT/tests/fuzz/runtime.bash"
+fuzz_runtime "$TMP" && built=1 || built=0
 
 # Seeds: a query, a response with a compressed CNAME chain, a DHCP ACK, a
 # zone with every record type.
@@ -65,8 +52,7 @@ for target in dns_message dhcp_packet zone_parse; do
     zone_parse) corpus=c-zone; max=2048 ;;
     esac
     bin=$TMP/$target
-    if [ $built = 0 ] || ! clang $FLAGS -fsanitize=fuzzer "tests/fuzz/$target.c" \
-        "$TMP/lib.a" -lm -o "$bin" >>"$LOG" 2>&1; then
+    if [ $built = 0 ] || ! fuzz_link "$TMP" "tests/fuzz/$target.c" "$bin"; then
         fail "fuzz target $target builds with libFuzzer"
         continue
     fi

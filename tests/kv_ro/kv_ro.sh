@@ -191,21 +191,10 @@ fi
 
 # ---- the tar parser under libFuzzer -----------------------------------------
 cd "$ROOT"
-src="$(ls lib/core/*.c lib/core/*.S lib/dev/*.c lib/crypto/*.c) \
-    lib/store/kv_ro.c lib/store/tar.c lib/store/baked.c \
-    $(ls platform/sim/*.c platform/host/*.c | grep -v start.c)"
-FLAGS="-std=gnu11 -g -O1 -fsanitize=address,undefined \
-    -fno-sanitize-recover=all -Iinclude -Iplatform -D_GNU_SOURCE"
-mkdir -p "$TMP/obj" "$TMP/corpus"
-built=1
-for f in $src; do
-    clang $FLAGS -fsanitize=fuzzer-no-link -c "$f" \
-        -o "$TMP/obj/$(echo "$f" | tr / _).o" >>"$LOG" 2>&1 || built=0 &
-done
-wait
-ar rcs "$TMP/libkv.a" "$TMP"/obj/*.o 2>>"$LOG" || built=0
-if [ $built = 1 ] && clang $FLAGS -fsanitize=fuzzer tests/fuzz/kv_ro_tar_fuzz.c \
-    "$TMP/libkv.a" -lm -o "$TMP/fuzz" >>"$LOG" 2>&1; then
+mkdir -p "$TMP/corpus"
+. "$ROOT/tests/fuzz/runtime.bash"
+fuzz_runtime "$TMP" && built=1 || built=0
+if [ $built = 1 ] && fuzz_link "$TMP" tests/fuzz/kv_ro_tar_fuzz.c "$TMP/fuzz"; then
     ok "the tar fuzz target builds with libFuzzer"
 else
     fail "the tar fuzz target builds with libFuzzer"

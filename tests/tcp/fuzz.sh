@@ -12,24 +12,10 @@ RUNS=${ATOLL_FUZZ_RUNS:-30000}
 suite tcp-fuzz
 cd "$ROOT"
 
-src="$(ls lib/core/*.c lib/core/*.S lib/dev/*.c lib/crypto/*.c lib/store/*.c \
-    lib/net/*.c 2>/dev/null) $(ls platform/sim/*.c platform/host/*.c | grep -v start.c)"
-FLAGS="-std=gnu11 -g -O1 -fsanitize=address,undefined \
-    -fno-sanitize-recover=all -Iinclude -Iplatform -D_GNU_SOURCE"
-mkdir -p "$TMP/obj"
-for f in $src; do
-    clang $FLAGS -fsanitize=fuzzer-no-link -c "$f" \
-        -o "$TMP/obj/$(echo "$f" | tr / _).o" >>"$LOG" 2>&1 &
-done
-wait
-built=1
-for f in $src; do
-    [ -f "$TMP/obj/$(echo "$f" | tr / _).o" ] || built=0
-done
-ar rcs "$TMP/lib.a" "$TMP"/obj/*.o 2>>"$LOG" || built=0
+. "$ROOT/tests/fuzz/runtime.bash"
+fuzz_runtime "$TMP" && built=1 || built=0
 bin=$TMP/tcp_input
-if [ $built = 0 ] || ! clang $FLAGS -fsanitize=fuzzer tests/fuzz/tcp_input.c \
-    "$TMP/lib.a" -lm -o "$bin" >>"$LOG" 2>&1; then
+if [ $built = 0 ] || ! fuzz_link "$TMP" tests/fuzz/tcp_input.c "$bin"; then
     fail "fuzz target tcp_input builds with libFuzzer"
     exit 0
 fi
