@@ -42,7 +42,9 @@ int sim_parse_u64(const char *s, uint64_t *out)
     return rest && *rest == '\0' ? 0 : -ATOLL_EINVAL;
 }
 
-int sim_parse_size(const char *s, uint64_t *out)
+/* A number with an optional K/M/G suffix (either case), each step `base`
+ * times the last: 1024 for sizes, 1000 for rates. */
+static int parse_suffixed(const char *s, uint64_t base, uint64_t *out)
 {
     uint64_t v;
     const char *rest = parse_digits(s, &v);
@@ -55,39 +57,25 @@ int sim_parse_size(const char *s, uint64_t *out)
     switch (*rest) {
     case 'K':
     case 'k':
-        return scale(v, 1024, out);
+        return scale(v, base, out);
     case 'M':
     case 'm':
-        return scale(v, 1024 * 1024, out);
+        return scale(v, base * base, out);
     case 'G':
     case 'g':
-        return scale(v, 1024ULL * 1024 * 1024, out);
+        return scale(v, base * base * base, out);
     }
     return -ATOLL_EINVAL;
 }
 
+int sim_parse_size(const char *s, uint64_t *out)
+{
+    return parse_suffixed(s, 1024, out);
+}
+
 int sim_parse_rate(const char *s, uint64_t *out)
 {
-    uint64_t v;
-    const char *rest = parse_digits(s, &v);
-    if (!rest)
-        return -ATOLL_EINVAL;
-    if (*rest == '\0')
-        return scale(v, 1, out);
-    if (rest[1] != '\0')
-        return -ATOLL_EINVAL;
-    switch (*rest) {
-    case 'K':
-    case 'k':
-        return scale(v, 1000, out);
-    case 'M':
-    case 'm':
-        return scale(v, 1000 * 1000, out);
-    case 'G':
-    case 'g':
-        return scale(v, 1000ULL * 1000 * 1000, out);
-    }
-    return -ATOLL_EINVAL;
+    return parse_suffixed(s, 1000, out);
 }
 
 int sim_parse_duration(const char *s, atoll_time_t *out)
