@@ -11,8 +11,12 @@
 #      three; it writes (or reads) for $SECS s and counts bytes per second
 #      (a writer stops the clock when the receiver has read everything and
 #      closed).  Goals (issue 4): atoll >= 2x lwIP and >= 0.5x Linux/veth.
+#        hvt    the same unikernel built for target hvt, a KVM guest run by
+#               bin/atoll-hvt on a tap; goal (issue 4) >= 0.5x the unix
+#               target.  Measured when /dev/kvm is writable (tests/net/
+#               targets.bash builds and starts it, as the interop tests do).
 #   2. 1-byte request/response: round trips per second (µs each), Nagle
-#      off on both ends, against the same three servers.
+#      off on both ends, against the same servers (hvt included).
 #   3. memory per idle connection: $CONNS connections held open.  Atoll:
 #      the allocator's in-use bytes (atoll_mem_stats, read through the
 #      unikernel's stats port) before and after, divided by $CONNS.
@@ -25,11 +29,9 @@
 # Every run happens in network namespaces this script creates and always
 # deletes, on 198.18.0.0/15: tap0 198.18.10.1 <-> atoll 198.18.10.2,
 # tap1 198.18.11.1 <-> atoll (idle client) 198.18.11.2, tap2 198.18.12.1 <->
-# lwIP 198.18.12.2, veth 198.18.13.1 <-> 198.18.13.2 (namespace 2).  The
-# Linux client always runs in namespace 1.
-#
-# The hvt target has a column in the table (HVT_IN/HVT_OUT below); it is
-# measured once the hvt target runs the stack.
+# lwIP 198.18.12.2, veth 198.18.13.1 <-> 198.18.13.2 (namespace 2), tap3
+# 198.18.14.1 <-> atoll on hvt 198.18.14.2.  The Linux client always runs
+# in namespace 1.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-build}
@@ -74,9 +76,10 @@ die() { echo "net_bench: $*" >&2; exit 1; }
 ip netns add "$NS1" && ip netns add "$NS2" || die "cannot create namespaces"
 ip -n "$NS1" link set lo up
 ip -n "$NS2" link set lo up
-for i in 0 1 2; do
+for i in 0 1 2 3; do # tap3 (hvt) gets 198.18.14.1: 198.18.13.0/24 is the veth's
+    net=$((10 + i)) && [ $i = 3 ] && net=14
     ip -n "$NS1" tuntap add dev tap$i mode tap &&
-        ip -n "$NS1" addr add 198.18.1$i.1/24 dev tap$i &&
+        ip -n "$NS1" addr add 198.18.$net.1/24 dev tap$i &&
         ip -n "$NS1" link set tap$i up || die "cannot create tap$i"
 done
 ip -n "$NS1" link add veth1 type veth peer name veth2 netns "$NS2" &&
@@ -92,7 +95,26 @@ cp "$ROOT/bench/apps/netbench/atoll.manifest" "$ROOT/bench/apps/netbench"/*.c \
 ATOLL_BUILD=$ABS_BUILD "$ATOLL" -C "$TMP/app" configure -t unix >"$TMP/build.log" 2>&1 &&
     ATOLL_BUILD=$ABS_BUILD "$ATOLL" -C "$TMP/app" build >>"$TMP/build.log" 2>&1 ||
     { cat "$TMP/build.log"; die "the netbench unikernel does not build"; }
-UK=$TMP/app/_build/netbench
+UK_IMG=$TMP/app/_build/netbench
+
+# The same application for target hvt (uk_build/uk_cmd: how the interop
+# tests build and start a unikernel for either target).  Its absence
+# (no KVM, no tender) leaves the hvt column "-" and says why.
+# shellcheck source=tests/net/targets.bash
+. "$ROOT/tests/net/targets.bash"
+HAVE_HVT=0
+HVT_WHY=$(target_missing hvt)
+[ -x "$HVT" ] || HVT_WHY="$HVT_WHY $HVT"
+[ -f "$ABS_BUILD/hvt/libatoll_hvt.a" ] || HVT_WHY="$HVT_WHY $ABS_BUILD/hvt (make hvt-libs)"
+if [ -z "$HVT_WHY" ]; then
+    if ATOLL_BUILD=$ABS_BUILD uk_build hvt "$ROOT/bench/apps/netbench" "$TMP/apphvt" \
+        >"$TMP/build-hvt.log" 2>&1; then
+        HAVE_HVT=1
+    else
+        cat "$TMP/build-hvt.log" >&2
+        HVT_WHY=" a build of bench/apps/netbench for hvt (it failed)"
+    fi
+fi
 
 wait_for() { # FILE PATTERN: until the line shows up (10 s)
     for _ in $(seq 100); do
@@ -103,13 +125,24 @@ wait_for() { # FILE PATTERN: until the line shows up (10 s)
     return 1
 }
 
-ip netns exec "$NS1" "$UK" --net:net=tap0 -- --ipv4=198.18.10.2/24 >"$TMP/uk.log" 2>&1 &
+ip netns exec "$NS1" "$UK_IMG" --net:net=tap0 -- --ipv4=198.18.10.2/24 >"$TMP/uk.log" 2>&1 &
 PIDS="$PIDS $!"
 wait_for "$TMP/uk.log" "netbench: serving" || die "the unikernel did not start"
 
 ip netns exec "$NS2" "$TOOLS/peer" serve 198.18.13.2 >"$TMP/linux.log" 2>&1 &
 PIDS="$PIDS $!"
 wait_for "$TMP/linux.log" serving || die "the Linux server did not start"
+
+if [ $HAVE_HVT = 1 ]; then
+    # The guest gets the unix target's default heap (32 MiB) plus room for
+    # the image and its stack: the tender's --mem sizes the whole guest.
+    uk_cmd hvt "$TMP/apphvt/_build/netbench" net tap3 --ipv4=198.18.14.2/24
+    UK_HVT=("${UK[0]}" --mem=48 "${UK[@]:1}")
+    ip netns exec "$NS1" "${UK_HVT[@]}" >"$TMP/hvt.log" 2>&1 &
+    PIDS="$PIDS $!"
+    wait_for "$TMP/hvt.log" "netbench: serving" ||
+        { HAVE_HVT=0 HVT_WHY=" a running hvt guest (it did not start)"; }
+fi
 
 HAVE_LWIP=0
 if [ -x "$TOOLS/lwip_sink" ]; then
@@ -122,7 +155,12 @@ LWIP_VERSION=$(sed -n 's/.*(lwIP \(.*\))/\1/p' "$TMP/lwip.log" 2>/dev/null)
 # ---- measuring ----------------------------------------------------------
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 # peer MODE ADDR PORT: one measurement, printed as its key=value line.
-peer() { n1 timeout $((SECS + 30)) "$TOOLS/peer" "$1" "$2" "$3" "$SECS"; }
+# The hvt rows get a tighter bound so they add at most ~40 s in all.
+peer() {
+    local bound=$((SECS + 30))
+    [ "$2" = 198.18.14.2 ] && bound=$((SECS + 2))
+    n1 timeout "$bound" "$TOOLS/peer" "$1" "$2" "$3" "$SECS"
+}
 # Best of $ROUNDS, the rounds interleaved (atoll, lwIP, Linux, atoll, ...)
 # so that a busy moment on this shared machine hits every row alike.
 ROUNDS=${NETBENCH_ROUNDS:-3}
@@ -158,7 +196,7 @@ mem_linux() {
     sleep 0.3
     local before after
     before=$(slab_bytes)
-    ip netns exec "$NS1" "$UK" --net:net=tap1 -- --ipv4=198.18.11.2/24 --mode=idle-client \
+    ip netns exec "$NS1" "$UK_IMG" --net:net=tap1 -- --ipv4=198.18.11.2/24 --mode=idle-client \
         --host=198.18.11.1 --port=5004 --count="$CONNS" >"$TMP/ukc.log" 2>&1 &
     local cpid=$!
     if wait_for "$TMP/idle.log" "accepted=" && wait_for "$TMP/ukc.log" connected; then
@@ -174,6 +212,7 @@ MEM_LX=$(mem_linux)
 
 STACKS="uk:198.18.10.2 lx:198.18.13.2"
 [ $HAVE_LWIP = 1 ] && STACKS="$STACKS lw:198.18.12.2"
+[ $HAVE_HVT = 1 ] && STACKS="$STACKS hv:198.18.14.2"
 for _ in $(seq "$ROUNDS"); do
     for st in $STACKS; do
         k=${st%%:*} a=${st#*:}
@@ -189,32 +228,35 @@ done
 UK_IN=$(best uk-in) UK_OUT=$(best uk-out) UK_RR=$(best uk-rr)
 LX_IN=$(best lx-in) LX_OUT=$(best lx-out) LX_RR=$(best lx-rr)
 LW_IN=$(best lw-in) LW_OUT=$(best lw-out) LW_RR=$(best lw-rr)
-
-# hvt_row: the same measurements against the unikernel built for target
-# hvt (bin/atoll-hvt, --net:net=tap3), goal >= 0.5x the unix target.  Not
-# measured yet: the hvt target does not run the stack in this tree.
-HVT_IN=- HVT_OUT=-
+HVT_IN=$(best hv-in) HVT_OUT=$(best hv-out) HVT_RR=$(best hv-rr)
 
 # ---- the table ------------------------------------------------------------
 echo
 echo "bulk TCP throughput, one connection, ${SECS} s, Mbit/s (best of $ROUNDS, interleaved)"
-printf '  %-16s %10s %10s %10s %10s | %-22s %-22s\n' direction atoll/tap \
-    lwIP/tap Linux/veth hvt/tap "atoll/lwIP (goal >=2)" "atoll/Linux (goal >=0.5)"
+printf '  %-16s %10s %10s %10s %10s | %-22s %-24s %-22s\n' direction atoll/tap \
+    lwIP/tap Linux/veth hvt/tap "atoll/lwIP (goal >=2)" "atoll/Linux (goal >=0.5)" \
+    "hvt/unix (goal >=0.5)"
 for dir in in out; do
     if [ $dir = in ]; then a=$UK_IN l=$LW_IN x=$LX_IN h=$HVT_IN name="Linux -> stack"
     else a=$UK_OUT l=$LW_OUT x=$LX_OUT h=$HVT_OUT name="stack -> Linux"; fi
-    rl=$(ratio "$a" "$l") rx=$(ratio "$a" "$x")
-    printf '  %-16s %10s %10s %10s %10s | %-22s %-22s\n' "$name" "$a" "$l" "$x" "$h" \
-        "$rl $(verdict "$rl" 2)" "$rx $(verdict "$rx" 0.5)"
+    rl=$(ratio "$a" "$l") rx=$(ratio "$a" "$x") rh=$(ratio "$h" "$a")
+    printf '  %-16s %10s %10s %10s %10s | %-22s %-24s %-22s\n' "$name" "$a" "$l" "$x" "$h" \
+        "$rl $(verdict "$rl" 2)" "$rx $(verdict "$rx" 0.5)" "$rh $(verdict "$rh" 0.5)"
 done
-echo "  (hvt: not measured yet; its goal is >= 0.5x the unix target)"
+if [ $HAVE_HVT = 1 ]; then
+    echo "  (hvt: the same unikernel as a KVM guest, bin/atoll-hvt --mem=48, on tap3)"
+else
+    echo "  (hvt: not measured: need$HVT_WHY)"
+fi
 [ $HAVE_LWIP = 1 ] || echo "  (lwIP: not measured: liblwip-dev's sink did not build or start)"
 [ -n "$LWIP_VERSION" ] && echo "  (lwIP $LWIP_VERSION as Debian ships it: TCP_WND 64 KiB, TCP_MSS 1460, raw API; our tap netif, see lwip_sink.c)"
 
 echo
 echo "1-byte request/response, nodelay, µs per round trip (lower is better; best of $ROUNDS)"
-printf '  %10s %10s %10s | %s\n' atoll/tap lwIP/tap Linux/veth "Linux/atoll round trips per second (no goal set)"
-printf '  %10s %10s %10s | %s\n' "$UK_RR" "$LW_RR" "$LX_RR" "$(ratio "$LX_RR" "$UK_RR")"
+printf '  %10s %10s %10s %10s | %-50s %s\n' atoll/tap lwIP/tap Linux/veth hvt/tap \
+    "Linux/atoll round trips per second (no goal set)" "hvt/unix round trips per second"
+printf '  %10s %10s %10s %10s | %-50s %s\n' "$UK_RR" "$LW_RR" "$LX_RR" "$HVT_RR" \
+    "$(ratio "$LX_RR" "$UK_RR")" "$(ratio "$UK_RR" "$HVT_RR")"
 
 echo
 echo "memory per idle connection ($CONNS connections held by the server)"

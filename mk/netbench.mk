@@ -3,7 +3,8 @@
 # $(BUILD)/netbench/: peer (plain sockets: client and Linux server) and
 # lwip_sink (Debian's lwIP on a tap device; its bench-only package is
 # installed by scripts/install-bench-deps.sh first).  The unikernel,
-# bench/apps/netbench, is built by the script with bin/atoll.
+# bench/apps/netbench, is built by the script with bin/atoll, for the unix
+# target and (KVM permitting) for hvt, run by bin/atoll-hvt.
 
 NETBENCH_DIR := $(BUILD)/netbench
 NETBENCH_CFLAGS := -std=gnu11 -O2 -g -D_GNU_SOURCE -Wall -Wextra -Werror \
@@ -24,7 +25,7 @@ $(NETBENCH_DIR)/lwip_sink: bench/net_tools/lwip_sink.c
 bench-net-deps:
 	@bash scripts/install-bench-deps.sh
 
-bench-net: libs bin/atoll bench-net-deps
+bench-net: libs bin/atoll bin/atoll-hvt hvt-libs bench-net-deps
 	@$(MAKE) --no-print-directory $(NETBENCH_DIR)/peer $(NETBENCH_DIR)/lwip_sink \
 	    || echo "netbench: lwip_sink did not build; measuring without it"
 	@BUILD=$(BUILD) NETBENCH_DIR=$(abspath $(NETBENCH_DIR)) \

@@ -48,7 +48,7 @@
 
 #include "atoll/error.h"
 
-#define ATOLL_HVT_ABI_VERSION 1
+#define ATOLL_HVT_ABI_VERSION 2
 
 /* ---- memory layout ------------------------------------------------------ */
 #define ATOLL_HVT_PAGE_SIZE    0x1000ULL
@@ -78,6 +78,18 @@ struct atoll_hvt_boot_info {
     uint64_t ndevices;     /* number of manifest entries (device indices
                               0..ndevices-1, in manifest order) */
     uint8_t random[32];    /* fresh random bytes: stack canary, PRNG seed */
+    /* The clocks without a VM exit (a hypercall costs tens of
+     * microseconds on software KVM, and the runtime reads the clock on
+     * every scheduler round).  When tsc_khz != 0 the guest's TSC is
+     * invariant and runs at tsc_khz kHz, and it read tsc_base at the
+     * instant mono_base_ns/wall_base_ns describe: the guest's monotonic
+     * clock is mono_base_ns + (rdtsc - tsc_base) / tsc_khz ms.  The guest
+     * re-anchors now and then with ATOLL_HVT_CLOCK_SYNC so that it follows
+     * the host's clock (which NTP may slew) and the deadlines it hands the
+     * wait call mean the same instant to both sides.  tsc_khz == 0: no
+     * usable TSC, read the clocks with ATOLL_HVT_MCLOCK/WCLOCK. */
+    uint64_t tsc_khz;
+    uint64_t tsc_base;
 };
 
 /* ---- hypercalls --------------------------------------------------------- */
@@ -98,6 +110,7 @@ enum atoll_hvt_call {
     ATOLL_HVT_BLOCK_FLUSH = 10,  /* struct atoll_hvt_block_io (device only) */
     ATOLL_HVT_EXIT = 11,         /* struct atoll_hvt_exit */
     ATOLL_HVT_GUARD = 12,        /* struct atoll_hvt_guard */
+    ATOLL_HVT_CLOCK_SYNC = 13,   /* struct atoll_hvt_clock_sync */
     ATOLL_HVT_CALL_MAX
 };
 
@@ -113,14 +126,37 @@ struct atoll_hvt_clock {
     uint64_t ns; /* out */
 };
 
+/* CLOCK_SYNC: a fresh anchor for the TSC clock (see the boot info): the
+ * guest's TSC `tsc` and the host's clocks `mono_ns`/`wall_ns` at one
+ * instant (to within a few microseconds).  `ret` is 0, or -ATOLL_ENOTSUP
+ * when the boot info's tsc_khz is 0. */
+struct atoll_hvt_clock_sync {
+    uint64_t tsc;     /* out */
+    uint64_t mono_ns; /* out */
+    uint64_t wall_ns; /* out */
+    int64_t ret;      /* out */
+};
+
 /* Blocks the guest until one of the devices in `devices` (bit i = device
  * index i) has input, or the monotonic clock reaches `deadline_ns`.
  * Block devices are always ready.  `ready` gets the subset that is ready
- * (0 when the deadline passed first). */
+ * (0 when the deadline passed first).
+ *
+ * The same exit also moves frames, so that a guest that sends, sleeps and
+ * receives pays one VM exit, not three: `tx` (when ntx > 0) is the guest
+ * address of struct atoll_hvt_net_io[ntx], each done exactly as
+ * ATOLL_HVT_NET_WRITE before waiting; `rx` (nrx > 0) likewise
+ * struct atoll_hvt_net_io[nrx], each done as ATOLL_HVT_NET_READ after
+ * waiting, for the devices found ready (the others get ret = 0 and nothing
+ * is read).  A device whose read brought frames is in `ready`.  ntx and
+ * nrx are at most ATOLL_HVT_MAX_DEVICES; every address in them is checked
+ * as for the single calls. */
 struct atoll_hvt_wait {
     uint64_t deadline_ns;
     uint64_t devices;
     uint64_t ready; /* out */
+    uint64_t tx, rx;
+    uint32_t ntx, nrx;
 };
 
 enum atoll_hvt_device_kind {

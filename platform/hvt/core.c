@@ -54,16 +54,81 @@ static uint64_t clock_call(unsigned nr)
     return c.ns;
 }
 
+/* The clocks come from the TSC when the tender says it is usable (boot
+ * info tsc_khz != 0): a hypercall costs a VM exit, tens of microseconds on
+ * software KVM, and the runtime reads the clock on every scheduler round.
+ * host ns = anchor.mono + (rdtsc - anchor.tsc) * 10^6 / tsc_khz, with the
+ * division turned into a 32.32 fixed-point multiply.  The anchor comes
+ * from the boot info and is refreshed (ATOLL_HVT_CLOCK_SYNC, one exit)
+ * once a second, so the guest follows the host clock's NTP slewing and
+ * its wait deadlines mean the same instant to the tender.  A refresh may
+ * step the reading back by a little; the clock never goes back. */
+#define CLOCK_SYNC_EVERY ATOLL_SEC(1)
+
+static struct {
+    uint64_t tsc, mono, wall; /* the anchor */
+    uint64_t mult;            /* ns per TSC tick, 32.32 fixed point */
+    uint64_t last;            /* the largest reading returned */
+    uint64_t next_sync;       /* host mono ns of the next refresh */
+} clk;
+
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
+
+static uint64_t tsc_to_ns(uint64_t tsc)
+{
+    uint64_t d = tsc > clk.tsc ? tsc - clk.tsc : 0;
+    return clk.mono + (uint64_t)(((unsigned __int128)d * clk.mult) >> 32);
+}
+
+static void clock_init(const struct atoll_hvt_boot_info *bi)
+{
+    clk.tsc = bi->tsc_base;
+    clk.mono = bi->mono_base_ns;
+    clk.wall = bi->wall_base_ns;
+    clk.mult = bi->tsc_khz ? (1000000ULL << 32) / bi->tsc_khz : 0;
+    clk.next_sync = clk.mono + CLOCK_SYNC_EVERY;
+}
+
+/* The host's CLOCK_MONOTONIC in ns. */
+static uint64_t host_mono_ns(void)
+{
+    if (clk.mult == 0)
+        return clock_call(ATOLL_HVT_MCLOCK);
+    uint64_t ns = tsc_to_ns(rdtsc());
+    if (ns >= clk.next_sync) {
+        struct atoll_hvt_clock_sync s = {0};
+        hvt_call(ATOLL_HVT_CLOCK_SYNC, &s);
+        if (s.ret == 0) {
+            clk.tsc = s.tsc;
+            clk.mono = s.mono_ns;
+            clk.wall = s.wall_ns;
+            ns = tsc_to_ns(rdtsc());
+        }
+        clk.next_sync = ns + CLOCK_SYNC_EVERY;
+    }
+    if (ns < clk.last)
+        ns = clk.last;
+    clk.last = ns;
+    return ns;
+}
+
 /* Monotonic time starts at 0 when the guest starts, as on every target. */
 atoll_time_t plat_clock_monotonic(void)
 {
-    return (atoll_time_t)(clock_call(ATOLL_HVT_MCLOCK) -
-                          hvt_boot_info->mono_base_ns);
+    return (atoll_time_t)(host_mono_ns() - hvt_boot_info->mono_base_ns);
 }
 
 atoll_time_t plat_clock_wall(void)
 {
-    return (atoll_time_t)clock_call(ATOLL_HVT_WCLOCK);
+    if (clk.mult == 0)
+        return (atoll_time_t)clock_call(ATOLL_HVT_WCLOCK);
+    uint64_t mono = host_mono_ns();
+    return (atoll_time_t)(clk.wall + (mono - clk.mono));
 }
 
 /* ---- options ----------------------------------------------------------- */
@@ -108,15 +173,20 @@ int plat_guard_page(void *page, bool on)
 
 int plat_wait(atoll_time_t deadline, uint64_t interest, uint64_t *ready)
 {
-    hvt_net_flush_all();
     /* Devices are manifest indices, so the interest mask is the tender's
-     * device mask as it is. */
-    struct atoll_hvt_wait w = {deadline < 0 ? hvt_boot_info->mono_base_ns
-                                            : (uint64_t)deadline +
-                                                  hvt_boot_info->mono_base_ns,
-                               interest, 0};
+     * device mask as it is.  The same exit sends every queued frame and
+     * receives into the batches of the devices waited on (net.c). */
+    struct atoll_hvt_wait w = {0};
+    uint64_t buffered = hvt_net_wait_prepare(&w, interest) & interest;
+    if (buffered)
+        deadline = INT64_MIN; /* input is here already: only poll */
+    w.deadline_ns = deadline < 0
+                        ? hvt_boot_info->mono_base_ns
+                        : (uint64_t)deadline + hvt_boot_info->mono_base_ns;
+    w.devices = interest;
     hvt_call(ATOLL_HVT_WAIT, &w);
-    *ready = w.ready & interest;
+    hvt_net_wait_done(&w);
+    *ready = (w.ready | buffered) & interest;
     return 0;
 }
 
@@ -217,6 +287,7 @@ _Noreturn void hvt_start(const struct atoll_hvt_boot_info *bi)
                            "ABI version\n");
         plat_exit(ATOLL_EXIT_USAGE);
     }
+    clock_init(bi);
     int argc = 0;
     argv[argc++] = (char *)(uintptr_t)atoll_app.name;
     const struct atoll_hvt_manifest *m = &atoll_hvt_manifest_note.desc;

@@ -47,8 +47,18 @@ int hvt_device_find(const char *name, uint32_t kind);
 _Noreturn void hvt_start(const struct atoll_hvt_boot_info *bi);
 
 /* Sends frames queued by plat_net_write (net.c); called before the guest
- * waits or exits, so no frame stays behind. */
+ * exits, so no frame stays behind. */
 void hvt_net_flush_all(void);
+
+/* Fills the wait's tx list (every queued frame: the tender sends them
+ * before it waits) and rx list (an empty batch for each device in
+ * `interest`, filled after the wait) - see hvt/abi.h.  Returns the
+ * devices that still have received frames buffered: they are ready now,
+ * so the caller must not sleep. */
+uint64_t hvt_net_wait_prepare(struct atoll_hvt_wait *w, uint64_t interest);
+/* After the wait: the queues it sent are empty, the batches it filled are
+ * served by plat_net_read. */
+void hvt_net_wait_done(const struct atoll_hvt_wait *w);
 
 /* The stack protector's reference value, set from the tender's random
  * bytes by start.S before any protected function runs. */

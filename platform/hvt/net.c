@@ -1,14 +1,22 @@
 /*
  * platform/hvt/net.c - net devices over the batched hypercalls.
  *
- * A VM exit costs microseconds, so frames move in batches:
- *   - receive: plat_net_read serves frames from a small per-device batch
- *     buffer; only when it is empty does it ask the tender, with one
- *     NET_READ exit that fills up to HVT_RX_BATCH frames at once;
+ * A VM exit costs microseconds (tens of them on software KVM), so frames
+ * move in batches, and mostly in the exit the guest makes anyway when it
+ * waits (struct atoll_hvt_wait's tx and rx lists):
  *   - send: plat_net_write copies the frame into a per-device queue and
- *     returns; the queue goes out with one NET_WRITE exit when it is full,
- *     and always before the guest waits (plat_wait) or exits, so a frame
- *     is never held back while the guest is idle.
+ *     returns.  The queue goes out with the next wait (plat_wait hands it
+ *     to the tender, which sends before it waits), or with its own
+ *     NET_WRITE exit when it fills up first, and before the guest exits;
+ *     a frame is never held back while the guest is idle.
+ *   - receive: plat_net_read serves frames from a per-device batch.  A
+ *     device somebody waits on gets its empty batch handed to the wait,
+ *     and the tender fills it when the tap turns out readable.  When the
+ *     batch runs dry, plat_net_read asks the tender itself (a NET_READ
+ *     exit) only if the last fill was full - more may be queued; otherwise
+ *     it says -ATOLL_EAGAIN without an exit, and the reader's next wait
+ *     collects what comes.  So a request/response exchange costs one exit
+ *     per round trip, and a bulk transfer one per batch.
  * A frame the host queue cannot take is dropped there, as a full tap
  * queue drops it on the unix target.
  *
@@ -23,19 +31,25 @@
 #include "hvtint.h"
 #include "platform.h"
 
-#define HVT_RX_BATCH 32
-#define HVT_TX_BATCH 32
-#define HVT_FRAME    ATOLL_NET_FRAME_MAX
+#define HVT_RX_BATCH ATOLL_HVT_NET_BATCH
+#define HVT_TX_BATCH ATOLL_HVT_NET_BATCH
+_Static_assert(ATOLL_HVT_NET_BATCH <= ATOLL_HVT_NET_BATCH_MAX,
+               "the tender moves at most ATOLL_HVT_NET_BATCH_MAX frames");
+#define HVT_FRAME ATOLL_NET_FRAME_MAX
 
 struct hvt_net {
     bool open;
     uint8_t *rx_buf, *tx_buf; /* HVT_*_BATCH frames of HVT_FRAME bytes */
     struct atoll_hvt_frame rx[HVT_RX_BATCH], tx[HVT_TX_BATCH];
     uint32_t rx_have, rx_next; /* frames in the batch, next to serve */
+    bool rx_more;              /* the last fill was full: more may wait */
     uint32_t tx_count;
 };
 
 static struct hvt_net nets[ATOLL_HVT_MAX_DEVICES];
+/* The lists the next wait carries (hvt_net_wait_prepare). */
+static struct atoll_hvt_net_io wait_tx[ATOLL_HVT_MAX_DEVICES];
+static struct atoll_hvt_net_io wait_rx[ATOLL_HVT_MAX_DEVICES];
 
 int plat_net_attach(const char *name, const char *spec, char *err,
                     size_t errlen)
@@ -69,6 +83,7 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     info->mtu = di.mtu;
     n->open = true;
     n->rx_have = n->rx_next = n->tx_count = 0;
+    n->rx_more = false;
     return i;
 }
 
@@ -79,22 +94,38 @@ static struct hvt_net *net_get(int dev)
     return &nets[dev];
 }
 
+/* Points the receive descriptors at the batch buffers (the tender
+ * overwrote their results) and describes the batch as one net_io. */
+static struct atoll_hvt_net_io rx_arm(int dev, struct hvt_net *n)
+{
+    for (uint32_t i = 0; i < HVT_RX_BATCH; i++) {
+        n->rx[i].addr = (uint64_t)(uintptr_t)(n->rx_buf + i * HVT_FRAME);
+        n->rx[i].len = HVT_FRAME;
+        n->rx[i].result = 0;
+    }
+    return (struct atoll_hvt_net_io){(uint32_t)dev, HVT_RX_BATCH,
+                                     (uint64_t)(uintptr_t)n->rx, 0};
+}
+
+/* A fill came back with `ret` frames (or an error). */
+static void rx_filled(struct hvt_net *n, int64_t ret)
+{
+    n->rx_next = 0;
+    n->rx_have = ret > 0 ? (uint32_t)ret : 0;
+    n->rx_more = ret == HVT_RX_BATCH;
+}
+
 int plat_net_read(int dev, void *buf, size_t len)
 {
     struct hvt_net *n = net_get(dev);
     if (!n)
         return -ATOLL_ENODEV;
     if (n->rx_next == n->rx_have) {
-        for (uint32_t i = 0; i < HVT_RX_BATCH; i++) {
-            n->rx[i].addr = (uint64_t)(uintptr_t)(n->rx_buf + i * HVT_FRAME);
-            n->rx[i].len = HVT_FRAME;
-            n->rx[i].result = 0;
-        }
-        struct atoll_hvt_net_io io = {(uint32_t)dev, HVT_RX_BATCH,
-                                      (uint64_t)(uintptr_t)n->rx, 0};
+        if (!n->rx_more)
+            return -ATOLL_EAGAIN; /* the next wait collects what comes */
+        struct atoll_hvt_net_io io = rx_arm(dev, n);
         hvt_call(ATOLL_HVT_NET_READ, &io);
-        n->rx_next = 0;
-        n->rx_have = io.ret > 0 ? (uint32_t)io.ret : 0;
+        rx_filled(n, io.ret);
         if (io.ret < 0 && io.ret != -ATOLL_EAGAIN)
             return -ATOLL_EIO;
         if (n->rx_have == 0)
@@ -107,6 +138,37 @@ int plat_net_read(int dev, void *buf, size_t len)
         return -ATOLL_EMSGSIZE;
     memcpy(buf, (const void *)(uintptr_t)f->addr, (size_t)f->result);
     return f->result;
+}
+
+uint64_t hvt_net_wait_prepare(struct atoll_hvt_wait *w, uint64_t interest)
+{
+    uint32_t ntx = 0, nrx = 0;
+    uint64_t buffered = 0;
+    for (int i = 0; i < ATOLL_HVT_MAX_DEVICES; i++) {
+        struct hvt_net *n = &nets[i];
+        if (!n->open)
+            continue;
+        if (n->tx_count)
+            wait_tx[ntx++] = (struct atoll_hvt_net_io){
+                (uint32_t)i, n->tx_count, (uint64_t)(uintptr_t)n->tx, 0};
+        if (n->rx_next < n->rx_have)
+            buffered |= 1ULL << i;
+        else if (interest & (1ULL << i))
+            wait_rx[nrx++] = rx_arm(i, n);
+    }
+    w->tx = ntx ? (uint64_t)(uintptr_t)wait_tx : 0;
+    w->rx = nrx ? (uint64_t)(uintptr_t)wait_rx : 0;
+    w->ntx = ntx;
+    w->nrx = nrx;
+    return buffered;
+}
+
+void hvt_net_wait_done(const struct atoll_hvt_wait *w)
+{
+    for (uint32_t i = 0; i < w->ntx; i++)
+        nets[wait_tx[i].device].tx_count = 0;
+    for (uint32_t i = 0; i < w->nrx; i++)
+        rx_filled(&nets[wait_rx[i].device], wait_rx[i].ret);
 }
 
 static void net_flush(int dev, struct hvt_net *n)

@@ -145,9 +145,16 @@ int64_t hvt_block_flush(struct hvt_devices *d, uint32_t dev);
 uint64_t hvt_devices_wait(struct hvt_devices *d, uint64_t deadline_ns,
                           uint64_t mask);
 
-/* ---- clocks (hypercall.c) ------------------------------------------------ */
-uint64_t hvt_mono_ns(void);
-uint64_t hvt_wall_ns(void);
+/* ---- clocks (clock.c) ---------------------------------------------------- */
+uint64_t hvt_mono_ns(void); /* host CLOCK_MONOTONIC, ns */
+uint64_t hvt_wall_ns(void); /* host CLOCK_REALTIME, ns */
+/* Once the vCPU `vcpu_fd` exists: decides whether the guest may read its
+ * TSC and sets the boot info's clock fields (mono/wall base, tsc_khz,
+ * tsc_base) to one anchor. */
+void hvt_clock_boot(int vcpu_fd, struct atoll_hvt_boot_info *bi);
+/* A fresh anchor for ATOLL_HVT_CLOCK_SYNC: 0, or -1 with s->ret set
+ * (no usable TSC). */
+int hvt_clock_sync(struct atoll_hvt_clock_sync *s);
 
 /* ---- hypercalls (hypercall.c) -------------------------------------------- */
 struct hvt_guest {
@@ -173,7 +180,11 @@ struct hvt_vcpu {
     uint64_t run_ns;       /* every KVM_RUN */
     uint64_t flush_ns;     /* hvt_vcpu_flush (not counting the re-faults) */
     uint64_t flushes;
+    uint64_t calls[16]; /* exits per hypercall number (numbers >= 16: [0]) */
 };
+
+/* The host's `cpuid` (sub-leaf 0) into r[] = eax, ebx, ecx, edx. */
+void hvt_host_cpuid(uint32_t leaf, uint32_t r[4]);
 
 /* Creates the VM over `m` and one vCPU in 64-bit long mode at `entry`.
  * 0 or -1 (message printed). */

@@ -12,24 +12,9 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hvt.h"
-
-uint64_t hvt_mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-uint64_t hvt_wall_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static const char *call_name(unsigned nr)
 {
@@ -38,6 +23,7 @@ static const char *call_name(unsigned nr)
         [ATOLL_HVT_MCLOCK] = "monotonic clock",
         [ATOLL_HVT_WCLOCK] = "wall clock",
         [ATOLL_HVT_WAIT] = "wait",
+        [ATOLL_HVT_CLOCK_SYNC] = "clock sync",
         [ATOLL_HVT_DEVICE_INFO] = "device info",
         [ATOLL_HVT_NET_WRITE] = "net write",
         [ATOLL_HVT_NET_READ] = "net read",
@@ -107,14 +93,6 @@ static void clock_call(struct hvt_guest *g, unsigned nr, uint64_t gpa)
     arg_out(g, gpa, &a, sizeof a);
 }
 
-static void wait_call(struct hvt_guest *g, unsigned nr, uint64_t gpa)
-{
-    struct atoll_hvt_wait a;
-    arg_in(g, nr, gpa, &a, sizeof a);
-    a.ready = hvt_devices_wait(&g->devs, a.deadline_ns, a.devices);
-    arg_out(g, gpa, &a, sizeof a);
-}
-
 static void device_info(struct hvt_guest *g, unsigned nr, uint64_t gpa)
 {
     struct atoll_hvt_device_info a;
@@ -139,31 +117,84 @@ static void device_info(struct hvt_guest *g, unsigned nr, uint64_t gpa)
     arg_out(g, gpa, &a, sizeof a);
 }
 
-static void net_io(struct hvt_guest *g, unsigned nr, uint64_t gpa)
+/* One batch of frames (NET_READ / NET_WRITE, or one entry of a wait's
+ * tx/rx list; `nr` names the call in messages).  Checks the frame array
+ * and every buffer, moves the frames, writes the per-frame results back. */
+static void net_batch(struct hvt_guest *g, unsigned nr, bool rd,
+                      struct atoll_hvt_net_io *a)
 {
     static struct atoll_hvt_frame f[ATOLL_HVT_NET_BATCH_MAX];
-    struct atoll_hvt_net_io a;
-    bool rd = nr == ATOLL_HVT_NET_READ;
-    arg_in(g, nr, gpa, &a, sizeof a);
-    if (a.count > ATOLL_HVT_NET_BATCH_MAX)
+    if (a->count > ATOLL_HVT_NET_BATCH_MAX)
         hvt_die(ATOLL_HVT_EXIT_CRASH,
                 "guest crashed: bad hypercall %u (%s): batch of %u frames "
                 "(max %d)",
-                nr, call_name(nr), a.count, ATOLL_HVT_NET_BATCH_MAX);
-    uint64_t fsize = (uint64_t)a.count * sizeof f[0];
-    if (!hvt_mem_writable(&g->mem, a.frames, fsize))
-        bad(nr, "frame array", a.frames, fsize);
-    memcpy(f, g->mem.base + a.frames, fsize);
-    for (uint32_t i = 0; i < a.count; i++) {
+                nr, call_name(nr), a->count, ATOLL_HVT_NET_BATCH_MAX);
+    uint64_t fsize = (uint64_t)a->count * sizeof f[0];
+    if (!hvt_mem_writable(&g->mem, a->frames, fsize))
+        bad(nr, "frame array", a->frames, fsize);
+    memcpy(f, g->mem.base + a->frames, fsize);
+    for (uint32_t i = 0; i < a->count; i++) {
         f[i].result = 0;
         bool ok = rd ? hvt_mem_writable(&g->mem, f[i].addr, f[i].len)
                      : hvt_mem_readable(&g->mem, f[i].addr, f[i].len);
         if (!ok)
             bad(nr, "frame buffer", f[i].addr, f[i].len);
     }
-    a.ret = rd ? hvt_net_read(&g->devs, a.device, f, a.count, g->mem.base)
-               : hvt_net_write(&g->devs, a.device, f, a.count, g->mem.base);
-    memcpy(g->mem.base + a.frames, f, fsize);
+    a->ret = rd ? hvt_net_read(&g->devs, a->device, f, a->count, g->mem.base)
+                : hvt_net_write(&g->devs, a->device, f, a->count, g->mem.base);
+    memcpy(g->mem.base + a->frames, f, fsize);
+}
+
+static void net_io(struct hvt_guest *g, unsigned nr, uint64_t gpa)
+{
+    struct atoll_hvt_net_io a;
+    arg_in(g, nr, gpa, &a, sizeof a);
+    net_batch(g, nr, nr == ATOLL_HVT_NET_READ, &a);
+    arg_out(g, gpa, &a, sizeof a);
+}
+
+/* A wait's tx or rx list: copied in (checked), each entry done as a single
+ * net call, copied back.  For rx, only devices in `ready` are read. */
+static void wait_list(struct hvt_guest *g, unsigned nr, bool rd, uint64_t at,
+                      uint32_t n, uint64_t *ready)
+{
+    struct atoll_hvt_net_io io[ATOLL_HVT_MAX_DEVICES];
+    if (n == 0)
+        return;
+    if (n > ATOLL_HVT_MAX_DEVICES)
+        hvt_die(ATOLL_HVT_EXIT_CRASH,
+                "guest crashed: bad hypercall %u (wait): %s list of %u "
+                "entries (max %d)",
+                nr, rd ? "rx" : "tx", n, ATOLL_HVT_MAX_DEVICES);
+    uint64_t size = (uint64_t)n * sizeof io[0];
+    if (!hvt_mem_writable(&g->mem, at, size))
+        bad(nr, rd ? "rx list" : "tx list", at, size);
+    memcpy(io, g->mem.base + at, size);
+    for (uint32_t i = 0; i < n; i++) {
+        if (rd && (io[i].device >= 64 || !(*ready & (1ULL << io[i].device)))) {
+            io[i].ret = 0;
+            continue;
+        }
+        net_batch(g, nr, rd, &io[i]);
+    }
+    memcpy(g->mem.base + at, io, size);
+}
+
+static void wait_call(struct hvt_guest *g, unsigned nr, uint64_t gpa)
+{
+    struct atoll_hvt_wait a;
+    arg_in(g, nr, gpa, &a, sizeof a);
+    wait_list(g, nr, false, a.tx, a.ntx, NULL);
+    a.ready = hvt_devices_wait(&g->devs, a.deadline_ns, a.devices);
+    wait_list(g, nr, true, a.rx, a.nrx, &a.ready);
+    arg_out(g, gpa, &a, sizeof a);
+}
+
+static void clock_sync(struct hvt_guest *g, unsigned nr, uint64_t gpa)
+{
+    struct atoll_hvt_clock_sync a;
+    arg_in(g, nr, gpa, &a, sizeof a);
+    hvt_clock_sync(&a);
     arg_out(g, gpa, &a, sizeof a);
 }
 
@@ -248,6 +279,9 @@ void hvt_hypercall(struct hvt_guest *g, unsigned nr, uint64_t gpa)
         break;
     case ATOLL_HVT_GUARD:
         guard_call(g, nr, gpa);
+        break;
+    case ATOLL_HVT_CLOCK_SYNC:
+        clock_sync(g, nr, gpa);
         break;
     default:
         hvt_die(ATOLL_HVT_EXIT_CRASH,

@@ -194,6 +194,9 @@ int main(int argc, char **argv)
     struct hvt_vcpu v = {.stats = stats};
     if (hvt_vcpu_init(&v, &g.mem, img.entry) < 0)
         return ATOLL_HVT_EXIT_TENDER;
+    hvt_clock_boot(
+        v.vcpu_fd,
+        (struct atoll_hvt_boot_info *)(g.mem.base + ATOLL_HVT_BOOT_INFO));
     if (hvt_seccomp_install() < 0)
         return ATOLL_HVT_EXIT_TENDER;
     if (selftest) {
@@ -221,6 +224,15 @@ int main(int argc, char **argv)
                 (unsigned long long)v.flush_ns / 1000,
                 (unsigned long long)(t_end - t_setup - v.run_ns - v.flush_ns) /
                     1000);
+        /* Exits per hypercall, by number (platform/hvt/abi.h): which
+         * calls a workload makes most is where batching pays. */
+        char line[256];
+        size_t n = 0;
+        for (unsigned nr = 0; nr < 16 && n < sizeof line; nr++)
+            if (v.calls[nr])
+                n += (size_t)snprintf(line + n, sizeof line - n, " %u:%llu", nr,
+                                      (unsigned long long)v.calls[nr]);
+        hvt_msg("hypercalls (number:exits):%s", n ? line : " none");
     }
     _exit(status);
 }

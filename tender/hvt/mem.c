@@ -285,8 +285,7 @@ static int write_boot_info(struct hvt_mem *m, int argc, char **argv,
     bi.heap_end = m->heap_end;
     bi.stack_top = m->stack_top;
     bi.ndevices = ndevices;
-    bi.mono_base_ns = hvt_mono_ns();
-    bi.wall_base_ns = hvt_wall_ns();
+    /* The clock fields are set once the vCPU exists (hvt_clock_boot). */
     if (getrandom(bi.random, sizeof bi.random, 0) != sizeof bi.random) {
         hvt_msg("getrandom failed: %s", strerror(errno));
         return -1;

@@ -88,7 +88,7 @@ static const struct cpuid_mask {
 #undef B
 #define NCPUID (sizeof cpuid_masks / sizeof cpuid_masks[0])
 
-static void host_cpuid(uint32_t leaf, uint32_t r[4])
+void hvt_host_cpuid(uint32_t leaf, uint32_t r[4])
 {
     __asm__ __volatile__("cpuid"
                          : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
@@ -109,7 +109,7 @@ static int set_cpuid(struct hvt_vcpu *v, struct hvt_mem *m)
             k->leaf > (ext ? max_ext : max_basic))
             continue; /* the host has no such leaf */
         uint32_t r[4];
-        host_cpuid(k->leaf, r);
+        hvt_host_cpuid(k->leaf, r);
         if (k->leaf == 0) {
             r[0] = max_basic = r[0] < 7 ? r[0] : 7;
             /* "GenuineIntel": see hvt_mem_guard (mem.c). */
@@ -291,6 +291,7 @@ int hvt_vcpu_run(struct hvt_vcpu *v, struct hvt_guest *g)
             }
             uint64_t gpa;
             memcpy(&gpa, run->mmio.data, sizeof gpa);
+            v->calls[off / 8 < 16 ? off / 8 : 0]++;
             hvt_hypercall(g, (unsigned)(off / 8), gpa);
             if (g->exited)
                 return g->status;

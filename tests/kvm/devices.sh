@@ -45,14 +45,16 @@ st=$?
 wait $sender
 cp "$TMP/out" "$LOG"
 if [ $st -eq 0 ] && grep -q '^devices ok$' "$LOG"; then
-    ok "guest: block round trip, batched net write, wait + batched read"
+    ok "guest: block round trip, batched net write, wait + batched read, frames moved inside waits"
 else
-    fail "guest: block round trip, batched net write, wait + batched read" \
+    fail "guest: block round trip, batched net write, wait + batched read, frames moved inside waits" \
         "status $st"
 fi
 rx=$(ip netns exec "$NS" cat /sys/class/net/tap0/statistics/rx_packets)
-t "the host saw the guest's 4 frames on tap0 (rx_packets=$rx)" \
-    test "$rx" -ge 4
+t "the host saw the guest's 4 + 2 frames on tap0 (rx_packets=$rx)" \
+    test "$rx" -ge 6
+t "the guest sent (tx list) and received (rx list) within single wait exits" \
+    grep -q 'sent and received in single wait exits' "$TMP/out"
 # Sector 1 holds byte i*7+3 for i = 0..1023.
 python3 - "$TMP/disk.img" >"$LOG" 2>&1 <<'PY'
 import sys

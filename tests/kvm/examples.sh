@@ -41,6 +41,33 @@ run_both hello "$E/hello" quiet -- --count=2
 run_both clock "$E/clock" no_times -- --ticks=2
 run_both fibers "$E/fibers" quiet
 run_both block "$E/block" quiet --block:disk="$DISK" -- --max=64
+# The runtime's clocks on hvt (read from the TSC, or with
+# ATOLL_HVT_NO_TSC=1 from the clock hypercalls): ticks one second apart by
+# the uptime, and the wall clock within 2 s of the host's.
+clock_check() { # LABEL ENV...
+    local label=$1; shift
+    build_app "$E/clock" hvt || { fail "clock ($label): builds"; return; }
+    local host out
+    host=$(date -u +%s)
+    out=$(cd "$APP" && env "$@" "$ATOLL" run -- --ticks=2 2>&1)
+    echo "$out" >"$LOG"
+    python3 - "$host" "$out" >>"$LOG" 2>&1 <<'PY'
+import re, sys, calendar, time
+host = int(sys.argv[1])
+ticks = re.findall(r"time will be (\d+):(\d+):(\d+) UTC, \w+ (\d+) (\w+) (\d+) \(uptime ([0-9.]+) s\)", sys.argv[2])
+assert len(ticks) == 2, "two ticks"
+up = [float(t[6]) for t in ticks]
+assert up[0] < 0.1 and 0.99 <= up[1] - up[0] <= 1.1, "uptimes %s" % up
+h, m, sec, d, mon, y = ticks[0][:6]
+wall = calendar.timegm(time.strptime("%s %s %s %s:%s:%s" % (d, mon, y, h, m, sec), "%d %B %Y %H:%M:%S"))
+assert abs(wall - host) <= 2, "guest wall %d, host %d" % (wall, host)
+PY
+    t "clock ($label): ticks 1 s apart, wall clock within 2 s of the host's" \
+        test $? -eq 0
+}
+clock_check "TSC" ATOLL_HVT_X=1
+clock_check "clock hypercalls" ATOLL_HVT_NO_TSC=1
+
 # --help reaches the guest's runtime (it names the target).
 build_app "$E/hello" hvt
 expect_status "atoll run --help is the unikernel's help" 0 \

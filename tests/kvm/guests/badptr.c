@@ -53,6 +53,22 @@ int guest_main(const struct atoll_hvt_boot_info *bi)
         hypercall_raw(ATOLL_HVT_WCLOCK, 0);
     } else if (!strcmp(c, "wait-text")) {
         hypercall_raw(ATOLL_HVT_WAIT, (uint32_t)text);
+    } else if (!strcmp(c, "wait-txlist")) {
+        struct atoll_hvt_wait w = {.tx = mem - 8, .ntx = 1};
+        hypercall(ATOLL_HVT_WAIT, &w);
+    } else if (!strcmp(c, "wait-txframe")) {
+        fr.addr = mem - 10; /* the frame to send runs past memory */
+        fr.len = 1500;
+        struct atoll_hvt_wait w = {.tx = (uintptr_t)&net, .ntx = 1};
+        hypercall(ATOLL_HVT_WAIT, &w);
+    } else if (!strcmp(c, "wait-rxlist-text")) {
+        struct atoll_hvt_wait w = {.rx = text, .nrx = 1};
+        hypercall(ATOLL_HVT_WAIT, &w);
+    } else if (!strcmp(c, "wait-rxcount")) {
+        struct atoll_hvt_wait w = {.rx = (uintptr_t)&net, .nrx = 17};
+        hypercall(ATOLL_HVT_WAIT, &w);
+    } else if (!strcmp(c, "clocksync-readonly")) {
+        hypercall_raw(ATOLL_HVT_CLOCK_SYNC, ATOLL_HVT_BOOT_INFO);
     } else if (!strcmp(c, "devinfo-outside")) {
         hypercall_raw(ATOLL_HVT_DEVICE_INFO, (uint32_t)mem);
     } else if (!strcmp(c, "netwrite-array")) {

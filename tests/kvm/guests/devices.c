@@ -6,9 +6,15 @@
  *     back (one exit), compares; an out-of-range request gets -ERANGE;
  *   - net: sends a batch of 4 frames in one exit (EtherType 0x88b5, local
  *     experimental), then waits up to 3 s for a frame of that type from
- *     the host and reads it with a batched read.
+ *     the host and reads it with a batched read;
+ *   - then the same in single exits: waits whose tx list sends 2 more
+ *     frames (before waiting, once) and whose rx list receives a frame of
+ *     the host's; a wait that does not watch the device must leave its rx
+ *     entry unread (ret 0).
  * Prints "devices ok" and exits 0 when all worked.
  */
+#include <stdbool.h>
+
 #include "guest.h"
 
 ATOLL_HVT_MANIFEST({ATOLL_HVT_DEV_NET, "service"},
@@ -85,8 +91,10 @@ int guest_main(const struct atoll_hvt_boot_info *bi)
     puts_("devices: sent 4 frames\n");
 
     uint64_t deadline = mclock() + 3000000000ULL;
-    for (;;) {
-        struct atoll_hvt_wait w = {deadline, 1u << NET, 0};
+    bool got = false;
+    while (!got) {
+        struct atoll_hvt_wait w = {.deadline_ns = deadline,
+                                   .devices = 1u << NET};
         hypercall(ATOLL_HVT_WAIT, &w);
         if (w.ready == 0)
             return fail("no frame from the host within 3 s");
@@ -98,10 +106,52 @@ int guest_main(const struct atoll_hvt_boot_info *bi)
         if (rd.ret < 0)
             return fail("net read");
         for (int64_t i = 0; i < rd.ret; i++)
-            if (r[i].result >= 14 && rx[i][12] == 0x88 && rx[i][13] == 0xb5) {
-                puts_("devices: received a frame\n");
-                puts_("devices ok\n");
-                return 0;
-            }
+            if (r[i].result >= 14 && rx[i][12] == 0x88 && rx[i][13] == 0xb5)
+                got = true;
     }
+    puts_("devices: received a frame\n");
+
+    /* One exit: send 2 frames, wait, receive.  The host keeps sending, so
+     * a frame is in the tap's queue by the time of some wait. */
+    struct atoll_hvt_net_io tx = {NET, 2, (uintptr_t)f, 0};
+    struct atoll_hvt_frame r[8];
+    struct atoll_hvt_net_io rxl = {NET, 8, (uintptr_t)r, 0};
+    deadline = mclock() + 3000000000ULL;
+    got = false;
+    for (int round = 0; !got; round++) {
+        for (int i = 0; i < 8; i++)
+            r[i] = (struct atoll_hvt_frame){(uintptr_t)rx[i], 2048, 0};
+        struct atoll_hvt_wait w = {.deadline_ns = deadline,
+                                   .devices = 1u << NET,
+                                   .rx = (uintptr_t)&rxl,
+                                   .nrx = 1};
+        if (round == 0) {
+            for (int i = 0; i < 2; i++)
+                memset(frames[i] + 14, 'T', 50);
+            w.tx = (uintptr_t)&tx;
+            w.ntx = 1;
+        }
+        rxl.ret = -1;
+        hypercall(ATOLL_HVT_WAIT, &w);
+        if (round == 0 && (tx.ret != 2 || f[0].result != 64))
+            return fail("wait's tx list");
+        if (w.ready == 0)
+            return fail("no frame within 3 s (wait with rx list)");
+        if (rxl.ret < 0)
+            return fail("wait's rx list");
+        for (int64_t i = 0; i < rxl.ret; i++)
+            if (r[i].result >= 14 && rx[i][12] == 0x88 && rx[i][13] == 0xb5)
+                got = true;
+    }
+    puts_("devices: sent and received in single wait exits\n");
+
+    /* Not watching the device: its rx entry is left alone. */
+    struct atoll_hvt_wait p = {
+        .deadline_ns = 0, .devices = 0, .rx = (uintptr_t)&rxl, .nrx = 1};
+    rxl.ret = -1;
+    hypercall(ATOLL_HVT_WAIT, &p);
+    if (rxl.ret != 0 || p.ready != 0)
+        return fail("an unwatched device was read");
+    puts_("devices ok\n");
+    return 0;
 }

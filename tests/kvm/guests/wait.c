@@ -15,7 +15,7 @@ int guest_main(const struct atoll_hvt_boot_info *bi)
             ms = ms * 10 + (uint64_t)(*a - '0');
     }
     uint64_t start = mclock();
-    struct atoll_hvt_wait w = {start + ms * 1000000ULL, 0, 0};
+    struct atoll_hvt_wait w = {.deadline_ns = start + ms * 1000000ULL};
     hypercall(ATOLL_HVT_WAIT, &w);
     uint64_t now = mclock();
     if (now < w.deadline_ns) {
@@ -31,7 +31,7 @@ int guest_main(const struct atoll_hvt_boot_info *bi)
         return 1;
     }
     /* A deadline in the past returns at once. */
-    struct atoll_hvt_wait p = {0, ~0ULL, 0};
+    struct atoll_hvt_wait p = {.deadline_ns = 0, .devices = ~0ULL};
     hypercall(ATOLL_HVT_WAIT, &p);
     puts_("wait ok\n");
     return 0;
