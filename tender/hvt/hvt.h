@@ -19,6 +19,7 @@
 #ifndef ATOLL_TENDER_HVT_H
 #define ATOLL_TENDER_HVT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -144,6 +145,11 @@ int64_t hvt_block_flush(struct hvt_devices *d, uint32_t dev);
  * returns the ready subset. */
 uint64_t hvt_devices_wait(struct hvt_devices *d, uint64_t deadline_ns,
                           uint64_t mask);
+
+/* Set by SIGINT/SIGTERM when ATOLL_HVT_STATS is on (main.c): the run loop
+ * stops the guest and the statistics are printed, so a benchmark can end
+ * a server guest and still read them. */
+extern volatile sig_atomic_t hvt_stop_requested;
 
 /* ---- clocks (clock.c) ---------------------------------------------------- */
 uint64_t hvt_mono_ns(void); /* host CLOCK_MONOTONIC, ns */

@@ -54,7 +54,7 @@ void hvt_die(int status, const char *fmt, ...)
     va_start(ap, fmt);
     vmsg(fmt, ap);
     va_end(ap);
-    _exit(status);
+    _exit(status < 0 ? 128 + hvt_stop_requested : status);
 }
 
 static void usage(void)
@@ -109,6 +109,13 @@ static uint8_t *read_image(const char *path, uint64_t *size)
     close(fd);
     *size = n;
     return buf;
+}
+
+volatile sig_atomic_t hvt_stop_requested;
+
+static void on_stop_signal(int sig)
+{
+    hvt_stop_requested = sig;
 }
 
 int main(int argc, char **argv)
@@ -166,6 +173,12 @@ int main(int argc, char **argv)
     uint64_t t_start = stats ? hvt_mono_ns() : 0;
     /* The tender's first write to a closed pipe must not kill it. */
     signal(SIGPIPE, SIG_IGN);
+    if (stats) {
+        /* No SA_RESTART: KVM_RUN and epoll_wait return EINTR. */
+        struct sigaction sa = {.sa_handler = on_stop_signal};
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+    }
 
     static struct hvt_guest g;
     uint64_t size;
@@ -209,8 +222,12 @@ int main(int argc, char **argv)
     uint64_t t_setup = stats ? hvt_mono_ns() : 0;
     int status = hvt_vcpu_run(&v, &g);
     if (stats) {
-        hvt_msg("guest exited with status %d after %llu VM exits", status,
-                (unsigned long long)v.exits);
+        if (status < 0)
+            hvt_msg("guest stopped by a signal after %llu VM exits",
+                    (unsigned long long)v.exits);
+        else
+            hvt_msg("guest exited with status %d after %llu VM exits", status,
+                    (unsigned long long)v.exits);
         /* Microseconds from main() on; what happens before main() (exec,
          * loading) is not seen here. */
         uint64_t t_end = hvt_mono_ns();
@@ -234,5 +251,5 @@ int main(int argc, char **argv)
                                       (unsigned long long)v.calls[nr]);
         hvt_msg("hypercalls (number:exits):%s", n ? line : " none");
     }
-    _exit(status);
+    _exit(status < 0 ? 128 + hvt_stop_requested : status);
 }

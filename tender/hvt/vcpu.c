@@ -262,6 +262,8 @@ int hvt_vcpu_run(struct hvt_vcpu *v, struct hvt_guest *g)
     char what[96];
     for (;;) {
         uint64_t t0 = v->stats ? hvt_mono_ns() : 0;
+        if (hvt_stop_requested)
+            return -1;
         if (ioctl(v->vcpu_fd, KVM_RUN, 0) < 0) {
             if (errno == EINTR || errno == EAGAIN)
                 continue;
