@@ -40,7 +40,10 @@ _Static_assert(ATOLL_HVT_NET_BATCH <= ATOLL_HVT_NET_BATCH_MAX,
 struct hvt_net {
     bool open;
     uint8_t *rx_buf, *tx_buf; /* HVT_*_BATCH frames of HVT_FRAME bytes */
-    struct atoll_hvt_frame rx[HVT_RX_BATCH], tx[HVT_TX_BATCH];
+    /* Descriptors for the batches, HVT_*_BATCH each.  On the heap like
+     * the buffers: in .bss they would be 128 KiB the guest clears (and
+     * shadow-faults in, ~25 us a page on PVM) at every boot, net or not. */
+    struct atoll_hvt_frame *rx, *tx;
     uint32_t rx_have, rx_next; /* frames in the batch, next to serve */
     bool rx_more;              /* the last fill was full: more may wait */
     uint32_t tx_count;
@@ -74,9 +77,13 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
         return -ATOLL_ENODEV;
     n->rx_buf = atoll_malloc(HVT_RX_BATCH * HVT_FRAME);
     n->tx_buf = atoll_malloc(HVT_TX_BATCH * HVT_FRAME);
-    if (!n->rx_buf || !n->tx_buf) {
+    n->rx = atoll_malloc(HVT_RX_BATCH * sizeof *n->rx);
+    n->tx = atoll_malloc(HVT_TX_BATCH * sizeof *n->tx);
+    if (!n->rx_buf || !n->tx_buf || !n->rx || !n->tx) {
         atoll_free(n->rx_buf);
         atoll_free(n->tx_buf);
+        atoll_free(n->rx);
+        atoll_free(n->tx);
         return -ATOLL_ENOMEM;
     }
     memcpy(info->mac, di.mac, sizeof info->mac);
