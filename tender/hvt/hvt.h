@@ -151,6 +151,10 @@ uint64_t hvt_devices_wait(struct hvt_devices *d, uint64_t deadline_ns,
  * a server guest and still read them. */
 extern volatile sig_atomic_t hvt_stop_requested;
 
+/* Counts the guest pages the MMU marked accessed: 4 KiB pages and 2 MiB
+ * pages (ATOLL_HVT_STATS). */
+void hvt_mem_touched(const struct hvt_mem *m, uint64_t *small, uint64_t *large);
+
 /* ---- clocks (clock.c) ---------------------------------------------------- */
 uint64_t hvt_mono_ns(void); /* host CLOCK_MONOTONIC, ns */
 uint64_t hvt_wall_ns(void); /* host CLOCK_REALTIME, ns */

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -81,8 +82,26 @@ static void parse_attach(char *arg, uint32_t kind, struct hvt_attach *a)
 }
 
 /* Reads the whole image file (bounded: guest memory is at most 4 GiB). */
-static uint8_t *read_image(const char *path, uint64_t *size)
+/* A bus error while the image is mapped means the file shrank under us
+ * (someone truncated it while we loaded it): a bad image, not a crash. */
+static void on_image_bus_error(int sig)
 {
+    static const char msg[] =
+        "atoll-hvt: bad image: the file changed while it was loaded\n";
+    (void)sig;
+    if (write(2, msg, sizeof msg - 1) < 0) {
+        /* nothing more to do */
+    }
+    _exit(ATOLL_HVT_EXIT_BAD_IMAGE);
+}
+
+/* Maps the image read-only; unmap_image releases it once loaded.  Mapped,
+ * not read: a debug build is mostly DWARF sections the tender never looks
+ * at, and reading all of it was a tenth of a boot (0.17 ms for 318 KiB);
+ * only the pages the loader touches are faulted in. */
+static uint8_t *map_image(const char *path, uint64_t *size)
+{
+    static uint8_t empty[1];
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         hvt_die(ATOLL_HVT_EXIT_TENDER, "%s: cannot open: %s", path,
@@ -93,22 +112,26 @@ static uint8_t *read_image(const char *path, uint64_t *size)
     if ((uint64_t)st.st_size > ((uint64_t)ATOLL_HVT_MEM_MAX_MIB << 20))
         hvt_die(ATOLL_HVT_EXIT_BAD_IMAGE, "%s: bad image: file too large",
                 path);
-    uint64_t n = (uint64_t)st.st_size;
-    uint8_t *buf = malloc(n ? n : 1);
-    if (buf == NULL)
-        hvt_die(ATOLL_HVT_EXIT_TENDER, "out of memory");
-    uint64_t got = 0;
-    while (got < n) {
-        ssize_t r = read(fd, buf + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            hvt_die(ATOLL_HVT_EXIT_TENDER, "%s: read failed", path);
-        got += (uint64_t)r;
+    *size = (uint64_t)st.st_size;
+    if (*size == 0) {
+        close(fd);
+        return empty; /* the ELF checks refuse it */
     }
+    struct sigaction sa = {.sa_handler = on_image_bus_error};
+    sigaction(SIGBUS, &sa, NULL);
+    void *p = mmap(NULL, *size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
-    *size = n;
-    return buf;
+    if (p == MAP_FAILED)
+        hvt_die(ATOLL_HVT_EXIT_TENDER, "%s: cannot map: %s", path,
+                strerror(errno));
+    return p;
+}
+
+static void unmap_image(uint8_t *file, uint64_t size)
+{
+    if (size > 0)
+        munmap(file, size);
+    signal(SIGBUS, SIG_DFL);
 }
 
 volatile sig_atomic_t hvt_stop_requested;
@@ -182,7 +205,7 @@ int main(int argc, char **argv)
 
     static struct hvt_guest g;
     uint64_t size;
-    uint8_t *file = read_image(kernel, &size);
+    uint8_t *file = map_image(kernel, &size);
     if (hvt_mem_init(&g.mem, mem_mib << 20) < 0)
         return ATOLL_HVT_EXIT_TENDER;
     struct hvt_image img;
@@ -199,7 +222,7 @@ int main(int argc, char **argv)
     if (r < 0)
         return ATOLL_HVT_EXIT_TENDER;
     hvt_symbols_load(file, size);
-    free(file);
+    unmap_image(file, size);
     if (hvt_devices_open(&g.devs) < 0)
         return ATOLL_HVT_EXIT_TENDER;
     if (hvt_mem_finish(&g.mem, img.end, argc - i, argv + i, g.devs.count) < 0)
@@ -250,6 +273,10 @@ int main(int argc, char **argv)
                 n += (size_t)snprintf(line + n, sizeof line - n, " %u:%llu", nr,
                                       (unsigned long long)v.calls[nr]);
         hvt_msg("hypercalls (number:exits):%s", n ? line : " none");
+        uint64_t small, large;
+        hvt_mem_touched(&g.mem, &small, &large);
+        hvt_msg("pages the guest touched: %llu of 4 KiB, %llu of 2 MiB",
+                (unsigned long long)small, (unsigned long long)large);
     }
     _exit(status < 0 ? 128 + hvt_stop_requested : status);
 }

@@ -19,12 +19,13 @@
 
 #include "hvt.h"
 
-#define PTE_P  0x1ULL
-#define PTE_RW 0x2ULL
-#define PTE_US 0x4ULL
-#define PTE_A  0x20ULL
-#define PTE_PS 0x80ULL
-#define PTE_NX (1ULL << 63)
+#define PTE_P    0x1ULL
+#define PTE_RW   0x2ULL
+#define PTE_US   0x4ULL
+#define PTE_A    0x20ULL
+#define PTE_PS   0x80ULL
+#define PTE_NX   (1ULL << 63)
+#define PTE_ADDR 0x000ffffffffff000ULL
 
 #define PAGE  ATOLL_HVT_PAGE_SIZE
 #define LARGE 0x200000ULL
@@ -269,6 +270,33 @@ int hvt_mem_guard(struct hvt_mem *m, uint64_t addr, bool on, bool *flush)
     if (stale)
         *flush = true;
     return 0;
+}
+
+/* Pages whose accessed bit the guest's MMU set (a 2 MiB page counts once,
+ * as one large page), for ATOLL_HVT_STATS: every page a guest touches
+ * first costs a shadow-paging fault on software KVM. */
+void hvt_mem_touched(const struct hvt_mem *m, uint64_t *small, uint64_t *large)
+{
+    *small = *large = 0;
+    const uint64_t *pml4 = (const uint64_t *)(m->base + m->pml4);
+    const uint64_t *pdpt = (const uint64_t *)(m->base + (pml4[0] & PTE_ADDR));
+    for (uint64_t g = 0; g < 4 && g < (m->size + (1ULL << 30) - 1) >> 30; g++) {
+        if (!(pdpt[g] & 1))
+            continue;
+        const uint64_t *pd = (const uint64_t *)(m->base + (pdpt[g] & PTE_ADDR));
+        for (int i = 0; i < 512; i++) {
+            if (!(pd[i] & 1))
+                continue;
+            if (pd[i] & PTE_PS) {
+                *large += (pd[i] & PTE_A) != 0;
+                continue;
+            }
+            const uint64_t *pt =
+                (const uint64_t *)(m->base + (pd[i] & PTE_ADDR));
+            for (int j = 0; j < 512; j++)
+                *small += (pt[j] & (PTE_A | 1)) == (PTE_A | 1);
+        }
+    }
 }
 
 /* ---- boot info --------------------------------------------------------- */
