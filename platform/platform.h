@@ -105,6 +105,7 @@ int plat_block_attach(const char *name, const char *spec, char *err,
 struct plat_net_info {
     uint8_t mac[6];
     uint16_t mtu;
+    bool tso4; /* plat_net_write_tso works (ATOLL_NETIF_TSO4) */
 };
 
 struct plat_block_info {
@@ -131,6 +132,11 @@ int plat_block_open(const char *name, struct plat_block_info *info, char *err,
  */
 int plat_net_read(int dev, void *buf, size_t len);
 int plat_net_write(int dev, const void *buf, size_t len);
+/* A TCP/IPv4 frame of up to ATOLL_NET_TSO_MAX bytes for the host to cut
+ * into segments of `gso_size` payload bytes (atoll/netif.h,
+ * ATOLL_NETIF_TSO4); only on devices whose info has tso4, else
+ * -ATOLL_ENOTSUP.  Returns as plat_net_write. */
+int plat_net_write_tso(int dev, const void *buf, size_t len, uint16_t gso_size);
 
 /* Whole-sector I/O, completed before return (see atoll/block.h for the
  * error contract; range checks are done by the caller). */

@@ -32,6 +32,10 @@ struct atoll_buf {
     struct atoll_buf *next; /* queue link, NULL when not queued */
     uint32_t flags;         /* free for the current owner's use */
     uint32_t dev;           /* device the frame came from, if any */
+    /* Segmentation offload (atoll/netif.h, ATOLL_NETIF_TSO4): 0 for an
+     * ordinary frame; else this is a TCP/IPv4 frame larger than the MTU
+     * that the device cuts into segments of gso_size payload bytes. */
+    uint16_t gso_size;
 };
 
 /* A buffer with `headroom` bytes in front and room for `size` bytes of

@@ -136,6 +136,14 @@
 #endif
 
 /* Initial window in segments (RFC 6928 allows 10). */
+/* TCP segmentation offload (used when the interface offers it, see
+ * atoll/netif.h ATOLL_NETIF_TSO4; atoll_tcp_set_tso turns it off): the
+ * most MSS-sized segments one frame handed to the interface stands for.
+ * 44 full segments and their headers stay within an IPv4 packet's 64 KiB. */
+#ifndef TCP_TSO_MAX_SEGS
+#define TCP_TSO_MAX_SEGS 44
+#endif
+
 #ifndef TCP_INIT_CWND_SEGS
 #define TCP_INIT_CWND_SEGS 10
 #endif

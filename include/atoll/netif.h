@@ -18,6 +18,19 @@
  *     (atoll/buf.h) with ATOLL_BUF_HEADROOM bytes of headroom, owned by the
  *     caller from then on.
  *
+ *     An interface whose info has ATOLL_NETIF_TSO4 in `offloads` also
+ *     sends TCP/IPv4 frames of up to ATOLL_NET_TSO_MAX bytes whose buffer
+ *     has a nonzero gso_size (TCP segmentation offload): it puts on the
+ *     wire the segments of gso_size payload bytes each that the frame
+ *     stands for (the TCP header, options included, repeated; sequence
+ *     numbers, IP ids, lengths and checksums adjusted; FIN and PSH only on
+ *     the last), or hands the frame to a host that does so.  In such a
+ *     frame the IPv4 header checksum is complete and the TCP checksum
+ *     field holds only the folded pseudo-header sum (addresses, protocol,
+ *     TCP length), not complemented, as the segments' checksums are
+ *     completed by the device.  One large frame instead of dozens saves a
+ *     system call and the host's per-packet work for each segment.
+ *
  *     send queues `n` frames to the wire and returns how many it took
  *     (frames after the first refused one are not sent).  It does not take
  *     ownership: the caller still frees the buffers.  It never blocks a
@@ -32,7 +45,8 @@
  *     recv: number of frames (>= 1), or -ATOLL_ETIMEDOUT, -ATOLL_ENOMEM
  *     (no buffer for the frame), -ATOLL_EIO, -ATOLL_ENETDOWN.
  *     send: number of frames taken (>= 0), or -ATOLL_EMSGSIZE (first frame
- *     shorter than 14 bytes or longer than the MTU allows), -ATOLL_EIO,
+ *     shorter than 14 bytes or longer than the MTU allows, or a gso_size
+ *     frame the interface cannot segment), -ATOLL_EIO,
  *     -ATOLL_ENETDOWN.
  */
 #ifndef ATOLL_NETIF_H
@@ -44,10 +58,17 @@
 #include "atoll/buf.h"
 #include "atoll/time.h"
 
+/* atoll_netif_info.offloads */
+#define ATOLL_NETIF_TSO4 0x1u /* TCP/IPv4 segmentation offload (above) */
+/* Largest frame an interface with ATOLL_NETIF_TSO4 takes: an IPv4 packet
+ * of 65535 bytes after the Ethernet header. */
+#define ATOLL_NET_TSO_MAX (14 + 65535)
+
 struct atoll_netif_info {
-    uint8_t mac[6];   /* our hardware address */
-    uint16_t mtu;     /* largest payload after the 14-byte header */
-    const char *name; /* the name the manifest gave the device */
+    uint8_t mac[6];    /* our hardware address */
+    uint16_t mtu;      /* largest payload after the 14-byte header */
+    const char *name;  /* the name the manifest gave the device */
+    uint32_t offloads; /* ATOLL_NETIF_* the interface does for the stack */
 };
 
 struct atoll_netif_stats {

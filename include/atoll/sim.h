@@ -55,6 +55,10 @@ struct atoll_sim_wire_opts {
     atoll_time_t jitter; /* extra uniform random delay in [0, jitter] */
     uint64_t bandwidth;  /* bits per second; 0 = unlimited */
     const char *pcap;    /* capture file, NULL = none */
+    bool tso;            /* ports offer TCP segmentation offload
+                            (ATOLL_NETIF_TSO4): the wire cuts offload
+                            frames into segments, which then meet the
+                            faults above one by one */
 };
 
 /* Create or reconfigure the wire named `wire`.  0 or -ATOLL_EINVAL

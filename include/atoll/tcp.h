@@ -5,7 +5,7 @@
  *     atoll_tcp_connect, atoll_tcp_listen, atoll_tcp_accept,
  *     atoll_tcp_read, atoll_tcp_write, atoll_tcp_shutdown, atoll_tcp_close,
  *     atoll_tcp_abort, atoll_tcp_set_nodelay, atoll_tcp_set_keepalive,
- *     atoll_tcp_flow, atoll_tcp_set_cc
+ *     atoll_tcp_flow, atoll_tcp_set_cc, atoll_tcp_set_tso
  *
  * DESCRIPTION
  *     The RFC 9293 protocol with RFC 7323 window scaling and timestamps,
@@ -119,6 +119,14 @@ void atoll_tcp_peer(const struct atoll_tcp_conn *c, atoll_ipv4_t *addr,
 enum atoll_tcp_cc { ATOLL_TCP_NEWRENO = 0, ATOLL_TCP_CUBIC = 1 };
 int atoll_tcp_set_cc(struct atoll_stack *s, enum atoll_tcp_cc cc);
 
+/* TCP segmentation offload (atoll/netif.h, ATOLL_NETIF_TSO4): when the
+ * interface offers it, a stack hands it frames of up to TCP_TSO_MAX_SEGS
+ * full segments of new data, which the interface or its host cuts into
+ * MSS-sized packets; on by default where offered.  Off, every segment is
+ * a frame of its own.  0, or -ATOLL_ENOTSUP (on, but the interface does
+ * not offer it: it stays off), -ATOLL_EINVAL. */
+int atoll_tcp_set_tso(struct atoll_stack *s, bool on);
+
 /* What a connection negotiated and how it is doing (tests, benchmarks). */
 struct atoll_tcp_info {
     const char *state; /* "ESTABLISHED", "TIME_WAIT", ... */
@@ -135,6 +143,7 @@ void atoll_tcp_info(const struct atoll_tcp_conn *c, struct atoll_tcp_info *out);
 /* Per-stack TCP counters. */
 struct atoll_tcp_stats {
     uint64_t segs_in, segs_out, retransmits;
+    uint64_t tso_frames; /* of segs_out: offload frames of several segments */
     uint64_t bad_checksum, bad_header, no_conn, rst_sent;
     uint64_t challenge_acks, syn_dropped, ooo_dropped;
     uint64_t active_opens, passive_opens, conns; /* conns: live now */

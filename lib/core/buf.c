@@ -27,6 +27,7 @@ struct atoll_buf *atoll_buf_alloc(size_t headroom, size_t size)
     b->next = NULL;
     b->flags = 0;
     b->dev = 0;
+    b->gso_size = 0;
     return b;
 }
 

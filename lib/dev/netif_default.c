@@ -14,7 +14,9 @@
  * EAGAIN means the platform holds no frame of its own (hvt's batch buffer
  * is empty then).  send hands frames to the platform one by one; a full
  * host queue drops the frame and counts it, as a congested wire would.
- * Every batch is recorded as DEV_IO in the trace.
+ * A frame with a gso_size (TCP segmentation offload, atoll/netif.h) goes
+ * to plat_net_write_tso, offered only when the platform's device does it
+ * (the unix tap).  Every batch is recorded as DEV_IO in the trace.
  */
 #include <string.h>
 
@@ -121,12 +123,18 @@ static int nd_send(void *state, struct atoll_buf *const *frames, int n)
         /* An 802.1Q tag adds 4 bytes in front of the EtherType. */
         if (b->len >= 14 && b->data[12] == 0x81 && b->data[13] == 0x00)
             max += 4;
-        if (b->len < 14 || b->len > max || b->len > ATOLL_NET_FRAME_MAX) {
+        if (b->gso_size)
+            max = s->info.tso4 ? ATOLL_NET_TSO_MAX : 0;
+        else if (max > ATOLL_NET_FRAME_MAX)
+            max = ATOLL_NET_FRAME_MAX;
+        if (b->len < 14 || b->len > max) {
             if (i == 0)
                 return -ATOLL_EMSGSIZE;
             break;
         }
-        int r = plat_net_write(s->dev, b->data, b->len);
+        int r = b->gso_size
+                    ? plat_net_write_tso(s->dev, b->data, b->len, b->gso_size)
+                    : plat_net_write(s->dev, b->data, b->len);
         if (r == -ATOLL_EAGAIN) {
             s->stats.tx_dropped++;
             continue;
@@ -152,6 +160,7 @@ static void nd_info(void *state, struct atoll_netif_info *out)
     memcpy(out->mac, s->info.mac, 6);
     out->mtu = s->info.mtu;
     out->name = s->name;
+    out->offloads = s->info.tso4 ? ATOLL_NETIF_TSO4 : 0;
 }
 
 static void nd_stats(void *state, struct atoll_netif_stats *out)

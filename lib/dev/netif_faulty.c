@@ -274,6 +274,9 @@ static void fa_info(void *state, struct atoll_netif_info *out)
 {
     struct netif_faulty *s = state;
     atoll_netif_info(s->inner, out);
+    /* Faults act on wire frames: the stack must send those, not 64 KiB
+     * frames the host would segment after the faults were applied. */
+    out->offloads = 0;
 }
 
 static void fa_stats(void *state, struct atoll_netif_stats *out)

@@ -102,6 +102,7 @@ static void fl_info(void *state, struct atoll_netif_info *out)
     memcpy(out->mac, s->mac, 6);
     out->mtu = 1500;
     out->name = s->name;
+    out->offloads = 0;
 }
 
 static void fl_stats(void *state, struct atoll_netif_stats *out)

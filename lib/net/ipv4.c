@@ -147,6 +147,11 @@ uint16_t net_ip_mtu(const struct atoll_stack *s)
     return s->info.mtu;
 }
 
+uint32_t net_offloads(const struct atoll_stack *s)
+{
+    return s->info.offloads;
+}
+
 struct atoll_stack_stats *net_stats(struct atoll_stack *s)
 {
     return &s->stats;
@@ -200,7 +205,9 @@ int net_ip_output(struct atoll_stack *s, atoll_ipv4_t dst, uint8_t proto,
         .dst = dst,
     };
     size_t mtu = s->info.mtu;
-    if (b->len + NET_IP_HLEN <= mtu)
+    /* A TCP segmentation offload frame is cut into MTU-sized packets by
+     * the interface (or its host), never fragmented here. */
+    if (b->len + NET_IP_HLEN <= mtu || b->gso_size)
         return send_one(s, nh, &h, b);
 
     /* Fragment: every piece but the last carries a multiple of 8 bytes. */

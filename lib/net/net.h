@@ -57,6 +57,8 @@ atoll_ipv4_t net_ip_addr(const struct atoll_stack *s);
 
 /* The interface MTU (largest IPv4 packet without fragmentation). */
 uint16_t net_ip_mtu(const struct atoll_stack *s);
+/* ATOLL_NETIF_* offloads of the stack's interface (atoll/netif.h). */
+uint32_t net_offloads(const struct atoll_stack *s);
 
 /* The stack's counters, writable by every layer. */
 struct atoll_stack_stats *net_stats(struct atoll_stack *s);

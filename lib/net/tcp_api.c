@@ -353,6 +353,15 @@ int atoll_tcp_set_cc(struct atoll_stack *s, enum atoll_tcp_cc cc)
     return 0;
 }
 
+int atoll_tcp_set_tso(struct atoll_stack *s, bool on)
+{
+    struct tcp_stack *ts = stack_tcp(s);
+    if (!ts)
+        return -ATOLL_EINVAL;
+    ts->tso = on && (net_offloads(s) & ATOLL_NETIF_TSO4);
+    return ts->tso == on ? 0 : -ATOLL_ENOTSUP;
+}
+
 void atoll_tcp_info(const struct atoll_tcp_conn *c, struct atoll_tcp_info *out)
 {
     memset(out, 0, sizeof *out);

@@ -30,6 +30,7 @@
 #include "atoll/fiber.h"
 #include "atoll/flow.h"
 #include "atoll/net_tunables.h"
+#include "atoll/netif.h"
 #include "atoll/tcp.h"
 #include "net.h"
 #include "tcp_wire.h"
@@ -266,6 +267,7 @@ struct tcp_stack {
     struct atoll_tcp_listener *listeners;
     uint32_t nconns;
     enum atoll_tcp_cc cc_algo;
+    bool tso; /* send TCP_TSO_MAX_SEGS-segment frames (interface TSO4) */
     uint8_t secret[16];
     uint16_t next_port;
     struct atoll_tcp_stats st;

@@ -9,6 +9,14 @@
  * NextSeg() chooses between lost holes, new data and other holes.  An
  * ACK that is due rides on the first segment; if nothing else goes out it
  * is sent alone.
+ *
+ * With segmentation offload (ts->tso, atoll/netif.h ATOLL_NETIF_TSO4),
+ * new data outside recovery goes out as frames of up to TCP_TSO_MAX_SEGS
+ * full segments, which the interface cuts into MSS-sized packets: the
+ * decisions above are taken exactly as if those segments went one by one
+ * (a frame holds only full segments; a short tail still meets Nagle on
+ * its own), the sequence space and timers do not care how the bytes were
+ * framed, and retransmissions are single segments.
  */
 #include <string.h>
 
@@ -86,6 +94,18 @@ int tcp_send_segment(struct atoll_tcp_conn *c, uint32_t seq, uint32_t len,
     int olen = tcp_opts_write(optbuf, sizeof optbuf, &o);
     if (olen < 0)
         olen = 0;
+    /* c->mss leaves room for the timestamp option only: SACK blocks go on
+     * a data segment only as far as its payload leaves room below the
+     * peer's MSS, so no segment ever exceeds the path's MTU. */
+    uint32_t seg = len < c->mss ? len : c->mss;
+    uint32_t room = c->mss + (c->ts_ok ? 12 : 0) - seg;
+    while (len && o.nsack && (uint32_t)olen > room) {
+        if (--o.nsack == 0)
+            o.present &= ~TCP_HAS_SACK;
+        olen = tcp_opts_write(optbuf, sizeof optbuf, &o);
+        if (olen < 0)
+            olen = 0;
+    }
 
     struct atoll_buf *b = atoll_buf_alloc(NET_TCP_HEADROOM, len);
     if (!b)
@@ -121,7 +141,16 @@ int tcp_send_segment(struct atoll_tcp_conn *c, uint32_t seq, uint32_t len,
     memcpy(p + TCP_HLEN, optbuf, (size_t)olen);
     uint32_t sum =
         net_csum_pseudo(c->laddr, c->raddr, NET_PROTO_TCP, (uint16_t)b->len);
-    uint16_t csum = net_csum_fold(net_csum_add(sum, p, b->len));
+    uint16_t csum;
+    if (len > c->mss) {
+        /* A segmentation offload frame: the interface completes each
+         * segment's checksum from the pseudo-header sum (atoll/netif.h). */
+        b->gso_size = c->mss;
+        csum = (uint16_t)~net_csum_fold(sum);
+        ts->st.tso_frames++;
+    } else {
+        csum = net_csum_fold(net_csum_add(sum, p, b->len));
+    }
     p[16] = (uint8_t)(csum >> 8), p[17] = (uint8_t)csum;
 
     if (flags & TCP_ACK) {
@@ -334,8 +363,17 @@ void tcp_output(struct atoll_tcp_conn *c)
         uint32_t wnd = cwnd < c->snd_wnd ? cwnd : c->snd_wnd;
         uint32_t room = wnd > flight ? wnd - flight : 0;
         uint32_t len = unsent < room ? unsent : room;
+        uint32_t seg_max = c->mss;
+        if (c->ts->tso && !c->in_recovery) {
+            /* an IPv4 packet's payload less the largest TCP header */
+            seg_max = (uint32_t)c->mss * TCP_TSO_MAX_SEGS;
+            if (seg_max > 65535 - 20 - 60)
+                seg_max = 65535 - 20 - 60;
+        }
+        if (len > seg_max)
+            len = seg_max;
         if (len > c->mss)
-            len = c->mss;
+            len -= len % c->mss; /* full segments only (see the top) */
         if (len == 0) {
             /* FIN alone once every byte is out (it needs no window). */
             if (unsent == 0 && fin_pending && c->snd_nxt == fin) {

@@ -88,6 +88,7 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     }
     memcpy(info->mac, di.mac, sizeof info->mac);
     info->mtu = di.mtu;
+    info->tso4 = false;
     n->open = true;
     n->rx_have = n->rx_next = n->tx_count = 0;
     n->rx_more = false;
@@ -193,6 +194,13 @@ void hvt_net_flush_all(void)
     for (int i = 0; i < ATOLL_HVT_MAX_DEVICES; i++)
         if (nets[i].open)
             net_flush(i, &nets[i]);
+}
+
+/* No segmentation offload through the tender (yet): the stack sends
+ * MTU-sized segments, and plat_net_open leaves tso4 false. */
+int plat_net_write_tso(int dev, const void *buf, size_t len, uint16_t gso_size)
+{
+    return -ATOLL_ENOTSUP;
 }
 
 int plat_net_write(int dev, const void *buf, size_t len)

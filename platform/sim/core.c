@@ -243,7 +243,7 @@ const char *plat_options_help(void)
            "WIRE\n"
            "  --wire:WIRE=OPTS      loss=P,dup=P,reorder=P,corrupt=P,"
            "delay=DUR,\n"
-           "                        jitter=DUR,bw=RATE,pcap=FILE\n"
+           "                        jitter=DUR,bw=RATE,tso=on|off,pcap=FILE\n"
            "  --block:NAME=SPEC     FILE or mem:SIZE, then ,full ,busy "
            ",fail-at=N\n"
            "                        ,torn-at=N ,sector=BYTES\n"

@@ -57,6 +57,12 @@ void *sim_dev_get(int dev, enum sim_dev_kind kind);
 int sim_wire_option(const char *wire, const char *opts, char *err,
                     size_t errlen);
 
+/* tso.c: cut the TCP offload frame [p, p+len) into segments of `mss`
+ * payload bytes and send each with plat_net_write on `dev`.  0, or the
+ * first error other than -ATOLL_EAGAIN (a dropped segment), or
+ * -ATOLL_EMSGSIZE for a frame that is not TCP/IPv4. */
+int sim_tso_segment(int dev, const uint8_t *p, size_t len, uint16_t mss);
+
 /* pcap.c: classic libpcap capture files with nanosecond timestamps. */
 FILE *sim_pcap_open(const char *path);
 void sim_pcap_record(FILE *f, atoll_time_t wall_ns, const void *frame,

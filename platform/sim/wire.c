@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "atoll/error.h"
+#include "atoll/netif.h"
 #include "atoll/sim.h"
 #include "atoll/tunables.h"
 #include "platform.h"
@@ -265,6 +266,14 @@ int sim_wire_option(const char *name, const char *spec, char *err,
                          name, key, val);
                 return -ATOLL_EINVAL;
             }
+        } else if (strcmp(key, "tso") == 0) {
+            if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0) {
+                sim_errf(err, errlen,
+                         "--wire:%s: bad value '%s=%s' (expected on or off)",
+                         name, key, val);
+                return -ATOLL_EINVAL;
+            }
+            o.tso = strcmp(val, "on") == 0;
         } else if (strcmp(key, "pcap") == 0) {
             if (*val == '\0') {
                 sim_errf(err, errlen, "--wire:%s: empty pcap file name", name);
@@ -274,7 +283,7 @@ int sim_wire_option(const char *name, const char *spec, char *err,
         } else {
             sim_errf(err, errlen,
                      "--wire:%s: unknown option '%s' (expected loss, dup, "
-                     "reorder, corrupt, delay, jitter, bw, pcap)",
+                     "reorder, corrupt, delay, jitter, bw, tso, pcap)",
                      name, key);
             return -ATOLL_EINVAL;
         }
@@ -356,7 +365,20 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     }
     memcpy(info->mac, p->mac, 6);
     info->mtu = 1500;
+    info->tso4 = p->wire->opts.tso;
     return p->dev;
+}
+
+/* Offload frames are cut into segments in software (tso.c) on a wire
+ * configured with .tso; elsewhere the port never offered the offload. */
+int plat_net_write_tso(int dev, const void *buf, size_t len, uint16_t gso_size)
+{
+    struct port *src = sim_dev_get(dev, SIM_DEV_NET);
+    if (!src)
+        return -ATOLL_EIO;
+    if (!src->wire->opts.tso || len > ATOLL_NET_TSO_MAX)
+        return -ATOLL_ENOTSUP;
+    return sim_tso_segment(dev, buf, len, gso_size);
 }
 
 int plat_net_write(int dev, const void *buf, size_t len)

@@ -4,7 +4,14 @@
  * --net:NAME=TAP attaches an EXISTING tap interface (the unikernel does not
  * create host interfaces: that needs privileges and is the operator's
  * choice).  Frames are read and written whole on a non-blocking fd opened
- * on /dev/net/tun with IFF_TAP | IFF_NO_PI.
+ * on /dev/net/tun with IFF_TAP | IFF_NO_PI | IFF_VNET_HDR: every frame
+ * carries a struct virtio_net_hdr in front (readv/writev, no copy), which
+ * lets plat_net_write_tso hand the kernel one TCP frame of up to 64 KiB
+ * with a segment size (GSO) - the kernel segments it, or delivers it
+ * whole to a local socket, saving a system call and its per-packet work
+ * for every segment.  The tap's own offloads (TUNSETOFFLOAD) stay off, so
+ * the kernel hands us ordinary frames with complete checksums; a frame
+ * that still asks for a checksum (NEEDS_CSUM) gets it here.
  *
  * plat_wait sleeps in one epoll instance that holds every tap fd.  A
  * device is armed for EPOLLIN only while it is in the caller's interest
@@ -17,15 +24,18 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 #include <net/if.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "atoll/error.h"
 #include "atoll/tunables.h"
+#include "host/pkt.h"
 #include "platform.h"
 #include "unixint.h"
 
@@ -101,6 +111,7 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     if (!unix_net_mac_override(name, info->mac))
         derive_mac(name, tap, info->mac);
     info->mtu = 1500;
+    info->tso4 = true;
     if (attached[i].dev >= 0)
         return attached[i].dev;
 
@@ -119,7 +130,7 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     }
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
-    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
     strncpy(ifr.ifr_name, tap, IFNAMSIZ - 1);
     if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
         unix_errf(err, errlen, "tap device '%s': cannot attach: %s%s", tap,
@@ -156,15 +167,36 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     return dev;
 }
 
+/* Completes a checksum the kernel left partial: the sum of [start, len),
+ * whose field at start + off holds the pseudo-header sum. */
+static void csum_complete(uint8_t *p, size_t len, size_t start, size_t off)
+{
+    if (start >= len || off + 2 > len - start)
+        return;
+    uint16_t c = host_csum_fold(host_csum_add(0, p + start, len - start));
+    p[start + off] = (uint8_t)(c >> 8);
+    p[start + off + 1] = (uint8_t)c;
+}
+
 int plat_net_read(int dev, void *buf, size_t len)
 {
     struct unix_dev *d = unix_dev_get(dev, UNIX_DEV_NET);
     if (!d)
         return -ATOLL_EIO;
+    struct virtio_net_hdr h;
+    struct iovec iov[2] = {{&h, sizeof h}, {buf, len}};
     for (;;) {
-        ssize_t n = read(d->fd, buf, len);
-        if (n >= 0)
+        ssize_t n = readv(d->fd, iov, 2);
+        if (n >= (ssize_t)sizeof h) {
+            n -= (ssize_t)sizeof h;
+            if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE)
+                return -ATOLL_EMSGSIZE; /* not asked for: never sent */
+            if (h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+                csum_complete(buf, (size_t)n, h.csum_start, h.csum_offset);
             return (int)n;
+        }
+        if (n >= 0)
+            return -ATOLL_EIO; /* shorter than its header */
         if (errno == EINTR)
             continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -175,13 +207,15 @@ int plat_net_read(int dev, void *buf, size_t len)
     }
 }
 
-int plat_net_write(int dev, const void *buf, size_t len)
+static int write_frame(int dev, const struct virtio_net_hdr *h, const void *buf,
+                       size_t len)
 {
     struct unix_dev *d = unix_dev_get(dev, UNIX_DEV_NET);
     if (!d)
         return -ATOLL_EIO;
+    struct iovec iov[2] = {{(void *)h, sizeof *h}, {(void *)buf, len}};
     for (;;) {
-        ssize_t n = write(d->fd, buf, len);
+        ssize_t n = writev(d->fd, iov, 2);
         if (n >= 0)
             return 0; /* tap writes are whole frames */
         if (errno == EINTR)
@@ -192,6 +226,30 @@ int plat_net_write(int dev, const void *buf, size_t len)
             return -ATOLL_EMSGSIZE;
         return -ATOLL_EIO;
     }
+}
+
+int plat_net_write(int dev, const void *buf, size_t len)
+{
+    static const struct virtio_net_hdr plain; /* no offload */
+    return write_frame(dev, &plain, buf, len);
+}
+
+int plat_net_write_tso(int dev, const void *buf, size_t len, uint16_t gso_size)
+{
+    /* Where the TCP header starts and how long the headers are, for the
+     * kernel's segmentation. */
+    size_t ip_hlen, tcp_hlen;
+    if (gso_size == 0 || host_tcp4_headers(buf, len, &ip_hlen, &tcp_hlen) < 0)
+        return -ATOLL_EMSGSIZE;
+    struct virtio_net_hdr h = {
+        .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+        .gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+        .hdr_len = (uint16_t)(14 + ip_hlen + tcp_hlen),
+        .gso_size = gso_size,
+        .csum_start = (uint16_t)(14 + ip_hlen),
+        .csum_offset = 16, /* TCP checksum field */
+    };
+    return write_frame(dev, &h, buf, len);
 }
 
 /* Arm exactly the net devices in `interest`; returns the armed mask. */

@@ -2,7 +2,9 @@
  * tests/sim/tcp_transfer.c - bulk TCP transfers between two stacks on a
  * simulated wire, in both directions at once, byte-exact, under the
  * faults of the issue: none, 1%/5%/10% loss, reordering, duplication,
- * corruption, and a 100 ms RTT with a bandwidth limit; NewReno and CUBIC.
+ * corruption, and a 100 ms RTT with a bandwidth limit; NewReno and CUBIC;
+ * and with TCP segmentation offload (a wire with .tso cuts the stacks'
+ * offload frames into segments in software, before the faults).
  *
  * The data is a pseudo-random stream both ends can generate, so the
  * receiver checks every byte as it arrives.  Full size (50 MB each way)
@@ -110,6 +112,7 @@ struct xfer {
     uint32_t bytes;
     struct side a, b;
     struct atoll_tcp_info ia, ib;
+    struct atoll_tcp_stats sta, stb;
     atoll_time_t elapsed;
 };
 
@@ -162,16 +165,19 @@ static int xfer_main(void *arg)
     atoll_tcp_close(x->a.c);
     atoll_tcp_close(x->b.c);
     atoll_tcp_listener_close(l);
+    atoll_tcp_stats(sa, &x->sta);
+    atoll_tcp_stats(sb, &x->stb);
     atoll_stack_destroy(sa);
     atoll_stack_destroy(sb);
     return 0;
 }
 
+static struct xfer x;
+
 static void run_xfer(const char *tag, uint64_t seed,
                      struct atoll_sim_wire_opts o, enum atoll_tcp_cc cc,
                      uint32_t bytes)
 {
-    static struct xfer x;
     memset(&x, 0, sizeof x);
     x.cc = cc;
     x.bytes = bytes;
@@ -270,4 +276,38 @@ TEST(tcp_xfer, "50 MB each way, CUBIC, 1% loss, 100 ms RTT")
              (struct atoll_sim_wire_opts){
                  .loss = 0.01, .delay = ATOLL_MS(50), .bandwidth = 100000000},
              ATOLL_TCP_CUBIC, XFER_BYTES);
+}
+
+/* Offload: the stacks hand the wire frames of up to TCP_TSO_MAX_SEGS
+ * segments (counted in tso_frames), the wire cuts them, and the bytes
+ * still arrive exactly - with and without loss and reordering on the
+ * segments. */
+TEST(tcp_xfer, "50 MB each way, segmentation offload, no faults")
+{
+    run_xfer("tcp-tso", 20,
+             (struct atoll_sim_wire_opts){.delay = MS, .tso = true},
+             ATOLL_TCP_NEWRENO, XFER_BYTES);
+    CHECK(x.sta.tso_frames > 100);
+    CHECK(x.stb.tso_frames > 100);
+}
+
+TEST(tcp_xfer, "50 MB each way, segmentation offload, 1% loss, reordering")
+{
+    run_xfer("tcp-tso-faults", 21,
+             (struct atoll_sim_wire_opts){.loss = 0.01,
+                                          .reorder = 0.02,
+                                          .delay = MS,
+                                          .jitter = ATOLL_US(200),
+                                          .tso = true},
+             ATOLL_TCP_NEWRENO, XFER_BYTES);
+    CHECK(x.sta.tso_frames > 0);
+    CHECK(x.stb.tso_frames > 0);
+}
+
+TEST(tcp_xfer, "without offload on the wire no offload frame is made")
+{
+    run_xfer("tcp-notso", 22, (struct atoll_sim_wire_opts){.delay = MS},
+             ATOLL_TCP_NEWRENO, 1u << 20);
+    CHECK_EQ(x.sta.tso_frames, 0);
+    CHECK_EQ(x.stb.tso_frames, 0);
 }

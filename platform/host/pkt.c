@@ -1,0 +1,41 @@
+/*
+ * platform/host/pkt.c - packet helpers for platform code (see pkt.h).
+ * The checksum adds byte pairs one at a time: the platform checksums only
+ * what the kernel or the simulated wire hands it, never the bulk data
+ * path of a real device.
+ */
+#include "pkt.h"
+
+uint64_t host_csum_add(uint64_t sum, const uint8_t *p, size_t len)
+{
+    size_t i;
+    for (i = 0; i + 1 < len; i += 2)
+        sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+    if (i < len)
+        sum += (uint32_t)(p[i] << 8);
+    return sum;
+}
+
+uint16_t host_csum_fold(uint64_t sum)
+{
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return (uint16_t)~sum;
+}
+
+int host_tcp4_headers(const uint8_t *p, size_t len, size_t *ip_hlen,
+                      size_t *tcp_hlen)
+{
+    if (len < 14 + 20 + 20 || p[12] != 0x08 || p[13] != 0x00 ||
+        (p[14] >> 4) != 4 || p[23] != 6)
+        return -1;
+    size_t ihl = (size_t)(p[14] & 0xf) * 4;
+    if (ihl < 20 || 14 + ihl + 20 > len)
+        return -1;
+    size_t thl = (size_t)(p[14 + ihl + 12] >> 4) * 4;
+    if (thl < 20 || 14 + ihl + thl > len)
+        return -1;
+    *ip_hlen = ihl;
+    *tcp_hlen = thl;
+    return 0;
+}
