@@ -7,7 +7,9 @@
 # no red zone: hypercalls and future interrupt handlers share the stack),
 # into $(BUILD)/kvm/ so tests/run.sh never mistakes them for test programs.
 
-HVT_TENDER_SRC := $(sort $(wildcard tender/hvt/*.c))
+# platform/host/pkt.c: the offload frames' headers and checksums, shared
+# with the unix tap.
+HVT_TENDER_SRC := $(sort $(wildcard tender/hvt/*.c)) platform/host/pkt.c
 HVT_TENDER_OBJ := $(call obj,rel,$(HVT_TENDER_SRC))
 
 bin/atoll-hvt: $(HVT_TENDER_OBJ)

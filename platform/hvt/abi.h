@@ -174,15 +174,27 @@ struct atoll_hvt_device_info {
     uint32_t read_only;   /* out, block: 1 when the file is read-only */
     uint8_t mac[6];       /* out, net: the guest's MAC address */
     uint16_t mtu;         /* out, net: payload bytes after the header */
+    uint32_t offloads;    /* out, net: ATOLL_HVT_NET_* the tender does */
     int64_t ret;          /* out: 0 or -ATOLL_ENODEV */
 };
 
+/* Net offloads (device info `offloads`).  TSO4: a frame written with a
+ * nonzero gso_size is a TCP/IPv4 frame of up to ATOLL_HVT_FRAME_MAX bytes
+ * that the host cuts into segments of gso_size payload bytes, completing
+ * their checksums (the guest leaves the pseudo-header sum in the TCP
+ * checksum field) - atoll/netif.h, ATOLL_NETIF_TSO4. */
+#define ATOLL_HVT_NET_TSO4 0x1u
+
 /* One frame of a batch: the buffer and its length (for reads: capacity);
- * `result` gets the frame's length or a negative ATOLL_E... code. */
+ * `result` gets the frame's length or a negative ATOLL_E... code.  For
+ * writes, gso_size != 0 asks for segmentation offload (ATOLL_HVT_NET_TSO4;
+ * ignored on reads). */
 struct atoll_hvt_frame {
     uint64_t addr;
     uint32_t len;
     int32_t result; /* out */
+    uint32_t gso_size;
+    uint32_t reserved;
 };
 
 #define ATOLL_HVT_NET_BATCH_MAX 256

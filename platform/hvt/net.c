@@ -27,6 +27,7 @@
 
 #include "atoll/error.h"
 #include "atoll/mem.h"
+#include "atoll/netif.h"
 #include "atoll/tunables.h"
 #include "hvtint.h"
 #include "platform.h"
@@ -35,11 +36,17 @@
 #define HVT_TX_BATCH ATOLL_HVT_NET_BATCH
 _Static_assert(ATOLL_HVT_NET_BATCH <= ATOLL_HVT_NET_BATCH_MAX,
                "the tender moves at most ATOLL_HVT_NET_BATCH_MAX frames");
-#define HVT_FRAME ATOLL_NET_FRAME_MAX
+#define HVT_FRAME    ATOLL_NET_FRAME_MAX
+#define HVT_TX_ARENA ((size_t)ATOLL_HVT_NET_TX_ARENA)
+_Static_assert(HVT_TX_ARENA >= ATOLL_NET_TSO_MAX,
+               "an offload frame must fit the send arena");
 
 struct hvt_net {
     bool open;
-    uint8_t *rx_buf, *tx_buf; /* HVT_*_BATCH frames of HVT_FRAME bytes */
+    /* rx_buf: HVT_RX_BATCH slots of HVT_FRAME bytes.  tx_buf: an arena of
+     * HVT_TX_ARENA bytes the queued frames are packed into, so that an
+     * offload frame of up to 64 KiB fits as well as many small ones. */
+    uint8_t *rx_buf, *tx_buf;
     /* Descriptors for the batches, HVT_*_BATCH each.  On the heap like
      * the buffers: in .bss they would be 128 KiB the guest clears (and
      * shadow-faults in, ~25 us a page on PVM) at every boot, net or not. */
@@ -47,6 +54,8 @@ struct hvt_net {
     uint32_t rx_have, rx_next; /* frames in the batch, next to serve */
     bool rx_more;              /* the last fill was full: more may wait */
     uint32_t tx_count;
+    size_t tx_used; /* bytes of the arena the queued frames fill */
+    bool tso4;      /* the tender segments offload frames */
 };
 
 static struct hvt_net nets[ATOLL_HVT_MAX_DEVICES];
@@ -76,7 +85,7 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     if (di.ret < 0 || di.kind != ATOLL_HVT_DEV_NET)
         return -ATOLL_ENODEV;
     n->rx_buf = atoll_malloc(HVT_RX_BATCH * HVT_FRAME);
-    n->tx_buf = atoll_malloc(HVT_TX_BATCH * HVT_FRAME);
+    n->tx_buf = atoll_malloc(HVT_TX_ARENA);
     n->rx = atoll_malloc(HVT_RX_BATCH * sizeof *n->rx);
     n->tx = atoll_malloc(HVT_TX_BATCH * sizeof *n->tx);
     if (!n->rx_buf || !n->tx_buf || !n->rx || !n->tx) {
@@ -88,9 +97,11 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     }
     memcpy(info->mac, di.mac, sizeof info->mac);
     info->mtu = di.mtu;
-    info->tso4 = false;
+    info->tso4 = (di.offloads & ATOLL_HVT_NET_TSO4) != 0;
+    n->tso4 = info->tso4;
     n->open = true;
     n->rx_have = n->rx_next = n->tx_count = 0;
+    n->tx_used = 0;
     n->rx_more = false;
     return i;
 }
@@ -173,8 +184,10 @@ uint64_t hvt_net_wait_prepare(struct atoll_hvt_wait *w, uint64_t interest)
 
 void hvt_net_wait_done(const struct atoll_hvt_wait *w)
 {
-    for (uint32_t i = 0; i < w->ntx; i++)
+    for (uint32_t i = 0; i < w->ntx; i++) {
         nets[wait_tx[i].device].tx_count = 0;
+        nets[wait_tx[i].device].tx_used = 0;
+    }
     for (uint32_t i = 0; i < w->nrx; i++)
         rx_filled(&nets[wait_rx[i].device], wait_rx[i].ret);
 }
@@ -187,6 +200,7 @@ static void net_flush(int dev, struct hvt_net *n)
                                   (uint64_t)(uintptr_t)n->tx, 0};
     hvt_call(ATOLL_HVT_NET_WRITE, &io);
     n->tx_count = 0;
+    n->tx_used = 0;
 }
 
 void hvt_net_flush_all(void)
@@ -196,27 +210,40 @@ void hvt_net_flush_all(void)
             net_flush(i, &nets[i]);
 }
 
-/* No segmentation offload through the tender (yet): the stack sends
- * MTU-sized segments, and plat_net_open leaves tso4 false. */
-int plat_net_write_tso(int dev, const void *buf, size_t len, uint16_t gso_size)
-{
-    return -ATOLL_ENOTSUP;
-}
-
-int plat_net_write(int dev, const void *buf, size_t len)
+/* Queues a frame in the send arena (flushing first when it or the
+ * descriptor list is full). */
+static int queue_frame(int dev, const void *buf, size_t len, uint16_t gso)
 {
     struct hvt_net *n = net_get(dev);
     if (!n)
         return -ATOLL_ENODEV;
-    if (len > HVT_FRAME)
+    if (len > (gso ? ATOLL_NET_TSO_MAX : HVT_FRAME))
         return -ATOLL_EMSGSIZE;
-    if (n->tx_count == HVT_TX_BATCH)
+    if (gso && !n->tso4)
+        return -ATOLL_ENOTSUP;
+    if (n->tx_count == HVT_TX_BATCH || n->tx_used + len > HVT_TX_ARENA)
         net_flush(dev, n);
-    uint8_t *slot = n->tx_buf + n->tx_count * HVT_FRAME;
+    uint8_t *slot = n->tx_buf + n->tx_used;
     memcpy(slot, buf, len);
-    n->tx[n->tx_count].addr = (uint64_t)(uintptr_t)slot;
-    n->tx[n->tx_count].len = (uint32_t)len;
-    n->tx[n->tx_count].result = 0;
+    n->tx[n->tx_count] =
+        (struct atoll_hvt_frame){.addr = (uint64_t)(uintptr_t)slot,
+                                 .len = (uint32_t)len,
+                                 .gso_size = gso};
     n->tx_count++;
+    n->tx_used += len;
     return 0;
+}
+
+/* Offload frames go to the tender whole; it hands them to the kernel's
+ * segmentation (GSO) through its tap, as the unix target does. */
+int plat_net_write_tso(int dev, const void *buf, size_t len, uint16_t gso_size)
+{
+    if (gso_size == 0)
+        return -ATOLL_EINVAL;
+    return queue_frame(dev, buf, len, gso_size);
+}
+
+int plat_net_write(int dev, const void *buf, size_t len)
+{
+    return queue_frame(dev, buf, len, 0);
 }

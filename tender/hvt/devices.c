@@ -16,13 +16,16 @@
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <sys/random.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "host/pkt.h"
 #include "hvt.h"
 
 #define SECTOR     512
@@ -42,7 +45,9 @@ static int open_tap(struct hvt_device *dv)
         return -1;
     }
     memset(&ifr, 0, sizeof ifr);
-    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    /* A virtio_net_hdr before every frame: segmentation offload frames
+     * go to the kernel whole (see hvt_net_write). */
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
     memcpy(ifr.ifr_name, dv->host, strlen(dv->host));
     if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
         hvt_msg("net device '%s': cannot attach tap '%s': %s", dv->name,
@@ -125,6 +130,32 @@ static struct hvt_device *device(struct hvt_devices *d, uint32_t i,
     return &d->dev[i];
 }
 
+/* One frame to the tap, behind its virtio_net_hdr: plain, or (gso_size)
+ * a TCP/IPv4 offload frame for the kernel to segment (GSO). */
+static ssize_t tap_write(int fd, const uint8_t *frame, uint32_t len,
+                         uint32_t gso_size)
+{
+    struct virtio_net_hdr h;
+    memset(&h, 0, sizeof h);
+    if (gso_size) {
+        size_t ip_hlen, tcp_hlen;
+        if (gso_size > 0xffff ||
+            host_tcp4_headers(frame, len, &ip_hlen, &tcp_hlen) < 0) {
+            errno = EMSGSIZE;
+            return -1;
+        }
+        h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+        h.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+        h.hdr_len = (uint16_t)(14 + ip_hlen + tcp_hlen);
+        h.gso_size = (uint16_t)gso_size;
+        h.csum_start = (uint16_t)(14 + ip_hlen);
+        h.csum_offset = 16; /* TCP checksum field */
+    }
+    struct iovec iov[2] = {{&h, sizeof h}, {(void *)frame, len}};
+    ssize_t w = writev(fd, iov, 2);
+    return w < 0 ? w : w - (ssize_t)sizeof h;
+}
+
 int64_t hvt_net_write(struct hvt_devices *d, uint32_t dev,
                       struct atoll_hvt_frame *f, uint32_t n, uint8_t *base)
 {
@@ -137,12 +168,15 @@ int64_t hvt_net_write(struct hvt_devices *d, uint32_t dev,
             f[i].result = -ATOLL_EMSGSIZE;
             break;
         }
-        ssize_t w = write(dv->fd, base + f[i].addr, f[i].len);
+        ssize_t w =
+            tap_write(dv->fd, base + f[i].addr, f[i].len, f[i].gso_size);
         if (w >= 0) {
             f[i].result = (int32_t)w;
         } else if (errno == EAGAIN || errno == ENOBUFS) {
             /* A full host queue drops the frame, like a congested wire. */
             f[i].result = -ATOLL_EAGAIN;
+        } else if (errno == EMSGSIZE || errno == EINVAL) {
+            f[i].result = -ATOLL_EMSGSIZE; /* a bad offload frame */
         } else {
             f[i].result = errno == EIO ? -ATOLL_ENETDOWN : -ATOLL_EIO;
             break;
@@ -159,9 +193,31 @@ int64_t hvt_net_read(struct hvt_devices *d, uint32_t dev,
         return -ATOLL_ENODEV;
     uint32_t i;
     for (i = 0; i < n; i++) {
-        ssize_t r = read(dv->fd, base + f[i].addr, f[i].len);
+        struct virtio_net_hdr h;
+        uint8_t *p = base + f[i].addr;
+        struct iovec iov[2] = {{&h, sizeof h}, {p, f[i].len}};
+        ssize_t r = readv(dv->fd, iov, 2);
+        if (r >= (ssize_t)sizeof h) {
+            r -= (ssize_t)sizeof h;
+            /* The tap's own offloads are off, so the kernel segments and
+             * checksums what it hands us; complete a partial checksum
+             * anyway rather than pass it on. */
+            if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE)
+                f[i].result = -ATOLL_EMSGSIZE;
+            else
+                f[i].result = (int32_t)r;
+            if ((h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+                h.csum_start < (size_t)r &&
+                h.csum_offset + 2u <= (size_t)r - h.csum_start) {
+                uint16_t c = host_csum_fold(host_csum_add(
+                    0, p + h.csum_start, (size_t)r - h.csum_start));
+                p[h.csum_start + h.csum_offset] = (uint8_t)(c >> 8);
+                p[h.csum_start + h.csum_offset + 1] = (uint8_t)c;
+            }
+            continue;
+        }
         if (r >= 0) {
-            f[i].result = (int32_t)r;
+            f[i].result = -ATOLL_EIO; /* shorter than its header */
             continue;
         }
         if (errno != EAGAIN && i == 0)

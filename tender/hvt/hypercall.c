@@ -112,6 +112,7 @@ static void device_info(struct hvt_guest *g, unsigned nr, uint64_t gpa)
         } else {
             memcpy(a.mac, d->mac, sizeof a.mac);
             a.mtu = 1500;
+            a.offloads = ATOLL_HVT_NET_TSO4;
         }
     }
     arg_out(g, gpa, &a, sizeof a);

@@ -20,7 +20,7 @@ int guest_main(const struct atoll_hvt_boot_info *bi)
     uint64_t mem = bi->mem_size;
     uint64_t text = (uint64_t)(uintptr_t)&guest_main;
     struct atoll_hvt_console con = {(uintptr_t)buf, sizeof buf, 0};
-    struct atoll_hvt_frame fr = {(uintptr_t)buf, sizeof buf, 0};
+    struct atoll_hvt_frame fr = {.addr = (uintptr_t)buf, .len = sizeof buf};
     struct atoll_hvt_net_io net = {0, 1, (uintptr_t)&fr, 0};
     struct atoll_hvt_block_io blk = {0, 0, 0, 1, (uintptr_t)buf, 0};
 

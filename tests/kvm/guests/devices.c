@@ -7,6 +7,8 @@
  *   - net: sends a batch of 4 frames in one exit (EtherType 0x88b5, local
  *     experimental), then waits up to 3 s for a frame of that type from
  *     the host and reads it with a batched read;
+ *   - a frame marked for segmentation offload that is not TCP/IPv4 is
+ *     refused by itself (the offload is offered in the device info);
  *   - then the same in single exits: waits whose tx list sends 2 more
  *     frames (before waiting, once) and whose rx list receives a frame of
  *     the host's; a wait that does not watch the device must leave its rx
@@ -79,7 +81,8 @@ int guest_main(const struct atoll_hvt_boot_info *bi)
         frames[i][12] = 0x88;
         frames[i][13] = 0xb5;
         memset(frames[i] + 14, 'A' + i, 50);
-        f[i] = (struct atoll_hvt_frame){(uintptr_t)frames[i], 64, 0};
+        f[i] =
+            (struct atoll_hvt_frame){.addr = (uintptr_t)frames[i], .len = 64};
     }
     struct atoll_hvt_net_io n = {NET, 4, (uintptr_t)f, 0};
     hypercall(ATOLL_HVT_NET_WRITE, &n);
@@ -89,6 +92,17 @@ int guest_main(const struct atoll_hvt_boot_info *bi)
         if (f[i].result != 64)
             return fail("net write frame result");
     puts_("devices: sent 4 frames\n");
+
+    /* An offload frame must be TCP/IPv4: this one is not, so the tender
+     * refuses it alone (-EMSGSIZE) and the batch goes on. */
+    f[0].gso_size = 100;
+    n = (struct atoll_hvt_net_io){NET, 2, (uintptr_t)f, 0};
+    hypercall(ATOLL_HVT_NET_WRITE, &n);
+    if (n.ret != 2 || f[0].result != -ATOLL_EMSGSIZE || f[1].result != 64)
+        return fail("an offload frame that is not TCP/IPv4");
+    f[0].gso_size = 0;
+    if (!(ni.offloads & ATOLL_HVT_NET_TSO4))
+        return fail("net info offers no segmentation offload");
 
     uint64_t deadline = mclock() + 3000000000ULL;
     bool got = false;
@@ -100,7 +114,8 @@ int guest_main(const struct atoll_hvt_boot_info *bi)
             return fail("no frame from the host within 3 s");
         struct atoll_hvt_frame r[8];
         for (int i = 0; i < 8; i++)
-            r[i] = (struct atoll_hvt_frame){(uintptr_t)rx[i], 2048, 0};
+            r[i] =
+                (struct atoll_hvt_frame){.addr = (uintptr_t)rx[i], .len = 2048};
         struct atoll_hvt_net_io rd = {NET, 8, (uintptr_t)r, 0};
         hypercall(ATOLL_HVT_NET_READ, &rd);
         if (rd.ret < 0)
@@ -120,7 +135,8 @@ int guest_main(const struct atoll_hvt_boot_info *bi)
     got = false;
     for (int round = 0; !got; round++) {
         for (int i = 0; i < 8; i++)
-            r[i] = (struct atoll_hvt_frame){(uintptr_t)rx[i], 2048, 0};
+            r[i] =
+                (struct atoll_hvt_frame){.addr = (uintptr_t)rx[i], .len = 2048};
         struct atoll_hvt_wait w = {.deadline_ns = deadline,
                                    .devices = 1u << NET,
                                    .rx = (uintptr_t)&rxl,
