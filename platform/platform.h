@@ -106,6 +106,7 @@ struct plat_net_info {
     uint8_t mac[6];
     uint16_t mtu;
     bool tso4; /* plat_net_write_tso works (ATOLL_NETIF_TSO4) */
+    bool gro4; /* plat_net_read_gro works (ATOLL_NETIF_GRO4) */
 };
 
 struct plat_block_info {
@@ -137,6 +138,11 @@ int plat_net_write(int dev, const void *buf, size_t len);
  * ATOLL_NETIF_TSO4); only on devices whose info has tso4, else
  * -ATOLL_ENOTSUP.  Returns as plat_net_write. */
 int plat_net_write_tso(int dev, const void *buf, size_t len, uint16_t gso_size);
+/* plat_net_read for devices whose info has gro4: a frame may be a TCP/IPv4
+ * frame of up to ATOLL_NET_TSO_MAX bytes (atoll/netif.h,
+ * ATOLL_NETIF_GRO4), and *csum_ok says the host vouches for its transport
+ * checksum.  Elsewhere -ATOLL_ENOTSUP. */
+int plat_net_read_gro(int dev, void *buf, size_t len, bool *csum_ok);
 
 /* Whole-sector I/O, completed before return (see atoll/block.h for the
  * error contract; range checks are done by the caller). */

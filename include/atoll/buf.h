@@ -36,6 +36,10 @@ struct atoll_buf {
      * ordinary frame; else this is a TCP/IPv4 frame larger than the MTU
      * that the device cuts into segments of gso_size payload bytes. */
     uint16_t gso_size;
+    /* Receive offload: the device (or its host) vouches for this frame's
+     * TCP/UDP checksum, which the stack then does not recompute (the
+     * field may hold only a partial sum). */
+    uint8_t csum_ok;
 };
 
 /* A buffer with `headroom` bytes in front and room for `size` bytes of

@@ -31,6 +31,12 @@
  *     completed by the device.  One large frame instead of dozens saves a
  *     system call and the host's per-packet work for each segment.
  *
+ *     An interface with ATOLL_NETIF_GRO4 may receive TCP/IPv4 frames of
+ *     up to ATOLL_NET_TSO_MAX bytes (segments its host merged, or a local
+ *     host's offload frames passed on whole), and frames whose buffer has
+ *     csum_ok set, whose transport checksum the host vouches for and may
+ *     have left partial.  The stack accepts both.
+ *
  *     send queues `n` frames to the wire and returns how many it took
  *     (frames after the first refused one are not sent).  It does not take
  *     ownership: the caller still frees the buffers.  It never blocks a
@@ -60,6 +66,7 @@
 
 /* atoll_netif_info.offloads */
 #define ATOLL_NETIF_TSO4 0x1u /* TCP/IPv4 segmentation offload (above) */
+#define ATOLL_NETIF_GRO4 0x2u /* large TCP/IPv4 frames received (above) */
 /* Largest frame an interface with ATOLL_NETIF_TSO4 takes: an IPv4 packet
  * of 65535 bytes after the Ethernet header. */
 #define ATOLL_NET_TSO_MAX (14 + 65535)

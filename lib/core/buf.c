@@ -28,6 +28,7 @@ struct atoll_buf *atoll_buf_alloc(size_t headroom, size_t size)
     b->flags = 0;
     b->dev = 0;
     b->gso_size = 0;
+    b->csum_ok = 0;
     return b;
 }
 

@@ -16,7 +16,10 @@
  * host queue drops the frame and counts it, as a congested wire would.
  * A frame with a gso_size (TCP segmentation offload, atoll/netif.h) goes
  * to plat_net_write_tso, offered only when the platform's device does it
- * (the unix tap).  Every batch is recorded as DEV_IO in the trace.
+ * (the unix tap).  On a device with GRO4 reads go through
+ * plat_net_read_gro into a 64 KiB spare buffer: a large frame is handed
+ * up in it, an ordinary one is copied into a buffer of its size.  Every
+ * batch is recorded as DEV_IO in the trace.
  */
 #include <string.h>
 
@@ -38,6 +41,7 @@ struct netif_default {
     struct plat_net_info info;
     struct atoll_netif_stats stats;
     struct atoll_buf *spare; /* kept across calls: no alloc/free per poll */
+    size_t rx_cap;           /* bytes a read may bring (64 KiB with GRO4) */
     bool drained; /* the last read said EAGAIN: wait before reading again */
 };
 
@@ -70,12 +74,14 @@ static int nd_recv(void *state, struct atoll_buf **frames, int max,
         while (n < max) {
             struct atoll_buf *b = s->spare;
             s->spare = NULL;
-            if (!b && !(b = atoll_buf_alloc(ATOLL_BUF_HEADROOM,
-                                            ATOLL_NET_FRAME_MAX))) {
+            if (!b && !(b = atoll_buf_alloc(ATOLL_BUF_HEADROOM, s->rx_cap))) {
                 err = -ATOLL_ENOMEM;
                 break;
             }
-            int r = plat_net_read(s->dev, b->data, ATOLL_NET_FRAME_MAX);
+            bool csum_ok = false;
+            int r = s->info.gro4 ? plat_net_read_gro(s->dev, b->data, s->rx_cap,
+                                                     &csum_ok)
+                                 : plat_net_read(s->dev, b->data, s->rx_cap);
             if (r < 0) {
                 s->spare = b;
                 if (r == -ATOLL_EMSGSIZE) {
@@ -88,8 +94,25 @@ static int nd_recv(void *state, struct atoll_buf **frames, int max,
                     err = r;
                 break;
             }
-            b->len = 0;
-            atoll_buf_put(b, (size_t)r);
+            if (s->info.gro4 && (size_t)r <= ATOLL_NET_FRAME_MAX) {
+                /* A frame of ordinary size: into a buffer of ordinary
+                 * size (queues and reassembly hold some), the 64 KiB one
+                 * stays the spare. */
+                struct atoll_buf *small =
+                    atoll_buf_alloc(ATOLL_BUF_HEADROOM, (size_t)r);
+                if (!small) {
+                    s->spare = b;
+                    err = -ATOLL_ENOMEM;
+                    break;
+                }
+                memcpy(atoll_buf_put(small, (size_t)r), b->data, (size_t)r);
+                s->spare = b;
+                b = small;
+            } else {
+                b->len = 0;
+                atoll_buf_put(b, (size_t)r);
+            }
+            b->csum_ok = csum_ok;
             b->dev = (uint32_t)s->dev;
             b->next = NULL;
             frames[n++] = b;
@@ -160,7 +183,8 @@ static void nd_info(void *state, struct atoll_netif_info *out)
     memcpy(out->mac, s->info.mac, 6);
     out->mtu = s->info.mtu;
     out->name = s->name;
-    out->offloads = s->info.tso4 ? ATOLL_NETIF_TSO4 : 0;
+    out->offloads = (s->info.tso4 ? ATOLL_NETIF_TSO4 : 0) |
+                    (s->info.gro4 ? ATOLL_NETIF_GRO4 : 0);
 }
 
 static void nd_stats(void *state, struct atoll_netif_stats *out)
@@ -191,6 +215,7 @@ int atoll_netif_open_default(const char *name, struct atoll_netif **out)
     s->dev = dev;
     s->name = copy;
     s->info = info;
+    s->rx_cap = info.gro4 ? ATOLL_NET_TSO_MAX : ATOLL_NET_FRAME_MAX;
     s->nif.ops = &nd_ops;
     s->nif.state = s;
     *out = &s->nif;

@@ -156,6 +156,7 @@ static void corrupt(struct netif_faulty *s, struct atoll_buf *b)
         return;
     size_t at = 14 + (size_t)(next(s) % (b->len - 14));
     b->data[at] ^= (uint8_t)(1u << (next(s) % 8));
+    b->csum_ok = 0; /* the stack must check it again, and see the damage */
 }
 
 static struct atoll_buf *copy(const struct atoll_buf *b)

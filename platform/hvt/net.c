@@ -234,6 +234,12 @@ static int queue_frame(int dev, const void *buf, size_t len, uint16_t gso)
     return 0;
 }
 
+/* No large frames come in here: the device never offers ATOLL_NETIF_GRO4. */
+int plat_net_read_gro(int dev, void *buf, size_t len, bool *csum_ok)
+{
+    return -ATOLL_ENOTSUP;
+}
+
 /* Offload frames go to the tender whole; it hands them to the kernel's
  * segmentation (GSO) through its tap, as the unix target does. */
 int plat_net_write_tso(int dev, const void *buf, size_t len, uint16_t gso_size)

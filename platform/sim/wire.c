@@ -369,6 +369,12 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     return p->dev;
 }
 
+/* No large frames come in here: the device never offers ATOLL_NETIF_GRO4. */
+int plat_net_read_gro(int dev, void *buf, size_t len, bool *csum_ok)
+{
+    return -ATOLL_ENOTSUP;
+}
+
 /* Offload frames are cut into segments in software (tso.c) on a wire
  * configured with .tso; elsewhere the port never offered the offload. */
 int plat_net_write_tso(int dev, const void *buf, size_t len, uint16_t gso_size)

@@ -55,6 +55,13 @@ static int open_tap(struct hvt_device *dv)
         close(fd);
         return -1;
     }
+    /* The tap keeps its features across users: make sure the kernel sends
+     * ordinary frames (the guest takes no offload frames in). */
+    if (ioctl(fd, TUNSETOFFLOAD, 0) < 0) {
+        hvt_msg("tap '%s': TUNSETOFFLOAD: %s", dv->host, strerror(errno));
+        close(fd);
+        return -1;
+    }
     /* A random locally administered unicast address per boot. */
     if (getrandom(dv->mac, sizeof dv->mac, 0) != sizeof dv->mac) {
         hvt_msg("getrandom failed: %s", strerror(errno));
