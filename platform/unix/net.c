@@ -190,7 +190,12 @@ static void csum_complete(uint8_t *p, size_t len, size_t start, size_t off)
     p[start + off + 1] = (uint8_t)c;
 }
 
-int plat_net_read(int dev, void *buf, size_t len)
+/* One frame and its virtio_net_hdr: the frame's length, or -ATOLL_EAGAIN,
+ * -ATOLL_EMSGSIZE (larger than len, or an offload frame that the caller
+ * did not ask for: `gro` false), -ATOLL_EIO.  *csum_ok: a TCP checksum
+ * the kernel vouches for (may be partial); any other partial checksum is
+ * completed here. */
+static int read_frame(int dev, void *buf, size_t len, bool gro, bool *csum_ok)
 {
     struct unix_dev *d = unix_dev_get(dev, UNIX_DEV_NET);
     if (!d)
@@ -200,10 +205,18 @@ int plat_net_read(int dev, void *buf, size_t len)
     for (;;) {
         ssize_t n = readv(d->fd, iov, 2);
         if (n >= (ssize_t)sizeof h) {
+            if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE &&
+                !(gro && h.gso_type == VIRTIO_NET_HDR_GSO_TCPV4))
+                return -ATOLL_EMSGSIZE; /* not offered: never sent */
             n -= (ssize_t)sizeof h;
-            if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE)
-                return -ATOLL_EMSGSIZE; /* not asked for: never sent */
-            if (h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+            /* TCP's checksum the stack may take on trust (a partial one in
+             * a 64 KiB frame would cost more to complete than all else). */
+            size_t ihl, thl;
+            bool tcp =
+                gro && host_tcp4_headers(buf, (size_t)n, &ihl, &thl) == 0;
+            *csum_ok = tcp && (h.flags & (VIRTIO_NET_HDR_F_NEEDS_CSUM |
+                                          VIRTIO_NET_HDR_F_DATA_VALID));
+            if (!tcp && (h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
                 csum_complete(buf, (size_t)n, h.csum_start, h.csum_offset);
             return (int)n;
         }
@@ -219,41 +232,15 @@ int plat_net_read(int dev, void *buf, size_t len)
     }
 }
 
+int plat_net_read(int dev, void *buf, size_t len)
+{
+    bool csum_ok;
+    return read_frame(dev, buf, len, false, &csum_ok);
+}
+
 int plat_net_read_gro(int dev, void *buf, size_t len, bool *csum_ok)
 {
-    struct unix_dev *d = unix_dev_get(dev, UNIX_DEV_NET);
-    if (!d)
-        return -ATOLL_EIO;
-    struct virtio_net_hdr h;
-    struct iovec iov[2] = {{&h, sizeof h}, {buf, len}};
-    for (;;) {
-        ssize_t n = readv(d->fd, iov, 2);
-        if (n >= (ssize_t)sizeof h) {
-            if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE &&
-                h.gso_type != VIRTIO_NET_HDR_GSO_TCPV4)
-                return -ATOLL_EMSGSIZE; /* not offered: never sent */
-            n -= (ssize_t)sizeof h;
-            /* TCP's checksum the stack takes on trust (a partial one in a
-             * 64 KiB frame would cost more to complete than all else);
-             * anything else gets a partial checksum completed here. */
-            size_t ihl, thl;
-            bool tcp = host_tcp4_headers(buf, (size_t)n, &ihl, &thl) == 0;
-            *csum_ok = tcp && (h.flags & (VIRTIO_NET_HDR_F_NEEDS_CSUM |
-                                          VIRTIO_NET_HDR_F_DATA_VALID));
-            if (!tcp && (h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
-                csum_complete(buf, (size_t)n, h.csum_start, h.csum_offset);
-            return (int)n;
-        }
-        if (n >= 0)
-            return -ATOLL_EIO; /* shorter than its header */
-        if (errno == EINTR)
-            continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
-            return -ATOLL_EAGAIN;
-        if (errno == EINVAL || errno == EMSGSIZE)
-            return -ATOLL_EMSGSIZE;
-        return -ATOLL_EIO;
-    }
+    return read_frame(dev, buf, len, true, csum_ok);
 }
 
 static int write_frame(int dev, const struct virtio_net_hdr *h, const void *buf,
