@@ -39,3 +39,12 @@ int host_tcp4_headers(const uint8_t *p, size_t len, size_t *ip_hlen,
     *tcp_hlen = thl;
     return 0;
 }
+
+void host_csum_complete(uint8_t *p, size_t len, size_t start, size_t off)
+{
+    if (start >= len || off + 2 > len - start)
+        return;
+    uint16_t c = host_csum_fold(host_csum_add(0, p + start, len - start));
+    p[start + off] = (uint8_t)(c >> 8);
+    p[start + off + 1] = (uint8_t)c;
+}

@@ -21,6 +21,11 @@ uint64_t host_csum_add(uint64_t sum, const uint8_t *p, size_t len);
  * holds. */
 uint16_t host_csum_fold(uint64_t sum);
 
+/* Completes a checksum a host left partial (virtio_net_hdr NEEDS_CSUM):
+ * the sum of [start, len) into its field at start + off, which held the
+ * pseudo-header sum.  Out-of-range offsets leave the frame alone. */
+void host_csum_complete(uint8_t *p, size_t len, size_t start, size_t off);
+
 /* If [p, p+len) is an Ethernet II frame holding IPv4 (no fragment offset
  * checks: offload frames are never fragments) and TCP with complete
  * headers, sets the IPv4 and TCP header lengths and returns 0; else

@@ -111,6 +111,7 @@ enum atoll_hvt_call {
     ATOLL_HVT_EXIT = 11,         /* struct atoll_hvt_exit */
     ATOLL_HVT_GUARD = 12,        /* struct atoll_hvt_guard */
     ATOLL_HVT_CLOCK_SYNC = 13,   /* struct atoll_hvt_clock_sync */
+    ATOLL_HVT_NET_READ_PACKED = 14, /* struct atoll_hvt_net_packed */
     ATOLL_HVT_CALL_MAX
 };
 
@@ -150,13 +151,17 @@ struct atoll_hvt_clock_sync {
  * waiting, for the devices found ready (the others get ret = 0 and nothing
  * is read).  A device whose read brought frames is in `ready`.  ntx and
  * nrx are at most ATOLL_HVT_MAX_DEVICES; every address in them is checked
- * as for the single calls. */
+ * as for the single calls.  `rxp` (nrxp > 0) is the same for packed
+ * reads: struct atoll_hvt_net_packed[nrxp], each done as
+ * ATOLL_HVT_NET_READ_PACKED for a ready device. */
 struct atoll_hvt_wait {
     uint64_t deadline_ns;
     uint64_t devices;
     uint64_t ready; /* out */
     uint64_t tx, rx;
     uint32_t ntx, nrx;
+    uint64_t rxp;
+    uint32_t nrxp, reserved;
 };
 
 enum atoll_hvt_device_kind {
@@ -184,6 +189,13 @@ struct atoll_hvt_device_info {
  * their checksums (the guest leaves the pseudo-header sum in the TCP
  * checksum field) - atoll/netif.h, ATOLL_NETIF_TSO4. */
 #define ATOLL_HVT_NET_TSO4 0x1u
+/* GRO4: packed reads (ATOLL_HVT_NET_READ_PACKED) may bring TCP/IPv4
+ * frames of up to ATOLL_HVT_FRAME_MAX bytes - a local sender's offload
+ * frames, passed on whole - flagged ATOLL_HVT_RX_CSUM_OK when the host
+ * vouches for their TCP checksum (which may then be partial).  The first
+ * packed read on a device turns this on for it; frame-by-frame reads
+ * must not follow (their buffers may be too small). */
+#define ATOLL_HVT_NET_GRO4 0x2u
 
 /* One frame of a batch: the buffer and its length (for reads: capacity);
  * `result` gets the frame's length or a negative ATOLL_E... code.  For
@@ -210,6 +222,28 @@ struct atoll_hvt_net_io {
     uint64_t frames;
     int64_t ret; /* out */
 };
+
+/* Packed read: frames from device `device` into the area [area,
+ * area + size), one record after another at 8-byte-aligned offsets, each
+ * a struct atoll_hvt_packed_frame and then `len` bytes of frame.  The
+ * tender reads while a frame of ATOLL_HVT_FRAME_MAX bytes still fits (so
+ * a full area, size - used < sizeof record + ATOLL_HVT_FRAME_MAX, means
+ * more may be waiting).  `ret`: frames read (0: none waiting) or a
+ * negative ATOLL_E... code; `used`: bytes of the area filled. */
+struct atoll_hvt_net_packed {
+    uint32_t device;
+    uint32_t reserved;
+    uint64_t area;
+    uint64_t size;
+    int64_t ret;   /* out */
+    uint64_t used; /* out */
+};
+
+struct atoll_hvt_packed_frame {
+    uint32_t len;
+    uint32_t flags; /* ATOLL_HVT_RX_* */
+};
+#define ATOLL_HVT_RX_CSUM_OK 0x1u /* the host vouches for the TCP checksum */
 
 /* Reads or writes `count` consecutive sectors starting at `sector` to or
  * from `data` (count * sector_size bytes) with one VM exit.  `ret` gets 0

@@ -40,10 +40,16 @@ _Static_assert(ATOLL_HVT_NET_BATCH <= ATOLL_HVT_NET_BATCH_MAX,
 #define HVT_TX_ARENA ((size_t)ATOLL_HVT_NET_TX_ARENA)
 _Static_assert(HVT_TX_ARENA >= ATOLL_NET_TSO_MAX,
                "an offload frame must fit the send arena");
+#define HVT_RX_AREA ((size_t)ATOLL_HVT_NET_RX_AREA)
+#define HVT_RECORD  sizeof(struct atoll_hvt_packed_frame)
+_Static_assert(HVT_RX_AREA >= 4 * (HVT_RECORD + ATOLL_HVT_FRAME_MAX),
+               "the packed receive area holds at least 4 large frames");
 
 struct hvt_net {
     bool open;
-    /* rx_buf: HVT_RX_BATCH slots of HVT_FRAME bytes.  tx_buf: an arena of
+    /* rx_buf: HVT_RX_BATCH slots of HVT_FRAME bytes, or with receive
+     * offload (gro) an area of HVT_RX_AREA bytes for packed reads (records
+     * of atoll_hvt_packed_frame + frame).  tx_buf: an arena of
      * HVT_TX_ARENA bytes the queued frames are packed into, so that an
      * offload frame of up to 64 KiB fits as well as many small ones. */
     uint8_t *rx_buf, *tx_buf;
@@ -53,6 +59,8 @@ struct hvt_net {
     struct atoll_hvt_frame *rx, *tx;
     uint32_t rx_have, rx_next; /* frames in the batch, next to serve */
     bool rx_more;              /* the last fill was full: more may wait */
+    bool gro;                  /* packed reads, large frames (GRO4) */
+    size_t rx_pos;             /* gro: offset of the next record */
     uint32_t tx_count;
     size_t tx_used; /* bytes of the arena the queued frames fill */
     bool tso4;      /* the tender segments offload frames */
@@ -62,6 +70,7 @@ static struct hvt_net nets[ATOLL_HVT_MAX_DEVICES];
 /* The lists the next wait carries (hvt_net_wait_prepare). */
 static struct atoll_hvt_net_io wait_tx[ATOLL_HVT_MAX_DEVICES];
 static struct atoll_hvt_net_io wait_rx[ATOLL_HVT_MAX_DEVICES];
+static struct atoll_hvt_net_packed wait_rxp[ATOLL_HVT_MAX_DEVICES];
 
 int plat_net_attach(const char *name, const char *spec, char *err,
                     size_t errlen)
@@ -84,11 +93,12 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     hvt_call(ATOLL_HVT_DEVICE_INFO, &di);
     if (di.ret < 0 || di.kind != ATOLL_HVT_DEV_NET)
         return -ATOLL_ENODEV;
-    n->rx_buf = atoll_malloc(HVT_RX_BATCH * HVT_FRAME);
+    n->gro = (di.offloads & ATOLL_HVT_NET_GRO4) != 0;
+    n->rx_buf = atoll_malloc(n->gro ? HVT_RX_AREA : HVT_RX_BATCH * HVT_FRAME);
     n->tx_buf = atoll_malloc(HVT_TX_ARENA);
-    n->rx = atoll_malloc(HVT_RX_BATCH * sizeof *n->rx);
+    n->rx = n->gro ? NULL : atoll_malloc(HVT_RX_BATCH * sizeof *n->rx);
     n->tx = atoll_malloc(HVT_TX_BATCH * sizeof *n->tx);
-    if (!n->rx_buf || !n->tx_buf || !n->rx || !n->tx) {
+    if (!n->rx_buf || !n->tx_buf || (!n->gro && !n->rx) || !n->tx) {
         atoll_free(n->rx_buf);
         atoll_free(n->tx_buf);
         atoll_free(n->rx);
@@ -98,11 +108,13 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     memcpy(info->mac, di.mac, sizeof info->mac);
     info->mtu = di.mtu;
     info->tso4 = (di.offloads & ATOLL_HVT_NET_TSO4) != 0;
+    info->gro4 = n->gro;
     n->tso4 = info->tso4;
     n->open = true;
     n->rx_have = n->rx_next = n->tx_count = 0;
     n->tx_used = 0;
     n->rx_more = false;
+    n->rx_pos = 0;
     return i;
 }
 
@@ -134,11 +146,64 @@ static void rx_filled(struct hvt_net *n, int64_t ret)
     n->rx_more = ret == HVT_RX_BATCH;
 }
 
-int plat_net_read(int dev, void *buf, size_t len)
+/* gro: the packed read that fills the area. */
+static struct atoll_hvt_net_packed rxp_arm(int dev, struct hvt_net *n)
+{
+    return (struct atoll_hvt_net_packed){
+        .device = (uint32_t)dev,
+        .area = (uint64_t)(uintptr_t)n->rx_buf,
+        .size = HVT_RX_AREA,
+    };
+}
+
+static void rxp_filled(struct hvt_net *n, const struct atoll_hvt_net_packed *p)
+{
+    n->rx_next = 0;
+    n->rx_pos = 0;
+    n->rx_have = p->ret > 0 ? (uint32_t)p->ret : 0;
+    n->rx_more =
+        p->ret > 0 && HVT_RX_AREA - p->used < HVT_RECORD + ATOLL_HVT_FRAME_MAX;
+}
+
+/* gro: the next frame of the area into buf.  A frame whose TCP checksum
+ * the host vouches for needs csum_ok to say so: without it (plain reads)
+ * it is dropped, as its checksum may be partial. */
+static int rxp_serve(struct hvt_net *n, void *buf, size_t len, bool *csum_ok)
+{
+    struct atoll_hvt_packed_frame f;
+    const uint8_t *rec = n->rx_buf + n->rx_pos;
+    memcpy(&f, rec, sizeof f);
+    n->rx_next++;
+    n->rx_pos += (HVT_RECORD + f.len + 7) & ~(size_t)7;
+    if (f.len > len || (!csum_ok && (f.flags & ATOLL_HVT_RX_CSUM_OK)))
+        return -ATOLL_EMSGSIZE;
+    memcpy(buf, rec + HVT_RECORD, f.len);
+    if (csum_ok)
+        *csum_ok = (f.flags & ATOLL_HVT_RX_CSUM_OK) != 0;
+    return (int)f.len;
+}
+
+static int net_read(int dev, void *buf, size_t len, bool *csum_ok)
 {
     struct hvt_net *n = net_get(dev);
     if (!n)
         return -ATOLL_ENODEV;
+    if (n->gro) {
+        if (n->rx_next == n->rx_have) {
+            if (!n->rx_more)
+                return -ATOLL_EAGAIN; /* the next wait collects */
+            struct atoll_hvt_net_packed p = rxp_arm(dev, n);
+            hvt_call(ATOLL_HVT_NET_READ_PACKED, &p);
+            rxp_filled(n, &p);
+            if (p.ret < 0 && p.ret != -ATOLL_EAGAIN)
+                return -ATOLL_EIO;
+            if (n->rx_have == 0)
+                return -ATOLL_EAGAIN;
+        }
+        return rxp_serve(n, buf, len, csum_ok);
+    }
+    if (csum_ok)
+        *csum_ok = false;
     if (n->rx_next == n->rx_have) {
         if (!n->rx_more)
             return -ATOLL_EAGAIN; /* the next wait collects what comes */
@@ -159,9 +224,22 @@ int plat_net_read(int dev, void *buf, size_t len)
     return f->result;
 }
 
+int plat_net_read(int dev, void *buf, size_t len)
+{
+    return net_read(dev, buf, len, NULL);
+}
+
+int plat_net_read_gro(int dev, void *buf, size_t len, bool *csum_ok)
+{
+    struct hvt_net *n = net_get(dev);
+    if (n && !n->gro)
+        return -ATOLL_ENOTSUP;
+    return net_read(dev, buf, len, csum_ok);
+}
+
 uint64_t hvt_net_wait_prepare(struct atoll_hvt_wait *w, uint64_t interest)
 {
-    uint32_t ntx = 0, nrx = 0;
+    uint32_t ntx = 0, nrx = 0, nrxp = 0;
     uint64_t buffered = 0;
     for (int i = 0; i < ATOLL_HVT_MAX_DEVICES; i++) {
         struct hvt_net *n = &nets[i];
@@ -172,13 +250,17 @@ uint64_t hvt_net_wait_prepare(struct atoll_hvt_wait *w, uint64_t interest)
                 (uint32_t)i, n->tx_count, (uint64_t)(uintptr_t)n->tx, 0};
         if (n->rx_next < n->rx_have)
             buffered |= 1ULL << i;
+        else if ((interest & (1ULL << i)) && n->gro)
+            wait_rxp[nrxp++] = rxp_arm(i, n);
         else if (interest & (1ULL << i))
             wait_rx[nrx++] = rx_arm(i, n);
     }
     w->tx = ntx ? (uint64_t)(uintptr_t)wait_tx : 0;
     w->rx = nrx ? (uint64_t)(uintptr_t)wait_rx : 0;
+    w->rxp = nrxp ? (uint64_t)(uintptr_t)wait_rxp : 0;
     w->ntx = ntx;
     w->nrx = nrx;
+    w->nrxp = nrxp;
     return buffered;
 }
 
@@ -190,6 +272,8 @@ void hvt_net_wait_done(const struct atoll_hvt_wait *w)
     }
     for (uint32_t i = 0; i < w->nrx; i++)
         rx_filled(&nets[wait_rx[i].device], wait_rx[i].ret);
+    for (uint32_t i = 0; i < w->nrxp; i++)
+        rxp_filled(&nets[wait_rxp[i].device], &wait_rxp[i]);
 }
 
 static void net_flush(int dev, struct hvt_net *n)
@@ -232,12 +316,6 @@ static int queue_frame(int dev, const void *buf, size_t len, uint16_t gso)
     n->tx_count++;
     n->tx_used += len;
     return 0;
-}
-
-/* No large frames come in here: the device never offers ATOLL_NETIF_GRO4. */
-int plat_net_read_gro(int dev, void *buf, size_t len, bool *csum_ok)
-{
-    return -ATOLL_ENOTSUP;
 }
 
 /* Offload frames go to the tender whole; it hands them to the kernel's

@@ -179,17 +179,6 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     return dev;
 }
 
-/* Completes a checksum the kernel left partial: the sum of [start, len),
- * whose field at start + off holds the pseudo-header sum. */
-static void csum_complete(uint8_t *p, size_t len, size_t start, size_t off)
-{
-    if (start >= len || off + 2 > len - start)
-        return;
-    uint16_t c = host_csum_fold(host_csum_add(0, p + start, len - start));
-    p[start + off] = (uint8_t)(c >> 8);
-    p[start + off + 1] = (uint8_t)c;
-}
-
 /* One frame and its virtio_net_hdr: the frame's length, or -ATOLL_EAGAIN,
  * -ATOLL_EMSGSIZE (larger than len, or an offload frame that the caller
  * did not ask for: `gro` false), -ATOLL_EIO.  *csum_ok: a TCP checksum
@@ -217,7 +206,7 @@ static int read_frame(int dev, void *buf, size_t len, bool gro, bool *csum_ok)
             *csum_ok = tcp && (h.flags & (VIRTIO_NET_HDR_F_NEEDS_CSUM |
                                           VIRTIO_NET_HDR_F_DATA_VALID));
             if (!tcp && (h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
-                csum_complete(buf, (size_t)n, h.csum_start, h.csum_offset);
+                host_csum_complete(buf, (size_t)n, h.csum_start, h.csum_offset);
             return (int)n;
         }
         if (n >= 0)

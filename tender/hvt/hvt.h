@@ -108,6 +108,7 @@ struct hvt_device {
     bool read_only;
     /* net */
     uint8_t mac[6];
+    bool gro; /* the tap's offloads are on (the first packed read) */
 };
 
 struct hvt_attach {
@@ -138,6 +139,10 @@ int64_t hvt_net_write(struct hvt_devices *d, uint32_t dev,
                       struct atoll_hvt_frame *f, uint32_t n, uint8_t *base);
 int64_t hvt_net_read(struct hvt_devices *d, uint32_t dev,
                      struct atoll_hvt_frame *f, uint32_t n, uint8_t *base);
+/* ATOLL_HVT_NET_READ_PACKED into [area, area+size) (guest memory the
+ * caller checked); *used gets the bytes filled.  Frames or -ATOLL_E... */
+int64_t hvt_net_read_packed(struct hvt_devices *d, uint32_t dev, uint8_t *area,
+                            uint64_t size, uint64_t *used);
 int64_t hvt_block_io(struct hvt_devices *d, uint32_t dev, bool write,
                      uint64_t sector, uint64_t count, void *buf);
 int64_t hvt_block_flush(struct hvt_devices *d, uint32_t dev);

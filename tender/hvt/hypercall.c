@@ -24,6 +24,7 @@ static const char *call_name(unsigned nr)
         [ATOLL_HVT_WCLOCK] = "wall clock",
         [ATOLL_HVT_WAIT] = "wait",
         [ATOLL_HVT_CLOCK_SYNC] = "clock sync",
+        [ATOLL_HVT_NET_READ_PACKED] = "net read packed",
         [ATOLL_HVT_DEVICE_INFO] = "device info",
         [ATOLL_HVT_NET_WRITE] = "net write",
         [ATOLL_HVT_NET_READ] = "net read",
@@ -112,7 +113,7 @@ static void device_info(struct hvt_guest *g, unsigned nr, uint64_t gpa)
         } else {
             memcpy(a.mac, d->mac, sizeof a.mac);
             a.mtu = 1500;
-            a.offloads = ATOLL_HVT_NET_TSO4;
+            a.offloads = ATOLL_HVT_NET_TSO4 | ATOLL_HVT_NET_GRO4;
         }
     }
     arg_out(g, gpa, &a, sizeof a);
@@ -181,6 +182,51 @@ static void wait_list(struct hvt_guest *g, unsigned nr, bool rd, uint64_t at,
     memcpy(g->mem.base + at, io, size);
 }
 
+/* One packed read (ATOLL_HVT_NET_READ_PACKED, or an entry of a wait's
+ * rxp list): the area checked writable, then filled. */
+static void packed_read(struct hvt_guest *g, unsigned nr,
+                        struct atoll_hvt_net_packed *a)
+{
+    if (!hvt_mem_writable(&g->mem, a->area, a->size))
+        bad(nr, "packed area", a->area, a->size);
+    a->ret = hvt_net_read_packed(&g->devs, a->device, g->mem.base + a->area,
+                                 a->size, &a->used);
+}
+
+static void packed_call(struct hvt_guest *g, unsigned nr, uint64_t gpa)
+{
+    struct atoll_hvt_net_packed a;
+    arg_in(g, nr, gpa, &a, sizeof a);
+    packed_read(g, nr, &a);
+    arg_out(g, gpa, &a, sizeof a);
+}
+
+/* A wait's rxp list: like wait_list, with packed reads. */
+static void wait_packed(struct hvt_guest *g, unsigned nr, uint64_t at,
+                        uint32_t n, uint64_t ready)
+{
+    struct atoll_hvt_net_packed p[ATOLL_HVT_MAX_DEVICES];
+    if (n == 0)
+        return;
+    if (n > ATOLL_HVT_MAX_DEVICES)
+        hvt_die(ATOLL_HVT_EXIT_CRASH,
+                "guest crashed: bad hypercall %u (wait): rxp list of %u "
+                "entries (max %d)",
+                nr, n, ATOLL_HVT_MAX_DEVICES);
+    uint64_t size = (uint64_t)n * sizeof p[0];
+    if (!hvt_mem_writable(&g->mem, at, size))
+        bad(nr, "rxp list", at, size);
+    memcpy(p, g->mem.base + at, size);
+    for (uint32_t i = 0; i < n; i++) {
+        p[i].used = 0;
+        if (p[i].device >= 64 || !(ready & (1ULL << p[i].device)))
+            p[i].ret = 0;
+        else
+            packed_read(g, nr, &p[i]);
+    }
+    memcpy(g->mem.base + at, p, size);
+}
+
 static void wait_call(struct hvt_guest *g, unsigned nr, uint64_t gpa)
 {
     struct atoll_hvt_wait a;
@@ -188,6 +234,7 @@ static void wait_call(struct hvt_guest *g, unsigned nr, uint64_t gpa)
     wait_list(g, nr, false, a.tx, a.ntx, NULL);
     a.ready = hvt_devices_wait(&g->devs, a.deadline_ns, a.devices);
     wait_list(g, nr, true, a.rx, a.nrx, &a.ready);
+    wait_packed(g, nr, a.rxp, a.nrxp, a.ready);
     arg_out(g, gpa, &a, sizeof a);
 }
 
@@ -283,6 +330,9 @@ void hvt_hypercall(struct hvt_guest *g, unsigned nr, uint64_t gpa)
         break;
     case ATOLL_HVT_CLOCK_SYNC:
         clock_sync(g, nr, gpa);
+        break;
+    case ATOLL_HVT_NET_READ_PACKED:
+        packed_call(g, nr, gpa);
         break;
     default:
         hvt_die(ATOLL_HVT_EXIT_CRASH,

@@ -4,7 +4,8 @@
  *
  * From then on a compromised tender can do only what the run loop needs:
  * run the vCPU and read its registers (ioctl, restricted to KVM_RUN,
- * KVM_GET_MSRS for the guest's TSC (clock anchors, clock.c),
+ * KVM_GET_MSRS for the guest's TSC (clock anchors, clock.c), TUNSETOFFLOAD
+ * (a tap's receive offload, turned on by the guest's first packed read),
  * KVM_GET_REGS, KVM_GET_SREGS and KVM_GET_VCPU_EVENTS, the last three for
  * crash reports, and KVM_SET_USER_MEMORY_REGION, which re-adds the same
  * guest memory to flush translations after a guard page changed), move bytes on
@@ -16,6 +17,7 @@
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/if_tun.h>
 #include <linux/kvm.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
@@ -57,10 +59,11 @@ int hvt_seccomp_install(void)
         ALLOW_NR(__NR_rt_sigreturn),
         ALLOW_NR(__NR_exit_group),
         ALLOW_NR(__NR_exit),
-        /* ioctl: only the six requests of the run loop. */
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 9),
+        /* ioctl: only the seven requests of the run loop. */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 10),
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KVM_RUN, 6, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KVM_RUN, 7, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TUNSETOFFLOAD, 6, 0),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KVM_GET_MSRS, 5, 0),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KVM_GET_REGS, 4, 0),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KVM_GET_SREGS, 3, 0),

@@ -11,6 +11,7 @@ hvt_preflight
 for c in console-outside console-huge console-page0 console-pagetables \
     console-guard arg-outside arg-end arg-readonly wclock-null wait-text \
     wait-txlist wait-txframe wait-rxlist-text wait-rxcount clocksync-readonly \
+    packed-text packed-huge wait-rxp-list wait-rxp-count \
     devinfo-outside netwrite-array netwrite-count netwrite-frame \
     netread-text netread-len blockread-huge blockread-text \
     blockread-bootinfo blockwrite-outside exit-outside exit-status \

@@ -67,6 +67,19 @@ int guest_main(const struct atoll_hvt_boot_info *bi)
     } else if (!strcmp(c, "wait-rxcount")) {
         struct atoll_hvt_wait w = {.rx = (uintptr_t)&net, .nrx = 17};
         hypercall(ATOLL_HVT_WAIT, &w);
+    } else if (!strcmp(c, "packed-text")) {
+        struct atoll_hvt_net_packed p = {.area = text, .size = 70000};
+        hypercall(ATOLL_HVT_NET_READ_PACKED, &p);
+    } else if (!strcmp(c, "packed-huge")) {
+        struct atoll_hvt_net_packed p = {.area = (uintptr_t)buf,
+                                         .size = ~0ULL - 8};
+        hypercall(ATOLL_HVT_NET_READ_PACKED, &p);
+    } else if (!strcmp(c, "wait-rxp-list")) {
+        struct atoll_hvt_wait w = {.rxp = mem - 8, .nrxp = 1};
+        hypercall(ATOLL_HVT_WAIT, &w);
+    } else if (!strcmp(c, "wait-rxp-count")) {
+        struct atoll_hvt_wait w = {.rxp = (uintptr_t)buf, .nrxp = 17};
+        hypercall(ATOLL_HVT_WAIT, &w);
     } else if (!strcmp(c, "clocksync-readonly")) {
         hypercall_raw(ATOLL_HVT_CLOCK_SYNC, ATOLL_HVT_BOOT_INFO);
     } else if (!strcmp(c, "devinfo-outside")) {
