@@ -152,8 +152,25 @@ bool unix_net_mac_override(const char *name, uint8_t mac[6])
     return false;
 }
 
+static bool net_offload = true;
+
+bool unix_net_offload(void)
+{
+    return net_offload;
+}
+
 int plat_option(const char *key, const char *value, char *err, size_t errlen)
 {
+    if (strcmp(key, "net-offload") == 0) {
+        if (!value || (strcmp(value, "on") && strcmp(value, "off"))) {
+            unix_errf(err, errlen,
+                      "--net-offload: bad value '%s' (expected on or off)",
+                      value ? value : "");
+            return -ATOLL_EINVAL;
+        }
+        net_offload = strcmp(value, "on") == 0;
+        return 0;
+    }
     if (strncmp(key, "net-mac:", 8) == 0) {
         const char *name = key + 8;
         uint8_t mac[6];
@@ -193,6 +210,9 @@ const char *plat_options_help(void)
            "tap device\n"
            "  --net-mac:NAME=MAC    its MAC address (default: derived from "
            "the names)\n"
+           "  --net-offload=on|off  TCP segmentation and receive offload "
+           "through the\n"
+           "                        taps (default on)\n"
            "  --block:NAME=FILE     attach block device NAME to a file "
            "(512-byte sectors)\n";
 }

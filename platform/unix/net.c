@@ -114,8 +114,7 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     if (!unix_net_mac_override(name, info->mac))
         derive_mac(name, tap, info->mac);
     info->mtu = 1500;
-    info->tso4 = true;
-    info->gro4 = true;
+    info->tso4 = info->gro4 = unix_net_offload();
     if (attached[i].dev >= 0)
         return attached[i].dev;
 
@@ -153,7 +152,8 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     }
     /* The kernel may then send us offload frames (plat_net_read_gro).  Set
      * every time: the tap keeps its features across users. */
-    if (ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4) < 0) {
+    unsigned offloads = unix_net_offload() ? TUN_F_CSUM | TUN_F_TSO4 : 0;
+    if (ioctl(fd, TUNSETOFFLOAD, offloads) < 0) {
         unix_errf(err, errlen, "tap device '%s': TUNSETOFFLOAD: %s", tap,
                   strerror(errno));
         close(fd);

@@ -31,6 +31,9 @@ int unix_dev_alloc(enum unix_dev_kind kind);
 /* Device `dev` if it is of `kind`, else NULL. */
 struct unix_dev *unix_dev_get(int dev, enum unix_dev_kind kind);
 
+/* --net-offload (core.c): false turns the taps' offloads off. */
+bool unix_net_offload(void);
+
 /* A MAC given with --net-mac:NAME=MAC, or false. */
 bool unix_net_mac_override(const char *name, uint8_t mac[6]);
 

@@ -217,3 +217,20 @@ TEST(tap, "--net-mac sets the MAC; bad addresses are refused")
     CHECK_EQ(plat_option("frobnicate", "1", err, sizeof err), -ATOLL_ENOENT);
     CHECK_STR(plat_name, "unix");
 }
+
+TEST(tap, "--net-offload: on by default, off turns both offloads off")
+{
+    char err[256] = "";
+    struct plat_net_info info;
+    CHECK_EQ(plat_net_attach("net0", "atollnope9", err, sizeof err), 0);
+    memset(&info, 0, sizeof info);
+    plat_net_open("net0", &info, err, sizeof err);
+    CHECK(info.tso4 && info.gro4);
+    CHECK_EQ(plat_option("net-offload", "off", err, sizeof err), 0);
+    memset(&info, 0xff, sizeof info);
+    plat_net_open("net0", &info, err, sizeof err);
+    CHECK(!info.tso4 && !info.gro4);
+    CHECK_EQ(plat_option("net-offload", "maybe", err, sizeof err),
+             -ATOLL_EINVAL);
+    CHECK(strstr(err, "--net-offload: bad value 'maybe'") != NULL);
+}
