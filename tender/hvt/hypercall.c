@@ -155,29 +155,42 @@ static void net_io(struct hvt_guest *g, unsigned nr, uint64_t gpa)
     arg_out(g, gpa, &a, sizeof a);
 }
 
-/* A wait's tx or rx list: copied in (checked), each entry done as a single
- * net call, copied back.  For rx, only devices in `ready` are read. */
-static void wait_list(struct hvt_guest *g, unsigned nr, bool rd, uint64_t at,
-                      uint32_t n, uint64_t *ready)
+/* Copies in a wait's list of `n` (> 0) entries of `esize` bytes at guest `at`
+ * (at most ATOLL_HVT_MAX_DEVICES, in writable guest memory: the results
+ * go back there) into buf; returns its size in bytes. */
+static uint64_t list_in(struct hvt_guest *g, unsigned nr, const char *what,
+                        uint64_t at, uint32_t n, size_t esize, void *buf)
 {
-    struct atoll_hvt_net_io io[ATOLL_HVT_MAX_DEVICES];
-    if (n == 0)
-        return;
     if (n > ATOLL_HVT_MAX_DEVICES)
         hvt_die(ATOLL_HVT_EXIT_CRASH,
-                "guest crashed: bad hypercall %u (wait): %s list of %u "
-                "entries (max %d)",
-                nr, rd ? "rx" : "tx", n, ATOLL_HVT_MAX_DEVICES);
-    uint64_t size = (uint64_t)n * sizeof io[0];
+                "guest crashed: bad hypercall %u (wait): %s of %u entries "
+                "(max %d)",
+                nr, what, n, ATOLL_HVT_MAX_DEVICES);
+    uint64_t size = (uint64_t)n * esize;
     if (!hvt_mem_writable(&g->mem, at, size))
-        bad(nr, rd ? "rx list" : "tx list", at, size);
-    memcpy(io, g->mem.base + at, size);
+        bad(nr, what, at, size);
+    memcpy(buf, g->mem.base + at, size);
+    return size;
+}
+
+static bool is_ready(uint64_t ready, uint32_t dev)
+{
+    return dev < 64 && (ready & (1ULL << dev));
+}
+
+/* A wait's tx or rx list: each entry done as a single net call.  For rx,
+ * only devices in `ready` are read. */
+static void wait_list(struct hvt_guest *g, unsigned nr, bool rd, uint64_t at,
+                      uint32_t n, uint64_t ready)
+{
+    struct atoll_hvt_net_io io[ATOLL_HVT_MAX_DEVICES];
+    uint64_t size =
+        list_in(g, nr, rd ? "rx list" : "tx list", at, n, sizeof io[0], io);
     for (uint32_t i = 0; i < n; i++) {
-        if (rd && (io[i].device >= 64 || !(*ready & (1ULL << io[i].device)))) {
+        if (rd && !is_ready(ready, io[i].device))
             io[i].ret = 0;
-            continue;
-        }
-        net_batch(g, nr, rd, &io[i]);
+        else
+            net_batch(g, nr, rd, &io[i]);
     }
     memcpy(g->mem.base + at, io, size);
 }
@@ -201,28 +214,20 @@ static void packed_call(struct hvt_guest *g, unsigned nr, uint64_t gpa)
     arg_out(g, gpa, &a, sizeof a);
 }
 
-/* A wait's rxp list: like wait_list, with packed reads. */
+/* A wait's rxp list: packed reads of the ready devices. */
 static void wait_packed(struct hvt_guest *g, unsigned nr, uint64_t at,
                         uint32_t n, uint64_t ready)
 {
     struct atoll_hvt_net_packed p[ATOLL_HVT_MAX_DEVICES];
     if (n == 0)
         return;
-    if (n > ATOLL_HVT_MAX_DEVICES)
-        hvt_die(ATOLL_HVT_EXIT_CRASH,
-                "guest crashed: bad hypercall %u (wait): rxp list of %u "
-                "entries (max %d)",
-                nr, n, ATOLL_HVT_MAX_DEVICES);
-    uint64_t size = (uint64_t)n * sizeof p[0];
-    if (!hvt_mem_writable(&g->mem, at, size))
-        bad(nr, "rxp list", at, size);
-    memcpy(p, g->mem.base + at, size);
+    uint64_t size = list_in(g, nr, "rxp list", at, n, sizeof p[0], p);
     for (uint32_t i = 0; i < n; i++) {
         p[i].used = 0;
-        if (p[i].device >= 64 || !(ready & (1ULL << p[i].device)))
-            p[i].ret = 0;
-        else
+        if (is_ready(ready, p[i].device))
             packed_read(g, nr, &p[i]);
+        else
+            p[i].ret = 0;
     }
     memcpy(g->mem.base + at, p, size);
 }
@@ -231,9 +236,9 @@ static void wait_call(struct hvt_guest *g, unsigned nr, uint64_t gpa)
 {
     struct atoll_hvt_wait a;
     arg_in(g, nr, gpa, &a, sizeof a);
-    wait_list(g, nr, false, a.tx, a.ntx, NULL);
+    wait_list(g, nr, false, a.tx, a.ntx, 0);
     a.ready = hvt_devices_wait(&g->devs, a.deadline_ns, a.devices);
-    wait_list(g, nr, true, a.rx, a.nrx, &a.ready);
+    wait_list(g, nr, true, a.rx, a.nrx, a.ready);
     wait_packed(g, nr, a.rxp, a.nrxp, a.ready);
     arg_out(g, gpa, &a, sizeof a);
 }
