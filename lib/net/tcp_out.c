@@ -16,7 +16,9 @@
  * decisions above are taken exactly as if those segments went one by one
  * (a frame holds only full segments; a short tail still meets Nagle on
  * its own), the sequence space and timers do not care how the bytes were
- * framed, and retransmissions are single segments.
+ * framed.  Recovery's retransmissions are single segments; after a
+ * timeout, what goes again from snd_una (go-back-N) is framed like new
+ * data.
  */
 #include <string.h>
 
