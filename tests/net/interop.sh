@@ -32,25 +32,9 @@ need() { # what is missing, for the skip message
     echo "$m"
 }
 
-nsx() { ip netns exec "$NS" "$@"; }
-
 # ---- the namespace and the unikernel ------------------------------------
-setup() {
-    ip netns add "$NS" &&
-        ip -n "$NS" link set lo up &&
-        ip -n "$NS" tuntap add dev tap0 mode tap &&
-        ip -n "$NS" addr add 198.18.0.1/24 dev tap0 &&
-        ip -n "$NS" link set tap0 up
-}
-
-up() {
-    for _ in $(seq 50); do
-        grep -q "echo: port 7" "$W/uk.log" && return 0
-        sleep 0.1
-    done
-    cat "$W/uk.log"
-    return 1
-}
+setup() { ns_setup tap0=198.18.0.1/24; }
+up() { wait_echo "$W/uk.log"; }
 
 # ---- ping --------------------------------------------------------------------
 ping_all() { # ARGS...: every echo request answered

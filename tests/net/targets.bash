@@ -9,6 +9,11 @@
 #                     (empty: it can run)
 #   uk_build T SRC DIR   copies example SRC into DIR, configures it for T
 #                        and builds it (the image is DIR/_build/NAME)
+#   nsx CMD...        runs CMD in the script's namespace $NS
+#   ns_setup TAP=ADDR/PREFIX...   creates $NS (loopback up) with one tap
+#                        device per argument, addressed and up
+#   wait_echo LOG     until the echo example says it serves (5 s), else
+#                        prints LOG and fails
 #   uk_cmd T IMAGE NET TAP ARGS...   sets the array UK to the command that
 #                        runs IMAGE with its net device NET on tap TAP and
 #                        application arguments ARGS (callers run it with
@@ -53,4 +58,25 @@ uk_cmd() { # TARGET IMAGE NET TAP ARGS...
     unix) UK=("$image" --net:"$net=$tap" -- "$@") ;;
     hvt) UK=("$HVT" --net:"$net=$tap" "$image" -- -- "$@") ;;
     esac
+}
+
+nsx() { ip netns exec "$NS" "$@"; }
+
+ns_setup() { # TAP=ADDR/PREFIX...
+    ip netns add "$NS" && ip -n "$NS" link set lo up || return 1
+    local spec
+    for spec in "$@"; do
+        ip -n "$NS" tuntap add dev "${spec%%=*}" mode tap &&
+            ip -n "$NS" addr add "${spec#*=}" dev "${spec%%=*}" &&
+            ip -n "$NS" link set "${spec%%=*}" up || return 1
+    done
+}
+
+wait_echo() { # LOG
+    for _ in $(seq 50); do
+        grep -q "echo: port 7" "$1" && return 0
+        sleep 0.1
+    done
+    cat "$1"
+    return 1
 }

@@ -34,27 +34,8 @@ missing=""
 for c in ip socat tshark sha256sum; do
     command -v $c >/dev/null || missing="$missing $c"
 done
-nsx() { ip netns exec "$NS" "$@"; }
-
-setup() {
-    ip netns add "$NS" &&
-        ip -n "$NS" link set lo up &&
-        ip -n "$NS" tuntap add dev tap0 mode tap &&
-        ip -n "$NS" addr add 198.18.0.1/24 dev tap0 &&
-        ip -n "$NS" link set tap0 up &&
-        ip -n "$NS" tuntap add dev tap1 mode tap &&
-        ip -n "$NS" addr add 198.18.1.1/24 dev tap1 &&
-        ip -n "$NS" link set tap1 up
-}
-
-up() {
-    for _ in $(seq 50); do
-        grep -q "echo: port 7" "$W/echo.log" && return 0
-        sleep 0.1
-    done
-    cat "$W/echo.log"
-    return 1
-}
+setup() { ns_setup tap0=198.18.0.1/24 tap1=198.18.1.1/24; }
+up() { wait_echo "$W/echo.log"; }
 
 echo_small() {
     local got
