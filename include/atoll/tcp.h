@@ -147,6 +147,9 @@ struct atoll_tcp_stats {
     uint64_t bad_checksum, bad_header, no_conn, rst_sent;
     uint64_t challenge_acks, syn_dropped, ooo_dropped;
     uint64_t active_opens, passive_opens, conns; /* conns: live now */
+    /* A send or receive buffer could not grow for lack of memory; the
+     * connection went on with the buffer it had (docs/tcp.md). */
+    uint64_t mem_short;
 };
 void atoll_tcp_stats(struct atoll_stack *s, struct atoll_tcp_stats *out);
 

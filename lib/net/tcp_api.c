@@ -161,6 +161,8 @@ int atoll_tcp_read(struct atoll_tcp_conn *c, void *buf, size_t len,
                 return 0;
             tcp_ring_read(&c->rcvbuf, 0, buf, n);
             tcp_ring_consume(&c->rcvbuf, n);
+            if (c->rcvbuf.len == 0 && c->ooo.n == 0)
+                c->rcv_max = TCP_RCVBUF_MAX; /* let it try to grow again */
             window_update(c);
             return (int)n;
         }
@@ -197,8 +199,24 @@ int atoll_tcp_write(struct atoll_tcp_conn *c, const void *buf, size_t len,
             continue;
         }
         uint32_t n = (uint32_t)(len - done < space ? len - done : space);
-        if (tcp_ring_reserve(&c->sndbuf, c->sndbuf.len + n, TCP_SNDBUF_MAX) < 0)
-            return done ? (int)done : -ATOLL_ENOMEM;
+        if (tcp_ring_reserve(&c->sndbuf, c->sndbuf.len + n, TCP_SNDBUF_MAX) <
+            0) {
+            /* Memory is short: the buffer stays the size it is, and the
+             * write waits for ACKs to make room in it, as at
+             * TCP_SNDBUF_MAX.  Out of memory only when nothing is
+             * buffered (no ACK will come to free anything). */
+            c->ts->st.mem_short++;
+            uint32_t room = c->sndbuf.cap - c->sndbuf.len;
+            if (room == 0 && c->sndbuf.len == 0)
+                return done ? (int)done : -ATOLL_ENOMEM;
+            if (room == 0) {
+                if (atoll_event_wait(&c->wr_ev, deadline) < 0)
+                    return done ? (int)done : -ATOLL_ETIMEDOUT;
+                continue;
+            }
+            if (n > room)
+                n = room;
+        }
         tcp_ring_write(&c->sndbuf, c->sndbuf.len, (const uint8_t *)buf + done,
                        n);
         c->sndbuf.len += n;

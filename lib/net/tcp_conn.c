@@ -169,6 +169,7 @@ struct atoll_tcp_conn *tcp_conn_new(struct tcp_stack *ts, atoll_ipv4_t laddr,
     tcp_rto_init(&c->rto);
     atoll_event_init(&c->rd_ev, "tcp read");
     atoll_event_init(&c->wr_ev, "tcp write");
+    c->rcv_max = TCP_RCVBUF_MAX;
     atoll_event_init(&c->st_ev, "tcp connect");
     c->ka_idle = TCP_KEEPALIVE_IDLE_NS;
     c->ka_intvl = TCP_KEEPALIVE_INTERVAL_NS;

@@ -409,6 +409,12 @@ static bool data_input(struct atoll_tcp_conn *c, const struct seg *sg)
     if (n > 0) {
         uint32_t off = c->rcvbuf.len + (seq - c->rcv_nxt);
         if (tcp_ring_reserve(&c->rcvbuf, off + n, TCP_RCVBUF_MAX) < 0) {
+            /* Memory is short: drop (the peer sends it again) and offer
+             * no more window than the buffer we have, until the reader
+             * empties it (atoll_tcp_read). */
+            c->ts->st.mem_short++;
+            c->rcv_max = c->rcvbuf.cap > TCP_BUF_INITIAL ? c->rcvbuf.cap
+                                                         : TCP_BUF_INITIAL;
             count_drop(c->ts);
             return true;
         }

@@ -219,6 +219,9 @@ struct atoll_tcp_conn {
     /* receive side */
     uint32_t irs, rcv_nxt, rcv_adv; /* rcv_adv: right edge advertised */
     struct tcp_ring rcvbuf;
+    /* The receive buffer's size limit: TCP_RCVBUF_MAX, or the ring's size
+     * while memory was too short to grow it (tcp_in.c, tcp_api.c). */
+    uint32_t rcv_max;
     struct tcp_ooo ooo;
     bool ooo_fin;
     uint32_t ooo_fin_seq;

@@ -32,14 +32,15 @@ uint32_t tcp_ts_now(const struct atoll_tcp_conn *c)
 
 uint32_t tcp_rcv_window(const struct atoll_tcp_conn *c)
 {
-    uint32_t space = TCP_RCVBUF_MAX - c->rcvbuf.len;
+    uint32_t space =
+        c->rcv_max > c->rcvbuf.len ? c->rcv_max - c->rcvbuf.len : 0;
     uint32_t maxw = c->ws_ok ? (uint32_t)65535 << c->rcv_ws : 65535;
     if (space > maxw)
         space = maxw;
     uint32_t cur = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
     /* Receiver SWS avoidance (RFC 9293 3.8.6.2.2): move the right edge
      * only by at least min(buffer / 2, MSS). */
-    uint32_t half = TCP_RCVBUF_MAX / 2, step = c->adv_mss;
+    uint32_t half = c->rcv_max / 2, step = c->adv_mss;
     if (half < step)
         step = half;
     if (space > cur && space - cur < step)

@@ -19,21 +19,18 @@ int tcp_ring_reserve(struct tcp_ring *r, uint32_t need, uint32_t max)
     uint32_t cap = r->cap ? r->cap : TCP_BUF_INITIAL;
     while (cap < need)
         cap *= 2;
-    uint8_t *nb = atoll_malloc(cap);
+    /* realloc: grows in place when the heap can, so a ring near the
+     * memory limit does not need its old and new size at once. */
+    uint8_t *nb = atoll_realloc(r->buf, cap);
     if (!nb)
         return -ATOLL_ENOMEM;
-    if (r->buf) {
-        /* Linearise: offsets keep their meaning, head becomes 0.  The
-         * whole old capacity is copied because the receive side keeps
-         * out-of-order bytes beyond len. */
-        uint32_t first = r->cap - r->head;
-        memcpy(nb, r->buf + r->head, first);
-        memcpy(nb + first, r->buf, r->head);
-        atoll_free(r->buf);
-    }
+    /* Offsets keep their meaning with head unchanged once the bytes that
+     * wrapped to [0, head) move to just past the old end.  All of the old
+     * capacity counts: the receive side keeps out-of-order bytes beyond
+     * len. */
+    memcpy(nb + r->cap, nb, r->head);
     r->buf = nb;
     r->cap = cap;
-    r->head = 0;
     return 0;
 }
 

@@ -110,6 +110,7 @@ static int receiver(void *arg)
 struct xfer {
     enum atoll_tcp_cc cc;
     uint32_t bytes;
+    size_t mem_left; /* 0, or: fill the heap but this much during the run */
     struct side a, b;
     struct atoll_tcp_info ia, ib;
     struct atoll_tcp_stats sta, stb;
@@ -129,6 +130,35 @@ static void dump(const char *who, const struct atoll_tcp_conn *c)
            c->sb.bytes, c->rcv_nxt - c->irs, c->rcvbuf.len, c->ooo.n,
            (long long)(c->t_rexmit ? c->t_rexmit - atoll_now() : -1),
            c->persist, c->backoff, c->retries, c->dupacks);
+}
+
+/* Memory pressure: takes the heap in 64 KiB blocks until none is left,
+ * then gives back the last `left` bytes' worth (adjacent blocks, so one
+ * free region).  Returns the list of blocks kept, for ballast_free. */
+#define BALLAST_BLOCK (64u << 10)
+static void *ballast_fill(size_t left)
+{
+    void *head = NULL;
+    void *b;
+    while ((b = atoll_malloc(BALLAST_BLOCK)) != NULL) {
+        *(void **)b = head;
+        head = b;
+    }
+    for (size_t freed = 0; head && freed < left; freed += BALLAST_BLOCK) {
+        void *next = *(void **)head;
+        atoll_free(head);
+        head = next;
+    }
+    return head;
+}
+
+static void ballast_free(void *head)
+{
+    while (head) {
+        void *next = *(void **)head;
+        atoll_free(head);
+        head = next;
+    }
 }
 
 static int xfer_main(void *arg)
@@ -153,9 +183,11 @@ static int xfer_main(void *arg)
     atoll_fiber_spawn(&f[1], "b tx", sender, &x->b, 0);
     atoll_fiber_spawn(&f[2], "a rx", receiver, &x->a, 0);
     atoll_fiber_spawn(&f[3], "b rx", receiver, &x->b, 0);
+    void *ballast = x->mem_left ? ballast_fill(x->mem_left) : NULL;
     for (int i = 0; i < 4; i++)
         atoll_fiber_join(f[i], ATOLL_NEVER, NULL);
     x->elapsed = atoll_now() - t0;
+    ballast_free(ballast);
     if (x->a.rx_result || x->b.rx_result) {
         dump("a", x->a.c);
         dump("b", x->b.c);
@@ -174,13 +206,14 @@ static int xfer_main(void *arg)
 
 static struct xfer x;
 
-static void run_xfer(const char *tag, uint64_t seed,
-                     struct atoll_sim_wire_opts o, enum atoll_tcp_cc cc,
-                     uint32_t bytes)
+static void run_xfer_mem(const char *tag, uint64_t seed,
+                         struct atoll_sim_wire_opts o, enum atoll_tcp_cc cc,
+                         uint32_t bytes, size_t mem_left)
 {
     memset(&x, 0, sizeof x);
     x.cc = cc;
     x.bytes = bytes;
+    x.mem_left = mem_left;
     /* TCP_XFER_SEED shifts every case's seed: compare changes over many
      * fault patterns, not one. */
     const char *shift = getenv("TCP_XFER_SEED");
@@ -209,6 +242,13 @@ static void run_xfer(const char *tag, uint64_t seed,
                (unsigned long long)x.ia.timeouts,
                (unsigned long long)x.ib.timeouts);
     net_sim_end();
+}
+
+static void run_xfer(const char *tag, uint64_t seed,
+                     struct atoll_sim_wire_opts o, enum atoll_tcp_cc cc,
+                     uint32_t bytes)
+{
+    run_xfer_mem(tag, seed, o, cc, bytes, 0);
 }
 
 #define MS ATOLL_MS(1)
@@ -310,4 +350,17 @@ TEST(tcp_xfer, "without offload on the wire no offload frame is made")
              ATOLL_TCP_NEWRENO, 1u << 20);
     CHECK_EQ(x.sta.tso_frames, 0);
     CHECK_EQ(x.stb.tso_frames, 0);
+}
+
+/* Memory pressure: with the heap filled but for 1.5 MiB while four
+ * buffers would each grow to 1 MiB, growths fail (mem_short), yet no
+ * write or read fails: the buffers stay the size they are, writers wait
+ * for ACKs, and a receiver that cannot grow drops what does not fit and
+ * offers no more window than it has.  Both directions, with loss. */
+TEST(tcp_xfer, "memory pressure: buffers cannot grow, the transfer completes")
+{
+    run_xfer_mem("tcp-mem", 23,
+                 (struct atoll_sim_wire_opts){.loss = 0.01, .delay = MS},
+                 ATOLL_TCP_NEWRENO, XFER_BYTES / 4, 1536u << 10);
+    CHECK(x.sta.mem_short + x.stb.mem_short > 0);
 }
