@@ -275,7 +275,7 @@ int main(int argc, char **argv)
         hvt_msg("hypercalls (number:exits):%s", n ? line : " none");
         uint64_t small, large;
         hvt_mem_touched(&g.mem, &small, &large);
-        hvt_msg("pages the guest touched: %llu of 4 KiB, %llu of 2 MiB",
+        hvt_msg("heap pages the guest touched: %llu of 4 KiB, %llu of 2 MiB",
                 (unsigned long long)small, (unsigned long long)large);
     }
     _exit(status < 0 ? 128 + hvt_stop_requested : status);
