@@ -14,6 +14,9 @@
 #                        device per argument, addressed and up
 #   wait_echo LOG     until the echo example says it serves (5 s), else
 #                        prints LOG and fails
+#   wait_listen PORT  until a TCP socket listens on PORT in $NS (5 s)
+#   wait_capture LOG  until the tshark writing LOG (its stderr) captures
+#                        (10 s: tshark starts slowly on a busy machine)
 #   uk_cmd T IMAGE NET TAP ARGS...   sets the array UK to the command that
 #                        runs IMAGE with its net device NET on tap TAP and
 #                        application arguments ARGS (callers run it with
@@ -77,6 +80,25 @@ wait_echo() { # LOG
         grep -q "echo: port 7" "$1" && return 0
         sleep 0.1
     done
+    cat "$1"
+    return 1
+}
+
+wait_listen() { # PORT
+    for _ in $(seq 100); do
+        [ -n "$(ip netns exec "$NS" ss -Hltn "sport = :$1")" ] && return 0
+        sleep 0.05
+    done
+    echo "nothing listens on port $1"
+    return 1
+}
+
+wait_capture() { # LOG
+    for _ in $(seq 200); do
+        grep -q "^Capturing on" "$1" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    echo "tshark did not start capturing:"
     cat "$1"
     return 1
 }

@@ -96,7 +96,7 @@ fetch_linux_closes() {
     nsx timeout 20 socat -T 10 TCP-LISTEN:8080,bind=198.18.1.1,reuseaddr \
         SYSTEM:"head -n 1 >$W/req; cat $W/resp" &
     local spid=$!
-    sleep 0.5
+    wait_listen 8080 || return 1
     local out
     out=$(fetch --port=8080 --request="GET /hello HTTP/1.0")
     wait $spid
@@ -109,7 +109,7 @@ fetch_uk_closes() { # the server answers only after the unikernel's FIN
     nsx timeout 20 socat -T 10 TCP-LISTEN:8081,bind=198.18.1.1,reuseaddr \
         SYSTEM:"cat >$W/req2; echo got-your-fin" &
     local spid=$!
-    sleep 0.5
+    wait_listen 8081 || return 1
     local out
     out=$(fetch --port=8081 --request=bye --half_close)
     wait $spid
@@ -159,7 +159,8 @@ run_target() { # TARGET: every check, on its own namespace
     # through the function nsx: a backgrounded function is a subshell, and
     # $! would be that shell, not the process to stop.)
     ip netns exec "$NS" tshark -q -i tap0 -i tap1 \
-        -f "tcp[tcpflags] & tcp-syn != 0" -w "$W/syn.pcap" >/dev/null 2>&1 &
+        -f "tcp[tcpflags] & tcp-syn != 0" -w "$W/syn.pcap" \
+        >/dev/null 2>"$W/tshark.log" &
     local tpid=$!
     PIDS="$PIDS $tpid"
 
@@ -168,7 +169,7 @@ run_target() { # TARGET: every check, on its own namespace
     EPID=$!
     PIDS="$PIDS $EPID"
     t "the echo unikernel starts on the tap device" up
-    sleep 1 # the capture is listening
+    t "tshark captures on the tap devices" wait_capture "$W/tshark.log"
 
     t "Linux connects to the unikernel: TCP echo of a line" echo_small
     local b a
