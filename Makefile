@@ -52,7 +52,8 @@ EXTRA_TEST :=
 EXTRA_BENCH :=
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: all libs tool test test-unit demo deps bench format clean check-format
+.PHONY: all libs tool test test-unit demo deps bench format clean check-format \
+    compile-check
 all: libs tool $(EXTRA_ALL)
 
 libs: $(foreach v,rel san,$(BUILD)/$(v)/libatoll.a \
@@ -153,6 +154,12 @@ $(BUILD)/rel/bench/%: $(BUILD)/rel/bench/%.o $(BUILD)/rel/libatoll.a \
 
 test: all $(TEST_BINS) $(EXTRA_TEST)
 	@BUILD=$(BUILD) bash tests/run.sh
+
+# Compiles everything and installs nothing in bin/: with CC=clang and a
+# scratch BUILD, tests/style/clang.sh checks that every file builds with
+# the second compiler too.
+compile-check: libs hvt-libs hvt-guests $(TEST_BINS) $(BENCH_BINS) \
+    $(call obj,rel,$(TOOL_SRC) $(STORE_HOST_SRC)) $(HVT_TENDER_OBJ)
 
 # Only the C test binaries (quick loop while developing).
 test-unit: libs $(TEST_BINS)

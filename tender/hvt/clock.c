@@ -51,16 +51,17 @@ uint64_t hvt_wall_ns(void)
 
 static int guest_tsc(uint64_t *tsc)
 {
-    struct {
-        struct kvm_msrs h;
-        struct kvm_msr_entry e;
-    } m;
-    memset(&m, 0, sizeof m);
-    m.h.nmsrs = 1;
-    m.e.index = MSR_IA32_TSC;
-    if (ioctl(vcpu_fd, KVM_GET_MSRS, &m) != 1)
+    /* struct kvm_msrs ends in a flexible array: room for one entry
+     * (a struct around it would be a GNU extension clang rejects). */
+    uint64_t buf[(sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry)) /
+                 sizeof(uint64_t)];
+    memset(buf, 0, sizeof buf);
+    struct kvm_msrs *m = (struct kvm_msrs *)buf;
+    m->nmsrs = 1;
+    m->entries[0].index = MSR_IA32_TSC;
+    if (ioctl(vcpu_fd, KVM_GET_MSRS, m) != 1)
         return -1;
-    *tsc = m.e.data;
+    *tsc = m->entries[0].data;
     return 0;
 }
 
