@@ -24,9 +24,11 @@
 #                    upstream resolver, in a namespace
 #   bind9-dnsutils   `dig`: the client of the DNS server interop test
 #   nsd, dnsperf     `make bench`: the DNS server against NSD, by dnsperf
+#   bsdutils         script(1): the hvt console test gives the tender a
+#                    terminal (Essential in Debian; listed to say so)
 set -euo pipefail
 # ATOLL_DEPS_PKGS replaces the list (scripts/install-bench-deps.sh uses it).
-PKGS=${ATOLL_DEPS_PKGS:-"build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils nsd dnsperf"}
+PKGS=${ATOLL_DEPS_PKGS:-"build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils nsd dnsperf bsdutils"}
 
 missing=""
 for p in $PKGS; do

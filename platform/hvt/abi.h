@@ -12,7 +12,8 @@
  *
  *     0                 page 0: never mapped (NULL dereferences fault)
  *     0x1000            GDT + TSS (read-only, no-execute)
- *     0x2000..0x10000   boot info, argv pointers and strings (read-only, NX)
+ *     0x2000..0xc000    boot info, argv pointers and strings (read-only, NX)
+ *     0xc000..0x10000   the console area (read-write, NX; see CONSOLE)
  *     0x10000..1 MiB    page tables (not mapped: the guest cannot edit them)
  *     1 MiB             the ELF image's PT_LOAD segments: code R+X,
  *                       read-only data R+NX, data/bss RW+NX
@@ -40,6 +41,19 @@
  *     ATOLL_HVT_EXIT_CRASH and a message naming the call.  Errors that are
  *     not memory-safety problems (unknown device, sector out of range,
  *     EAGAIN) come back as a negative ATOLL_E... code in `ret`.
+ *
+ * CONSOLE
+ *     Output needs no exit of its own: the guest appends it to the console
+ *     area (struct atoll_hvt_console_area at ATOLL_HVT_CONSOLE_AREA) and
+ *     the tender writes out whatever is there at every VM exit, before it
+ *     handles the exit - a hypercall, a crash or a stop - so output and
+ *     the tender's own messages keep their order.  The guest makes an exit
+ *     for it only when the area is full (ATOLL_HVT_CONSOLE_WRITE, which
+ *     drains the area first) or, when the boot info has
+ *     ATOLL_HVT_CONSOLE_LINE (the tender's output is a terminal), at the
+ *     end of each line.  Otherwise output waits for the guest's next exit:
+ *     the next wait (an idle guest exits at once), I/O, or clock sync
+ *     (about once a second on a busy one).
  */
 #ifndef ATOLL_HVT_ABI_H
 #define ATOLL_HVT_ABI_H
@@ -48,13 +62,15 @@
 
 #include "atoll/error.h"
 
-#define ATOLL_HVT_ABI_VERSION 2
+#define ATOLL_HVT_ABI_VERSION 3
 
 /* ---- memory layout ------------------------------------------------------ */
 #define ATOLL_HVT_PAGE_SIZE    0x1000ULL
 #define ATOLL_HVT_GDT_ADDR     0x1000ULL
-#define ATOLL_HVT_BOOT_INFO    0x2000ULL   /* struct atoll_hvt_boot_info */
-#define ATOLL_HVT_BOOT_END     0x10000ULL  /* end of boot info + argv area */
+#define ATOLL_HVT_BOOT_INFO    0x2000ULL /* struct atoll_hvt_boot_info */
+#define ATOLL_HVT_BOOT_END     0xc000ULL /* end of boot info + argv area */
+#define ATOLL_HVT_CONSOLE_AREA 0xc000ULL /* struct atoll_hvt_console_area */
+#define ATOLL_HVT_CONSOLE_END  0x10000ULL
 #define ATOLL_HVT_PT_START     0x10000ULL  /* page tables (unmapped) */
 #define ATOLL_HVT_RESERVED_END 0x100000ULL /* images load at or above */
 #define ATOLL_HVT_STACK_SIZE   0x20000ULL  /* 128 KiB, top = mem_size */
@@ -90,7 +106,24 @@ struct atoll_hvt_boot_info {
      * usable TSC, read the clocks with ATOLL_HVT_MCLOCK/WCLOCK. */
     uint64_t tsc_khz;
     uint64_t tsc_base;
+    uint64_t console_flags; /* ATOLL_HVT_CONSOLE_LINE */
 };
+
+/* Console output the guest has not handed over yet (CONSOLE above): `len`
+ * bytes in data[].  The guest appends and raises len; the tender writes
+ * data[0, len) and sets len to 0 at a VM exit.  A len above
+ * ATOLL_HVT_CONSOLE_CAP is a guest bug: the tender stops the guest. */
+struct atoll_hvt_console_area {
+    uint32_t len;
+    uint32_t reserved;
+    uint8_t data[];
+};
+#define ATOLL_HVT_CONSOLE_CAP                                                  \
+    (ATOLL_HVT_CONSOLE_END - ATOLL_HVT_CONSOLE_AREA -                          \
+     sizeof(struct atoll_hvt_console_area))
+/* console_flags: the tender's output is a terminal - hand over each
+ * complete line at once. */
+#define ATOLL_HVT_CONSOLE_LINE 0x1u
 
 /* ---- hypercalls --------------------------------------------------------- */
 /* Guest-physical (and virtual) address of the hypercall page: just above
@@ -115,7 +148,8 @@ enum atoll_hvt_call {
     ATOLL_HVT_CALL_MAX
 };
 
-/* Writes `len` bytes at `data` to the tender's standard output. */
+/* Writes `len` bytes at `data` to the tender's standard output, after
+ * what the console area holds (len 0: only drains the area). */
 struct atoll_hvt_console {
     uint64_t data, len;
     int64_t ret; /* out: 0 or -ATOLL_EIO */

@@ -38,13 +38,36 @@ uintptr_t __stack_chk_guard;
 
 /* ---- console and clocks ------------------------------------------------ */
 
-int plat_console_write(const char *buf, size_t len)
+/* Console output goes into the console area, which the tender writes
+ * out at every VM exit (abi.h, CONSOLE): a log line costs a copy, not an
+ * exit.  An exit is made only when the area cannot take the bytes (the
+ * call hands them over directly, after what the area holds) and, when
+ * the tender's output is a terminal, at the end of each line. */
+static int console_call(const char *buf, size_t len)
 {
     struct atoll_hvt_console c = {(uint64_t)(uintptr_t)buf, len, 0};
-    if (len == 0)
-        return 0;
     hvt_call(ATOLL_HVT_CONSOLE_WRITE, &c);
     return c.ret < 0 ? -ATOLL_EIO : 0;
+}
+
+int plat_console_write(const char *buf, size_t len)
+{
+    if (len == 0)
+        return 0;
+    /* Before hvt_start has checked the boot info (the ABI message), the
+     * area may not be there: write directly. */
+    if (hvt_boot_info == NULL)
+        return console_call(buf, len);
+    struct atoll_hvt_console_area *a =
+        (struct atoll_hvt_console_area *)(uintptr_t)ATOLL_HVT_CONSOLE_AREA;
+    if (len > ATOLL_HVT_CONSOLE_CAP - a->len)
+        return console_call(buf, len);
+    memcpy(a->data + a->len, buf, len);
+    a->len += (uint32_t)len;
+    if ((hvt_boot_info->console_flags & ATOLL_HVT_CONSOLE_LINE) &&
+        memchr(buf, '\n', len) != NULL)
+        return console_call(NULL, 0);
+    return 0;
 }
 
 static uint64_t clock_call(unsigned nr)
@@ -280,13 +303,13 @@ _Noreturn void hvt_start(const struct atoll_hvt_boot_info *bi)
 {
     static char *argv[BOOT_ARGV_MAX + 1];
     static char attach[ATOLL_HVT_MAX_DEVICES][ATOLL_HVT_NAME_MAX + 16];
-    hvt_boot_info = bi;
     if (bi->magic != ATOLL_HVT_BOOT_MAGIC ||
         bi->abi_version != ATOLL_HVT_ABI_VERSION) {
         atoll_console_puts("atoll: this image does not match the tender's "
                            "ABI version\n");
         plat_exit(ATOLL_EXIT_USAGE);
     }
+    hvt_boot_info = bi;
     clock_init(bi);
     int argc = 0;
     argv[argc++] = (char *)(uintptr_t)atoll_app.name;

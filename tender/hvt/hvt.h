@@ -184,6 +184,11 @@ struct hvt_guest {
  * stop the tender with ATOLL_HVT_EXIT_CRASH. */
 void hvt_hypercall(struct hvt_guest *g, unsigned nr, uint64_t gpa);
 
+/* Writes out and empties the guest's console area (abi.h, CONSOLE); the
+ * vCPU loop calls it at every VM exit, before anything else.  -1: the
+ * area's length is out of range (the caller stops the guest). */
+int hvt_console_drain(struct hvt_guest *g);
+
 /* ---- vCPU (vcpu.c) ------------------------------------------------------- */
 struct hvt_vcpu {
     int kvm_fd, vm_fd, vcpu_fd;

@@ -65,24 +65,44 @@ static void arg_out(struct hvt_guest *g, uint64_t gpa, const void *a,
     memcpy(g->mem.base + gpa, a, size);
 }
 
+/* Guest output to the tender's standard output: 0 or -ATOLL_EIO. */
+static int64_t out(const uint8_t *p, uint64_t len)
+{
+    uint64_t done = 0;
+    while (done < len) {
+        ssize_t w = write(1, p + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -ATOLL_EIO;
+        done += (uint64_t)w;
+    }
+    return 0;
+}
+
+int hvt_console_drain(struct hvt_guest *g)
+{
+    struct atoll_hvt_console_area *a =
+        (struct atoll_hvt_console_area *)(g->mem.base + ATOLL_HVT_CONSOLE_AREA);
+    uint32_t len = a->len; /* the guest's: read once, then checked */
+    if (len == 0)
+        return 0;
+    if (len > ATOLL_HVT_CONSOLE_CAP)
+        return -1;
+    /* An error (closed pipe) loses this output, as a failed console
+     * write would; the guest is not stopped for it. */
+    (void)out(a->data, len);
+    a->len = 0;
+    return 0;
+}
+
 static void console_write(struct hvt_guest *g, unsigned nr, uint64_t gpa)
 {
     struct atoll_hvt_console a;
     arg_in(g, nr, gpa, &a, sizeof a);
     if (!hvt_mem_readable(&g->mem, a.data, a.len))
         bad(nr, "data", a.data, a.len);
-    a.ret = 0;
-    uint64_t done = 0;
-    while (done < a.len) {
-        ssize_t w = write(1, g->mem.base + a.data + done, a.len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            a.ret = -ATOLL_EIO;
-            break;
-        }
-        done += (uint64_t)w;
-    }
+    a.ret = out(g->mem.base + a.data, a.len);
     arg_out(g, gpa, &a, sizeof a);
 }
 

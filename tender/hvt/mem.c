@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "hvt.h"
 
@@ -344,6 +345,10 @@ static int write_boot_info(struct hvt_mem *m, int argc, char **argv,
     bi.heap_end = m->heap_end;
     bi.stack_top = m->stack_top;
     bi.ndevices = ndevices;
+    /* A terminal wants each line as it is written; a pipe or a file can
+     * take output at the guest's next exit (abi.h, CONSOLE). */
+    if (isatty(1))
+        bi.console_flags = ATOLL_HVT_CONSOLE_LINE;
     /* The clock fields are set once the vCPU exists (hvt_clock_boot). */
     if (getrandom(bi.random, sizeof bi.random, 0) != sizeof bi.random) {
         hvt_msg("getrandom failed: %s", strerror(errno));
@@ -395,6 +400,9 @@ int hvt_mem_finish(struct hvt_mem *m, uint64_t image_end, int argc, char **argv,
     hvt_mem_set_perm(m, m->heap_start, m->heap_end - m->heap_start,
                      HVT_PERM_RW);
     hvt_mem_set_perm(m, m->size - ATOLL_HVT_STACK_SIZE, ATOLL_HVT_STACK_SIZE,
+                     HVT_PERM_RW);
+    hvt_mem_set_perm(m, ATOLL_HVT_CONSOLE_AREA,
+                     ATOLL_HVT_CONSOLE_END - ATOLL_HVT_CONSOLE_AREA,
                      HVT_PERM_RW);
     populate(m, ATOLL_HVT_RESERVED_END, m->heap_start - ATOLL_HVT_RESERVED_END);
     populate(m, m->size - BOOT_STACK_HOT, BOOT_STACK_HOT);

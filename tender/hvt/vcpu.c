@@ -262,8 +262,10 @@ int hvt_vcpu_run(struct hvt_vcpu *v, struct hvt_guest *g)
     char what[96];
     for (;;) {
         uint64_t t0 = v->stats ? hvt_mono_ns() : 0;
-        if (hvt_stop_requested)
+        if (hvt_stop_requested) {
+            (void)hvt_console_drain(g);
             return -1;
+        }
         if (ioctl(v->vcpu_fd, KVM_RUN, 0) < 0) {
             if (errno == EINTR || errno == EAGAIN)
                 continue;
@@ -276,6 +278,8 @@ int hvt_vcpu_run(struct hvt_vcpu *v, struct hvt_guest *g)
             v->run_ns += dt;
         }
         v->exits++;
+        if (hvt_console_drain(g) < 0)
+            crash(v, g, "bad console area: its length is out of range");
         switch (run->exit_reason) {
         case KVM_EXIT_MMIO: {
             /* A hypercall is an aligned 8-byte store into the hypercall

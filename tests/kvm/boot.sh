@@ -38,6 +38,10 @@ expect_status "a missing kernel file is a tender error" $ST_TENDER \
 expect_status "an unknown option is a tender error" $ST_TENDER \
     "unknown option '--bogus'" "$HVT" --bogus "$G/hello.elf"
 expect_status "no kernel: usage" $ST_TENDER 'usage: atoll-hvt' "$HVT"
+long_arg=$(head -c 50000 /dev/zero | tr '\0' x)
+expect_status "guest arguments larger than the boot area are refused" \
+    $ST_TENDER 'guest arguments too long' \
+    "$HVT" "$G/exitcode.elf" -- "$long_arg"
 expect_status "a malformed --net option is refused" $ST_TENDER \
     'bad device option' "$HVT" --net:service "$G/hello.elf"
 

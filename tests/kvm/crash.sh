@@ -34,3 +34,19 @@ crash fiber-stack $ST_CRASH "stack overflow: a fiber's stack ran into its guard 
 crash oom 70 '^atoll: panic: out of memory after [0-9]+ KiB'
 crash oom 70 '^atoll: panic: out of memory' --mem=64
 crash assert 70 'assertion failed: zero == 1'
+
+# Output still in the console area when the guest stops comes out first,
+# whole and in order: 3000 lines (~30 KiB, more than the 16 KiB area
+# holds, so some leave through console writes) then the end.
+lines_then() { # WHAT PATTERN-OF-THE-END
+    WHAT=$1
+    "$HVT" "$IMG" -- -- --what="$WHAT" --lines=3000 >"$LOG" 2>&1
+    awk -v pat="$2" '
+        /^line [0-9]+$/ { if ($2 != n + 1) exit 1; n++; next }
+        $0 ~ pat { end = (n == 3000); exit }
+        END { exit !end }' "$LOG"
+}
+t "3000 lines, then survived: every line, in order, before the end" \
+    lines_then none '^survived$'
+t "3000 lines, then a crash: every line, in order, before the report" \
+    lines_then null 'guest crashed: CPU exception 14'

@@ -20,6 +20,9 @@ for c in console-outside console-huge console-page0 console-pagetables \
         '^atoll-hvt: guest crashed: bad hypercall' \
         "$HVT" "$G/badptr.elf" -- "$c"
 done
+expect_status "a console area claiming more than it holds stops the guest" \
+    $ST_CRASH '^atoll-hvt: guest crashed: bad console area' \
+    "$HVT" "$G/badptr.elf" -- console-area-len
 expect_status "a good hypercall after the bad-pointer runs still works" 0 \
     '^Hello from hvt$' "$HVT" "$G/hello.elf"
 

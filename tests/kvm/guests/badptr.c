@@ -43,6 +43,14 @@ int guest_main(const struct atoll_hvt_boot_info *bi)
         con.data = bi->heap_end; /* the stack's guard page */
         con.len = 8;
         hypercall(ATOLL_HVT_CONSOLE_WRITE, &con);
+    } else if (!strcmp(c, "console-area-len")) {
+        /* The console area claims more than it holds; the next exit (any
+         * call) must stop the guest instead of reading past it. */
+        struct atoll_hvt_console_area *a =
+            (struct atoll_hvt_console_area *)(uintptr_t)ATOLL_HVT_CONSOLE_AREA;
+        a->len = ATOLL_HVT_CONSOLE_CAP + 1;
+        struct atoll_hvt_clock ck = {0};
+        hypercall(ATOLL_HVT_MCLOCK, &ck);
     } else if (!strcmp(c, "arg-outside")) {
         hypercall_raw(ATOLL_HVT_CONSOLE_WRITE, 0xfffffff0u);
     } else if (!strcmp(c, "arg-end")) {

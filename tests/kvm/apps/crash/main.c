@@ -11,6 +11,10 @@
  *   oom          allocate until the heap is gone  panic 70
  *   assert       a failed assert()                panic 70
  *   none         prints "survived" and exits 0
+ *
+ * --lines=N prints N numbered lines first: output the console area still
+ * holds (abi.h, CONSOLE) must come out whole, in order, before the crash
+ * report.
  */
 #include <assert.h>
 #include <string.h>
@@ -37,6 +41,8 @@ static int deep(void *arg)
 int app_main(struct app *app)
 {
     const char *c = app->args.what;
+    for (int64_t i = 1; i <= app->args.lines; i++)
+        atoll_console_printf(app->console, "line %lld\n", (long long)i);
     if (!strcmp(c, "null")) {
         volatile int *p = (volatile int *)(uintptr_t)zero;
         return *p;
