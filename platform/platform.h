@@ -75,6 +75,17 @@ int plat_mem_region(size_t want, void **base, size_t *len);
  */
 int plat_guard_page(void *page, bool on);
 
+/*
+ * A fiber stack the platform made ahead of time with its guard page in
+ * place, for a platform where plat_guard_page is costly (hvt: a VM exit):
+ * returns the guard page's address, with `size` (or more) bytes of stack
+ * above it - the layout lib/core/fiber.c uses - or NULL when the platform
+ * has none free that large.  plat_stack_return takes it back and says
+ * whether `stack` was one of these (false: the caller frees it itself).
+ */
+void *plat_stack_take(size_t size);
+bool plat_stack_return(void *stack);
+
 /* ---- waiting -------------------------------------------------------- */
 
 /*

@@ -2,7 +2,9 @@
  * lib/core/fiber.c - fibers: creation, stacks with guard pages, join, and
  * the end of a fiber's life.
  *
- * A fiber's stack is one aligned block from the default heap: the lowest
+ * A fiber's stack is one aligned block from the default heap - or one the
+ * platform made ahead of time, guard included (plat_stack_take: on hvt a
+ * guard call is a VM exit, so the first fiber avoids it): the lowest
  * page is the guard, the stack grows down towards it.  Where the platform
  * can protect pages the guard faults on overflow and the platform's fault
  * handler asks atoll_fiber_guard_owner whose it was; elsewhere the guard
@@ -93,17 +95,21 @@ int atoll_fiber_spawn(atoll_fiber **out, const char *name, atoll_fiber_fn fn,
     if (!f)
         return -ATOLL_ENOMEM;
     memset(f, 0, sizeof *f);
-    f->stack = atoll_memalign(ATOLL_PAGE_SIZE, stack_size + ATOLL_PAGE_SIZE);
-    if (!f->stack) {
-        atoll_free(f);
-        return -ATOLL_ENOMEM;
-    }
     f->stack_size = stack_size;
-    int g = plat_guard_page(f->stack, true);
-    if (g < 0) {
-        /* No page protection here: fall back to a canary. */
-        f->canary = true;
-        memset(f->stack, CANARY_BYTE, ATOLL_PAGE_SIZE);
+    f->stack = plat_stack_take(stack_size);
+    if (!f->stack) {
+        f->stack =
+            atoll_memalign(ATOLL_PAGE_SIZE, stack_size + ATOLL_PAGE_SIZE);
+        if (!f->stack) {
+            atoll_free(f);
+            return -ATOLL_ENOMEM;
+        }
+        int g = plat_guard_page(f->stack, true);
+        if (g < 0) {
+            /* No page protection here: fall back to a canary. */
+            f->canary = true;
+            memset(f->stack, CANARY_BYTE, ATOLL_PAGE_SIZE);
+        }
     }
 
     f->id = ++S.next_id;
@@ -152,14 +158,16 @@ void core_fiber_finished(atoll_fiber *f)
     if (f->canary && !canary_intact(f, 0))
         atoll_panic("stack overflow in fiber %s", f->name);
     live_remove(f);
-    if (!f->canary)
-        (void)plat_guard_page(f->stack, false);
 #ifdef ATOLL_SANITIZE
     /* The dead frames leave poisoned red zones behind; the memory is about
      * to be reused by ordinary allocations. */
     __asan_unpoison_memory_region(f->stack, f->stack_size + ATOLL_PAGE_SIZE);
 #endif
-    atoll_free(f->stack);
+    if (!plat_stack_return(f->stack)) {
+        if (!f->canary)
+            (void)plat_guard_page(f->stack, false);
+        atoll_free(f->stack);
+    }
     f->stack = NULL;
     if (f->detached)
         core_fiber_free(f);

@@ -59,6 +59,19 @@ int plat_guard_page(void *page, bool on)
     return 0;
 }
 
+/* A guard page is one mprotect here: no stacks are made ahead of time. */
+void *plat_stack_take(size_t size)
+{
+    (void)size;
+    return NULL;
+}
+
+bool plat_stack_return(void *stack)
+{
+    (void)stack;
+    return false;
+}
+
 _Noreturn void plat_exit(int status)
 {
     fflush(NULL);

@@ -19,6 +19,10 @@
  *                       read-only data R+NX, data/bss RW+NX
  *     heap_start..heap_end   free memory (RW+NX)
  *     one guard page    never mapped: a stack overflow faults
+ *     fiber stack       ATOLL_HVT_FIBER_STACK_SIZE bytes (RW+NX): a stack
+ *                       with its guard page already in place, which the
+ *                       guest's first fiber takes without a guard call
+ *     one guard page    never mapped
  *     stack             ATOLL_HVT_STACK_SIZE bytes ending at mem_size
  *
  * HYPERCALLS
@@ -65,17 +69,18 @@
 #define ATOLL_HVT_ABI_VERSION 3
 
 /* ---- memory layout ------------------------------------------------------ */
-#define ATOLL_HVT_PAGE_SIZE    0x1000ULL
-#define ATOLL_HVT_GDT_ADDR     0x1000ULL
-#define ATOLL_HVT_BOOT_INFO    0x2000ULL /* struct atoll_hvt_boot_info */
-#define ATOLL_HVT_BOOT_END     0xc000ULL /* end of boot info + argv area */
-#define ATOLL_HVT_CONSOLE_AREA 0xc000ULL /* struct atoll_hvt_console_area */
-#define ATOLL_HVT_CONSOLE_END  0x10000ULL
-#define ATOLL_HVT_PT_START     0x10000ULL  /* page tables (unmapped) */
-#define ATOLL_HVT_RESERVED_END 0x100000ULL /* images load at or above */
-#define ATOLL_HVT_STACK_SIZE   0x20000ULL  /* 128 KiB, top = mem_size */
-#define ATOLL_HVT_MEM_MIN_MIB  2
-#define ATOLL_HVT_MEM_MAX_MIB  4096
+#define ATOLL_HVT_PAGE_SIZE        0x1000ULL
+#define ATOLL_HVT_GDT_ADDR         0x1000ULL
+#define ATOLL_HVT_BOOT_INFO        0x2000ULL /* struct atoll_hvt_boot_info */
+#define ATOLL_HVT_BOOT_END         0xc000ULL /* end of boot info + argv area */
+#define ATOLL_HVT_CONSOLE_AREA     0xc000ULL /* struct atoll_hvt_console_area */
+#define ATOLL_HVT_CONSOLE_END      0x10000ULL
+#define ATOLL_HVT_PT_START         0x10000ULL  /* page tables (unmapped) */
+#define ATOLL_HVT_RESERVED_END     0x100000ULL /* images load at or above */
+#define ATOLL_HVT_STACK_SIZE       0x20000ULL  /* 128 KiB, top = mem_size */
+#define ATOLL_HVT_FIBER_STACK_SIZE 0x10000ULL  /* 64 KiB, below the stack */
+#define ATOLL_HVT_MEM_MIN_MIB      2
+#define ATOLL_HVT_MEM_MAX_MIB      4096
 
 /* Handed to the guest's entry point in %rdi.  Read-only for the guest. */
 #define ATOLL_HVT_BOOT_MAGIC 0x41544f4c4c425431ULL /* "ATOLLBT1" */
@@ -107,6 +112,9 @@ struct atoll_hvt_boot_info {
     uint64_t tsc_khz;
     uint64_t tsc_base;
     uint64_t console_flags; /* ATOLL_HVT_CONSOLE_LINE */
+    /* [fiber_stack, fiber_stack + ATOLL_HVT_FIBER_STACK_SIZE): a fiber
+     * stack whose guard page (the page below) the tender has made. */
+    uint64_t fiber_stack;
 };
 
 /* Console output the guest has not handed over yet (CONSOLE above): `len`

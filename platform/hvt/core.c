@@ -192,6 +192,29 @@ int plat_guard_page(void *page, bool on)
     return g.ret < 0 ? (int)g.ret : 0;
 }
 
+/* The tender made one fiber stack with its guard page (boot info
+ * fiber_stack): the first fiber - the main one, at boot - takes it and
+ * so needs no guard call, which is a VM exit. */
+static bool fiber_stack_taken;
+
+void *plat_stack_take(size_t size)
+{
+    uint64_t s = hvt_boot_info->fiber_stack;
+    if (fiber_stack_taken || s == 0 || size > ATOLL_HVT_FIBER_STACK_SIZE)
+        return NULL;
+    fiber_stack_taken = true;
+    return (void *)(uintptr_t)(s - ATOLL_HVT_PAGE_SIZE);
+}
+
+bool plat_stack_return(void *stack)
+{
+    uint64_t s = hvt_boot_info->fiber_stack;
+    if (s == 0 || (uintptr_t)stack != s - ATOLL_HVT_PAGE_SIZE)
+        return false;
+    fiber_stack_taken = false;
+    return true;
+}
+
 /* ---- waiting ----------------------------------------------------------- */
 
 int plat_wait(atoll_time_t deadline, uint64_t interest, uint64_t *ready)

@@ -133,11 +133,12 @@ void hvt_crash_report(int vcpu_fd, const struct hvt_mem *m, uint64_t exits,
             hvt_msg("stack overflow: a fiber's stack ran into its guard page "
                     "%#llx",
                     (unsigned long long)(sr.cr2 & ~(ATOLL_HVT_PAGE_SIZE - 1)));
-        if (sr.cr2 >= m->heap_end && sr.cr2 < m->heap_end + ATOLL_HVT_PAGE_SIZE)
+        if (sr.cr2 >= m->boot_guard &&
+            sr.cr2 < m->boot_guard + ATOLL_HVT_PAGE_SIZE)
             hvt_msg("stack overflow: the boot stack ran into its guard page "
                     "%#llx..%#llx",
-                    (unsigned long long)m->heap_end,
-                    (unsigned long long)(m->heap_end + ATOLL_HVT_PAGE_SIZE));
+                    (unsigned long long)m->boot_guard,
+                    (unsigned long long)(m->boot_guard + ATOLL_HVT_PAGE_SIZE));
     }
     hvt_msg("rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx",
             (unsigned long long)r.rax, (unsigned long long)r.rbx,

@@ -112,8 +112,10 @@ int hvt_elf_load(const uint8_t *data, uint64_t size, struct hvt_mem *m,
     if (!fits(eh.e_phoff, (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr), size))
         return refuse("program header table outside the file (truncated?)");
 
-    /* Segments must end below the stack's guard page. */
-    uint64_t limit = m->size - ATOLL_HVT_STACK_SIZE - ATOLL_HVT_PAGE_SIZE;
+    /* Segments must end below the stacks and their guard pages (mem.c,
+     * hvt_mem_finish). */
+    uint64_t limit = m->size - ATOLL_HVT_STACK_SIZE -
+                     ATOLL_HVT_FIBER_STACK_SIZE - 2 * ATOLL_HVT_PAGE_SIZE;
     Elf64_Phdr ph[MAX_SEGMENTS];
     int nload = 0;
     bool entry_ok = false;

@@ -48,8 +48,10 @@ struct hvt_mem {
     uint64_t size; /* bytes */
     uint8_t *perm; /* one enum hvt_perm per 4 KiB page */
     uint64_t heap_start, heap_end, stack_top;
-    uint64_t pml4;    /* guest-physical address of the top page table */
-    uint64_t pt_next; /* next free page of the page-table area */
+    uint64_t fiber_stack; /* the pre-guarded fiber stack (abi.h) */
+    uint64_t boot_guard;  /* the boot stack's guard page */
+    uint64_t pml4;        /* guest-physical address of the top page table */
+    uint64_t pt_next;     /* next free page of the page-table area */
     /* Translations are cached only through entries whose accessed bit is
      * set (Intel CPUs and KVM's shadow MMU; see hvt_mem_guard).  Set by
      * hvt_vcpu_init from the CPU vendor; false: flush after every

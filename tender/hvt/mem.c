@@ -34,7 +34,8 @@
 /* 4 KiB-mapped start of the heap (see build_page_tables): 8 page-table
  * pages of the reserved area's 240. */
 #define HEAP_4K (16ULL << 20)
-/* The top of the boot stack that every guest uses (populate). */
+/* The top of the boot stack and of the pre-guarded fiber stack, which
+ * every guest uses (populate). */
 #define BOOT_STACK_HOT (32ULL << 10)
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
@@ -344,6 +345,7 @@ static int write_boot_info(struct hvt_mem *m, int argc, char **argv,
     bi.heap_start = m->heap_start;
     bi.heap_end = m->heap_end;
     bi.stack_top = m->stack_top;
+    bi.fiber_stack = m->fiber_stack;
     bi.ndevices = ndevices;
     /* A terminal wants each line as it is written; a pipe or a file can
      * take output at the guest's next exit (abi.h, CONSOLE). */
@@ -393,11 +395,22 @@ static void populate(struct hvt_mem *m, uint64_t gpa, uint64_t len)
 int hvt_mem_finish(struct hvt_mem *m, uint64_t image_end, int argc, char **argv,
                    uint64_t ndevices)
 {
+    /* From the top: boot stack, its guard page, the pre-guarded fiber
+     * stack, its guard page, then the heap down to the image. */
     m->stack_top = m->size;
+    m->boot_guard = m->size - ATOLL_HVT_STACK_SIZE - PAGE;
+    m->fiber_stack = m->boot_guard - ATOLL_HVT_FIBER_STACK_SIZE;
     m->heap_start = (image_end + PAGE - 1) & ~(PAGE - 1);
-    m->heap_end = m->size - ATOLL_HVT_STACK_SIZE - PAGE; /* guard page */
-    /* elf.c keeps segments below the guard page, so heap_start fits. */
+    m->heap_end = m->fiber_stack - PAGE;
+    if (m->heap_start >= m->heap_end) {
+        hvt_msg("the image leaves no heap in %llu MiB: give more --mem",
+                (unsigned long long)(m->size >> 20));
+        return -1;
+    }
     hvt_mem_set_perm(m, m->heap_start, m->heap_end - m->heap_start,
+                     HVT_PERM_RW);
+    hvt_mem_set_perm(m, m->heap_end, PAGE, HVT_PERM_GUARD);
+    hvt_mem_set_perm(m, m->fiber_stack, ATOLL_HVT_FIBER_STACK_SIZE,
                      HVT_PERM_RW);
     hvt_mem_set_perm(m, m->size - ATOLL_HVT_STACK_SIZE, ATOLL_HVT_STACK_SIZE,
                      HVT_PERM_RW);
@@ -406,6 +419,7 @@ int hvt_mem_finish(struct hvt_mem *m, uint64_t image_end, int argc, char **argv,
                      HVT_PERM_RW);
     populate(m, ATOLL_HVT_RESERVED_END, m->heap_start - ATOLL_HVT_RESERVED_END);
     populate(m, m->size - BOOT_STACK_HOT, BOOT_STACK_HOT);
+    populate(m, m->boot_guard - BOOT_STACK_HOT, BOOT_STACK_HOT);
     write_gdt(m);
     if (write_boot_info(m, argc, argv, ndevices) < 0)
         return -1;

@@ -32,7 +32,9 @@ int guest_main(const struct atoll_hvt_boot_info *bi)
         return fail("boot info magic");
     if (bi->heap_start < ATOLL_HVT_RESERVED_END ||
         bi->heap_end <= bi->heap_start || bi->stack_top != bi->mem_size ||
-        bi->heap_end + ATOLL_HVT_PAGE_SIZE + ATOLL_HVT_STACK_SIZE !=
+        bi->fiber_stack != bi->heap_end + ATOLL_HVT_PAGE_SIZE ||
+        bi->fiber_stack + ATOLL_HVT_FIBER_STACK_SIZE + ATOLL_HVT_PAGE_SIZE +
+                ATOLL_HVT_STACK_SIZE !=
             bi->mem_size)
         return fail("boot info layout");
     uint8_t any = 0;

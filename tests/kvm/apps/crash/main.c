@@ -5,9 +5,10 @@
  *
  *   null         read through a NULL pointer      CPU exception, 114
  *   div0         integer division by zero         CPU exception, 114
- *   stack        unbounded recursion on the boot  guard page, 114
- *                stack (before the scheduler)
- *   fiber-stack  unbounded recursion in a fiber   canary, panic 70
+ *   stack        unbounded recursion in app_main  guard page, 114
+ *                (the main fiber, on the stack the tender made)
+ *   fiber-stack  unbounded recursion in a        guard page, 114
+ *                spawned fiber (a heap stack)
  *   oom          allocate until the heap is gone  panic 70
  *   assert       a failed assert()                panic 70
  *   none         prints "survived" and exits 0
