@@ -196,12 +196,14 @@ int main(int argc, char **argv)
     uint64_t t_start = stats ? hvt_mono_ns() : 0;
     /* The tender's first write to a closed pipe must not kill it. */
     signal(SIGPIPE, SIG_IGN);
-    if (stats) {
-        /* No SA_RESTART: KVM_RUN and epoll_wait return EINTR. */
-        struct sigaction sa = {.sa_handler = on_stop_signal};
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-    }
+    /* SIGINT and SIGTERM stop the guest in an orderly way: without
+     * SA_RESTART, KVM_RUN and epoll_wait return EINTR, the vCPU loop
+     * writes out the console area (output the guest has not handed over
+     * yet) and returns, the statistics are printed, and the tender exits
+     * with 128 + the signal's number. */
+    struct sigaction sa = {.sa_handler = on_stop_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 
     static struct hvt_guest g;
     uint64_t size;

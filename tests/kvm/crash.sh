@@ -50,3 +50,17 @@ t "3000 lines, then survived: every line, in order, before the end" \
     lines_then none '^survived$'
 t "3000 lines, then a crash: every line, in order, before the report" \
     lines_then null 'guest crashed: CPU exception 14'
+# A guest that prints, then computes without ever exiting: its line waits
+# in the console area, and stopping the tender (SIGTERM) still writes it.
+spin_stopped() {
+    "$HVT" "$IMG" -- -- --what=spin >"$LOG" 2>&1 &
+    local pid=$!
+    sleep 0.5
+    kill -TERM $pid
+    wait $pid
+    local st=$?
+    echo "status $st" >>"$LOG"
+    [ $st -eq $((128 + 15)) ] && grep -qx spinning "$LOG"
+}
+t "a spinning guest stopped by SIGTERM: its output still comes out" \
+    spin_stopped

@@ -11,6 +11,8 @@
  *                spawned fiber (a heap stack)
  *   oom          allocate until the heap is gone  panic 70
  *   assert       a failed assert()                panic 70
+ *   spin         prints "spinning", then loops    killed by the signal
+ *                forever without an exit          that stops the tender
  *   none         prints "survived" and exits 0
  *
  * --lines=N prints N numbered lines first: output the console area still
@@ -69,6 +71,10 @@ int app_main(struct app *app)
         }
     } else if (!strcmp(c, "assert")) {
         assert(zero == 1);
+    } else if (!strcmp(c, "spin")) {
+        atoll_console_printf(app->console, "spinning\n");
+        for (;;)
+            zero++;
     }
     atoll_console_printf(app->console, "survived\n");
     return 0;
