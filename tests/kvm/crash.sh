@@ -55,7 +55,7 @@ t "3000 lines, then a crash: every line, in order, before the report" \
 spin_stopped() {
     "$HVT" "$IMG" -- -- --what=spin >"$LOG" 2>&1 &
     local pid=$!
-    sleep 0.5
+    sleep 1 # the guest is long past its print (a boot takes ~2 ms)
     kill -TERM $pid
     wait $pid
     local st=$?
