@@ -32,6 +32,19 @@ ok() { _report OK "$1"; }
 fail() { _report FAIL "$1"; [ -n "${2:-}" ] && echo "       $2"; _show_log; }
 skip() { _report SKIP "$1"; echo "       skipped: $2"; }
 
+# wait_line FILE REGEX SECONDS: until a line of FILE (a program's log,
+# still being written) matches REGEX; else prints FILE and fails.
+wait_line() {
+    local i
+    for ((i = 0; i < $3 * 20; i++)); do
+        grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    echo "no line matching /$2/ in $1 after $3 s:"
+    cat "$1" 2>/dev/null
+    return 1
+}
+
 # t NAME CMD...: passes when CMD exits 0.
 t() {
     local name=$1; shift

@@ -60,15 +60,10 @@ t "examples/dns-server builds for unix" \
 ip netns exec "$NS" "$TMP/app/_build/dns_server" --net:net=tap0 -- \
     --ipv4=198.18.0.2/24 --zone="$(cat "$TMP/zone")" >"$TMP/uk.log" 2>&1 &
 PID=$!
-up() {
-    for _ in $(seq 50); do
-        grep -q "dns-server: zone" "$TMP/uk.log" && return 0
-        sleep 0.1
-    done
-    cat "$TMP/uk.log"
-    return 1
+loaded() {
+    wait_line "$TMP/uk.log" "dns-server: zone" 5 &&
+        grep -q '70 records' "$TMP/uk.log"
 }
-loaded() { up && grep -q '70 records' "$TMP/uk.log"; }
 t "the server starts and loads the zone (70 records)" loaded
 
 D() { ip netns exec "$NS" dig @198.18.0.2 +time=2 +tries=2 "$@"; }

@@ -75,14 +75,7 @@ ns_setup() { # TAP=ADDR/PREFIX...
     done
 }
 
-wait_echo() { # LOG
-    for _ in $(seq 50); do
-        grep -q "echo: port 7" "$1" && return 0
-        sleep 0.1
-    done
-    cat "$1"
-    return 1
-}
+wait_echo() { wait_line "$1" "echo: port 7" 5; } # LOG
 
 wait_listen() { # PORT
     for _ in $(seq 100); do
@@ -93,12 +86,4 @@ wait_listen() { # PORT
     return 1
 }
 
-wait_capture() { # LOG
-    for _ in $(seq 200); do
-        grep -q "^Capturing on" "$1" 2>/dev/null && return 0
-        sleep 0.05
-    done
-    echo "tshark did not start capturing:"
-    cat "$1"
-    return 1
-}
+wait_capture() { wait_line "$1" "^Capturing on" 10; } # LOG
