@@ -31,6 +31,12 @@ _show_log() { sed 's/^/       | /' "$LOG" | tail -n 30; }
 ok() { _report OK "$1"; }
 fail() { _report FAIL "$1"; [ -n "${2:-}" ] && echo "       $2"; _show_log; }
 skip() { _report SKIP "$1"; echo "       skipped: $2"; }
+# skip_no_kvm NAME: the one skip CI allows (tests/run.sh): a test that needs
+# /dev/kvm on a host without it.  The reason is on the line itself.
+NO_KVM_REASON='(no /dev/kvm on this host)'
+skip_no_kvm() { _report SKIP "$1 $NO_KVM_REASON"; }
+# have_kvm: /dev/kvm exists and this user may open it.
+have_kvm() { [ -c /dev/kvm ] && [ -w /dev/kvm ]; }
 
 # wait_line FILE REGEX SECONDS: until a line of FILE (a program's log,
 # still being written) matches REGEX; else prints FILE and fails.

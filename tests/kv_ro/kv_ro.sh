@@ -179,14 +179,14 @@ for target in unix sim; do
 done
 
 # ---- the same on a KVM guest (hvt) ------------------------------------------
-if [ -c /dev/kvm ] && [ -x "$ROOT/bin/atoll-hvt" ]; then
+if have_kvm; then
     expect_out "examples/kv_ro prints the baked secret (hvt)" "$SECRET" \
         bash -c "'$ATOLL' -C '$ex' configure -t hvt && '$ATOLL' -C '$ex' run"
     expect_out "examples/kv_ro prints the secret from a tar (hvt)" "$SECRET" \
         bash -c "'$ATOLL' -C '$ex' configure -t hvt --impl secrets=tar &&
                  '$ATOLL' -C '$ex' run --block:secrets='$TMP/secrets.tar'"
 else
-    skip "examples/kv_ro on hvt" "no /dev/kvm or bin/atoll-hvt"
+    skip_no_kvm "examples/kv_ro on hvt"
 fi
 
 # ---- the tar parser under libFuzzer -----------------------------------------

@@ -25,15 +25,16 @@ expect_status() {
     else ok "$name"; fi
 }
 
-# The tests cannot run without the tender, the guests and KVM; on this
-# project's machines all three exist, so a missing one is a failure.
+# The tests cannot run without the tender, the guests and KVM.  A missing
+# tender or guest is a failure (the build makes them everywhere); a host
+# without /dev/kvm skips the suite with the one reason CI accepts.
 hvt_preflight() {
     if [ ! -x "$HVT" ] || [ ! -f "$G/hello.elf" ]; then
         fail "preflight" "build first: make BUILD=... bin/atoll-hvt hvt-guests"
         exit 1
     fi
-    if [ ! -w /dev/kvm ]; then
-        fail "preflight" "/dev/kvm is missing or not writable"
-        exit 1
+    if ! have_kvm; then
+        skip_no_kvm "preflight: the $_suite tests run atoll-hvt"
+        exit 0
     fi
 }

@@ -110,7 +110,7 @@ for target in $INTEROP_TARGETS; do
     if [ "$target" = unix ]; then suite net-interop; else suite "net-interop-$target"; fi
     m="$missing$(target_missing "$target")"
     if [ -n "$m" ]; then
-        skip "interop with Linux ($target)" "needs:$m"
+        skip_target "interop with Linux ($target)" "$m"
         continue
     fi
     run_target "$target"

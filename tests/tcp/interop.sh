@@ -205,7 +205,7 @@ for target in $INTEROP_TARGETS; do
     if [ "$target" = unix ]; then suite tcp-interop; else suite "tcp-interop-$target"; fi
     m="$missing$(target_missing "$target")"
     if [ -n "$m" ]; then
-        skip "TCP interop with Linux ($target)" "needs:$m"
+        skip_target "TCP interop with Linux ($target)" "$m"
         continue
     fi
     run_target "$target"
