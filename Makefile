@@ -47,6 +47,8 @@ obj = $(patsubst %.S,$(BUILD)/$(1)/%.o,$(patsubst %.c,$(BUILD)/$(1)/%.o,$(2)))
 # KVM tender).  Each may add to EXTRA_ALL (built by `make`), EXTRA_TEST
 # (built before `make test` runs) and EXTRA_BENCH (phony targets that
 # `make bench` runs after the C benchmarks).
+# A bare `make` builds `all`, whatever rule an included .mk names first.
+.DEFAULT_GOAL := all
 EXTRA_ALL :=
 EXTRA_TEST :=
 EXTRA_BENCH :=
