@@ -161,7 +161,8 @@ test: all $(TEST_BINS) $(EXTRA_TEST)
 # scratch BUILD, tests/style/clang.sh checks that every file builds with
 # the second compiler too.
 compile-check: libs hvt-libs hvt-guests $(TEST_BINS) $(BENCH_BINS) \
-    $(call obj,rel,$(TOOL_SRC) $(STORE_HOST_SRC)) $(HVT_TENDER_OBJ)
+    $(call obj,rel,$(TOOL_SRC) $(STORE_HOST_SRC)) $(HVT_TENDER_OBJ) \
+    $(SPT_TENDER_OBJ)
 
 # Only the C test binaries (quick loop while developing).
 test-unit: libs $(TEST_BINS)

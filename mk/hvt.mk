@@ -7,10 +7,23 @@
 # no red zone: hypercalls and future interrupt handlers share the stack),
 # into $(BUILD)/kvm/ so tests/run.sh never mistakes them for test programs.
 
-# platform/host/pkt.c: the offload frames' headers and checksums, shared
-# with the unix tap.
-HVT_TENDER_SRC := $(sort $(wildcard tender/hvt/*.c)) platform/host/pkt.c
+# tender/common: the host side of the hvt ABI, shared with the sandboxed
+# tender atoll-spt (mk/spt.mk).  platform/host/pkt.c: the offload frames'
+# headers and checksums, shared with the unix tap.
+TENDER_COMMON_SRC := $(sort $(wildcard tender/common/*.c)) platform/host/pkt.c
+HVT_TENDER_SRC := $(sort $(wildcard tender/hvt/*.c)) $(TENDER_COMMON_SRC)
 HVT_TENDER_OBJ := $(call obj,rel,$(HVT_TENDER_SRC))
+
+# The names of the host's system calls, for reports of a refused one
+# (tender/common/sysnames.c), generated from the C library's headers.
+TENDER_GEN := $(BUILD)/gen
+$(TENDER_GEN)/syscall_names.h:
+	@mkdir -p $(@D)
+	echo '#include <sys/syscall.h>' | $(CC) -dM -E - | \
+	    sed -n 's/^#define __NR_\([a-z0-9_]*\) .*/[__NR_\1] = "\1",/p' | \
+	    sort -u > $@.tmp && mv $@.tmp $@
+$(BUILD)/rel/tender/common/sysnames.o: $(TENDER_GEN)/syscall_names.h
+$(BUILD)/rel/tender/common/sysnames.o: REL_FLAGS += -I$(TENDER_GEN)
 
 bin/atoll-hvt: $(HVT_TENDER_OBJ)
 	@mkdir -p bin

@@ -5,16 +5,23 @@
  * Everything the two sides agree on lives here and nowhere else: the guest
  * memory layout, the boot information the tender hands the guest, the
  * hypercall numbers and argument structs, and the device manifest note.
+ * Two tenders speak it: atoll-hvt runs the image as a KVM virtual machine,
+ * atoll-spt runs the very same image as a sandboxed Linux process (see
+ * HYPERCALLS and docs/spt.md).
  * The header is freestanding (only <stdint.h> and atoll/error.h), so a
  * guest can include it without any host header.
  *
  * MEMORY LAYOUT (guest-physical == guest-virtual, identity mapped)
  *
- *     0                 page 0: never mapped (NULL dereferences fault)
- *     0x1000            GDT + TSS (read-only, no-execute)
- *     0x2000..0xc000    boot info, argv pointers and strings (read-only, NX)
- *     0xc000..0x10000   the console area (read-write, NX; see CONSOLE)
- *     0x10000..1 MiB    page tables (not mapped: the guest cannot edit them)
+ *     0..0x10000        never used by the guest: page 0 is never mapped (NULL
+ *                       dereferences fault), and Linux hosts refuse process
+ *                       mappings below 64 KiB (vm.mmap_min_addr), which the
+ *                       sandboxed tender would need; atoll-hvt keeps its
+ *                       GDT + TSS at 0x1000 (read-only, no-execute)
+ *     0x10000..0x1c000  boot info, argv pointers and strings (read-only, NX)
+ *     0x1c000..0x20000  the console area (read-write, NX; see CONSOLE)
+ *     0x20000..1 MiB    atoll-hvt's page tables (not mapped: the guest
+ *                       cannot edit them; atoll-spt leaves it inaccessible)
  *     1 MiB             the ELF image's PT_LOAD segments: code R+X,
  *                       read-only data R+NX, data/bss RW+NX
  *     heap_start..heap_end   free memory (RW+NX)
@@ -29,7 +36,13 @@
  *     The guest runs in ring 3 (CPL 3) of 64-bit long mode: that is where
  *     KVM runs it natively on every host we target, including software
  *     (shadow-paging) KVM such as PVM, which emulates guest ring-0 code
- *     instruction by instruction.  A hypercall is one 8-byte store of the
+ *     instruction by instruction.
+ *
+ *     The boot info's `hypercall` field says how to make a call.  Nonzero
+ *     (atoll-spt): it is the address of the tender's entry, and a call is
+ *     an ordinary function call, entry(nr, argument struct address) - the
+ *     guest is a process and the tender lives in the same address space.
+ *     Zero (atoll-hvt): a hypercall is one 8-byte store of the
  *     guest-physical address of the call's argument struct to
  *     ATOLL_HVT_HYPERCALL_BASE + 8 * nr: a page mapped in the guest's page
  *     tables with no memory behind it, so the store exits to the tender
@@ -66,16 +79,17 @@
 
 #include "atoll/error.h"
 
-#define ATOLL_HVT_ABI_VERSION 3
+#define ATOLL_HVT_ABI_VERSION 4
 
 /* ---- memory layout ------------------------------------------------------ */
 #define ATOLL_HVT_PAGE_SIZE        0x1000ULL
-#define ATOLL_HVT_GDT_ADDR         0x1000ULL
-#define ATOLL_HVT_BOOT_INFO        0x2000ULL /* struct atoll_hvt_boot_info */
-#define ATOLL_HVT_BOOT_END         0xc000ULL /* end of boot info + argv area */
-#define ATOLL_HVT_CONSOLE_AREA     0xc000ULL /* struct atoll_hvt_console_area */
-#define ATOLL_HVT_CONSOLE_END      0x10000ULL
-#define ATOLL_HVT_PT_START         0x10000ULL  /* page tables (unmapped) */
+#define ATOLL_HVT_GDT_ADDR         0x1000ULL  /* atoll-hvt only */
+#define ATOLL_HVT_LOW_END          0x10000ULL /* the guest uses nothing below */
+#define ATOLL_HVT_BOOT_INFO        0x10000ULL /* struct atoll_hvt_boot_info */
+#define ATOLL_HVT_BOOT_END         0x1c000ULL /* end of boot info + argv area */
+#define ATOLL_HVT_CONSOLE_AREA     0x1c000ULL /* struct atoll_hvt_console_area */
+#define ATOLL_HVT_CONSOLE_END      0x20000ULL
+#define ATOLL_HVT_PT_START         0x20000ULL  /* page tables (unmapped) */
 #define ATOLL_HVT_RESERVED_END     0x100000ULL /* images load at or above */
 #define ATOLL_HVT_STACK_SIZE       0x20000ULL  /* 128 KiB, top = mem_size */
 #define ATOLL_HVT_FIBER_STACK_SIZE 0x10000ULL  /* 64 KiB, below the stack */
@@ -115,6 +129,10 @@ struct atoll_hvt_boot_info {
     /* [fiber_stack, fiber_stack + ATOLL_HVT_FIBER_STACK_SIZE): a fiber
      * stack whose guard page (the page below) the tender has made. */
     uint64_t fiber_stack;
+    /* How to make a hypercall (HYPERCALLS above): 0 = the store to the
+     * hypercall page (atoll-hvt); otherwise the address of the tender's
+     * entry, void entry(uint64_t nr, uint64_t arg) (atoll-spt). */
+    uint64_t hypercall;
 };
 
 /* Console output the guest has not handed over yet (CONSOLE above): `len`
@@ -137,6 +155,27 @@ struct atoll_hvt_console_area {
 /* Guest-physical (and virtual) address of the hypercall page: just above
  * the largest guest memory, mapped RW+NX, not backed by memory. */
 #define ATOLL_HVT_HYPERCALL_BASE 0x100000000ULL
+
+/* The call itself, for every guest (the runtime's platform/hvt and the
+ * bare test guests): `entry` is the boot info's hypercall field.  The
+ * store is one plain `mov`, so the host's instruction decoder always
+ * understands it; "memory": the tender reads and writes the struct while
+ * the guest is stopped.  The function call needs no barrier of its own:
+ * the struct's address escapes into it. */
+static inline void atoll_hvt_hypercall(uint64_t entry, unsigned nr, void *arg)
+{
+    if (entry != 0) {
+        ((void (*)(uint64_t, uint64_t))(uintptr_t)entry)(
+            nr, (uint64_t)(uintptr_t)arg);
+        return;
+    }
+    volatile uint64_t *slot =
+        (volatile uint64_t *)(uintptr_t)(ATOLL_HVT_HYPERCALL_BASE + 8 * nr);
+    __asm__ volatile("movq %0, (%1)"
+                     :
+                     : "r"((uint64_t)(uintptr_t)arg), "r"(slot)
+                     : "memory");
+}
 
 enum atoll_hvt_call {
     ATOLL_HVT_CONSOLE_WRITE = 1, /* struct atoll_hvt_console */

@@ -30,11 +30,14 @@
 
 _Static_assert(offsetof(struct atoll_hvt_boot_info, random) == 88,
                "start.S reads the canary at offset 88");
+_Static_assert(offsetof(struct atoll_hvt_boot_info, hypercall) == 152,
+               "start.S reads the hypercall entry at offset 152");
 
 const char plat_name[] = "hvt";
 
 const struct atoll_hvt_boot_info *hvt_boot_info;
 uintptr_t __stack_chk_guard;
+uint64_t hvt_hypercall_entry;
 
 /* ---- console and clocks ------------------------------------------------ */
 

@@ -19,18 +19,15 @@
 
 #include "hvt/abi.h"
 
-/* One hypercall: an 8-byte store of the argument struct's address into
- * the call's slot of the hypercall page (see hvt/abi.h).  One plain `mov`,
- * so the host's instruction decoder always understands it; "memory": the
- * tender reads and writes the struct while the vCPU is stopped. */
+/* How this guest makes hypercalls: the boot info's `hypercall` field,
+ * copied by start.S before any C code runs (hvt/abi.h, HYPERCALLS). */
+extern uint64_t hvt_hypercall_entry;
+
+/* One hypercall: a VM exit under atoll-hvt, a function call into the
+ * tender under atoll-spt - the same image runs under both. */
 static inline void hvt_call(unsigned nr, void *arg)
 {
-    volatile uint64_t *slot =
-        (volatile uint64_t *)(uintptr_t)(ATOLL_HVT_HYPERCALL_BASE + 8 * nr);
-    __asm__ volatile("movq %0, (%1)"
-                     :
-                     : "r"((uint64_t)(uintptr_t)arg), "r"(slot)
-                     : "memory");
+    atoll_hvt_hypercall(hvt_hypercall_entry, nr, arg);
 }
 
 /* The boot information, set by hvt_start before anything else runs. */

@@ -8,6 +8,8 @@
  *     not rely on how it was loaded),
  *   - set the stack protector's guard from the tender's random bytes, with
  *     the low byte zeroed so a string overflow cannot copy it intact,
+ *   - note how hypercalls are made (the boot info's hypercall entry: a
+ *     function call into atoll-spt, or 0 for atoll-hvt's store),
  * and only then call hvt_start (core.c), which never returns.  Written in
  * assembly because none of this may itself be stack-protected.
  */
@@ -27,6 +29,9 @@ _start:
     mov 88(%rbx), %rax
     xor %al, %al
     mov %rax, __stack_chk_guard(%rip)
+    /* hypercall of struct atoll_hvt_boot_info (offset 152) */
+    mov 152(%rbx), %rax
+    mov %rax, hvt_hypercall_entry(%rip)
     mov %rbx, %rdi
     call hvt_start
 1:  jmp 1b                      /* not reached */

@@ -1,6 +1,6 @@
 /*
- * tender/hvt/clock.c - the host's clocks, and the anchor that lets the
- * guest read them without a VM exit.
+ * tender/hvt/clock.c - the anchor that lets a KVM guest read the host's
+ * clocks without a VM exit.
  *
  * A hypercall costs tens of microseconds on software KVM (PVM measured
  * ~66 us per exit), and the guest's runtime reads its monotonic clock on
@@ -26,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <time.h>
 
 #include "hvt.h"
 
@@ -34,20 +33,6 @@
 
 static int vcpu_fd = -1;
 static uint64_t tsc_khz;
-
-uint64_t hvt_mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-uint64_t hvt_wall_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static int guest_tsc(uint64_t *tsc)
 {
@@ -65,7 +50,7 @@ static int guest_tsc(uint64_t *tsc)
     return 0;
 }
 
-int hvt_clock_sync(struct atoll_hvt_clock_sync *s)
+int tender_clock_sync(struct atoll_hvt_clock_sync *s)
 {
     memset(s, 0, sizeof *s);
     if (tsc_khz == 0) {
@@ -98,7 +83,7 @@ void hvt_clock_boot(int fd, struct atoll_hvt_boot_info *bi)
     /* ATOLL_HVT_NO_TSC (tests): run the guest on the clock hypercalls. */
     tsc_khz = khz > 0 && !getenv("ATOLL_HVT_NO_TSC") ? (uint64_t)khz : 0;
     struct atoll_hvt_clock_sync s;
-    if (hvt_clock_sync(&s) < 0) {
+    if (tender_clock_sync(&s) < 0) {
         tsc_khz = 0;
         s.mono_ns = hvt_mono_ns();
         s.wall_ns = hvt_wall_ns();

@@ -14,11 +14,8 @@
  *   - a stack overflow is named as one when cr2 is in the guard page under
  *     the boot stack;
  *   - the general registers;
- *   - a backtrace, walking the frame pointers (every unikernel is built
- *     with -fno-omit-frame-pointer) through guest memory - each read is
- *     checked against the pages the guest may read, and the walk stops at
- *     a frame that does not go up the stack - with function names from the
- *     image's symbol table (symbols.c).
+ *   - a backtrace (tender/common/backtrace.c), walking the frame
+ *     pointers through guest memory, with function names.
  *
  * Then the tender exits with ATOLL_HVT_EXIT_CRASH.
  */
@@ -28,70 +25,6 @@
 #include <sys/ioctl.h>
 
 #include "hvt.h"
-
-#define BACKTRACE_MAX 32
-
-static const char *vector_name(unsigned v)
-{
-    static const char *const names[] = {
-        "divide error",
-        "debug",
-        "NMI",
-        "breakpoint",
-        "overflow",
-        "bound range exceeded",
-        "invalid opcode",
-        "device not available",
-        "double fault",
-        "coprocessor segment overrun",
-        "invalid TSS",
-        "segment not present",
-        "stack-segment fault",
-        "general protection fault",
-        "page fault",
-        "reserved",
-        "x87 floating-point",
-        "alignment check",
-        "machine check",
-        "SIMD floating-point",
-        "virtualization",
-        "control protection",
-    };
-    return v < sizeof names / sizeof names[0] ? names[v] : "exception";
-}
-
-static void frame_line(int i, uint64_t pc, uint64_t lookup)
-{
-    uint64_t off;
-    const char *name = hvt_symbol(lookup, &off);
-    if (name)
-        hvt_msg("  #%-2d %#llx %s+%#llx", i, (unsigned long long)pc, name,
-                (unsigned long long)(off + (pc - lookup)));
-    else
-        hvt_msg("  #%-2d %#llx", i, (unsigned long long)pc);
-}
-
-static void backtrace(const struct hvt_mem *m, uint64_t rip, uint64_t rbp)
-{
-    hvt_msg("backtrace:");
-    frame_line(0, rip, rip);
-    for (int i = 1; i < BACKTRACE_MAX && rbp != 0; i++) {
-        uint64_t fr[2];
-        if (!hvt_mem_readable(m, rbp, sizeof fr) || rbp % 8 != 0) {
-            hvt_msg("  (frame pointer %#llx is not in readable guest memory)",
-                    (unsigned long long)rbp);
-            return;
-        }
-        memcpy(fr, m->base + rbp, sizeof fr);
-        if (fr[1] == 0)
-            return;
-        /* return address - 1: the call, for the function name */
-        frame_line(i, fr[1], fr[1] - 1);
-        if (fr[0] <= rbp)
-            return; /* frames go up the stack; anything else is the end */
-        rbp = fr[0];
-    }
-}
 
 void hvt_crash_report(int vcpu_fd, const struct hvt_mem *m, uint64_t exits,
                       const char *what, bool exception)
@@ -109,10 +42,10 @@ void hvt_crash_report(int vcpu_fd, const struct hvt_mem *m, uint64_t exits,
         unsigned vec = ev.exception.nr;
         if (ev.exception.has_error_code)
             snprintf(buf, sizeof buf, "CPU exception %u (%s, error code %#x)",
-                     vec, vector_name(vec), ev.exception.error_code);
+                     vec, hvt_vector_name(vec), ev.exception.error_code);
         else
             snprintf(buf, sizeof buf, "CPU exception %u (%s)", vec,
-                     vector_name(vec));
+                     hvt_vector_name(vec));
         what = buf;
     }
     hvt_msg("guest crashed: %s at rip=%#llx rsp=%#llx cr2=%#llx (after %llu "
@@ -128,17 +61,7 @@ void hvt_crash_report(int vcpu_fd, const struct hvt_mem *m, uint64_t exits,
                 (unsigned long long)sr.cr2,
                 e & 1 ? "the page does not allow it"
                       : "the page is not mapped");
-        if (sr.cr2 < m->size &&
-            m->perm[sr.cr2 / ATOLL_HVT_PAGE_SIZE] == HVT_PERM_GUARD)
-            hvt_msg("stack overflow: a fiber's stack ran into its guard page "
-                    "%#llx",
-                    (unsigned long long)(sr.cr2 & ~(ATOLL_HVT_PAGE_SIZE - 1)));
-        if (sr.cr2 >= m->boot_guard &&
-            sr.cr2 < m->boot_guard + ATOLL_HVT_PAGE_SIZE)
-            hvt_msg("stack overflow: the boot stack ran into its guard page "
-                    "%#llx..%#llx",
-                    (unsigned long long)m->boot_guard,
-                    (unsigned long long)(m->boot_guard + ATOLL_HVT_PAGE_SIZE));
+        hvt_report_overflow(m, sr.cr2);
     }
     hvt_msg("rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx",
             (unsigned long long)r.rax, (unsigned long long)r.rbx,
@@ -154,7 +77,7 @@ void hvt_crash_report(int vcpu_fd, const struct hvt_mem *m, uint64_t exits,
             (unsigned long long)r.r14, (unsigned long long)r.r15);
     hvt_msg("rip=%016llx rflags=%08llx cr2=%016llx", (unsigned long long)r.rip,
             (unsigned long long)r.rflags, (unsigned long long)sr.cr2);
-    backtrace(m, r.rip, r.rbp);
+    hvt_backtrace(m, r.rip, r.rbp);
     hvt_die(ATOLL_HVT_EXIT_CRASH, "guest crashed (status %d)",
             ATOLL_HVT_EXIT_CRASH);
 }

@@ -12,129 +12,14 @@
  * reserved statuses in hvt/abi.h.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <sys/socket.h>
 
 #include "hvt.h"
-
-static void vmsg(const char *fmt, va_list ap)
-{
-    char buf[1024];
-    int n = snprintf(buf, sizeof buf, "atoll-hvt: ");
-    int m = vsnprintf(buf + n, sizeof buf - (size_t)n - 1, fmt, ap);
-    if (m < 0)
-        m = 0;
-    size_t len = (size_t)n + (size_t)m;
-    if (len > sizeof buf - 2)
-        len = sizeof buf - 2;
-    buf[len++] = '\n';
-    /* Best effort: nothing useful to do if stderr is gone. */
-    ssize_t w = write(2, buf, len);
-    (void)w;
-}
-
-void hvt_msg(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vmsg(fmt, ap);
-    va_end(ap);
-}
-
-void hvt_die(int status, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vmsg(fmt, ap);
-    va_end(ap);
-    _exit(status < 0 ? 128 + hvt_stop_requested : status);
-}
-
-static void usage(void)
-{
-    hvt_die(ATOLL_HVT_EXIT_TENDER,
-            "usage: atoll-hvt [--mem=MiB] [--net:NAME=TAP]... "
-            "[--block:NAME=FILE]... KERNEL [-- ARGS...]");
-}
-
-/* "--net:NAME=HOST": splits in place into the attachment. */
-static void parse_attach(char *arg, uint32_t kind, struct hvt_attach *a)
-{
-    char *name = strchr(arg, ':') + 1;
-    char *eq = strchr(name, '=');
-    if (eq == NULL || eq == name || eq[1] == '\0')
-        hvt_die(ATOLL_HVT_EXIT_TENDER,
-                "bad device option '%s': expected --%s:NAME=%s", arg,
-                kind == ATOLL_HVT_DEV_NET ? "net" : "block",
-                kind == ATOLL_HVT_DEV_NET ? "TAP" : "FILE");
-    *eq = '\0';
-    a->kind = kind;
-    a->name = name;
-    a->host = eq + 1;
-}
-
-/* Reads the whole image file (bounded: guest memory is at most 4 GiB). */
-/* A bus error while the image is mapped means the file shrank under us
- * (someone truncated it while we loaded it): a bad image, not a crash. */
-static void on_image_bus_error(int sig)
-{
-    static const char msg[] =
-        "atoll-hvt: bad image: the file changed while it was loaded\n";
-    (void)sig;
-    if (write(2, msg, sizeof msg - 1) < 0) {
-        /* nothing more to do */
-    }
-    _exit(ATOLL_HVT_EXIT_BAD_IMAGE);
-}
-
-/* Maps the image read-only; unmap_image releases it once loaded.  Mapped,
- * not read: a debug build is mostly DWARF sections the tender never looks
- * at, and reading all of it was a tenth of a boot (0.17 ms for 318 KiB);
- * only the pages the loader touches are faulted in. */
-static uint8_t *map_image(const char *path, uint64_t *size)
-{
-    static uint8_t empty[1];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        hvt_die(ATOLL_HVT_EXIT_TENDER, "%s: cannot open: %s", path,
-                strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-        hvt_die(ATOLL_HVT_EXIT_TENDER, "%s: not a regular file", path);
-    if ((uint64_t)st.st_size > ((uint64_t)ATOLL_HVT_MEM_MAX_MIB << 20))
-        hvt_die(ATOLL_HVT_EXIT_BAD_IMAGE, "%s: bad image: file too large",
-                path);
-    *size = (uint64_t)st.st_size;
-    if (*size == 0) {
-        close(fd);
-        return empty; /* the ELF checks refuse it */
-    }
-    struct sigaction sa = {.sa_handler = on_image_bus_error};
-    sigaction(SIGBUS, &sa, NULL);
-    void *p = mmap(NULL, *size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (p == MAP_FAILED)
-        hvt_die(ATOLL_HVT_EXIT_TENDER, "%s: cannot map: %s", path,
-                strerror(errno));
-    return p;
-}
-
-static void unmap_image(uint8_t *file, uint64_t size)
-{
-    if (size > 0)
-        munmap(file, size);
-    signal(SIGBUS, SIG_DFL);
-}
-
-volatile sig_atomic_t hvt_stop_requested;
 
 static void on_stop_signal(int sig)
 {
@@ -143,54 +28,8 @@ static void on_stop_signal(int sig)
 
 int main(int argc, char **argv)
 {
-    uint64_t mem_mib = 8;
-    struct hvt_attach att[ATOLL_HVT_MAX_DEVICES];
-    int natt = 0;
-    const char *kernel = NULL;
-    bool selftest = false;
-    int i;
-
-    for (i = 1; i < argc; i++) {
-        char *a = argv[i];
-        if (strcmp(a, "--") == 0) {
-            i++;
-            break;
-        } else if (strncmp(a, "--mem=", 6) == 0) {
-            char *end;
-            errno = 0;
-            unsigned long long v = strtoull(a + 6, &end, 10);
-            if (errno || end == a + 6 || *end != '\0' ||
-                v < ATOLL_HVT_MEM_MIN_MIB || v > ATOLL_HVT_MEM_MAX_MIB)
-                hvt_die(ATOLL_HVT_EXIT_TENDER,
-                        "bad --mem '%s': expected MiB in %d..%d", a + 6,
-                        ATOLL_HVT_MEM_MIN_MIB, ATOLL_HVT_MEM_MAX_MIB);
-            mem_mib = v;
-        } else if (strncmp(a, "--net:", 6) == 0 ||
-                   strncmp(a, "--block:", 8) == 0) {
-            if (natt == ATOLL_HVT_MAX_DEVICES)
-                hvt_die(ATOLL_HVT_EXIT_TENDER, "too many devices (max %d)",
-                        ATOLL_HVT_MAX_DEVICES);
-            parse_attach(a,
-                         a[2] == 'n' ? ATOLL_HVT_DEV_NET : ATOLL_HVT_DEV_BLOCK,
-                         &att[natt++]);
-        } else if (strcmp(a, "--x-seccomp-selftest") == 0) {
-            selftest = true;
-        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage();
-        } else if (a[0] == '-' && a[1] != '\0') {
-            hvt_msg("unknown option '%s'", a);
-            usage();
-        } else if (kernel == NULL) {
-            kernel = a;
-        } else {
-            hvt_msg("unexpected argument '%s' (guest arguments go after "
-                    "'--')",
-                    a);
-            usage();
-        }
-    }
-    if (kernel == NULL)
-        usage();
+    struct hvt_options o;
+    hvt_options_parse(argc, argv, &o);
     /* ATOLL_HVT_STATS=1: report the number of VM exits (for benchmarks). */
     bool stats = getenv("ATOLL_HVT_STATS") != NULL;
     uint64_t t_start = stats ? hvt_mono_ns() : 0;
@@ -207,37 +46,27 @@ int main(int argc, char **argv)
 
     static struct hvt_guest g;
     uint64_t size;
-    uint8_t *file = map_image(kernel, &size);
-    if (hvt_mem_init(&g.mem, mem_mib << 20) < 0)
+    uint8_t *file = hvt_image_map(o.kernel, &size);
+    uint64_t mem_size = o.mem_mib << 20;
+    void *mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mem == MAP_FAILED)
+        hvt_die(ATOLL_HVT_EXIT_TENDER,
+                "cannot allocate %llu MiB of guest memory: %s",
+                (unsigned long long)o.mem_mib, strerror(errno));
+    if (hvt_mem_init(&g.mem, mem, mem_size) < 0)
         return ATOLL_HVT_EXIT_TENDER;
     struct hvt_image img;
-    if (hvt_elf_load(file, size, &g.mem, &img) < 0)
-        hvt_die(ATOLL_HVT_EXIT_BAD_IMAGE, "%s: bad image (refused)", kernel);
-    if (img.manifest == NULL)
-        hvt_die(ATOLL_HVT_EXIT_BAD_IMAGE,
-                "%s: bad image: no ATOLL manifest note (not built for hvt?)",
-                kernel);
-    int r =
-        hvt_manifest_match(img.manifest, img.manifest_size, att, natt, &g.devs);
-    if (r == -1)
-        hvt_die(ATOLL_HVT_EXIT_BAD_IMAGE, "%s: bad image (refused)", kernel);
-    if (r < 0)
-        return ATOLL_HVT_EXIT_TENDER;
-    hvt_symbols_load(file, size);
-    unmap_image(file, size);
-    if (hvt_devices_open(&g.devs) < 0)
-        return ATOLL_HVT_EXIT_TENDER;
-    if (hvt_mem_finish(&g.mem, img.end, argc - i, argv + i, g.devs.count) < 0)
+    hvt_guest_load(&g, &o, file, size, &img);
+    if (hvt_paging_build(&g.mem) < 0)
         return ATOLL_HVT_EXIT_TENDER;
     struct hvt_vcpu v = {.stats = stats};
     if (hvt_vcpu_init(&v, &g.mem, img.entry) < 0)
         return ATOLL_HVT_EXIT_TENDER;
-    hvt_clock_boot(
-        v.vcpu_fd,
-        (struct atoll_hvt_boot_info *)(g.mem.base + ATOLL_HVT_BOOT_INFO));
+    hvt_clock_boot(v.vcpu_fd, hvt_boot_info(&g.mem));
     if (hvt_seccomp_install() < 0)
         return ATOLL_HVT_EXIT_TENDER;
-    if (selftest) {
+    if (o.selftest) {
         /* Test hook (tests/kvm): a call outside the filter must kill the
          * tender with SIGSYS; reaching the message below is a failure. */
         int s = socket(AF_INET, SOCK_DGRAM, 0);

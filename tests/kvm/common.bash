@@ -1,11 +1,28 @@
 # tests/kvm/common.bash - shared by the tests/kvm/*.sh scripts (not a test
 # itself: tests/run.sh runs only *.sh).  Sources tests/lib.sh and adds what
-# the KVM tests need: where the tender and the test guests are, and
-# expect_status for checking the tender's exact exit status.
+# the hvt-image tests need: which tender runs the images, where the test
+# guests are, and expect_status for checking the tender's exact exit
+# status.
+#
+# The same images run under two tenders: atoll-spt (a sandboxed process,
+# any Linux host) and atoll-hvt (KVM).  Each script runs once per tender
+# in $TENDERS: sourcing this file without TENDER set runs the script again
+# with TENDER=spt, then TENDER=hvt, and exits with their combined status.
+# Inside a run, $HVT is the tender under test, $TN its name in messages
+# ("atoll-spt"), and suites are named after it (spt-boot, hvt-boot).
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+if [ -z "${TENDER:-}" ]; then
+    rm -f "$LOG"
+    _st=0
+    for _t in ${TENDERS:-spt hvt}; do
+        TENDER=$_t bash "$0" "$@" || _st=1
+    done
+    exit $_st
+fi
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-HVT=${HVT:-$ROOT/bin/atoll-hvt}
+TN=atoll-$TENDER
+HVT=$ROOT/bin/$TN
 G=$BUILD/kvm/guests
 
 # Reserved statuses (platform/hvt/abi.h, docs/hvt.md).
@@ -25,15 +42,16 @@ expect_status() {
     else ok "$name"; fi
 }
 
-# The tests cannot run without the tender, the guests and KVM.  A missing
-# tender or guest is a failure (the build makes them everywhere); a host
-# without /dev/kvm skips the suite with the one reason CI accepts.
+# The tests cannot run without the tender and the guests, and atoll-hvt
+# not without KVM.  A missing tender or guest is a failure (the build
+# makes them everywhere); a host without /dev/kvm skips the hvt run with
+# the one reason CI accepts.  atoll-spt needs nothing more.
 hvt_preflight() {
     if [ ! -x "$HVT" ] || [ ! -f "$G/hello.elf" ]; then
-        fail "preflight" "build first: make BUILD=... bin/atoll-hvt hvt-guests"
+        fail "preflight" "build first: make BUILD=... bin/$TN hvt-guests"
         exit 1
     fi
-    if ! have_kvm; then
+    if [ "$TENDER" = hvt ] && ! have_kvm; then
         skip_no_kvm "preflight: the $_suite tests run atoll-hvt"
         exit 0
     fi

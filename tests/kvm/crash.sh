@@ -7,7 +7,7 @@
 # panic, status 70, with the message.  See docs/hvt.md.
 . "$(dirname "$0")/common.bash"
 . "$(dirname "$0")/common-apps.bash"
-suite hvt-crash
+suite "$TENDER-crash"
 hvt_preflight
 
 if ! build_app "$ROOT/tests/kvm/apps/crash" hvt; then
@@ -23,13 +23,13 @@ crash() { # WHAT STATUS PATTERN [TENDER-ARGS...]
 }
 crash none 0 '^survived$'
 crash null $ST_CRASH 'guest crashed: CPU exception 14 \(page fault, error code 0x4\).*cr2=0 '
-crash null $ST_CRASH '^atoll-hvt: page fault: read of 0, the page is not mapped'
-crash null $ST_CRASH '^atoll-hvt:   #0 +0x[0-9a-f]+ app_main\+0x'
-crash null $ST_CRASH '^atoll-hvt: rax=[0-9a-f]{16} rbx='
+crash null $ST_CRASH "^$TN: page fault: read of 0, the page is not mapped"
+crash null $ST_CRASH "^$TN:   #0 +0x[0-9a-f]+ app_main\\+0x"
+crash null $ST_CRASH "^$TN: rax=[0-9a-f]{16} rbx="
 crash div0 $ST_CRASH 'guest crashed: CPU exception 0 \(divide error\)'
-crash div0 $ST_CRASH '^atoll-hvt:   #0 +0x[0-9a-f]+ app_main\+0x'
+crash div0 $ST_CRASH "^$TN:   #0 +0x[0-9a-f]+ app_main\\+0x"
 crash stack $ST_CRASH "stack overflow: a fiber's stack ran into its guard page"
-crash stack $ST_CRASH '^atoll-hvt:   #1 +0x[0-9a-f]+ recurse\+0x'
+crash stack $ST_CRASH "^$TN:   #1 +0x[0-9a-f]+ recurse\\+0x"
 crash fiber-stack $ST_CRASH "stack overflow: a fiber's stack ran into its guard page"
 crash oom 70 '^atoll: panic: out of memory after [0-9]+ KiB'
 crash oom 70 '^atoll: panic: out of memory' --mem=64

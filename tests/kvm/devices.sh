@@ -4,9 +4,9 @@
 # flush + read round trip, all through the tender.  The tap lives in a
 # network namespace this test creates (198.18.0.0/15 addresses only).
 . "$(dirname "$0")/common.bash"
-suite hvt-devices
+suite "$TENDER-devices"
 hvt_preflight
-NS=atoll-hvt-$$
+NS=atoll-$TENDER-$$
 TMP=$(mktemp -d)
 cleanup() { ip netns del "$NS" 2>/dev/null; rm -rf "$TMP" "$LOG"; }
 trap cleanup EXIT

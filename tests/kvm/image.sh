@@ -3,7 +3,7 @@
 # attachments with a clear message and its reserved status, and survives
 # a few hundred corrupted images without a crash of its own.
 . "$(dirname "$0")/common.bash"
-suite hvt-image
+suite "$TENDER-image"
 hvt_preflight
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP" "$LOG"' EXIT

@@ -4,7 +4,8 @@
 # builds and starts a unikernel, so the scripts themselves stay
 # target-neutral.
 #
-#   INTEROP_TARGETS   the targets to run, "unix hvt" unless set
+#   INTEROP_TARGETS   the targets to run, "unix spt hvt" unless set (spt:
+#                     the hvt image under the sandboxed tender atoll-spt)
 #   target_missing T  prints what target T needs and this machine lacks
 #                     (empty: it can run)
 #   uk_build T SRC DIR   copies example SRC into DIR, configures it for T
@@ -28,25 +29,30 @@
 # sees exactly what a unix image gets after its device options (so one more
 # "--" before the application's arguments).  See docs/hvt.md.
 
-INTEROP_TARGETS=${INTEROP_TARGETS:-unix hvt}
+INTEROP_TARGETS=${INTEROP_TARGETS:-unix spt hvt}
 HVT=${HVT:-$ROOT/bin/atoll-hvt}
+SPT=${SPT:-$ROOT/bin/atoll-spt}
 
 target_missing() { # TARGET
     case $1 in
     unix) ;;
     hvt) have_kvm || echo " /dev/kvm" ;;
+    spt) ;;
     *) echo " a known target ($1?)" ;;
     esac
 }
 
 uk_build() { # TARGET SRC DIR
-    if [ "$1" = hvt ] && [ ! -x "$HVT" ]; then
-        echo "no tender $HVT: build first (make bin/atoll-hvt)"
+    local t=$1 tender=
+    case $t in hvt) tender=$HVT ;; spt) tender=$SPT t=hvt ;; esac
+    if [ -n "$tender" ] && [ ! -x "$tender" ]; then
+        echo "no tender $tender: build first (make)"
         return 1
     fi
+    # spt runs the image target hvt builds, unchanged.
     mkdir -p "$3" &&
         cp "$2/atoll.manifest" "$2"/*.c "$3/" &&
-        "$ATOLL" -C "$3" configure -t "$1" && "$ATOLL" -C "$3" build
+        "$ATOLL" -C "$3" configure -t "$t" && "$ATOLL" -C "$3" build
 }
 
 # shellcheck disable=SC2034 # UK is this function's result, used by callers
@@ -56,6 +62,7 @@ uk_cmd() { # TARGET IMAGE NET TAP ARGS...
     case $target in
     unix) UK=("$image" --net:"$net=$tap" -- "$@") ;;
     hvt) UK=("$HVT" --net:"$net=$tap" "$image" -- -- "$@") ;;
+    spt) UK=("$SPT" --net:"$net=$tap" "$image" -- -- "$@") ;;
     esac
 }
 

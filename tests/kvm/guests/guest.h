@@ -12,15 +12,16 @@
 
 #include "hvt/abi.h"
 
-/* One hypercall: an 8-byte store of the argument struct's address into
- * the call's slot of the hypercall page.  Written as one plain `mov` so
- * the host's instruction decoder always understands it; "memory": the
- * tender reads and writes the struct. */
+/* How hypercalls are made: the boot info's hypercall field, copied by
+ * rt/start.S before guest_main (hvt/abi.h, HYPERCALLS): a store to the
+ * hypercall page under atoll-hvt, a function call under atoll-spt. */
+extern uint64_t guest_hypercall_entry;
+
+/* One hypercall with `addr` as the argument struct's address (which may
+ * be a bad one on purpose). */
 static inline void hypercall_raw(unsigned nr, uint64_t addr)
 {
-    volatile uint64_t *slot =
-        (volatile uint64_t *)(uintptr_t)(ATOLL_HVT_HYPERCALL_BASE + 8 * nr);
-    __asm__ volatile("movq %0, (%1)" : : "r"(addr), "r"(slot) : "memory");
+    atoll_hvt_hypercall(guest_hypercall_entry, nr, (void *)(uintptr_t)addr);
 }
 
 static inline void hypercall(unsigned nr, void *arg)

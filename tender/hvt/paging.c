@@ -1,22 +1,16 @@
 /*
- * tender/hvt/mem.c - guest memory: allocation, the page permission map,
- * the guest's page tables, GDT and boot information.
+ * tender/hvt/paging.c - the KVM guest's page tables and GDT, built from
+ * the permission map (tender/common/mem.c), and guard pages in them.
  *
- * Guest-physical memory is one anonymous mapping, identity-mapped into the
- * guest's address space.  The tender keeps one permission per 4 KiB page
- * (none, R, RW, RX) and builds the page tables from that map: a 2 MiB
- * region whose pages all share one permission becomes a single large page,
- * every other region gets a 4 KiB page table.  The tables live in the
- * reserved low area and are themselves unmapped, so the guest cannot edit
- * them.  The same map answers the hypercall range checks: the tender reads
- * only what the guest could read and writes only what it could write.
+ * One permission per 4 KiB page (none, R, RW, RX) becomes page-table
+ * entries: a 2 MiB region whose pages all share one permission becomes a
+ * single large page, every other region gets a 4 KiB page table.  The
+ * tables live in the reserved low area (ATOLL_HVT_PT_START..1 MiB) and are
+ * themselves unmapped, so the guest cannot edit them.  The sandboxed
+ * tender (tender/spt) turns the same map into mprotect calls instead.
  */
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/random.h>
-#include <unistd.h>
 
 #include "hvt.h"
 
@@ -32,7 +26,7 @@
 #define PAGE  ATOLL_HVT_PAGE_SIZE
 #define LARGE 0x200000ULL
 /* 4 KiB-mapped start of the heap (see build_page_tables): 8 page-table
- * pages of the reserved area's 240. */
+ * pages of the reserved area's 224. */
 #define HEAP_4K (16ULL << 20)
 /* The top of the boot stack and of the pre-guarded fiber stack, which
  * every guest uses (populate). */
@@ -40,61 +34,6 @@
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
 #endif
-
-int hvt_mem_init(struct hvt_mem *m, uint64_t size)
-{
-    memset(m, 0, sizeof *m);
-    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED) {
-        hvt_msg("cannot allocate %llu MiB of guest memory: %s",
-                (unsigned long long)(size >> 20), strerror(errno));
-        return -1;
-    }
-    m->perm = calloc(size / PAGE, 1);
-    if (m->perm == NULL) {
-        hvt_msg("out of memory");
-        return -1;
-    }
-    m->base = p;
-    m->size = size;
-    return 0;
-}
-
-void hvt_mem_set_perm(struct hvt_mem *m, uint64_t addr, uint64_t len,
-                      enum hvt_perm perm)
-{
-    if (len == 0)
-        return;
-    for (uint64_t pg = addr / PAGE; pg <= (addr + len - 1) / PAGE; pg++)
-        m->perm[pg] = (uint8_t)perm;
-}
-
-static bool range_ok(const struct hvt_mem *m, uint64_t gpa, uint64_t len,
-                     bool write)
-{
-    if (gpa > m->size || len > m->size - gpa)
-        return false;
-    if (len == 0)
-        return true;
-    for (uint64_t pg = gpa / PAGE; pg <= (gpa + len - 1) / PAGE; pg++) {
-        uint8_t p = m->perm[pg];
-        if (write ? p != HVT_PERM_RW
-                  : p != HVT_PERM_R && p != HVT_PERM_RW && p != HVT_PERM_RX)
-            return false;
-    }
-    return true;
-}
-
-bool hvt_mem_readable(const struct hvt_mem *m, uint64_t gpa, uint64_t len)
-{
-    return range_ok(m, gpa, len, false);
-}
-
-bool hvt_mem_writable(const struct hvt_mem *m, uint64_t gpa, uint64_t len)
-{
-    return range_ok(m, gpa, len, true);
-}
 
 /* ---- GDT ---------------------------------------------------------------- */
 
@@ -259,14 +198,10 @@ static int build_page_tables(struct hvt_mem *m)
  * page - needs no flush.  The hardware rule is relied on for Intel only (the
  * CPU vendor the guest sees); elsewhere (m->a_bit_caching false) every change
  * is flushed. */
-int hvt_mem_guard(struct hvt_mem *m, uint64_t addr, bool on, bool *flush)
+int tender_guard_apply(struct hvt_mem *m, uint64_t addr, enum hvt_perm perm,
+                       bool *flush)
 {
-    if (addr % PAGE != 0 || addr < m->heap_start || addr >= m->heap_end)
-        return -ATOLL_EINVAL;
-    uint8_t *p = &m->perm[addr / PAGE];
-    if (*p != (on ? HVT_PERM_RW : HVT_PERM_GUARD))
-        return -ATOLL_EINVAL;
-    bool stale = !on || !m->a_bit_caching;
+    bool stale = perm != HVT_PERM_GUARD || !m->a_bit_caching;
     /* Walk to the page directory entry (the tables are the tender's own,
      * built by build_page_tables: every level below is present). */
     uint64_t *pml4 = (uint64_t *)(m->base + m->pml4);
@@ -289,12 +224,11 @@ int hvt_mem_guard(struct hvt_mem *m, uint64_t addr, bool on, bool *flush)
             pt[i] = leaf_at(m, r + i * PAGE);
         *pde = pt_gpa | PTE_P | PTE_RW | PTE_US;
     }
-    *p = on ? HVT_PERM_GUARD : HVT_PERM_RW;
     uint64_t *pt = (uint64_t *)(m->base + (*pde & ~0xfffULL));
     uint64_t *pte = &pt[(addr >> 12) & 511];
     if (*pte & PTE_A)
         stale = true;
-    *pte = addr | leaf_bits(*p);
+    *pte = addr | leaf_bits((uint8_t)perm);
     if (stale)
         *flush = true;
     return 0;
@@ -332,55 +266,6 @@ void hvt_mem_touched(const struct hvt_mem *m, uint64_t *small, uint64_t *large)
     }
 }
 
-/* ---- boot info --------------------------------------------------------- */
-
-static int write_boot_info(struct hvt_mem *m, int argc, char **argv,
-                           uint64_t ndevices)
-{
-    struct atoll_hvt_boot_info bi;
-    memset(&bi, 0, sizeof bi);
-    bi.magic = ATOLL_HVT_BOOT_MAGIC;
-    bi.abi_version = ATOLL_HVT_ABI_VERSION;
-    bi.mem_size = m->size;
-    bi.heap_start = m->heap_start;
-    bi.heap_end = m->heap_end;
-    bi.stack_top = m->stack_top;
-    bi.fiber_stack = m->fiber_stack;
-    bi.ndevices = ndevices;
-    /* A terminal wants each line as it is written; a pipe or a file can
-     * take output at the guest's next exit (abi.h, CONSOLE). */
-    if (isatty(1))
-        bi.console_flags = ATOLL_HVT_CONSOLE_LINE;
-    /* The clock fields are set once the vCPU exists (hvt_clock_boot). */
-    if (getrandom(bi.random, sizeof bi.random, 0) != sizeof bi.random) {
-        hvt_msg("getrandom failed: %s", strerror(errno));
-        return -1;
-    }
-    /* argv[] then the strings, after the struct, inside the boot area. */
-    uint64_t vec = (ATOLL_HVT_BOOT_INFO + sizeof bi + 15) & ~15ULL;
-    uint64_t str = vec + (uint64_t)argc * 8;
-    if (str > ATOLL_HVT_BOOT_END)
-        goto too_long;
-    for (int i = 0; i < argc; i++) {
-        uint64_t n = strlen(argv[i]) + 1;
-        if (n > ATOLL_HVT_BOOT_END - str)
-            goto too_long;
-        memcpy(m->base + str, argv[i], n);
-        memcpy(m->base + vec + (uint64_t)i * 8, &str, 8);
-        str += n;
-    }
-    bi.argc = (uint64_t)argc;
-    bi.argv = vec;
-    memcpy(m->base + ATOLL_HVT_BOOT_INFO, &bi, sizeof bi);
-    hvt_mem_set_perm(m, ATOLL_HVT_BOOT_INFO, str - ATOLL_HVT_BOOT_INFO,
-                     HVT_PERM_R);
-    return 0;
-too_long:
-    hvt_msg("guest arguments too long (at most %llu bytes in all)",
-            ATOLL_HVT_BOOT_END - vec);
-    return -1;
-}
-
 /* Backs [gpa, gpa + len) with host pages now, so that KVM's prefetch
  * (see leaf_at) can map them: it only maps pages already present.  The
  * image's file-backed parts are present once copied; this covers .bss
@@ -392,37 +277,12 @@ static void populate(struct hvt_mem *m, uint64_t gpa, uint64_t len)
         (void)madvise(m->base + gpa, len, MADV_POPULATE_WRITE);
 }
 
-int hvt_mem_finish(struct hvt_mem *m, uint64_t image_end, int argc, char **argv,
-                   uint64_t ndevices)
+int hvt_paging_build(struct hvt_mem *m)
 {
-    /* From the top: boot stack, its guard page, the pre-guarded fiber
-     * stack, its guard page, then the heap down to the image. */
-    m->stack_top = m->size;
-    m->boot_guard = m->size - ATOLL_HVT_STACK_SIZE - PAGE;
-    m->fiber_stack = m->boot_guard - ATOLL_HVT_FIBER_STACK_SIZE;
-    m->heap_start = (image_end + PAGE - 1) & ~(PAGE - 1);
-    m->heap_end = m->fiber_stack - PAGE;
-    if (m->heap_start >= m->heap_end) {
-        hvt_msg("the image leaves no heap in %llu MiB: give more --mem",
-                (unsigned long long)(m->size >> 20));
-        return -1;
-    }
-    hvt_mem_set_perm(m, m->heap_start, m->heap_end - m->heap_start,
-                     HVT_PERM_RW);
-    hvt_mem_set_perm(m, m->heap_end, PAGE, HVT_PERM_GUARD);
-    hvt_mem_set_perm(m, m->fiber_stack, ATOLL_HVT_FIBER_STACK_SIZE,
-                     HVT_PERM_RW);
-    hvt_mem_set_perm(m, m->size - ATOLL_HVT_STACK_SIZE, ATOLL_HVT_STACK_SIZE,
-                     HVT_PERM_RW);
-    hvt_mem_set_perm(m, ATOLL_HVT_CONSOLE_AREA,
-                     ATOLL_HVT_CONSOLE_END - ATOLL_HVT_CONSOLE_AREA,
-                     HVT_PERM_RW);
     populate(m, ATOLL_HVT_RESERVED_END, m->heap_start - ATOLL_HVT_RESERVED_END);
     populate(m, m->size - BOOT_STACK_HOT, BOOT_STACK_HOT);
     populate(m, m->boot_guard - BOOT_STACK_HOT, BOOT_STACK_HOT);
     write_gdt(m);
-    if (write_boot_info(m, argc, argv, ndevices) < 0)
-        return -1;
     if (build_page_tables(m) < 0) {
         hvt_msg("page tables do not fit in the reserved area");
         return -1;

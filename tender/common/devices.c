@@ -1,5 +1,5 @@
 /*
- * tender/hvt/devices.c - the host side of the guest's devices.
+ * tender/common/devices.c - the host side of the guest's devices.
  *
  * A net device is a tap interface (opened non-blocking: the guest never
  * stalls the tender on a full queue), a block device a file read and
@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "host/pkt.h"
-#include "hvt.h"
+#include "tender.h"
 
 #define SECTOR     512
 #define TIMER_DATA 0xffffffffU
@@ -164,7 +164,8 @@ static ssize_t tap_write(int fd, const uint8_t *frame, uint32_t len,
 }
 
 int64_t hvt_net_write(struct hvt_devices *d, uint32_t dev,
-                      struct atoll_hvt_frame *f, uint32_t n, uint8_t *base)
+                      struct atoll_hvt_frame *f, uint32_t n,
+                      const struct hvt_mem *m)
 {
     struct hvt_device *dv = device(d, dev, ATOLL_HVT_DEV_NET);
     if (dv == NULL)
@@ -175,8 +176,8 @@ int64_t hvt_net_write(struct hvt_devices *d, uint32_t dev,
             f[i].result = -ATOLL_EMSGSIZE;
             break;
         }
-        ssize_t w =
-            tap_write(dv->fd, base + f[i].addr, f[i].len, f[i].gso_size);
+        ssize_t w = tap_write(dv->fd, (uint8_t *)hvt_gp(m, f[i].addr), f[i].len,
+                              f[i].gso_size);
         if (w >= 0) {
             f[i].result = (int32_t)w;
         } else if (errno == EAGAIN || errno == ENOBUFS) {
@@ -193,7 +194,8 @@ int64_t hvt_net_write(struct hvt_devices *d, uint32_t dev,
 }
 
 int64_t hvt_net_read(struct hvt_devices *d, uint32_t dev,
-                     struct atoll_hvt_frame *f, uint32_t n, uint8_t *base)
+                     struct atoll_hvt_frame *f, uint32_t n,
+                     const struct hvt_mem *m)
 {
     struct hvt_device *dv = device(d, dev, ATOLL_HVT_DEV_NET);
     if (dv == NULL)
@@ -201,7 +203,7 @@ int64_t hvt_net_read(struct hvt_devices *d, uint32_t dev,
     uint32_t i;
     for (i = 0; i < n; i++) {
         struct virtio_net_hdr h;
-        uint8_t *p = base + f[i].addr;
+        uint8_t *p = (uint8_t *)hvt_gp(m, f[i].addr);
         struct iovec iov[2] = {{&h, sizeof h}, {p, f[i].len}};
         ssize_t r = readv(dv->fd, iov, 2);
         if (r >= (ssize_t)sizeof h) {

@@ -1,5 +1,5 @@
 /*
- * tender/hvt/hypercall.c - checks and serves the guest's hypercalls.
+ * tender/common/hypercall.c - checks and serves the guest's hypercalls.
  *
  * Each call copies its argument struct out of guest memory, checks every
  * guest address and length it names against the page permission map
@@ -14,9 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hvt.h"
+#include "tender.h"
 
-static const char *call_name(unsigned nr)
+const char *hvt_call_name(unsigned nr)
 {
     static const char *const names[ATOLL_HVT_CALL_MAX] = {
         [ATOLL_HVT_CONSOLE_WRITE] = "console write",
@@ -45,7 +45,7 @@ static void bad(unsigned nr, const char *what, uint64_t addr, uint64_t len)
     hvt_die(ATOLL_HVT_EXIT_CRASH,
             "guest crashed: bad hypercall %u (%s): %s %#llx+%#llx is not "
             "in guest memory the guest may use",
-            nr, call_name(nr), what, (unsigned long long)addr,
+            nr, hvt_call_name(nr), what, (unsigned long long)addr,
             (unsigned long long)len);
 }
 
@@ -56,13 +56,13 @@ static void arg_in(struct hvt_guest *g, unsigned nr, uint64_t gpa, void *a,
 {
     if (!hvt_mem_writable(&g->mem, gpa, size))
         bad(nr, "argument struct", gpa, size);
-    memcpy(a, g->mem.base + gpa, size);
+    memcpy(a, hvt_gp(&g->mem, gpa), size);
 }
 
 static void arg_out(struct hvt_guest *g, uint64_t gpa, const void *a,
                     size_t size)
 {
-    memcpy(g->mem.base + gpa, a, size);
+    memcpy(hvt_gp(&g->mem, gpa), a, size);
 }
 
 /* Guest output to the tender's standard output: 0 or -ATOLL_EIO. */
@@ -82,8 +82,8 @@ static int64_t out(const uint8_t *p, uint64_t len)
 
 int hvt_console_drain(struct hvt_guest *g)
 {
-    struct atoll_hvt_console_area *a =
-        (struct atoll_hvt_console_area *)(g->mem.base + ATOLL_HVT_CONSOLE_AREA);
+    struct atoll_hvt_console_area *a = (struct atoll_hvt_console_area *)(hvt_gp(
+        &g->mem, ATOLL_HVT_CONSOLE_AREA));
     uint32_t len = a->len; /* the guest's: read once, then checked */
     if (len == 0)
         return 0;
@@ -102,7 +102,7 @@ static void console_write(struct hvt_guest *g, unsigned nr, uint64_t gpa)
     arg_in(g, nr, gpa, &a, sizeof a);
     if (!hvt_mem_readable(&g->mem, a.data, a.len))
         bad(nr, "data", a.data, a.len);
-    a.ret = out(g->mem.base + a.data, a.len);
+    a.ret = out(hvt_gp(&g->mem, a.data), a.len);
     arg_out(g, gpa, &a, sizeof a);
 }
 
@@ -150,11 +150,11 @@ static void net_batch(struct hvt_guest *g, unsigned nr, bool rd,
         hvt_die(ATOLL_HVT_EXIT_CRASH,
                 "guest crashed: bad hypercall %u (%s): batch of %u frames "
                 "(max %d)",
-                nr, call_name(nr), a->count, ATOLL_HVT_NET_BATCH_MAX);
+                nr, hvt_call_name(nr), a->count, ATOLL_HVT_NET_BATCH_MAX);
     uint64_t fsize = (uint64_t)a->count * sizeof f[0];
     if (!hvt_mem_writable(&g->mem, a->frames, fsize))
         bad(nr, "frame array", a->frames, fsize);
-    memcpy(f, g->mem.base + a->frames, fsize);
+    memcpy(f, hvt_gp(&g->mem, a->frames), fsize);
     for (uint32_t i = 0; i < a->count; i++) {
         f[i].result = 0;
         bool ok = rd ? hvt_mem_writable(&g->mem, f[i].addr, f[i].len)
@@ -162,9 +162,9 @@ static void net_batch(struct hvt_guest *g, unsigned nr, bool rd,
         if (!ok)
             bad(nr, "frame buffer", f[i].addr, f[i].len);
     }
-    a->ret = rd ? hvt_net_read(&g->devs, a->device, f, a->count, g->mem.base)
-                : hvt_net_write(&g->devs, a->device, f, a->count, g->mem.base);
-    memcpy(g->mem.base + a->frames, f, fsize);
+    a->ret = rd ? hvt_net_read(&g->devs, a->device, f, a->count, &g->mem)
+                : hvt_net_write(&g->devs, a->device, f, a->count, &g->mem);
+    memcpy(hvt_gp(&g->mem, a->frames), f, fsize);
 }
 
 static void net_io(struct hvt_guest *g, unsigned nr, uint64_t gpa)
@@ -189,7 +189,7 @@ static uint64_t list_in(struct hvt_guest *g, unsigned nr, const char *what,
     uint64_t size = (uint64_t)n * esize;
     if (!hvt_mem_writable(&g->mem, at, size))
         bad(nr, what, at, size);
-    memcpy(buf, g->mem.base + at, size);
+    memcpy(buf, hvt_gp(&g->mem, at), size);
     return size;
 }
 
@@ -212,7 +212,7 @@ static void wait_list(struct hvt_guest *g, unsigned nr, bool rd, uint64_t at,
         else
             net_batch(g, nr, rd, &io[i]);
     }
-    memcpy(g->mem.base + at, io, size);
+    memcpy(hvt_gp(&g->mem, at), io, size);
 }
 
 /* One packed read (ATOLL_HVT_NET_READ_PACKED, or an entry of a wait's
@@ -222,7 +222,7 @@ static void packed_read(struct hvt_guest *g, unsigned nr,
 {
     if (!hvt_mem_writable(&g->mem, a->area, a->size))
         bad(nr, "packed area", a->area, a->size);
-    a->ret = hvt_net_read_packed(&g->devs, a->device, g->mem.base + a->area,
+    a->ret = hvt_net_read_packed(&g->devs, a->device, hvt_gp(&g->mem, a->area),
                                  a->size, &a->used);
 }
 
@@ -249,7 +249,7 @@ static void wait_packed(struct hvt_guest *g, unsigned nr, uint64_t at,
         else
             p[i].ret = 0;
     }
-    memcpy(g->mem.base + at, p, size);
+    memcpy(hvt_gp(&g->mem, at), p, size);
 }
 
 static void wait_call(struct hvt_guest *g, unsigned nr, uint64_t gpa)
@@ -267,7 +267,7 @@ static void clock_sync(struct hvt_guest *g, unsigned nr, uint64_t gpa)
 {
     struct atoll_hvt_clock_sync a;
     arg_in(g, nr, gpa, &a, sizeof a);
-    hvt_clock_sync(&a);
+    tender_clock_sync(&a);
     arg_out(g, gpa, &a, sizeof a);
 }
 
@@ -286,12 +286,12 @@ static void block_io(struct hvt_guest *g, unsigned nr, uint64_t gpa)
         hvt_die(ATOLL_HVT_EXIT_CRASH,
                 "guest crashed: bad hypercall %u (%s): %llu sectors do not "
                 "fit in guest memory",
-                nr, call_name(nr), (unsigned long long)a.count);
+                nr, hvt_call_name(nr), (unsigned long long)a.count);
     if (!(wr ? hvt_mem_readable(&g->mem, a.data, len)
              : hvt_mem_writable(&g->mem, a.data, len)))
         bad(nr, "data", a.data, len);
     a.ret = hvt_block_io(&g->devs, a.device, wr, a.sector, a.count,
-                         g->mem.base + a.data);
+                         hvt_gp(&g->mem, a.data));
     arg_out(g, gpa, &a, sizeof a);
 }
 
@@ -300,7 +300,7 @@ static void exit_call(struct hvt_guest *g, unsigned nr, uint64_t gpa)
     struct atoll_hvt_exit a;
     if (!hvt_mem_readable(&g->mem, gpa, sizeof a))
         bad(nr, "argument struct", gpa, sizeof a);
-    memcpy(&a, g->mem.base + gpa, sizeof a);
+    memcpy(&a, hvt_gp(&g->mem, gpa), sizeof a);
     if (a.status < 0 || a.status > ATOLL_HVT_EXIT_MAX)
         hvt_die(ATOLL_HVT_EXIT_CRASH,
                 "guest crashed: bad hypercall %u (exit): status %lld is "

@@ -1,5 +1,5 @@
 /*
- * tender/hvt/elf.c - loads the guest's ELF image into guest memory.
+ * tender/common/elf.c - loads the guest's ELF image into guest memory.
  *
  * The image comes from outside (any file the user names), so every field is
  * checked before use and every offset/size sum is computed overflow-safe;
@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hvt.h"
+#include "tender.h"
 
 #define MAX_SEGMENTS 64
 
@@ -191,7 +191,7 @@ int hvt_elf_load(const uint8_t *data, uint64_t size, struct hvt_mem *m,
         const Elf64_Phdr *p = &ph[i];
         if (p->p_type != PT_LOAD || p->p_memsz == 0)
             continue;
-        memcpy(m->base + p->p_vaddr, data + p->p_offset, p->p_filesz);
+        memcpy(hvt_gp(m, p->p_vaddr), data + p->p_offset, p->p_filesz);
         hvt_mem_set_perm(m, p->p_vaddr, p->p_memsz, seg_perm(p->p_flags));
     }
     out->entry = eh.e_entry;

@@ -1,5 +1,5 @@
 /*
- * tender/hvt/symbols.c - the guest's function names, for crash reports.
+ * tender/common/symbols.c - the guest's function names, for crash reports.
  *
  * While the image is loaded, the function symbols of its .symtab (if it
  * was not stripped) are copied into a sorted table, so that a backtrace
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hvt.h"
+#include "tender.h"
 
 struct sym {
     uint64_t addr, size;

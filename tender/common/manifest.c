@@ -1,5 +1,5 @@
 /*
- * tender/hvt/manifest.c - the image's device manifest against the
+ * tender/common/manifest.c - the image's device manifest against the
  * command line's attachments.
  *
  * The tender exposes exactly the devices the image declared: each declared
@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "hvt.h"
+#include "tender.h"
 
 static const char *kind_name(uint32_t kind)
 {

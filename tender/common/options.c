@@ -1,0 +1,89 @@
+/*
+ * tender/common/options.c - the command line both tenders take:
+ *
+ *     TENDER [--mem=MiB] [--net:NAME=TAP]... [--block:NAME=FILE]...
+ *            KERNEL [-- ARGS...]
+ *
+ * One parser, so that atoll-hvt and atoll-spt cannot drift apart: the
+ * same image runs under either with the same line.  Errors exit with
+ * ATOLL_HVT_EXIT_TENDER and say what was expected.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tender.h"
+
+static void usage(void)
+{
+    hvt_die(ATOLL_HVT_EXIT_TENDER,
+            "usage: %s [--mem=MiB] [--net:NAME=TAP]... "
+            "[--block:NAME=FILE]... KERNEL [-- ARGS...]",
+            hvt_progname);
+}
+
+/* "--net:NAME=HOST": splits in place into the attachment. */
+static void parse_attach(char *arg, uint32_t kind, struct hvt_attach *a)
+{
+    char *name = strchr(arg, ':') + 1;
+    char *eq = strchr(name, '=');
+    if (eq == NULL || eq == name || eq[1] == '\0')
+        hvt_die(ATOLL_HVT_EXIT_TENDER,
+                "bad device option '%s': expected --%s:NAME=%s", arg,
+                kind == ATOLL_HVT_DEV_NET ? "net" : "block",
+                kind == ATOLL_HVT_DEV_NET ? "TAP" : "FILE");
+    *eq = '\0';
+    a->kind = kind;
+    a->name = name;
+    a->host = eq + 1;
+}
+
+void hvt_options_parse(int argc, char **argv, struct hvt_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->mem_mib = 8;
+    int i;
+    for (i = 1; i < argc; i++) {
+        char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        } else if (strncmp(a, "--mem=", 6) == 0) {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(a + 6, &end, 10);
+            if (errno || end == a + 6 || *end != '\0' ||
+                v < ATOLL_HVT_MEM_MIN_MIB || v > ATOLL_HVT_MEM_MAX_MIB)
+                hvt_die(ATOLL_HVT_EXIT_TENDER,
+                        "bad --mem '%s': expected MiB in %d..%d", a + 6,
+                        ATOLL_HVT_MEM_MIN_MIB, ATOLL_HVT_MEM_MAX_MIB);
+            o->mem_mib = v;
+        } else if (strncmp(a, "--net:", 6) == 0 ||
+                   strncmp(a, "--block:", 8) == 0) {
+            if (o->natt == ATOLL_HVT_MAX_DEVICES)
+                hvt_die(ATOLL_HVT_EXIT_TENDER, "too many devices (max %d)",
+                        ATOLL_HVT_MAX_DEVICES);
+            parse_attach(a,
+                         a[2] == 'n' ? ATOLL_HVT_DEV_NET : ATOLL_HVT_DEV_BLOCK,
+                         &o->att[o->natt++]);
+        } else if (strcmp(a, "--x-seccomp-selftest") == 0) {
+            o->selftest = true;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage();
+        } else if (a[0] == '-' && a[1] != '\0') {
+            hvt_msg("unknown option '%s'", a);
+            usage();
+        } else if (o->kernel == NULL) {
+            o->kernel = a;
+        } else {
+            hvt_msg("unexpected argument '%s' (guest arguments go after "
+                    "'--')",
+                    a);
+            usage();
+        }
+    }
+    if (o->kernel == NULL)
+        usage();
+    o->guest_argc = argc - i;
+    o->guest_argv = argv + i;
+}
