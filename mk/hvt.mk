@@ -157,7 +157,8 @@ $(HVT_SPAWN_TIME): bench/hvt_tools/spawn_time.c
 	$(CC) -std=gnu11 -O2 $(WARN) -D_GNU_SOURCE $< -o $@
 
 .PHONY: bench-hvt
-bench-hvt: bin/atoll-hvt hvt-libs bin/atoll libs $(HVT_SPAWN_TIME)
+bench-hvt: bin/atoll-hvt bin/atoll-spt hvt-libs hvt-guests bin/atoll libs \
+    $(HVT_SPAWN_TIME)
 	@echo "== bench/hvt_boot.sh"
 	@ROOT=$(CURDIR) BUILD=$(BUILD) SPAWN_TIME=$(HVT_SPAWN_TIME) \
 	    bash bench/hvt_boot.sh

@@ -24,11 +24,12 @@
 #                    upstream resolver, in a namespace
 #   bind9-dnsutils   `dig`: the client of the DNS server interop test
 #   nsd, dnsperf     `make bench`: the DNS server against NSD, by dnsperf
+#   gdb              tests/kvm/gdb.sh debugs a sandboxed unikernel (atoll-spt)
 #   bsdutils         script(1): the hvt console test gives the tender a
 #                    terminal (Essential in Debian; listed to say so)
 set -euo pipefail
 # ATOLL_DEPS_PKGS replaces the list (scripts/install-bench-deps.sh uses it).
-PKGS=${ATOLL_DEPS_PKGS:-"build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils nsd dnsperf bsdutils"}
+PKGS=${ATOLL_DEPS_PKGS:-"build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils nsd dnsperf bsdutils gdb"}
 
 missing=""
 for p in $PKGS; do
