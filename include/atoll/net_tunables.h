@@ -25,11 +25,30 @@
 #define NET_RX_POLL_NS 250000000LL
 #endif
 
-/* ARP cache entries (resolved and resolving together).  When full, the
- * oldest resolved entry is evicted; if every entry is still resolving the
- * new request is refused (-ATOLL_EAGAIN). */
+/* ARP cache entries (resolved and resolving together).  A new entry takes
+ * a free slot or the least recently used idle one; an entry in use (see
+ * NET_ARP_IDLE_NS), the gateway's and those of live TCP connections are
+ * never evicted.  When every slot is busy the packet is refused
+ * (-ATOLL_EAGAIN).  docs/net.md "ARP" has the whole policy. */
 #ifndef NET_ARP_CACHE_MAX
 #define NET_ARP_CACHE_MAX 64
+#endif
+
+/* An entry we sent nothing through for this long is idle: its slot may go
+ * to another address (ns). */
+#ifndef NET_ARP_IDLE_NS
+#define NET_ARP_IDLE_NS (30LL * 1000000000LL)
+#endif
+
+/* Entries resolving an address we never heard from ("newcomers": what a
+ * ping or SYN from a spoofed source makes us look up), and the packets
+ * waiting for all of them together.  At the first bound a new lookup
+ * takes the oldest newcomer's slot, so such a flood churns only these. */
+#ifndef NET_ARP_UNRESOLVED_MAX
+#define NET_ARP_UNRESOLVED_MAX 16
+#endif
+#ifndef NET_ARP_UNRESOLVED_QUEUE_MAX
+#define NET_ARP_UNRESOLVED_QUEUE_MAX 64
 #endif
 
 /* How long a resolved entry is trusted before it is resolved again (ns).

@@ -11,6 +11,17 @@
  * no timer is needed for that).  Resolving entries retry every
  * NET_ARP_RETRY_NS and give up after NET_ARP_TRIES requests, dropping
  * their queued packets.
+ *
+ * Who may take whose slot (docs/net.md, "ARP"): anyone on the link can
+ * make us look up any on-link address, by sending a ping or a SYN from
+ * it.  Such lookups of addresses we never heard from ("newcomers") are
+ * bounded on their own (NET_ARP_UNRESOLVED_MAX entries,
+ * NET_ARP_UNRESOLVED_QUEUE_MAX packets) and, once at that bound, take the
+ * slot of the oldest newcomer.  Below it a new entry takes a free slot or
+ * the least recently used idle one, never an entry in use: one that sent
+ * within NET_ARP_IDLE_NS, the gateway's, or one held by a live TCP
+ * connection (net_neigh_hold).  So a flood from spoofed addresses churns
+ * only its own entries, and the neighbours we talk to stay.
  */
 #include <string.h>
 
@@ -57,16 +68,74 @@ static struct arp_entry *find(struct atoll_stack *s, atoll_ipv4_t ip)
     return NULL;
 }
 
-/* A free entry, or the resolved one that expires first; NULL if every
- * entry is resolving. */
-static struct arp_entry *take(struct atoll_stack *s)
+/* Kept whatever happens: the gateway's entry and those of live
+ * connections. */
+static bool pinned(const struct atoll_stack *s, const struct arp_entry *e)
+{
+    return e->users > 0 || (s->cfg.gateway && e->ip == s->cfg.gateway);
+}
+
+/* May give its slot to another address: a resolved or stale entry that is
+ * not pinned and sent nothing for NET_ARP_IDLE_NS.  Resolving entries are
+ * never idle (newcomers are replaced by oldest_newcomer instead). */
+static bool idle(const struct atoll_stack *s, const struct arp_entry *e,
+                 atoll_time_t now)
+{
+    if (e->state != ARP_RESOLVED && e->state != ARP_STALE)
+        return false;
+    if (pinned(s, e))
+        return false;
+    return !e->used || now - e->last_used >= NET_ARP_IDLE_NS;
+}
+
+/* Evicted before `b`: never used before used, then used longer ago, then
+ * older. */
+static bool rank_below(const struct arp_entry *a, const struct arp_entry *b)
+{
+    if (a->used != b->used)
+        return !a->used;
+    if (a->used && a->last_used != b->last_used)
+        return a->last_used < b->last_used;
+    return a->since < b->since;
+}
+
+/* A free entry, or the idle one used least recently (never-used ones
+ * first, then the oldest); NULL if every entry is busy. */
+static struct arp_entry *free_or_idle(struct atoll_stack *s, atoll_time_t now)
 {
     struct arp_entry *best = NULL;
     for (int i = 0; i < NET_ARP_CACHE_MAX; i++) {
         struct arp_entry *e = &s->arp[i];
         if (e->state == ARP_FREE)
             return e;
-        if (e->state == ARP_RESOLVED && (!best || e->expires < best->expires))
+        if (!idle(s, e, now))
+            continue;
+        if (!best || rank_below(e, best))
+            best = e;
+    }
+    return best;
+}
+
+static int newcomers(const struct atoll_stack *s, size_t *queued)
+{
+    int n = 0;
+    size_t q = 0;
+    for (int i = 0; i < NET_ARP_CACHE_MAX; i++)
+        if (s->arp[i].newcomer) {
+            n++;
+            q += s->arp[i].queue.count;
+        }
+    if (queued)
+        *queued = q;
+    return n;
+}
+
+static struct arp_entry *oldest_newcomer(struct atoll_stack *s)
+{
+    struct arp_entry *best = NULL;
+    for (int i = 0; i < NET_ARP_CACHE_MAX; i++) {
+        struct arp_entry *e = &s->arp[i];
+        if (e->newcomer && (!best || e->since < best->since))
             best = e;
     }
     return best;
@@ -106,12 +175,28 @@ void net_arp_announce(struct atoll_stack *s)
     send_arp(s, NET_ARP_REQUEST, bcast, zero, s->cfg.addr);
 }
 
-static void entry_clear(struct atoll_stack *s, struct arp_entry *e)
+/* Drop (and count) the packets waiting for `e`. */
+static void queue_drop(struct atoll_stack *s, struct arp_entry *e)
 {
     s->arp_queued -= e->queue.count;
     s->stats.arp_queue_drop += e->queue.count;
     atoll_bufq_clear(&e->queue);
+}
+
+static void entry_clear(struct atoll_stack *s, struct arp_entry *e)
+{
+    queue_drop(s, e);
     memset(e, 0, sizeof *e);
+}
+
+/* Give slot `e` to `ip`, forgetting whoever had it. */
+static void claim(struct atoll_stack *s, struct arp_entry *e, atoll_ipv4_t ip,
+                  atoll_time_t now)
+{
+    if (e->state != ARP_FREE)
+        entry_clear(s, e);
+    e->ip = ip;
+    e->since = now;
 }
 
 /* Entry resolved: send what waited for it. */
@@ -120,6 +205,7 @@ static void resolved(struct atoll_stack *s, struct arp_entry *e,
 {
     memcpy(e->mac, mac, 6);
     e->state = ARP_RESOLVED;
+    e->newcomer = false;
     e->expires = atoll_now() + NET_ARP_TTL_NS;
     e->tries = 0;
     struct atoll_buf *b;
@@ -164,14 +250,38 @@ void net_arp_input(struct atoll_stack *s, struct atoll_buf *b)
     bool for_us = a.tpa == s->cfg.addr;
     if (e)
         resolved(s, e, a.sha);
-    else if (for_us && (e = take(s))) {
-        if (e->state != ARP_FREE)
-            entry_clear(s, e);
-        e->ip = a.spa;
-        resolved(s, e, a.sha);
+    else if (for_us) {
+        /* A new sender is learnt into a free or idle slot only: an ARP
+         * storm from made-up addresses replaces its own entries, never
+         * one in use. */
+        atoll_time_t now = atoll_now();
+        if ((e = free_or_idle(s, now))) {
+            claim(s, e, a.spa, now);
+            resolved(s, e, a.sha);
+        }
     }
     if (for_us && a.op == NET_ARP_REQUEST)
         send_arp(s, NET_ARP_REPLY, a.sha, a.sha, a.spa);
+}
+
+/* A slot for next hop `nh`, which has none, now resolving; NULL when every
+ * slot is busy.  See the top of the file for the policy. */
+static struct arp_entry *new_lookup(struct atoll_stack *s, atoll_ipv4_t nh,
+                                    atoll_time_t now)
+{
+    bool gw = s->cfg.gateway && nh == s->cfg.gateway;
+    struct arp_entry *e = NULL;
+    if (gw || newcomers(s, NULL) < NET_ARP_UNRESOLVED_MAX)
+        e = free_or_idle(s, now);
+    if (!e)
+        e = oldest_newcomer(s);
+    if (!e)
+        return NULL;
+    claim(s, e, nh, now);
+    e->state = ARP_RESOLVING;
+    e->newcomer = !gw;
+    request(s, e);
+    return e;
 }
 
 int net_arp_output(struct atoll_stack *s, atoll_ipv4_t nh, struct atoll_buf *b)
@@ -180,28 +290,30 @@ int net_arp_output(struct atoll_stack *s, atoll_ipv4_t nh, struct atoll_buf *b)
         return net_eth_output(s, bcast, NET_ETHTYPE_IPV4, b);
     atoll_time_t now = atoll_now();
     struct arp_entry *e = find(s, nh);
-    if (e && e->state == ARP_RESOLVED) {
-        if (e->expires > now)
-            return net_eth_output(s, e->mac, NET_ETHTYPE_IPV4, b);
-        /* Expired: resolve again, keeping nothing of the old entry. */
+    if (e && e->state == ARP_RESOLVED && e->expires > now) {
+        e->used = true;
+        e->last_used = now;
+        return net_eth_output(s, e->mac, NET_ETHTYPE_IPV4, b);
+    }
+    if (e && e->state != ARP_RESOLVING) {
+        /* Expired or stale: resolve again in the same slot (so the entry
+         * keeps its standing), keeping nothing of the old MAC. */
         e->state = ARP_RESOLVING;
         e->tries = 0;
         request(s, e);
-    } else if (!e) {
-        e = take(s);
-        if (!e) {
-            s->stats.arp_queue_drop++;
-            atoll_buf_free(b);
-            return -ATOLL_EAGAIN;
-        }
-        if (e->state != ARP_FREE)
-            entry_clear(s, e);
-        e->ip = nh;
-        e->state = ARP_RESOLVING;
-        request(s, e);
+    } else if (!e && !(e = new_lookup(s, nh, now))) {
+        s->stats.arp_queue_drop++;
+        atoll_buf_free(b);
+        return -ATOLL_EAGAIN;
     }
+    e->used = true;
+    e->last_used = now;
+    size_t unresolved_queued = 0;
+    if (e->newcomer)
+        newcomers(s, &unresolved_queued);
     if (e->queue.count >= NET_ARP_QUEUE_PER_ENTRY ||
-        s->arp_queued >= NET_ARP_QUEUE_MAX) {
+        s->arp_queued >= NET_ARP_QUEUE_MAX ||
+        unresolved_queued >= NET_ARP_UNRESOLVED_QUEUE_MAX) {
         s->stats.arp_queue_drop++;
         atoll_buf_free(b);
         return -ATOLL_EAGAIN;
@@ -221,7 +333,12 @@ atoll_time_t net_arp_timers(struct atoll_stack *s, atoll_time_t now)
         if (e->next_retry <= now) {
             if (e->tries >= NET_ARP_TRIES) {
                 ATOLL_DEBUG(&net_log, "%s: no ARP reply, giving up", s->name);
-                entry_clear(s, e);
+                if (pinned(s, e)) {
+                    queue_drop(s, e);
+                    e->state = ARP_STALE;
+                    e->tries = 0;
+                } else
+                    entry_clear(s, e);
                 continue;
             }
             request(s, e);
@@ -230,6 +347,31 @@ atoll_time_t net_arp_timers(struct atoll_stack *s, atoll_time_t now)
             next = e->next_retry;
     }
     return next;
+}
+
+atoll_ipv4_t net_neigh_hold(struct atoll_stack *s, atoll_ipv4_t dst)
+{
+    atoll_ipv4_t nh = net_ipv4_next_hop(s, dst);
+    if (nh == 0 || nh == s->cfg.gateway || net_ipv4_is_broadcast(s, nh))
+        return 0; /* nothing to hold, or pinned anyway */
+    struct arp_entry *e = find(s, nh);
+    if (!e) {
+        atoll_time_t now = atoll_now();
+        if (!(e = free_or_idle(s, now)))
+            return 0;
+        claim(s, e, nh, now);
+        e->state = ARP_STALE;
+    }
+    e->newcomer = false;
+    e->users++;
+    return nh;
+}
+
+void net_neigh_release(struct atoll_stack *s, atoll_ipv4_t held)
+{
+    struct arp_entry *e = held ? find(s, held) : NULL;
+    if (e && e->users > 0)
+        e->users--;
 }
 
 int net_arp_lookup(struct atoll_stack *s, atoll_ipv4_t ip, uint8_t mac[6])

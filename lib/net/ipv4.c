@@ -162,8 +162,7 @@ const char *net_name(const struct atoll_stack *s)
     return s->name;
 }
 
-/* The next hop for `dst`, or 0 when there is no route. */
-static atoll_ipv4_t route(const struct atoll_stack *s, atoll_ipv4_t dst)
+atoll_ipv4_t net_ipv4_next_hop(const struct atoll_stack *s, atoll_ipv4_t dst)
 {
     if (dst == 0xffffffffu || (dst & s->mask) == (s->cfg.addr & s->mask))
         return dst;
@@ -187,7 +186,7 @@ static int send_one(struct atoll_stack *s, atoll_ipv4_t nh,
 int net_ip_output(struct atoll_stack *s, atoll_ipv4_t dst, uint8_t proto,
                   struct atoll_buf *b)
 {
-    atoll_ipv4_t nh = route(s, dst);
+    atoll_ipv4_t nh = net_ipv4_next_hop(s, dst);
     if (nh == 0 || dst == 0 || dst == s->cfg.addr) {
         atoll_buf_free(b);
         return -ATOLL_EHOSTUNREACH;

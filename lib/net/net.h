@@ -60,6 +60,16 @@ uint16_t net_ip_mtu(const struct atoll_stack *s);
 /* ATOLL_NETIF_* offloads of the stack's interface (atoll/netif.h). */
 uint32_t net_offloads(const struct atoll_stack *s);
 
+/* Neighbours a connection needs (arp.c).  While held, the ARP entry of
+ * the next hop towards `dst` stays in the table: no other address's
+ * packet may evict it, and when its resolution gives up it is kept (to be
+ * resolved again by the next packet) instead of forgotten.  The gateway is
+ * kept anyway.  net_neigh_hold returns the address it holds (pass it to
+ * net_neigh_release), or 0 when there is nothing to hold: dst is off-link
+ * (the gateway is the next hop) or the table has no room. */
+atoll_ipv4_t net_neigh_hold(struct atoll_stack *s, atoll_ipv4_t dst);
+void net_neigh_release(struct atoll_stack *s, atoll_ipv4_t held);
+
 /* The stack's counters, writable by every layer. */
 struct atoll_stack_stats *net_stats(struct atoll_stack *s);
 

@@ -24,12 +24,24 @@
 
 /* ---- ARP cache --------------------------------------------------------- */
 
-enum arp_state { ARP_FREE = 0, ARP_RESOLVING, ARP_RESOLVED };
+/* FREE: unused.  RESOLVING: requests out, packets waiting.  RESOLVED: the
+ * MAC is trusted until `expires`.  STALE: an address the table keeps
+ * (held by a connection, or the gateway) whose resolution gave up; the
+ * next packet to it resolves it again. */
+enum arp_state { ARP_FREE = 0, ARP_RESOLVING, ARP_RESOLVED, ARP_STALE };
 
 struct arp_entry {
     enum arp_state state;
     atoll_ipv4_t ip;
     uint8_t mac[6];
+    /* RESOLVING an address we never heard from, for a packet of ours
+     * (typically a reply to whoever claimed that source address): counts
+     * against NET_ARP_UNRESOLVED_MAX and NET_ARP_UNRESOLVED_QUEUE_MAX. */
+    bool newcomer;
+    bool used;               /* a packet of ours went to it */
+    int users;               /* live TCP connections (net_neigh_hold) */
+    atoll_time_t since;      /* when the entry took its slot */
+    atoll_time_t last_used;  /* used: when the last packet went */
     atoll_time_t expires;    /* RESOLVED: trusted until */
     atoll_time_t next_retry; /* RESOLVING: next request */
     int tries;               /* RESOLVING: requests sent */
@@ -137,6 +149,9 @@ void net_ipv4_deliver(struct atoll_stack *s, struct atoll_buf *b,
                       const struct net_ipv4_hdr *h, const uint8_t *raw,
                       size_t raw_len);
 bool net_ipv4_is_broadcast(const struct atoll_stack *s, atoll_ipv4_t a);
+/* The next hop for `dst`: dst itself on our subnet, else the gateway (0
+ * when there is none). */
+atoll_ipv4_t net_ipv4_next_hop(const struct atoll_stack *s, atoll_ipv4_t dst);
 
 /* ---- reasm.c ----------------------------------------------------------------
  */

@@ -58,9 +58,19 @@ int net_tcp_init(struct atoll_stack *s)
     return 0;
 }
 
+/* A live connection keeps its neighbour's ARP entry (docs/net.md, ARP):
+ * held from ESTABLISHED, released in TIME_WAIT or CLOSED. */
+static void neigh_release(struct atoll_tcp_conn *c)
+{
+    if (c->neigh)
+        net_neigh_release(c->ts->s, c->neigh);
+    c->neigh = 0;
+}
+
 static void conn_free(struct atoll_tcp_conn *c)
 {
     struct tcp_stack *ts = c->ts;
+    neigh_release(c);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -217,6 +227,10 @@ uint32_t tcp_isn(struct tcp_stack *ts, const struct atoll_tcp_conn *c)
 void tcp_set_state(struct atoll_tcp_conn *c, enum tcp_state st)
 {
     c->state = st;
+    if (st == TCP_ESTABLISHED && !c->neigh)
+        c->neigh = net_neigh_hold(c->ts->s, c->raddr);
+    else if (st == TCP_CLOSED || st == TCP_TIME_WAIT)
+        neigh_release(c);
     atoll_event_broadcast(&c->st_ev);
     atoll_event_broadcast(&c->rd_ev);
     atoll_event_broadcast(&c->wr_ev);

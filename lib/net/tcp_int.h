@@ -191,6 +191,8 @@ struct atoll_tcp_conn {
     atoll_ipv4_t laddr, raddr;
     uint16_t lport, rport;
     enum tcp_state state;
+    /* The next hop held in the ARP table (net_neigh_hold), or 0. */
+    atoll_ipv4_t neigh;
     int error;        /* sticky error reported to the application */
     bool user_closed; /* the application released its handle */
     bool handed_out;  /* the application has (or had) a handle */

@@ -4,6 +4,7 @@
  * resolution queue and giving up, routing through a gateway, and bad
  * frames counted and dropped.
  */
+#include "atoll/tcp.h"
 #include "net_util.h"
 
 static const struct atoll_sim_wire_opts clean = {.delay = ATOLL_US(50)};
@@ -82,17 +83,10 @@ static bool is_probe_reply(const uint8_t *p, size_t len, void *ctx)
  * sender address 0, target the address in question. */
 static void send_probe(struct atoll_netif *raw, atoll_ipv4_t target)
 {
-    static const uint8_t mac[6] = {0x02, 0, 0, 0, 0, 0x99};
-    uint8_t f[60] = {0};
-    struct net_eth_hdr e;
-    memcpy(e.dst, bcast, 6);
-    memcpy(e.src, mac, 6);
-    e.type = NET_ETHTYPE_ARP;
-    net_eth_write(f, &e);
-    struct net_arp a = {.op = NET_ARP_REQUEST, .spa = 0, .tpa = target};
-    memcpy(a.sha, mac, 6);
-    net_arp_write(f + 14, &a);
-    net_raw_send(raw, f, sizeof f);
+    static const uint8_t mac[6] = {0x02, 0, 0, 0, 0, 0x99}, zero[6] = {0};
+    uint8_t f[60];
+    net_raw_send(
+        raw, f, net_arp_frame(f, bcast, NET_ARP_REQUEST, mac, 0, zero, target));
 }
 
 static int probe_main(void *arg)
@@ -166,72 +160,12 @@ TEST(net_arp, "the resolution queue is bounded and dropped on give-up")
 /* ---- a gateway: the test plays the router ---------------------------------
  */
 
-struct router {
-    struct atoll_netif *nif;
-    uint8_t mac[6];
-    int echoes;
-    uint8_t ttl_seen;
-};
-
-static int router_fiber(void *arg)
-{
-    struct router *r = arg;
-    for (;;) {
-        struct atoll_buf *b;
-        if (atoll_netif_recv(r->nif, &b, 1, ATOLL_NEVER) < 0)
-            return 0;
-        struct net_eth_hdr e;
-        struct net_arp a;
-        struct net_ipv4_hdr h;
-        if (net_eth_parse(b->data, b->len, &e) < 0) {
-            atoll_buf_free(b);
-            continue;
-        }
-        if (e.type == NET_ETHTYPE_ARP &&
-            net_arp_parse(b->data + 14, b->len - 14, &a) == 0 &&
-            a.op == NET_ARP_REQUEST && a.tpa == 0xc6120001) {
-            uint8_t f[60] = {0};
-            struct net_eth_hdr re;
-            memcpy(re.dst, a.sha, 6);
-            memcpy(re.src, r->mac, 6);
-            re.type = NET_ETHTYPE_ARP;
-            net_eth_write(f, &re);
-            struct net_arp ra = {NET_ARP_REPLY, {0}, 0xc6120001, {0}, a.spa};
-            memcpy(ra.sha, r->mac, 6);
-            memcpy(ra.tha, a.sha, 6);
-            net_arp_write(f + 14, &ra);
-            net_raw_send(r->nif, f, 60);
-        } else if (e.type == NET_ETHTYPE_IPV4 && !memcmp(e.dst, r->mac, 6) &&
-                   net_ipv4_parse(b->data + 14, b->len - 14, &h) == 0 &&
-                   h.dst == 0xc6120505 && h.proto == NET_PROTO_ICMP) {
-            /* "Forward" to 198.18.5.5, which answers: an echo reply
-             * coming back through us with the TTL one lower. */
-            r->echoes++;
-            r->ttl_seen = h.ttl;
-            uint8_t *icmp = b->data + 14 + h.hlen;
-            size_t ilen = h.total_len - h.hlen;
-            struct net_icmp_hdr ih;
-            net_icmp_parse(icmp, ilen, &ih);
-            ih.type = NET_ICMP_ECHO_REPLY;
-            net_icmp_write(icmp, ilen, &ih);
-            uint8_t f[1600];
-            struct net_ipv4_hdr rh = {.ttl = 63,
-                                      .proto = NET_PROTO_ICMP,
-                                      .src = 0xc6120505,
-                                      .dst = h.src,
-                                      .id = 7};
-            size_t n = net_ip_frame(f, e.src, r->mac, &rh, icmp, ilen);
-            net_raw_send(r->nif, f, n);
-        }
-        atoll_buf_free(b);
-    }
-}
-
 static int gateway_main(void *arg)
 {
-    struct router r = {.mac = {0x02, 0, 0, 0, 0, 0x01}};
+    struct net_router r = {
+        .mac = {0x02, 0, 0, 0, 0, 0x01}, .gw = 0xc6120001, .far = 0xc6120505};
     r.nif = net_raw("router", "w");
-    atoll_fiber_spawn(NULL, "router", router_fiber, &r, 0);
+    atoll_fiber_spawn(NULL, "router", net_router_fiber, &r, 0);
     struct atoll_stack *a =
         net_mkstack("a", "w", "198.18.0.2/24", "198.18.0.1");
     int64_t rtt =
@@ -339,5 +273,175 @@ TEST(net_arp, "malformed frames at every layer are counted and dropped")
 {
     net_sim_begin("bad", 5, clean);
     CHECK_EQ(atoll_test_run(0, bad_main, NULL), 0);
+    net_sim_end();
+}
+
+/* ---- who may take whose slot (docs/net.md, ARP) ---------------------------
+ */
+
+static int entries(struct atoll_stack *s, enum arp_state st, bool newcomer)
+{
+    int n = 0;
+    for (int i = 0; i < NET_ARP_CACHE_MAX; i++)
+        n += s->arp[i].state == st && (!newcomer || s->arp[i].newcomer);
+    return n;
+}
+
+static enum arp_state state_of(struct atoll_stack *s, atoll_ipv4_t ip)
+{
+    for (int i = 0; i < NET_ARP_CACHE_MAX; i++)
+        if (s->arp[i].state != ARP_FREE && s->arp[i].ip == ip)
+            return s->arp[i].state;
+    return ARP_FREE;
+}
+
+/* An ARP request for `tpa` from a made-up neighbour `spa`. */
+static void send_request(struct atoll_netif *raw, atoll_ipv4_t spa,
+                         atoll_ipv4_t tpa)
+{
+    uint8_t mac[6] = {0x02, 0x77, 0, 0, (uint8_t)(spa >> 8), (uint8_t)spa};
+    static const uint8_t zero[6] = {0};
+    uint8_t f[60];
+    net_raw_send(raw, f,
+                 net_arp_frame(f, bcast, NET_ARP_REQUEST, mac, spa, zero, tpa));
+}
+
+static int accept_one(void *arg)
+{
+    struct atoll_tcp_listener *l = arg;
+    struct atoll_tcp_conn *c;
+    if (atoll_tcp_accept(l, ATOLL_NEVER, &c) < 0)
+        return -1;
+    char buf[8];
+    int n;
+    while ((n = atoll_tcp_read(c, buf, sizeof buf, ATOLL_NEVER)) > 0)
+        atoll_tcp_write(c, buf, (size_t)n, ATOLL_NEVER);
+    atoll_tcp_close(c);
+    return 0;
+}
+
+static int policy_main(void *arg)
+{
+    const atoll_ipv4_t A = 0xc6120002, B = 0xc6120003, C = 0xc6120004,
+                       GW = 0xc6120001;
+    struct net_router r = {
+        .mac = {0x02, 0, 0, 0, 0, 0x01}, .gw = 0xc6120001, .far = 0xc6120505};
+    r.nif = net_raw("router", "w");
+    atoll_fiber_spawn(NULL, "router", net_router_fiber, &r, 0);
+    /* A /22: the made-up neighbours below are on-link, 198.18.5.5 (what
+     * router answers for) is not. */
+    struct atoll_stack *a =
+        net_mkstack("a", "w", "198.18.0.2/22", "198.18.0.1");
+    struct atoll_stack *b = net_mkstack("b", "w", "198.18.0.3/22", NULL);
+    struct atoll_stack *c = net_mkstack("c", "w", "198.18.0.4/22", NULL);
+    struct atoll_netif *raw = net_raw("evil", "w");
+    struct atoll_tcp_listener *l;
+    NCHECK_EQ(atoll_tcp_listen(a, 7, 0, &l), 0);
+    atoll_fiber *srv;
+    atoll_fiber_spawn(&srv, "echo", accept_one, l, 0);
+
+    /* The gateway, then a connection from C that goes quiet for longer
+     * than NET_ARP_IDLE_NS, then B, which A pings just before the storm. */
+    NCHECK(atoll_icmp_ping(a, 0xc6120505, 1, 56, atoll_after(ATOLL_SEC(1))) >=
+           0);
+    struct atoll_tcp_conn *cc;
+    NCHECK_EQ(atoll_tcp_connect(c, A, 7, atoll_after(ATOLL_SEC(2)), &cc), 0);
+    atoll_sleep(NET_ARP_IDLE_NS + ATOLL_SEC(1));
+    NCHECK(atoll_icmp_ping(a, B, 1, 56, atoll_after(ATOLL_SEC(1))) >= 0);
+
+    /* An ARP storm aimed at us from 300 made-up neighbours (RFC 826 has us
+     * learn them), then 300 lookups of addresses nobody answers for. */
+    for (atoll_ipv4_t i = 0; i < 300; i++)
+        send_request(raw, 0xc6120100 + i, A);
+    atoll_sleep(ATOLL_MS(10));
+    struct atoll_udp *u;
+    NCHECK_EQ(atoll_udp_bind(a, 0, &u), 0);
+    for (atoll_ipv4_t i = 0; i < 300; i++)
+        atoll_udp_sendto(u, 0xc6120264 + i, 9, "x", 1);
+    for (atoll_ipv4_t i = 0; i < 300; i++) /* more than a queue holds */
+        atoll_udp_sendto(u, 0xc6120264 + 299 - i % 20, 9, "x", 1);
+
+    /* Unresolved entries and their packets stay within their own bounds. */
+    NCHECK_EQ(entries(a, ARP_RESOLVING, true), NET_ARP_UNRESOLVED_MAX);
+    NCHECK_EQ(entries(a, ARP_RESOLVING, false), NET_ARP_UNRESOLVED_MAX);
+    NCHECK(a->arp_queued <= NET_ARP_UNRESOLVED_QUEUE_MAX);
+    /* The storm filled the rest of the table... */
+    NCHECK(entries(a, ARP_RESOLVED, false) >=
+           NET_ARP_CACHE_MAX - NET_ARP_UNRESOLVED_MAX - 3);
+    /* ...but the gateway, the quiet connection's peer and B stayed. */
+    NCHECK_EQ(state_of(a, GW), ARP_RESOLVED);
+    NCHECK_EQ(state_of(a, C), ARP_RESOLVED);
+    NCHECK_EQ(state_of(a, B), ARP_RESOLVED);
+    /* And all three still work. */
+    NCHECK(atoll_icmp_ping(a, 0xc6120505, 2, 56, atoll_after(ATOLL_SEC(1))) >=
+           0);
+    NCHECK(atoll_icmp_ping(b, A, 2, 56, atoll_after(ATOLL_SEC(1))) >= 0);
+    char buf[8];
+    NCHECK_EQ(atoll_tcp_write(cc, "ping", 4, atoll_after(ATOLL_SEC(1))), 4);
+    NCHECK_EQ(atoll_tcp_read(cc, buf, sizeof buf, atoll_after(ATOLL_SEC(1))),
+              4);
+    NCHECK(!memcmp(buf, "ping", 4));
+
+    /* The connection gone, C's entry is an ordinary one again: it no
+     * longer outlives a failed resolution. */
+    atoll_tcp_close(cc);
+    atoll_fiber_join(srv, atoll_after(ATOLL_SEC(5)), NULL);
+    atoll_sleep(ATOLL_MS(10)); /* the last ACK */
+    int users = 0;
+    for (int i = 0; i < NET_ARP_CACHE_MAX; i++)
+        users += a->arp[i].users;
+    NCHECK_EQ(users, 0);
+    atoll_udp_close(u);
+    atoll_tcp_listener_close(l);
+    atoll_stack_destroy(a);
+    atoll_stack_destroy(b);
+    atoll_stack_destroy(c);
+    return 0;
+}
+
+TEST(net_arp, "lookups and learning never evict the gateway, a connection's "
+              "peer or a neighbour in use")
+{
+    net_sim_begin("policy", 6, clean);
+    CHECK_EQ(atoll_test_run(0, policy_main, NULL), 0);
+    net_sim_end();
+}
+
+/* The gateway's entry, or a connection's, is kept when a resolution gives
+ * up; any other is forgotten. */
+static int stale_main(void *arg)
+{
+    struct atoll_stack *a =
+        net_mkstack("a", "w", "198.18.0.2/24", "198.18.0.1");
+    /* Nobody answers for the gateway here. */
+    NCHECK_EQ(atoll_icmp_ping(a, 0xc6120505, 1, 56, atoll_after(ATOLL_SEC(1))),
+              -ATOLL_ETIMEDOUT);
+    atoll_ipv4_t held = net_neigh_hold(a, 0xc6120009);
+    NCHECK_EQ(held, 0xc6120009);
+    NCHECK_EQ(net_neigh_hold(a, 0xc6330505), 0); /* off-link: the gateway */
+    struct atoll_udp *u;
+    NCHECK_EQ(atoll_udp_bind(a, 0, &u), 0);
+    NCHECK_EQ(atoll_udp_sendto(u, 0xc6120009, 9, "x", 1), 0);
+    NCHECK_EQ(atoll_udp_sendto(u, 0xc612000a, 9, "x", 1), 0);
+    atoll_sleep(NET_ARP_RETRY_NS * (NET_ARP_TRIES + 1));
+    NCHECK_EQ(state_of(a, 0xc6120001), ARP_STALE);
+    NCHECK_EQ(state_of(a, 0xc6120009), ARP_STALE);
+    NCHECK_EQ(state_of(a, 0xc612000a), ARP_FREE);
+    NCHECK_EQ(a->arp_queued, 0);
+    /* A stale entry resolves again on the next packet. */
+    NCHECK_EQ(atoll_udp_sendto(u, 0xc6120009, 9, "x", 1), 0);
+    NCHECK_EQ(state_of(a, 0xc6120009), ARP_RESOLVING);
+    net_neigh_release(a, held);
+    atoll_sleep(NET_ARP_RETRY_NS * (NET_ARP_TRIES + 1));
+    NCHECK_EQ(state_of(a, 0xc6120009), ARP_FREE);
+    atoll_udp_close(u);
+    atoll_stack_destroy(a);
+    return 0;
+}
+
+TEST(net_arp, "a held or gateway entry outlives a failed resolution")
+{
+    net_sim_begin("stale", 7, clean);
+    CHECK_EQ(atoll_test_run(0, stale_main, NULL), 0);
     net_sim_end();
 }

@@ -1,8 +1,8 @@
 /*
  * tests/sim/net_util.h - helpers shared by the network sim tests
  * (tests/sim/net_*.c): stacks and raw ports on simulated wires, crafted
- * frames, and the rule that a failing case prints its seed and keeps its
- * pcap.
+ * frames, a router the test plays, and the rule that a failing case prints
+ * its seed and keeps its pcap.
  *
  * Every case calls net_sim_begin(), which seeds the simulation (ATOLL_SEED
  * overrides the case's seed, to replay a failure) and captures wire "w"
@@ -156,6 +156,85 @@ static inline size_t net_ip_frame(uint8_t *p, const uint8_t dst[6],
     net_ipv4_write(p + 14, h);
     memcpy(p + 34, payload, len);
     return 34 + len;
+}
+
+/* An ARP frame (padded to 60 bytes) at p, from `sha` to Ethernet `dst`. */
+static inline size_t net_arp_frame(uint8_t *p, const uint8_t dst[6],
+                                   uint16_t op, const uint8_t sha[6],
+                                   atoll_ipv4_t spa, const uint8_t tha[6],
+                                   atoll_ipv4_t tpa)
+{
+    memset(p, 0, 60);
+    struct net_eth_hdr e = {.type = NET_ETHTYPE_ARP};
+    memcpy(e.dst, dst, 6);
+    memcpy(e.src, sha, 6);
+    net_eth_write(p, &e);
+    struct net_arp a = {.op = op, .spa = spa, .tpa = tpa};
+    memcpy(a.sha, sha, 6);
+    memcpy(a.tha, tha, 6);
+    net_arp_write(p + 14, &a);
+    return 60;
+}
+
+/* A router the test plays, on raw port `nif` (run net_router_fiber): it
+ * answers ARP for `gw`, and "forwards" pings to `far`, which answers
+ * through it: an echo reply with the TTL one lower.  It counts the pings
+ * (and the TTL of the last), and the ARP requests for `gw` from `asker`. */
+struct net_router {
+    struct atoll_netif *nif;
+    uint8_t mac[6];
+    atoll_ipv4_t gw, far, asker;
+    int echoes, arp_asked;
+    uint8_t ttl_seen;
+};
+
+static inline void net_router_frame(struct net_router *r, uint8_t *p,
+                                    size_t len)
+{
+    struct net_eth_hdr e;
+    struct net_arp a;
+    struct net_ipv4_hdr h;
+    if (net_eth_parse(p, len, &e) < 0)
+        return;
+    if (e.type == NET_ETHTYPE_ARP && net_arp_parse(p + 14, len - 14, &a) == 0 &&
+        a.op == NET_ARP_REQUEST && a.tpa == r->gw) {
+        uint8_t f[60];
+        r->arp_asked += a.spa == r->asker;
+        net_arp_frame(f, a.sha, NET_ARP_REPLY, r->mac, r->gw, a.sha, a.spa);
+        net_raw_send(r->nif, f, sizeof f);
+    } else if (e.type == NET_ETHTYPE_IPV4 && !memcmp(e.dst, r->mac, 6) &&
+               net_ipv4_parse(p + 14, len - 14, &h) == 0 && h.dst == r->far &&
+               h.proto == NET_PROTO_ICMP && h.total_len <= 1500) {
+        uint8_t *icmp = p + 14 + h.hlen;
+        size_t ilen = h.total_len - h.hlen;
+        struct net_icmp_hdr ih;
+        if (net_icmp_parse(icmp, ilen, &ih) < 0)
+            return;
+        r->echoes++;
+        r->ttl_seen = h.ttl;
+        ih.type = NET_ICMP_ECHO_REPLY;
+        net_icmp_write(icmp, ilen, &ih);
+        uint8_t f[1600];
+        struct net_ipv4_hdr rh = {.ttl = 63,
+                                  .proto = NET_PROTO_ICMP,
+                                  .src = r->far,
+                                  .dst = h.src,
+                                  .id = 7};
+        net_raw_send(r->nif, f,
+                     net_ip_frame(f, e.src, r->mac, &rh, icmp, ilen));
+    }
+}
+
+static inline int net_router_fiber(void *arg)
+{
+    struct net_router *r = arg;
+    for (;;) {
+        struct atoll_buf *b;
+        if (atoll_netif_recv(r->nif, &b, 1, ATOLL_NEVER) < 0)
+            return 0;
+        net_router_frame(r, b->data, b->len);
+        atoll_buf_free(b);
+    }
 }
 
 #endif
