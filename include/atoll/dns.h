@@ -44,6 +44,8 @@
  *     inside the zone, NXDOMAIN and NODATA with the SOA in the authority
  *     section, REFUSED outside the zone, and over UDP the TC bit when the
  *     answer does not fit (512 bytes, or the EDNS0 size the client gave).
+ *     A query with an EDNS version other than 0 gets BADVERS (RFC 6891
+ *     6.1.3) and our OPT record, version 0: the highest we implement.
  *
  * RETURN VALUE
  *     Resolver: the number of addresses (>= 1), or -ATOLL_ENOENT (the name
@@ -80,6 +82,9 @@
 #define ATOLL_DNS_RCODE_NXDOMAIN 3
 #define ATOLL_DNS_RCODE_NOTIMP   4
 #define ATOLL_DNS_RCODE_REFUSED  5
+/* Extended RCODE (RFC 6891 6.1.3): the low 4 bits go in the header, the
+ * high 8 in the OPT record's TTL field. */
+#define ATOLL_DNS_RCODE_BADVERS 16
 
 /* Header flag bits. */
 #define ATOLL_DNS_QR 0x8000

@@ -142,6 +142,10 @@ int atoll_dns_answer(const struct atoll_dns_zone *z, const uint8_t *q,
                 edns = true;
                 if (!tcp && rr.cls > 512)
                     limit = rr.cls < 4096 ? rr.cls : 4096;
+                /* The TTL field holds extended RCODE, VERSION, DO and Z;
+                 * we implement version 0 only (RFC 6891 6.1.3). */
+                if (((rr.ttl >> 16) & 0xff) != 0)
+                    rcode = ATOLL_DNS_RCODE_BADVERS;
             }
         }
         if (limit > cap)
@@ -236,7 +240,8 @@ int atoll_dns_answer(const struct atoll_dns_zone *z, const uint8_t *q,
         p[0] = 0;
         put16(p + 1, ATOLL_DNS_TYPE_OPT);
         put16(p + 3, 1232); /* what we accept */
-        put16(p + 5, 0);
+        /* TTL: the upper 8 bits of the RCODE, version 0, no flags. */
+        put16(p + 5, (uint16_t)((rcode >> 4) << 8));
         put16(p + 7, 0);
         put16(p + 9, 0);
         w.len += 11;

@@ -3,7 +3,7 @@
 # from the Linux side of a tap device: A, AAAA, MX, TXT, CNAME chains,
 # NXDOMAIN and NODATA with the SOA, over UDP and +tcp, and a truncated
 # answer (TC over UDP without EDNS; dig then retries over TCP and gets
-# every record).
+# every record), and BADVERS for an EDNS version we do not implement.
 #
 # Everything happens in a network namespace this test creates and always
 # deletes (198.18.0.1 kernel side, 198.18.0.2 the unikernel).
@@ -114,5 +114,15 @@ retry_tcp() {
 t "dig retries the truncated answer over TCP and gets all 60" retry_tcp
 t "60 A records over +tcp" bash -c \
     "[ \$(ip netns exec $NS dig @198.18.0.2 +tcp +short many.example.test | wc -l) = 60 ]"
+badvers() { # RFC 6891 6.1.3
+    local out
+    out=$(D +edns=1 +noednsnegotiation www.example.test A)
+    echo "$out" | grep -q "status: BADVERS" &&
+        echo "$out" | grep -q "ANSWER: 0," &&
+        echo "$out" | grep -q "EDNS: version: 0" || { echo "$out"; return 1; }
+}
+t "EDNS version 1: BADVERS, no answer, our OPT says version 0" badvers
+ednsok() { D +edns=0 www.example.test A | grep -q "status: NOERROR"; }
+t "EDNS version 0 is answered" ednsok
 alive() { kill -0 "$PID"; }
 t "the server is still running" alive

@@ -39,6 +39,7 @@ struct fixture {
     uint8_t out[65535];
     int len;
     struct atoll_dns_header h;
+    uint8_t edns_version; /* what ask() puts in its OPT record */
 };
 
 static struct fixture fx;
@@ -52,7 +53,8 @@ static void load(void)
         harness_fail(__FILE__, __LINE__, "zone: %s", err);
 }
 
-/* Ask name/type (EDNS size edns if non-zero) over UDP or TCP. */
+/* Ask name/type (EDNS size edns if non-zero, version fx.edns_version) over
+ * UDP or TCP. */
 static void ask(const char *name, uint16_t type, bool tcp, uint16_t edns)
 {
     uint8_t q[512];
@@ -64,8 +66,9 @@ static void ask(const char *name, uint16_t type, bool tcp, uint16_t edns)
         if (name[i] >= 'A' && name[i] <= 'Z')
             q[13 + i] = (uint8_t)name[i];
     if (edns) {
-        const uint8_t opt[] = {
-            0, 0, 41, (uint8_t)(edns >> 8), (uint8_t)edns, 0, 0, 0, 0, 0, 0};
+        uint8_t opt[] = {0, 0, 41, (uint8_t)(edns >> 8), (uint8_t)edns, 0, 0, 0,
+                         0, 0, 0};
+        opt[6] = fx.edns_version; /* the TTL's second byte */
         memcpy(q + n, opt, sizeof opt);
         n += (int)sizeof opt;
         q[11] = 1;
@@ -316,6 +319,63 @@ static int t_trunc(void *arg)
 TEST(dns_server, "over UDP a large answer is truncated (TC); TCP/EDNS get all")
 {
     CHECK_EQ(atoll_test_run(64u << 20, t_trunc, NULL), 0);
+}
+
+/* Our OPT record in the additional section: its TTL field, or -1. */
+static int64_t opt_ttl(void)
+{
+    size_t off = 12;
+    char n[ATOLL_DNS_NAME_MAX + 1];
+    uint16_t t, c;
+    if (fx.h.qdcount &&
+        atoll_dns_question_read(fx.out, (size_t)fx.len, &off, n, &t, &c) < 0)
+        return -1;
+    for (int i = 0; i < fx.h.ancount + fx.h.nscount + fx.h.arcount; i++) {
+        struct atoll_dns_rr rr;
+        if (atoll_dns_rr_read(fx.out, (size_t)fx.len, &off, &rr) < 0)
+            return -1;
+        if (rr.type == ATOLL_DNS_TYPE_OPT)
+            return rr.ttl;
+    }
+    return -1;
+}
+
+static int t_badvers(void *arg)
+{
+    (void)arg;
+    load();
+    /* EDNS version 0: answered, our OPT says version 0, RCODE 0. */
+    ask("www.example.test", ATOLL_DNS_TYPE_A, false, 1232);
+    CHECK_EQ(fx.h.flags & 15, ATOLL_DNS_RCODE_NOERROR);
+    CHECK_EQ(fx.h.ancount, 2);
+    CHECK_EQ(opt_ttl(), 0);
+    /* Versions 1 and 255: BADVERS (16: 0 in the header, 1 in the OPT's
+     * extended RCODE), no answer, the question echoed, version 0 offered. */
+    for (int v = 1; v <= 255; v += 254) {
+        fx.edns_version = (uint8_t)v;
+        ask("www.example.test", ATOLL_DNS_TYPE_A, false, 1232);
+        CHECK_EQ(fx.h.flags & 15, ATOLL_DNS_RCODE_BADVERS & 15);
+        CHECK_EQ(fx.h.qdcount, 1);
+        CHECK_EQ(fx.h.ancount + fx.h.nscount, 0);
+        CHECK_EQ(fx.h.arcount, 1);
+        int64_t ttl = opt_ttl();
+        CHECK_EQ(ttl >> 24, ATOLL_DNS_RCODE_BADVERS >> 4);
+        CHECK_EQ((ttl >> 16) & 0xff, 0);
+        CHECK(!(fx.h.flags & ATOLL_DNS_AA));
+        /* over TCP too */
+        ask("www.example.test", ATOLL_DNS_TYPE_A, true, 1232);
+        CHECK_EQ(opt_ttl() >> 24, 1);
+        CHECK_EQ(fx.h.ancount, 0);
+    }
+    fx.edns_version = 0;
+    atoll_dns_zone_free(fx.z);
+    return 0;
+}
+
+TEST(dns_server, "an unknown EDNS version gets BADVERS and version 0 "
+                 "(RFC 6891 6.1.3)")
+{
+    CHECK_EQ(atoll_test_run(64u << 20, t_badvers, NULL), 0);
 }
 
 static int t_bad(void *arg)
