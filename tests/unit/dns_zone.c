@@ -79,8 +79,9 @@ static void ask(const char *name, uint16_t type, bool tcp, uint16_t edns)
     atoll_dns_header_read(fx.out, (size_t)fx.len, &fx.h);
 }
 
-/* The answer section's records of `type`, as parsed. */
-static int answers(uint16_t type, struct atoll_dns_rr *rrs, int max)
+/* The records of `type` among the first `count` after the question, as
+ * parsed. */
+static int records(int count, uint16_t type, struct atoll_dns_rr *rrs, int max)
 {
     size_t off = 12;
     char n[ATOLL_DNS_NAME_MAX + 1];
@@ -89,7 +90,7 @@ static int answers(uint16_t type, struct atoll_dns_rr *rrs, int max)
         atoll_dns_question_read(fx.out, (size_t)fx.len, &off, n, &t, &c) < 0)
         return -1;
     int got = 0;
-    for (int i = 0; i < fx.h.ancount; i++) {
+    for (int i = 0; i < count; i++) {
         struct atoll_dns_rr rr;
         if (atoll_dns_rr_read(fx.out, (size_t)fx.len, &off, &rr) < 0)
             return -1;
@@ -97,6 +98,12 @@ static int answers(uint16_t type, struct atoll_dns_rr *rrs, int max)
             rrs[got++] = rr;
     }
     return got;
+}
+
+/* The answer section's records of `type`. */
+static int answers(uint16_t type, struct atoll_dns_rr *rrs, int max)
+{
+    return records(fx.h.ancount, type, rrs, max);
 }
 
 static int t_parse(void *arg)
@@ -324,20 +331,9 @@ TEST(dns_server, "over UDP a large answer is truncated (TC); TCP/EDNS get all")
 /* Our OPT record in the additional section: its TTL field, or -1. */
 static int64_t opt_ttl(void)
 {
-    size_t off = 12;
-    char n[ATOLL_DNS_NAME_MAX + 1];
-    uint16_t t, c;
-    if (fx.h.qdcount &&
-        atoll_dns_question_read(fx.out, (size_t)fx.len, &off, n, &t, &c) < 0)
-        return -1;
-    for (int i = 0; i < fx.h.ancount + fx.h.nscount + fx.h.arcount; i++) {
-        struct atoll_dns_rr rr;
-        if (atoll_dns_rr_read(fx.out, (size_t)fx.len, &off, &rr) < 0)
-            return -1;
-        if (rr.type == ATOLL_DNS_TYPE_OPT)
-            return rr.ttl;
-    }
-    return -1;
+    struct atoll_dns_rr rr;
+    int all = fx.h.ancount + fx.h.nscount + fx.h.arcount;
+    return records(all, ATOLL_DNS_TYPE_OPT, &rr, 1) == 1 ? rr.ttl : -1;
 }
 
 static int t_badvers(void *arg)
