@@ -333,7 +333,7 @@ static int64_t opt_ttl(void)
 {
     struct atoll_dns_rr rr;
     int all = fx.h.ancount + fx.h.nscount + fx.h.arcount;
-    return records(all, ATOLL_DNS_TYPE_OPT, &rr, 1) == 1 ? rr.ttl : -1;
+    return records(all, ATOLL_DNS_TYPE_OPT, &rr, 1) == 1 ? (int64_t)rr.ttl : -1;
 }
 
 static int t_badvers(void *arg)
