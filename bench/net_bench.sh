@@ -15,6 +15,9 @@
 #               bin/atoll-hvt on a tap; goal (issue 4) >= 0.5x the unix
 #               target.  Measured when /dev/kvm is writable (tests/net/
 #               targets.bash builds and starts it, as the interop tests do).
+#        spt    the same hvt image run by bin/atoll-spt, the sandboxed
+#               process (docs/spt.md); goal (issue 10) >= 0.9x the unix
+#               target, both ways and in round trips.  Needs no KVM.
 #   2. 1-byte request/response: round trips per second (µs each), Nagle
 #      off on both ends, against the same servers (hvt included).
 #   3. memory per idle connection: $CONNS connections held open.  Atoll:
@@ -31,7 +34,8 @@
 # tap1 198.18.11.1 <-> atoll (idle client) 198.18.11.2, tap2 198.18.12.1 <->
 # lwIP 198.18.12.2, veth 198.18.13.1 <-> 198.18.13.2 (namespace 2), tap3
 # 198.18.14.1 <-> atoll on hvt 198.18.14.2, tap4 198.18.15.1 <-> atoll
-# without the tap's offloads (--net-offload=off) 198.18.15.2.  The Linux
+# without the tap's offloads (--net-offload=off) 198.18.15.2, tap5
+# 198.18.16.1 <-> atoll on spt 198.18.16.2.  The Linux
 # client always runs in namespace 1.
 #
 # The unix and hvt rows use TCP segmentation and receive offload through
@@ -82,7 +86,7 @@ die() { echo "net_bench: $*" >&2; exit 1; }
 ip netns add "$NS1" && ip netns add "$NS2" || die "cannot create namespaces"
 ip -n "$NS1" link set lo up
 ip -n "$NS2" link set lo up
-for i in 0 1 2 3 4; do # tap3 (hvt) gets 198.18.14.1: 198.18.13.0/24 is the veth's
+for i in 0 1 2 3 4 5; do # tap3 (hvt) gets 198.18.14.1: 198.18.13.0/24 is the veth's
     net=$((10 + i)) && [ $i -ge 3 ] && net=$((11 + i))
     ip -n "$NS1" tuntap add dev tap$i mode tap &&
         ip -n "$NS1" addr add 198.18.$net.1/24 dev tap$i &&
@@ -112,15 +116,26 @@ HAVE_HVT=0
 HVT_WHY=$(target_missing hvt)
 [ -x "$HVT" ] || HVT_WHY="$HVT_WHY $HVT"
 [ -f "$ABS_BUILD/hvt/libatoll_hvt.a" ] || HVT_WHY="$HVT_WHY $ABS_BUILD/hvt (make hvt-libs)"
-if [ -z "$HVT_WHY" ]; then
+# The hvt image is built whenever the libraries are there: atoll-spt
+# runs it without KVM.
+HAVE_SPT=0
+SPT_WHY=""
+[ -x "$SPT" ] || SPT_WHY=" $SPT"
+IMG_HVT=""
+if [ -f "$ABS_BUILD/hvt/libatoll_hvt.a" ]; then
     if ATOLL_BUILD=$ABS_BUILD uk_build hvt "$ROOT/bench/apps/netbench" "$TMP/apphvt" \
         >"$TMP/build-hvt.log" 2>&1; then
-        HAVE_HVT=1
+        IMG_HVT=$TMP/apphvt/_build/netbench
     else
         cat "$TMP/build-hvt.log" >&2
-        HVT_WHY=" a build of bench/apps/netbench for hvt (it failed)"
+        HVT_WHY="$HVT_WHY a build of bench/apps/netbench for hvt (it failed)"
+        SPT_WHY="$SPT_WHY a build of bench/apps/netbench for hvt (it failed)"
     fi
+else
+    SPT_WHY="$SPT_WHY $ABS_BUILD/hvt (make hvt-libs)"
 fi
+[ -z "$HVT_WHY" ] && [ -n "$IMG_HVT" ] && HAVE_HVT=1
+[ -z "$SPT_WHY" ] && [ -n "$IMG_HVT" ] && HAVE_SPT=1
 
 wait_for() { # FILE PATTERN: until the line shows up (10 s)
     for _ in $(seq 100); do
@@ -147,12 +162,22 @@ wait_for "$TMP/linux.log" serving || die "the Linux server did not start"
 if [ $HAVE_HVT = 1 ]; then
     # The guest gets the unix target's default heap (32 MiB) plus room for
     # the image and its stack: the tender's --mem sizes the whole guest.
-    uk_cmd hvt "$TMP/apphvt/_build/netbench" net tap3 --ipv4=198.18.14.2/24
+    uk_cmd hvt "$IMG_HVT" net tap3 --ipv4=198.18.14.2/24
     UK_HVT=("${UK[0]}" --mem=48 "${UK[@]:1}")
     ip netns exec "$NS1" "${UK_HVT[@]}" >"$TMP/hvt.log" 2>&1 &
     PIDS="$PIDS $!"
     wait_for "$TMP/hvt.log" "netbench: serving" ||
         { HAVE_HVT=0 HVT_WHY=" a running hvt guest (it did not start)"; }
+fi
+
+if [ $HAVE_SPT = 1 ]; then
+    # The same image and --mem as on hvt, under the sandboxed tender.
+    uk_cmd spt "$IMG_HVT" net tap5 --ipv4=198.18.16.2/24
+    UK_SPT=("${UK[0]}" --mem=48 "${UK[@]:1}")
+    ip netns exec "$NS1" "${UK_SPT[@]}" >"$TMP/spt.log" 2>&1 &
+    PIDS="$PIDS $!"
+    wait_for "$TMP/spt.log" "netbench: serving" ||
+        { HAVE_SPT=0 SPT_WHY=" a running spt guest (it did not start)"; }
 fi
 
 HAVE_LWIP=0
@@ -224,6 +249,7 @@ MEM_LX=$(mem_linux)
 STACKS="uk:198.18.10.2 lx:198.18.13.2 no:198.18.15.2"
 [ $HAVE_LWIP = 1 ] && STACKS="$STACKS lw:198.18.12.2"
 [ $HAVE_HVT = 1 ] && STACKS="$STACKS hv:198.18.14.2"
+[ $HAVE_SPT = 1 ] && STACKS="$STACKS sp:198.18.16.2"
 for _ in $(seq "$ROUNDS"); do
     for st in $STACKS; do
         k=${st%%:*} a=${st#*:}
@@ -241,6 +267,7 @@ LX_IN=$(best lx-in) LX_OUT=$(best lx-out) LX_RR=$(best lx-rr)
 LW_IN=$(best lw-in) LW_OUT=$(best lw-out) LW_RR=$(best lw-rr)
 HVT_IN=$(best hv-in) HVT_OUT=$(best hv-out) HVT_RR=$(best hv-rr)
 NO_IN=$(best no-in) NO_OUT=$(best no-out)
+SPT_IN=$(best sp-in) SPT_OUT=$(best sp-out) SPT_RR=$(best sp-rr)
 
 # ---- the table ------------------------------------------------------------
 echo
@@ -271,6 +298,19 @@ printf '  %10s %10s %10s %10s | %-50s %s\n' atoll/tap lwIP/tap Linux/veth hvt/ta
     "Linux/atoll round trips per second (no goal set)" "hvt/unix round trips per second"
 printf '  %10s %10s %10s %10s | %-50s %s\n' "$UK_RR" "$LW_RR" "$LX_RR" "$HVT_RR" \
     "$(ratio "$LX_RR" "$UK_RR")" "$(ratio "$UK_RR" "$HVT_RR")"
+
+echo
+echo "the sandboxed tender (the hvt image under bin/atoll-spt --mem=48, on tap5) against the unix target"
+if [ $HAVE_SPT = 1 ]; then
+    printf '  %-34s %10s %10s | %s\n' measure spt/tap atoll/tap "spt/unix (goal >= 0.9)"
+    ri=$(ratio "$SPT_IN" "$UK_IN") ro=$(ratio "$SPT_OUT" "$UK_OUT")
+    rr=$(ratio "$UK_RR" "$SPT_RR")
+    printf '  %-34s %10s %10s | %s\n' "Linux -> stack, Mbit/s" "$SPT_IN" "$UK_IN" "$ri $(verdict "$ri" 0.9)"
+    printf '  %-34s %10s %10s | %s\n' "stack -> Linux, Mbit/s" "$SPT_OUT" "$UK_OUT" "$ro $(verdict "$ro" 0.9)"
+    printf '  %-34s %10s %10s | %s\n' "1-byte round trip, us (rate ratio)" "$SPT_RR" "$UK_RR" "$rr $(verdict "$rr" 0.9)"
+else
+    echo "  (spt: not measured: need$SPT_WHY)"
+fi
 
 echo
 echo "memory per idle connection ($CONNS connections held by the server)"

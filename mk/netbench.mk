@@ -25,7 +25,7 @@ $(NETBENCH_DIR)/lwip_sink: bench/net_tools/lwip_sink.c
 bench-net-deps:
 	@bash scripts/install-bench-deps.sh
 
-bench-net: libs bin/atoll bin/atoll-hvt hvt-libs bench-net-deps
+bench-net: libs bin/atoll bin/atoll-hvt bin/atoll-spt hvt-libs bench-net-deps
 	@$(MAKE) --no-print-directory $(NETBENCH_DIR)/peer $(NETBENCH_DIR)/lwip_sink \
 	    || echo "netbench: lwip_sink did not build; measuring without it"
 	@BUILD=$(BUILD) NETBENCH_DIR=$(abspath $(NETBENCH_DIR)) \

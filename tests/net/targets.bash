@@ -36,7 +36,7 @@ SPT=${SPT:-$ROOT/bin/atoll-spt}
 target_missing() { # TARGET
     case $1 in
     unix) ;;
-    hvt) have_kvm || echo " /dev/kvm" ;;
+    hvt) [ -c /dev/kvm ] && [ -w /dev/kvm ] || echo " /dev/kvm" ;;
     spt) ;;
     *) echo " a known target ($1?)" ;;
     esac
