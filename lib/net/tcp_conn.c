@@ -332,11 +332,24 @@ void net_tcp_icmp_error(struct atoll_stack *s, uint8_t type, uint8_t code,
     uint32_t seq = net_get32(t + 4);
     if (seq_lt(seq, c->snd_una) || seq_gt(seq, c->snd_max))
         return;
-    if (type != 3) /* time exceeded and others: soft errors */
-        return;
-    bool hard = code == 2 || code == 3; /* protocol / port unreachable */
-    if (c->state == TCP_SYN_SENT)
-        tcp_conn_drop(c, hard ? -ATOLL_ECONNREFUSED : -ATOLL_EHOSTUNREACH);
-    else if (hard && c->state != TCP_TIME_WAIT)
-        tcp_conn_drop(c, -ATOLL_ECONNRESET);
+    bool hard = type == 3 && (code == 2 || code == 3); /* proto/port */
+    int err = hard ? -ATOLL_ECONNREFUSED : -ATOLL_EHOSTUNREACH;
+    if (c->state == TCP_SYN_SENT) {
+        /* Connecting: an unreachable ends it, as on Linux (the caller
+         * learns at once that the peer is not there); time exceeded is
+         * what a timeout will report. */
+        if (type == 3)
+            tcp_conn_drop(c, err);
+        else
+            c->soft_error = err;
+    } else if (c->state == TCP_SYN_RCVD) {
+        if (hard) /* a half-open connection: nothing to lose */
+            tcp_conn_drop(c, 0);
+    } else if (type == 3) {
+        /* Synchronized: every error is soft (RFC 5927 4.1), since anyone
+         * who can guess a sequence number in flight could otherwise reset
+         * the connection with one forged ICMP message.  It is remembered,
+         * and reported only if the connection times out. */
+        c->soft_error = err;
+    }
 }

@@ -248,6 +248,7 @@ static bool ack_input(struct atoll_tcp_conn *c, const struct seg *sg)
         }
         c->backoff = 0;
         c->retries = 0;
+        c->soft_error = 0; /* the path works again */
         if (seq_gt(ack, c->snd_base)) {
             uint32_t n = ack - c->snd_base;
             if (n > c->sndbuf.len)

@@ -193,6 +193,10 @@ struct atoll_tcp_conn {
     enum tcp_state state;
     /* The next hop held in the ARP table (net_neigh_hold), or 0. */
     atoll_ipv4_t neigh;
+    /* The last ICMP error about the connection once synchronized (RFC
+     * 5927 4.1: soft), reported instead of -ATOLL_ETIMEDOUT if it times
+     * out before an ACK shows the path works again; 0 if none. */
+    int soft_error;
     int error;        /* sticky error reported to the application */
     bool user_closed; /* the application released its handle */
     bool handed_out;  /* the application has (or had) a handle */

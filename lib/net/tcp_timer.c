@@ -25,6 +25,14 @@ static atoll_time_t earliest(atoll_time_t a, atoll_time_t b)
     return a < b ? a : b;
 }
 
+/* What a connection that gave up reports: the ICMP error seen meanwhile
+ * (RFC 1122 4.2.3.9: soft errors are reported when the connection times
+ * out), else -ATOLL_ETIMEDOUT. */
+static int timed_out(const struct atoll_tcp_conn *c)
+{
+    return c->soft_error ? c->soft_error : -ATOLL_ETIMEDOUT;
+}
+
 static bool on_rexmit(struct atoll_tcp_conn *c, atoll_time_t now)
 {
     c->t_rexmit = 0;
@@ -42,9 +50,8 @@ static bool on_rexmit(struct atoll_tcp_conn *c, atoll_time_t now)
         return false;
     }
     if (c->state == TCP_SYN_SENT || c->state == TCP_SYN_RCVD) {
-        if (++c->retries > TCP_SYN_RETRIES) {
-            return tcp_conn_drop(c, -ATOLL_ETIMEDOUT);
-        }
+        if (++c->retries > TCP_SYN_RETRIES)
+            return tcp_conn_drop(c, timed_out(c));
         c->backoff++;
         c->rtt_timing = false;
         tcp_send_segment(c, c->iss, 0, TCP_SYN);
@@ -55,7 +62,7 @@ static bool on_rexmit(struct atoll_tcp_conn *c, atoll_time_t now)
         return false;
     if (++c->retries > TCP_MAX_RETRIES) {
         tcp_send_rst_conn(c);
-        return tcp_conn_drop(c, -ATOLL_ETIMEDOUT);
+        return tcp_conn_drop(c, timed_out(c));
     }
     /* RFC 6298 5.5-5.7 and RFC 5681 (4)/(5); RFC 2018 8: forget SACK
      * information, the receiver may have reneged. */
@@ -83,7 +90,7 @@ static bool on_keepalive(struct atoll_tcp_conn *c, atoll_time_t now)
         return false;
     if (c->ka_probes >= c->ka_count) {
         tcp_send_rst_conn(c);
-        return tcp_conn_drop(c, -ATOLL_ETIMEDOUT);
+        return tcp_conn_drop(c, timed_out(c));
     }
     /* The probe is SEG.SEQ = SND.UNA - 1 with no data (RFC 1122
      * 4.2.3.6): an old sequence number that the peer must ACK. */
