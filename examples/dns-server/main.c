@@ -31,7 +31,15 @@ static int conn_main(void *arg)
 {
     struct atoll_tcp_conn *c = arg;
     struct atoll_flow *f = atoll_tcp_flow(c);
-    static uint8_t q[65535 + 2], r[65535 + 2];
+    /* Buffers of this connection's own: a read or write blocks, and other
+     * connections' fibers run meanwhile (a shared buffer would mix their
+     * queries and answers).  Too big for the stack, so from the heap. */
+    uint8_t *q = atoll_malloc(2 * (65535 + 2));
+    if (!q) {
+        atoll_tcp_abort(c);
+        return 0;
+    }
+    uint8_t *r = q + 65535 + 2;
     for (;;) {
         atoll_time_t deadline = atoll_after(ATOLL_SEC(10));
         size_t got = 0, want = 2;
@@ -52,6 +60,7 @@ static int conn_main(void *arg)
             goto done;
     }
 done:
+    atoll_free(q);
     atoll_flow_close(f);
     return 0;
 }
@@ -98,7 +107,7 @@ int app_main(struct app *app)
     atoll_console_printf(
         app->console, "dns-server: zone %s, %zu records, port %d\n",
         atoll_dns_zone_origin(zone), atoll_dns_zone_count(zone), (int)port);
-    static uint8_t q[4096], r[4096];
+    uint8_t q[4096], r[4096]; /* this fiber's own */
     for (;;) {
         atoll_ipv4_t from;
         uint16_t fport;

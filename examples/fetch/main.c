@@ -48,7 +48,7 @@ int app_main(struct app *app)
     /* Some servers answer only once the request stream ends. */
     if (app->args.half_close && (err = atoll_flow_shutdown(f)) < 0)
         return fail(app, "shutdown", err);
-    static char buf[4096];
+    char buf[4096]; /* this fiber's own: never share one across fibers */
     for (;;) {
         int n = atoll_flow_read(f, buf, sizeof buf - 1, deadline);
         if (n < 0)

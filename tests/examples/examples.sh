@@ -21,7 +21,7 @@ prepare() {
     local dir=$TMP/$ex-$target${1:+-alt}
     rm -rf "$dir"
     mkdir -p "$dir"
-    cp "$ROOT/examples/$ex/atoll.manifest" "$ROOT/examples/$ex"/*.c "$dir/"
+    cp "$ROOT/examples/$ex/atoll.manifest" "$ROOT/examples/$ex"/*.[ch] "$dir/"
     "$ATOLL" -C "$dir" configure -t "$target" "$@" >>"$LOG" 2>&1 &&
         "$ATOLL" -C "$dir" build >>"$LOG" 2>&1 &&
         echo "$dir/_build/$ex"

@@ -51,7 +51,7 @@ uk_build() { # TARGET SRC DIR
     fi
     # spt runs the image target hvt builds, unchanged.
     mkdir -p "$3" &&
-        cp "$2/atoll.manifest" "$2"/*.c "$3/" &&
+        cp "$2/atoll.manifest" "$2"/*.[ch] "$3/" &&
         "$ATOLL" -C "$3" configure -t "$t" && "$ATOLL" -C "$3" build
 }
 
