@@ -69,6 +69,18 @@ expect_fail() {
     else ok "$name"; fi
 }
 
+# expect_status NAME STATUS PATTERN CMD...: passes when CMD exits with
+# exactly STATUS and its output contains PATTERN (grep -E; "" = any).
+expect_status() {
+    local name=$1 want=$2 pat=$3; shift 3
+    "$@" >"$LOG" 2>&1
+    local st=$?
+    if [ "$st" -ne "$want" ]; then fail "$name" "exit status $st, expected $want"
+    elif [ -n "$pat" ] && ! grep -Eq -- "$pat" "$LOG"; then
+        fail "$name" "output lacks /$pat/"
+    else ok "$name"; fi
+}
+
 # expect_out NAME PATTERN CMD...: passes when CMD exits 0 and its output
 # contains PATTERN (grep -E).
 expect_out() {

@@ -7,17 +7,6 @@ export ATOLL_BUILD=${BUILD:-build}
 TMP=$(mktemp -d /tmp/atoll-errors.XXXXXX)
 trap 'rm -rf "$TMP" "$LOG"' EXIT
 
-# expect_status NAME STATUS PATTERN CMD...: CMD exits with STATUS and prints
-# PATTERN (grep -E).
-expect_status() {
-    local name=$1 want=$2 pat=$3; shift 3
-    "$@" >"$LOG" 2>&1
-    local st=$?
-    if [ "$st" -ne "$want" ]; then fail "$name" "exit status $st, want $want"
-    elif ! grep -Eq -- "$pat" "$LOG"; then fail "$name" "output lacks /$pat/"
-    else ok "$name"; fi
-}
-
 suite tool-errors
 
 # --- manifests ------------------------------------------------------------
@@ -136,7 +125,7 @@ device  block disk
 arg     count int    4      "How many"
 arg     who   string World  "Whom"
 MF
-expect_status "unknown target" 2 "unknown target 'vax' \(expected unix, sim or hvt\)" \
+expect_status "unknown target" 2 "unknown target 'vax' \(expected unix, sim, hvt or spt\)" \
     "$ATOLL" -C "$ok_app" configure -t vax
 expect_status "unknown command" 2 "unknown command 'frobnicate'" \
     "$ATOLL" frobnicate

@@ -21,7 +21,8 @@ suite tool-fuzz
 # memory error is a failure even when it does not crash.
 TOOL=$TMP/atoll-san
 if cc -std=gnu11 -g -O1 -fsanitize=address,undefined \
-    -fno-sanitize-recover=all -I "$ROOT/include" "$ROOT"/tools/atoll/*.c \
+    -fno-sanitize-recover=all -I "$ROOT/include" -I "$ROOT/platform" \
+    "$ROOT"/tools/atoll/*.c \
     "$ROOT"/lib/store/{object,store,history,merge,backend_block,backend_mem}.c \
     "$ROOT"/lib/store/{block_record,crc32c,idmap,kv_ro}.c "$ROOT/lib/crypto/sha256.c" \
     "$ROOT/lib/core/error.c" "$ROOT/lib/dev/block_range.c" \

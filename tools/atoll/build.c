@@ -24,13 +24,8 @@
 
 #include "files.h"
 #include "gen.h"
-#include "hvt.h"
+#include "image.h"
 #include "util.h"
-
-bool target_known(const char *t)
-{
-    return !strcmp(t, "unix") || !strcmp(t, "sim") || !strcmp(t, "hvt");
-}
 
 const char *atoll_root(void)
 {
@@ -73,10 +68,9 @@ const char *atoll_root(void)
     return root;
 }
 
-char *atoll_libdir(const char *root, bool sanitize)
+char *atoll_libdir(const char *root, const char *variant)
 {
     const char *b = getenv("ATOLL_BUILD");
-    const char *variant = sanitize ? "san" : "rel";
     if (!b || !*b)
         return xasprintf("%s/build/%s", root, variant);
     if (b[0] == '/')
@@ -89,7 +83,7 @@ int config_write(const struct config *c)
     struct sbuf b = {0};
     sb_puts(&b, "# _build/config - written by `atoll configure`; do not "
                 "edit, configure again.\n");
-    sb_printf(&b, "target %s\nsanitize %s\n", c->target,
+    sb_printf(&b, "target %s\nsanitize %s\n", c->target->name,
               c->sanitize ? "yes" : "no");
     for (size_t i = 0; i < c->nimpls; i++)
         sb_printf(&b, "impl %s %s\n", c->impl_dev[i], c->impl_name[i]);
@@ -105,7 +99,8 @@ int config_read(struct config *c)
     size_t len;
     if (read_whole_file(CONFIG_FILE, 65536, &text, &len) != 0) {
         if (errno == ENOENT)
-            errf("not configured: run 'atoll configure -t unix|sim' first");
+            errf("not configured: run 'atoll configure -t %s' first",
+                 targets_bar());
         else
             errf("cannot read %s: %s", CONFIG_FILE, strerror(errno));
         return -1;
@@ -117,9 +112,8 @@ int config_read(struct config *c)
         if (line[0] == '#')
             continue;
         int n = sscanf(line, "%31s %127s %127s", key, a, b2);
-        if (n == 2 && !strcmp(key, "target") && target_known(a)) {
-            free(c->target);
-            c->target = xstrdup(a);
+        if (n == 2 && !strcmp(key, "target") && target_find(a)) {
+            c->target = target_find(a);
         } else if (n == 2 && !strcmp(key, "sanitize")) {
             c->sanitize = !strcmp(a, "yes");
         } else if (n == 3 && !strcmp(key, "impl") &&
@@ -141,7 +135,6 @@ int config_read(struct config *c)
 
 void config_free(struct config *c)
 {
-    free(c->target);
     for (size_t i = 0; i < c->nimpls; i++) {
         free(c->impl_dev[i]);
         free(c->impl_name[i]);
@@ -217,36 +210,40 @@ int build_app(bool force, char **binary)
         config_free(&c);
         return -1;
     }
-    if (gen_write(&m, c.target, BUILD_DIR) != 0)
+    const struct target *t = c.target;
+    bool image = t->build == TARGET_IMAGE;
+    if (gen_write(&m, t->name, BUILD_DIR) != 0)
         goto done;
     if (manifest_sources(&m, &sources) < 0)
         goto done;
     const char *root = atoll_root();
     if (!root)
         goto done;
-    /* hvt: freestanding libraries in BUILD/hvt, a link script, and the
-     * device manifest as an ELF note (tools/atoll/hvt.c). */
-    bool hvt = !strcmp(c.target, "hvt");
-    if (hvt && c.sanitize) {
-        errf("target hvt has no sanitizers: configure without --sanitize");
+    if (c.sanitize && !t->sanitize) {
+        errf("target %s has no sanitizers: configure without --sanitize",
+             t->name);
         goto done;
     }
-    if (hvt && hvt_gen_note(&m) != 0)
+    /* An image: freestanding libraries in BUILD/PLATFORM, a link script,
+     * and the device manifest as an ELF note (the row's gen_note). */
+    if (image && t->gen_note(&m) != 0)
         goto done;
-    libdir = hvt ? hvt_libdir(root) : atoll_libdir(root, c.sanitize);
-    libs[0] = xasprintf("%s/start_%s.o", libdir, c.target);
-    libs[1] = xasprintf("%s/libatoll_%s.a", libdir, c.target);
+    libdir = atoll_libdir(root, image        ? t->platform
+                                : c.sanitize ? "san"
+                                             : "rel");
+    libs[0] = xasprintf("%s/start_%s.o", libdir, t->platform);
+    libs[1] = xasprintf("%s/libatoll_%s.a", libdir, t->platform);
     libs[2] = xasprintf("%s/libatoll.a", libdir);
-    if (hvt) {
-        libs[3] = xasprintf("%s/hvt.ld", libdir);
-        libs[4] = xstrdup(HVT_NOTE_FILE);
+    if (image) {
+        libs[3] = xasprintf("%s/%s.ld", libdir, t->platform);
+        libs[4] = xstrdup(t->note_file);
         nlibs = 5;
     }
     for (int i = 0; i < nlibs; i++)
         if (!is_regular(libs[i])) {
             errf("Atoll's libraries for target '%s' are missing (no %s): "
                  "run 'make' in %s first",
-                 c.target, libs[i], root);
+                 t->name, libs[i], root);
             goto done;
         }
 
@@ -263,8 +260,8 @@ int build_app(bool force, char **binary)
     const char *cc = getenv("CC");
     av_push_words(&av, cc && *cc ? cc : "cc");
     av_push_words(&av, "-std=gnu11 -g -O2 -Wall -Wextra");
-    if (hvt)
-        hvt_compile_flags(&av, cc && *cc ? cc : "cc", root);
+    if (image)
+        image_compile_flags(&av, cc && *cc ? cc : "cc", root);
     if (c.sanitize)
         av_push_words(&av, "-fsanitize=address,undefined "
                            "-fno-omit-frame-pointer");
@@ -281,8 +278,8 @@ int build_app(bool force, char **binary)
         av_push(&av, sources[i]);
     av_push(&av, BUILD_DIR "/atoll_app.c");
     files_sources(&m, &av);
-    if (hvt)
-        av_push(&av, HVT_NOTE_FILE);
+    if (image)
+        av_push(&av, t->note_file);
     av_push(&av, libs[0]);
     av_push(&av, "-Wl,--start-group");
     av_push(&av, libs[2]);
@@ -291,15 +288,15 @@ int build_app(bool force, char **binary)
     const char *ldflags = getenv("LDFLAGS");
     if (ldflags)
         av_push_words(&av, ldflags);
-    if (hvt) {
-        hvt_link_flags(&av, libs[3]);
+    if (image) {
+        image_link_flags(&av, libs[3]);
         av_push_words(&av, "-lgcc -o");
     } else {
         av_push_words(&av, "-lm -lpthread -o");
     }
     av_push(&av, out);
 
-    fprintf(stderr, "atoll: building %s (target %s%s)\n", out, c.target,
+    fprintf(stderr, "atoll: building %s (target %s%s)\n", out, t->name,
             c.sanitize ? ", sanitizers" : "");
     int st = run_command(av.v);
     if (st != 0) {

@@ -9,30 +9,29 @@
 #include <stdbool.h>
 
 #include "manifest.h"
+#include "targets.h"
 
 #define BUILD_DIR   "_build"
 #define CONFIG_FILE "_build/config"
 
 /* What `atoll configure` recorded. */
 struct config {
-    char *target;  /* "unix" or "sim" */
-    bool sanitize; /* link the ASan/UBSan libraries (build/san) */
-    size_t nimpls; /* --impl overrides, in order */
+    const struct target *target; /* a row of targets.c */
+    bool sanitize;               /* link the ASan/UBSan libraries (build/san) */
+    size_t nimpls;               /* --impl overrides, in order */
     char *impl_dev[ATOLL_DEVICES_MAX];
     char *impl_name[ATOLL_DEVICES_MAX];
 };
-
-/* Targets the tool can build for. */
-bool target_known(const char *t);
 
 /* Atoll's root folder: $ATOLL_ROOT, else two levels above the running
  * executable (ROOT/bin/atoll).  NULL after printing why. */
 const char *atoll_root(void);
 
-/* The folder holding libatoll.a etc. for this configuration:
- * ROOT/$ATOLL_BUILD (default ROOT/build; absolute paths taken as is) plus
- * /rel or /san.  A new string. */
-char *atoll_libdir(const char *root, bool sanitize);
+/* The folder holding libatoll.a etc.: ROOT/$ATOLL_BUILD (default
+ * ROOT/build; absolute paths taken as is) plus /VARIANT: "rel" or "san"
+ * for the targets that build a Linux process, the platform's name for a
+ * freestanding image ("hvt").  A new string. */
+char *atoll_libdir(const char *root, const char *variant);
 
 int config_write(const struct config *c);
 /* 0, or -1 after printing why (e.g. "run 'atoll configure' first"). */

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util.h"
+
 static const struct mf_impl net_impls[] = {
     {"default", true}, /* the platform's: tap, sim wire, hvt hypercalls */
     {"flood", false},  /* test double: always has a frame waiting */
@@ -99,21 +101,6 @@ const struct mf_kind *mf_kind_find(const char *name)
         if (!strcmp(kinds[i].name, name))
             return &kinds[i];
     return NULL;
-}
-
-/* "a, b or c" from a list of names. */
-static void join_names(char *buf, size_t len, const char *const *names,
-                       size_t n)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < n && used < len; i++) {
-        const char *sep = i == 0 ? "" : i + 1 == n ? " or " : ", ";
-        int w = snprintf(buf + used, len - used, "%s%s", sep, names[i]);
-        if (w < 0)
-            break;
-        used += (size_t)w;
-    }
 }
 
 const char *mf_kinds_text(void)

@@ -21,9 +21,10 @@
 
 #include "build.h"
 #include "gen.h"
-#include "hvt.h"
 #include "manifest.h"
+#include "run.h"
 #include "store_cmd.h"
+#include "targets.h"
 #include "util.h"
 
 struct command {
@@ -31,6 +32,7 @@ struct command {
     int (*fn)(int argc, char **argv);
     const char *synopsis;
     const char *help;
+    void (*help_more)(void); /* prints what follows help (from a table) */
 };
 
 static const struct command *find_command(const char *name);
@@ -218,13 +220,17 @@ static int cmd_configure(int argc, char **argv)
             goto out;
         }
     }
-    if (!target)
-        target = "unix";
-    if (!target_known(target)) {
-        errf("unknown target '%s' (expected unix, sim or hvt)", target);
+    c.target = target ? target_find(target) : target_default();
+    if (!c.target) {
+        errf("unknown target '%s' (expected %s)", target, targets_text());
         goto out;
     }
-    c.target = xstrdup(target);
+    if (c.sanitize && !c.target->sanitize) {
+        errf("configure: target %s has no sanitizers: configure without "
+             "--sanitize",
+             c.target->name);
+        goto out;
+    }
 
     rc = EXIT_FAIL;
     if (manifest_load(MF_FILE, &m) != 0)
@@ -242,10 +248,10 @@ static int cmd_configure(int argc, char **argv)
         errf("cannot create %s: %s", BUILD_DIR, strerror(errno));
         goto out_m;
     }
-    if (config_write(&c) != 0 || gen_write(&m, c.target, BUILD_DIR) != 0)
+    if (config_write(&c) != 0 || gen_write(&m, c.target->name, BUILD_DIR) != 0)
         goto out_m;
-    fprintf(stderr, "atoll: configured '%s' for target %s%s", m.name, c.target,
-            c.sanitize ? " (sanitizers)" : "");
+    fprintf(stderr, "atoll: configured '%s' for target %s%s", m.name,
+            c.target->name, c.sanitize ? " (sanitizers)" : "");
     for (size_t i = 0; i < m.ndevices; i++)
         fprintf(stderr, "%s %s %s (%s)",
                 i ? "," : "; devices:", m.devices[i].kind->name,
@@ -281,39 +287,57 @@ static int cmd_build(int argc, char **argv)
     return 0;
 }
 
+/* The tender `name` (of --tender=NAME) for an application configured
+ * for `t`, or NULL after printing why not. */
+static const struct target *run_tender(const struct target *t, const char *name)
+{
+    const struct target *r = target_tender(t, name);
+    if (r)
+        return r;
+    r = target_find(name);
+    if (!r || !r->tender)
+        errf("run: unknown tender '%s' (expected %s)", name, tenders_text());
+    else if (!t->tender)
+        errf("run: --tender=%s: this application is configured for target "
+             "%s, which runs without a tender (configure -t %s to build an "
+             "image)",
+             name, t->name, name);
+    else
+        errf("run: tender %s cannot run the image of target %s", name, t->name);
+    return NULL;
+}
+
 static int cmd_run(int argc, char **argv)
 {
-    char *bin = NULL;
-    if (build_app(false, &bin) != 0)
-        return EXIT_FAIL;
-    /* hvt: the tender runs the image (the tool's --mem=, --net: and
-     * --block: go to it, the rest to the guest). */
-    struct config c;
-    if (config_read(&c) == 0) {
-        bool hvt = !strcmp(c.target, "hvt");
-        config_free(&c);
-        if (hvt) {
-            const char *root = atoll_root();
-            if (root)
-                hvt_exec(root, bin, argc, argv);
-            free(bin);
-            return EXIT_FAIL;
+    /* --tender=NAME, first: run the image under another tender than the
+     * configured target's (hvt's image under atoll-spt, say). */
+    const char *tender = NULL;
+    if (argc > 1 && !strncmp(argv[1], "--tender", 8)) {
+        if (argv[1][8] != '=' || !argv[1][9]) {
+            errf("run: --tender wants a name: --tender=T, T being %s",
+                 tenders_text());
+            return EXIT_USAGE;
         }
+        tender = argv[1] + 9;
+        argc--;
+        argv++;
     }
-    /* The unikernel replaces the tool, so its exit status (and any signal)
-     * is what the caller sees. */
-    char **av = xmalloc(((size_t)argc + 1) * sizeof *av);
-    av[0] = bin;
-    for (int i = 1; i < argc; i++)
-        av[i] = argv[i];
-    av[argc] = NULL;
-    fflush(stdout);
-    fflush(stderr);
-    execv(bin, av);
-    errf("run: cannot execute %s: %s", bin, strerror(errno));
-    free(av);
+    struct config c;
+    if (config_read(&c) != 0)
+        return EXIT_FAIL;
+    const struct target *t = c.target;
+    config_free(&c);
+    if (tender && !(t = run_tender(t, tender)))
+        return EXIT_USAGE;
+    const char *root = atoll_root();
+    char *bin = NULL;
+    if (!root || build_app(false, &bin) != 0)
+        return EXIT_FAIL;
+    /* The unikernel (or its tender) replaces the tool, so its exit status
+     * (and any signal) is what the caller sees. */
+    int rc = run_exec(t, root, bin, argc, argv);
     free(bin);
-    return EXIT_FAIL;
+    return rc;
 }
 
 static int cmd_clean(int argc, char **argv)
@@ -349,23 +373,34 @@ static int cmd_help(int argc, char **argv)
         return EXIT_USAGE;
     }
     printf("usage: atoll [-C DIR] %s\n\n%s", c->synopsis, c->help);
+    if (c->help_more)
+        c->help_more();
     return 0;
+}
+
+static void configure_help_more(void)
+{
+    targets_help(false);
+}
+
+static void run_help_more(void)
+{
+    targets_help(true);
 }
 
 static const struct command commands[] = {
     {"new", cmd_new, "new DIR",
      "Create DIR (which must not exist or be empty) with an atoll.manifest\n"
      "and a main.c that prints \"Hello from NAME!\", NAME being DIR's last\n"
-     "component made into a C identifier.\n"},
+     "component made into a C identifier.\n",
+     NULL},
     {"configure", cmd_configure,
-     "configure [-t unix|sim|hvt] [--impl NAME=IMPL]... [--sanitize]",
+     "configure [-t TARGET] [--impl NAME=IMPL]... [--sanitize]",
      "Read atoll.manifest, check it, and generate the wiring in _build/\n"
      "(atoll_app.h: struct app; atoll_app.c: devices, arguments, start).\n"
      "Records the choices in _build/config for build and run.\n"
      "\n"
-     "  -t, --target T     unix (a Linux process; default) or sim\n"
-     "                     (deterministic simulation, virtual clock) or\n"
-     "                     hvt (a KVM virtual machine run by atoll-hvt)\n"
+     "  -t, --target T     build for target T (see below)\n"
      "  --impl NAME=IMPL   back device NAME with implementation IMPL\n"
      "                     instead of the manifest's (net: default, flood;\n"
      "                     block: default, full, busy)\n"
@@ -373,23 +408,40 @@ static const struct command commands[] = {
      "\n"
      "Environment: ATOLL_ROOT (Atoll's folder, default: above bin/atoll),\n"
      "ATOLL_BUILD (its build folder, relative to the root or absolute;\n"
-     "default build).\n"},
+     "default build).\n"
+     "\n"
+     "Targets:\n",
+     configure_help_more},
     {"build", cmd_build, "build [-f|--force]",
      "Compile and link the configured application into _build/NAME if\n"
      "any input changed (the manifest, sources, headers, Atoll's\n"
      "libraries).  Uses $CC (default cc) and appends $CFLAGS and "
      "$LDFLAGS.\n"
-     "  -f, --force   rebuild even if up to date\n"},
-    {"run", cmd_run, "run [ARGS...]",
+     "  -f, --force   rebuild even if up to date\n",
+     NULL},
+    {"run", cmd_run, "run [--tender=T] [ARGS...]",
      "Build if needed, then run _build/NAME with ARGS and exit with its\n"
      "status.  ARGS read: [RUNTIME-OPTIONS] [--net:NAME=SPEC]...\n"
      "[--block:NAME=SPEC]... [-- APP-ARGS]; 'atoll run --help' lists\n"
-     "them for this application.  Target hvt: the image runs under\n"
-     "bin/atoll-hvt, which takes --mem=MiB, --net: and --block:.\n"},
-    {"clean", cmd_clean, "clean", "Remove _build/.\n"},
+     "them for this application.\n"
+     "\n"
+     "A freestanding image runs under its target's tender, a program in\n"
+     "Atoll's bin/ that takes --mem=MiB, --net: and --block: for itself and\n"
+     "hands the rest to the guest; it exits with the guest's status, or\n"
+     "112 (bad image), 113 (tender error) or 114 (guest crash).  When the\n"
+     "tender needs a device this host lacks, run says so, names a tender\n"
+     "that does without, and exits with 113.\n"
+     "\n"
+     "  --tender=T   (first) run the image under tender T instead, without\n"
+     "               configuring again: every tender below runs the same\n"
+     "               image\n"
+     "\n"
+     "Tenders:\n",
+     run_help_more},
+    {"clean", cmd_clean, "clean", "Remove _build/.\n", NULL},
     {"store", cmd_store, "store log|ls|cat|branches|export IMAGE ...",
-     store_cmd_help},
-    {"help", cmd_help, "help [COMMAND]", "Show help for COMMAND.\n"},
+     store_cmd_help, NULL},
+    {"help", cmd_help, "help [COMMAND]", "Show help for COMMAND.\n", NULL},
 };
 
 static const struct command *find_command(const char *name)
@@ -407,8 +459,11 @@ static void print_usage(FILE *f)
                "(atoll.manifest + C).\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %s\n", commands[i].synopsis);
-    fprintf(f, "\n  -C DIR   work in DIR instead of the current folder\n"
-               "\n'atoll help COMMAND' tells more.\n");
+    fprintf(f,
+            "\n  -C DIR   work in DIR instead of the current folder\n"
+            "\ntargets: %s ('atoll help configure')\n"
+            "'atoll help COMMAND' tells more.\n",
+            targets_text());
 }
 
 int main(int argc, char **argv)

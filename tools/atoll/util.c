@@ -389,3 +389,16 @@ void av_free(struct argv_list *a)
     a->v = NULL;
     a->n = a->cap = 0;
 }
+
+void join_names(char *buf, size_t len, const char *const *names, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && used < len; i++) {
+        const char *sep = i == 0 ? "" : i + 1 == n ? " or " : ", ";
+        int w = snprintf(buf + used, len - used, "%s%s", sep, names[i]);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+}

@@ -64,6 +64,10 @@ int remove_tree(const char *path);
 /* The last component of `path` ("a/b/" -> "b"); a new string. */
 char *path_basename(const char *path);
 
+/* Writes "a, b or c" (the `n` names joined) into buf, truncated to fit
+ * `len` bytes. */
+void join_names(char *buf, size_t len, const char *const *names, size_t n);
+
 /* True if `s` is a C identifier ([A-Za-z_][A-Za-z0-9_]*) of at most
  * `max` bytes. */
 bool is_identifier(const char *s, size_t max);
