@@ -10,6 +10,8 @@
 # Layout of the build tree ($(BUILD), default build/):
 #   rel/   optimised objects and libraries (what `atoll build` links)
 #   san/   the same with AddressSanitizer + UndefinedBehaviorSanitizer
+#   T/     for each freestanding target T (hvt): its own build of the same
+#          libraries, made by mk/T.mk
 # Each variant has libatoll.a (lib/: runtime, device implementations),
 # libatoll_<target>.a (platform/<target>) and start_<target>.o (the
 # target's entry point, kept out of the library so tests can bring their own
@@ -18,7 +20,15 @@
 
 BUILD   ?= build
 CC      ?= cc
-TARGETS := unix sim
+# The platforms, as tools/atoll/targets.c lists them (where a row says how
+# `atoll` builds and runs each).  A host target runs as a Linux process:
+# its library is built here, in rel/ and san/, from platform/T and
+# platform/host.  A freestanding target's image is built with its own flags
+# by mk/T.mk, whose phony T-libs makes BUILD/T/.  (Target spt runs hvt's
+# image under another tender: no library of its own.)
+HOST_TARGETS := unix sim
+FREESTANDING_TARGETS := hvt
+TARGETS := $(HOST_TARGETS) $(FREESTANDING_TARGETS)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
@@ -36,7 +46,6 @@ HARNESS   := tests/harness.c
 
 # Sources of one platform library, without its start file.  The targets
 # that run as a Linux process (unix, sim) share platform/host.
-HOST_TARGETS := unix sim
 plat_src = $(filter-out platform/$(1)/start.c,\
              $(sort $(wildcard platform/$(1)/*.c platform/$(1)/*.S))) \
            $(if $(filter $(1),$(HOST_TARGETS)),$(wildcard platform/host/*.c))
@@ -59,8 +68,9 @@ include $(sort $(wildcard mk/*.mk))
 all: libs tool $(EXTRA_ALL)
 
 libs: $(foreach v,rel san,$(BUILD)/$(v)/libatoll.a \
-        $(foreach t,$(TARGETS),$(BUILD)/$(v)/libatoll_$(t).a \
-                               $(BUILD)/$(v)/start_$(t).o))
+        $(foreach t,$(HOST_TARGETS),$(BUILD)/$(v)/libatoll_$(t).a \
+                                    $(BUILD)/$(v)/start_$(t).o)) \
+      $(FREESTANDING_TARGETS:%=%-libs)
 
 tool: bin/atoll
 
@@ -83,7 +93,7 @@ define variant_rules
 $(BUILD)/$(1)/libatoll.a: $(call obj,$(1),$(LIB_SRC))
 	@rm -f $$@
 	ar rcs $$@ $$^
-$(foreach t,$(TARGETS),
+$(foreach t,$(HOST_TARGETS),
 $(BUILD)/$(1)/libatoll_$(t).a: $(call obj,$(1),$(call plat_src,$(t)))
 	@rm -f $$@
 	ar rcs $$@ $$^
@@ -164,7 +174,7 @@ test: all $(TEST_BINS) $(EXTRA_TEST)
 # Compiles everything and installs nothing in bin/: with CC=clang and a
 # scratch BUILD, tests/style/clang.sh checks that every file builds with
 # the second compiler too.
-compile-check: libs hvt-libs hvt-guests $(TEST_BINS) $(BENCH_BINS) \
+compile-check: libs hvt-guests $(TEST_BINS) $(BENCH_BINS) \
     $(call obj,rel,$(TOOL_SRC) $(STORE_HOST_SRC)) $(HVT_TENDER_OBJ) \
     $(SPT_TENDER_OBJ)
 
