@@ -12,7 +12,11 @@
  *   - 65535 bytes of datagram.
  * Overlapping fragments drop the whole datagram (the "teardrop" family of
  * attacks relies on overlaps; RFC 5722 made the same rule for IPv6).  An
- * exact duplicate, as a duplicating network produces, is dropped alone.
+ * exact duplicate, as a duplicating network produces, is dropped alone;
+ * a fragment in the same place with other bytes (or another idea of where
+ * the datagram ends) is an overlap that disagrees, and drops the datagram:
+ * which copy to believe is exactly what an attacker would like to choose
+ * (the first on one host, the last on the IDS in front of it).
  * No ICMP time exceeded is sent for expired datagrams.
  */
 #include <string.h>
@@ -134,6 +138,10 @@ void net_reasm_input(struct atoll_stack *s, struct atoll_buf *b,
         if (c->total >= 0 && (size_t)c->total != off + len)
             goto bad; /* two different ends */
         c->total = (int)(off + len);
+        if (c->nfrags &&
+            c->frags[c->nfrags - 1].off + c->frags[c->nfrags - 1].len >
+                off + len)
+            goto bad; /* an end before data already here */
     }
     if (c->total >= 0 && off + len > (size_t)c->total)
         goto bad;
@@ -142,6 +150,8 @@ void net_reasm_input(struct atoll_stack *s, struct atoll_buf *b,
     while (at < c->nfrags && c->frags[at].off < off)
         at++;
     if (at < c->nfrags && c->frags[at].off == off && c->frags[at].len == len) {
+        if (memcmp(c->frags[at].b->data, b->data, len))
+            goto bad;             /* same place, other bytes */
         s->stats.ip_reasm_drop++; /* an exact duplicate */
         atoll_buf_free(b);
         return;

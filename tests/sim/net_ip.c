@@ -140,6 +140,44 @@ static int reasm_main(void *arg)
     frag(&e, 102, 8, false, m + 8, 16);
     NCHECK(net_raw_wait(e.raw, is_reply, &seq, NULL, 0,
                         atoll_after(ATOLL_MS(100))) > 0);
+    /* Same place, other bytes: which copy to believe is not ours to
+     * guess; the datagram is dropped, whichever copy came first.  The other
+     * copy keeps the ICMP checksum right (one 16-bit word up by one,
+     * another down by one), so either would make a valid echo request.
+     * The [0,8) that would have completed it starts a new datagram, which
+     * the right [8,24) then completes. */
+    for (int second_differs = 0; second_differs < 2; second_differs++) {
+        seq = (uint16_t)(4 + second_differs);
+        uint16_t id = (uint16_t)(104 + second_differs);
+        echo_bytes(m, seq);
+        uint8_t other[16];
+        memcpy(other, m + 8, 16);
+        other[1]++, other[3]--;
+        frag(&e, id, 8, false, second_differs ? m + 8 : other, 16);
+        frag(&e, id, 8, false, second_differs ? other : m + 8, 16);
+        frag(&e, id, 0, true, m, 8);
+        NCHECK_EQ(net_raw_wait(e.raw, is_reply, &seq, NULL, 0,
+                               atoll_after(ATOLL_MS(100))),
+                  -ATOLL_ETIMEDOUT);
+        frag(&e, id, 8, false, m + 8, 16);
+        NCHECK(net_raw_wait(e.raw, is_reply, &seq, NULL, 0,
+                            atoll_after(ATOLL_MS(100))) > 0);
+    }
+    /* A last fragment that ends before data already here: dropped with
+     * everything that came before it, so the [0,8) after it is alone, and
+     * the right end completes the datagram. */
+    seq = 6;
+    echo_bytes(m, seq);
+    frag(&e, 106, 16, true, m + 16, 8);
+    frag(&e, 106, 8, false, m + 8, 8);
+    frag(&e, 106, 0, true, m, 8);
+    atoll_sleep(ATOLL_MS(10));
+    for (int i = 0; i < NET_REASM_MAX; i++)
+        NCHECK(!e.a->reasm[i].used || e.a->reasm[i].id != 106 ||
+               e.a->reasm[i].nfrags == 1);
+    frag(&e, 106, 8, false, m + 8, 16);
+    NCHECK(net_raw_wait(e.raw, is_reply, &seq, NULL, 0,
+                        atoll_after(ATOLL_MS(100))) > 0);
     /* Time: a lone first fragment is dropped after the timeout. */
     atoll_stack_stats(e.a, &st);
     uint64_t before = st.ip_reasm_drop;
@@ -184,7 +222,8 @@ static int reasm_main(void *arg)
     return 0;
 }
 
-TEST(net_ip, "reassembly limits: overlap, duplicates, time, count, memory")
+TEST(net_ip, "reassembly limits: overlap, duplicates, disagreeing copies, "
+             "time, count, memory")
 {
     net_sim_begin("reasm", 12, (struct atoll_sim_wire_opts){.delay = 1000});
     CHECK_EQ(atoll_test_run(0, reasm_main, NULL), 0);
