@@ -58,6 +58,35 @@ void harness_skip(const char *why)
     _exit(EXIT_SKIP);
 }
 
+int harness_in_child(void (*body)(void), char *out, size_t outlen)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        harness_fail(__FILE__, __LINE__, "pipe failed");
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        harness_fail(__FILE__, __LINE__, "fork failed");
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        body();
+        fflush(NULL);
+        _exit(0);
+    }
+    close(fds[1]);
+    ssize_t n;
+    size_t total = 0;
+    while (total + 1 < outlen &&
+           (n = read(fds[0], out + total, outlen - 1 - total)) > 0)
+        total += (size_t)n;
+    out[total] = '\0';
+    close(fds[0]);
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        ;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 /* Order tests by file position so numbering is stable: constructors run in
  * an order the linker chooses. */
 static int by_position(const void *a, const void *b)

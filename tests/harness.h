@@ -83,4 +83,11 @@ void harness_skip(const char *why) __attribute__((noreturn));
 
 #define SKIP(why) harness_skip(why)
 
+/* Run `body` in a child process with its standard output (where the
+ * console writes) captured into out (NUL-terminated, outlen bytes at most);
+ * returns the child's exit status, or -1 if a signal killed it.  For
+ * checking that something stops the unikernel (a panic, a violated
+ * invariant) without ending the test. */
+int harness_in_child(void (*body)(void), char *out, size_t outlen);
+
 #endif

@@ -49,6 +49,22 @@
 #define ATOLL_TRACE_NAMES_MAX 4096
 #endif
 
+/* Which invariant checks (atoll/invariant.h) are compiled into the
+ * libraries: 0 none, 1 the constant-time ones (ATOLL_ASSERT: TCP's
+ * sequence space and rings, buffer bounds, the scheduler's queue ends, the
+ * store's log offsets), 2 also the ones that walk a structure
+ * (ATOLL_ASSERT_SLOW: every queued fiber, the timer heap, a tree's order,
+ * the whole SACK scoreboard).  The sanitizer build uses 2; 1 costs the
+ * optimised build +0.9% of the instructions of a simulated TCP transfer
+ * (docs/testing.md), so it is the default there. */
+#ifndef ATOLL_INVARIANTS
+#ifdef ATOLL_SANITIZE
+#define ATOLL_INVARIANTS 2
+#else
+#define ATOLL_INVARIANTS 1
+#endif
+#endif
+
 /* Bytes reserved in front of every received frame, so that lower layers can
  * be pulled off and headers pushed on without copying. */
 #ifndef ATOLL_BUF_HEADROOM

@@ -7,6 +7,7 @@
  */
 #include "atoll/error.h"
 #include "atoll/fiber.h"
+#include "atoll/invariant.h"
 #include "platform.h"
 #include "sched_impl.h"
 
@@ -23,6 +24,9 @@ void core_event_unlink(struct atoll_waiter *w)
     atoll_event *ev = w->ev;
     if (!ev)
         return;
+    /* The waiter is linked where its neighbours say. */
+    ATOLL_ASSERT(w->prev ? w->prev->next == w : ev->head == w);
+    ATOLL_ASSERT(w->next ? w->next->prev == w : ev->tail == w);
     if (w->prev)
         w->prev->next = w->next;
     else
@@ -45,6 +49,7 @@ int core_event_wait(atoll_event *ev, atoll_time_t deadline, const char *reason)
     if (deadline != ATOLL_NEVER && deadline <= plat_clock_monotonic())
         return -ATOLL_ETIMEDOUT;
     struct atoll_waiter *w = &f->waiter;
+    ATOLL_ASSERT(w->ev == NULL); /* a fiber waits on one event at a time */
     w->ev = ev;
     w->next = NULL;
     w->prev = ev->tail;

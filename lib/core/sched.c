@@ -18,12 +18,18 @@
  * wakes, and polling there costs a system call that finds nothing.
  * Skipping it delays input by at most one round; a flood of yielding
  * fibers still sees its devices polled every other round.
+ *
+ * Invariants (atoll/invariant.h): a fiber enters the ready queue only
+ * from another state (never twice), the queue's ends and count agree,
+ * and at level 2 every round walks the queue: each fiber in it is READY,
+ * and there are exactly ready_count of them.
  */
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "atoll/console.h"
 #include "atoll/error.h"
+#include "atoll/invariant.h"
 #include "atoll/trace.h"
 #include "context.h"
 #include "platform.h"
@@ -41,8 +47,25 @@ struct sched atoll_sched_state;
 /* While fibers are ready, poll the devices once every this many rounds. */
 #define SCHED_BUSY_POLL_ROUNDS 2
 
+static void ready_check(void)
+{
+    ATOLL_ASSERT((S.ready_head == NULL) == (S.ready_count == 0));
+    ATOLL_ASSERT((S.ready_head == NULL) == (S.ready_tail == NULL));
+    ATOLL_ASSERT(!S.ready_tail || S.ready_tail->ready_next == NULL);
+    if (ATOLL_INVARIANTS < 2)
+        return;
+    size_t n = 0;
+    for (const atoll_fiber *f = S.ready_head; f; f = f->ready_next) {
+        ATOLL_ASSERT_SLOW(f->state == FIBER_READY && n < S.ready_count);
+        n++;
+    }
+    ATOLL_ASSERT_SLOW(n == S.ready_count);
+}
+
 void core_make_ready(atoll_fiber *f)
 {
+    /* Twice in the queue would run it twice and cut the list. */
+    ATOLL_ASSERT(f->state != FIBER_READY && f->state != FIBER_DONE);
     f->state = FIBER_READY;
     f->ready_next = NULL;
     if (S.ready_tail)
@@ -56,7 +79,9 @@ void core_make_ready(atoll_fiber *f)
 static atoll_fiber *ready_pop(void)
 {
     atoll_fiber *f = S.ready_head;
+    ATOLL_ASSERT((f == NULL) == (S.ready_count == 0));
     if (f) {
+        ATOLL_ASSERT(f->state == FIBER_READY);
         S.ready_head = f->ready_next;
         if (!S.ready_head)
             S.ready_tail = NULL;
@@ -230,6 +255,7 @@ int atoll_sched_run(atoll_fiber *main)
         fire_timers(now);
         if (S.hook)
             S.hook();
+        ready_check();
 
         /* Serve the fibers ready at the start of this round; the ones they
          * wake run in the next round, after timers and devices had a

@@ -10,6 +10,7 @@
  * fiber blocks, so blocking cannot fail for lack of memory.
  */
 #include "atoll/error.h"
+#include "atoll/invariant.h"
 #include "atoll/mem.h"
 #include "sched_impl.h"
 
@@ -20,6 +21,19 @@ static bool earlier(const atoll_fiber *a, const atoll_fiber *b)
     if (a->deadline != b->deadline)
         return a->deadline < b->deadline;
     return a->timer_seq < b->timer_seq;
+}
+
+/* The heap property around slot i (its parent and children), and the
+ * fiber's record of its slot: O(1), after every change. */
+static void heap_check(size_t i)
+{
+    if (i >= S.ntimers)
+        return;
+    const atoll_fiber *f = S.timers[i];
+    ATOLL_ASSERT(f->timer_slot == i);
+    ATOLL_ASSERT(i == 0 || !earlier(f, S.timers[(i - 1) / 2]));
+    for (size_t c = 2 * i + 1; c <= 2 * i + 2 && c < S.ntimers; c++)
+        ATOLL_ASSERT(!earlier(S.timers[c], f));
 }
 
 static void place(size_t i, atoll_fiber *f)
@@ -80,8 +94,10 @@ void core_timer_add(atoll_fiber *f, atoll_time_t deadline)
         core_timer_remove(f);
     f->deadline = deadline;
     f->timer_seq = S.timer_seq++;
+    ATOLL_ASSERT(S.ntimers < S.timers_cap); /* reserved at spawn */
     place(S.ntimers++, f);
     sift_up(f->timer_slot);
+    heap_check(f->timer_slot);
 }
 
 void core_timer_remove(atoll_fiber *f)
@@ -97,6 +113,7 @@ void core_timer_remove(atoll_fiber *f)
     /* The moved fiber may belong above or below its new slot. */
     sift_up(i);
     sift_down(last->timer_slot);
+    heap_check(last->timer_slot);
 }
 
 atoll_fiber *core_timer_peek(void)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "atoll/error.h"
+#include "atoll/invariant.h"
 #include "stack_impl.h"
 
 static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
@@ -75,6 +76,8 @@ void net_eth_flush(struct atoll_stack *s)
 int net_eth_output(struct atoll_stack *s, const uint8_t dst[6], uint16_t type,
                    struct atoll_buf *b)
 {
+    /* Every layer allocates with headroom for the headers below it. */
+    ATOLL_ASSERT(atoll_buf_headroom(b) >= NET_ETH_HLEN);
     uint8_t *p = atoll_buf_push(b, NET_ETH_HLEN);
     if (!p) {
         atoll_buf_free(b);
@@ -87,6 +90,7 @@ int net_eth_output(struct atoll_stack *s, const uint8_t dst[6], uint16_t type,
     net_eth_write(p, &h);
     s->stats.tx_frames++;
     if (s->in_rx) {
+        ATOLL_ASSERT(s->ntx < NET_TX_BATCH);
         s->txq[s->ntx++] = b;
         if (s->ntx == NET_TX_BATCH)
             net_eth_flush(s);

@@ -107,6 +107,7 @@ static void listen_input(struct tcp_stack *ts, struct atoll_tcp_listener *l,
     c->rtt_seq = c->iss;
     c->rtt_start = atoll_now();
     tcp_output(c);
+    tcp_check_listener(l);
 }
 
 /* SYN_RCVD -> ESTABLISHED: a passive connection moves to the accept

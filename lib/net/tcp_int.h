@@ -15,6 +15,7 @@
  *   tcp_timer.c  the per-stack timer fiber: retransmission, persist,
  *                delayed ACK, keepalive, TIME_WAIT
  *   tcp_api.c    the application interface (atoll/tcp.h, atoll/flow.h)
+ *   tcp_check.c  the invariants of connections and listeners
  *
  * Everything runs in fibers of one core: the stack's receive fiber
  * (tcp_input), the timer fiber and application fibers.  Code between two
@@ -29,6 +30,7 @@
 
 #include "atoll/fiber.h"
 #include "atoll/flow.h"
+#include "atoll/invariant.h"
 #include "atoll/net_tunables.h"
 #include "atoll/netif.h"
 #include "atoll/tcp.h"
@@ -340,6 +342,17 @@ static inline uint32_t tcp_flight(const struct atoll_tcp_conn *c)
 {
     return c->snd_max - c->snd_una;
 }
+
+/* tcp_check.c: stop with a message (atoll/invariant.h) if a connection
+ * or a listener breaks an invariant; TCP_CHECK runs the connection's
+ * check only when ATOLL_INVARIANTS compiles checks in. */
+void tcp_check_conn(const struct atoll_tcp_conn *c);
+void tcp_check_listener(const struct atoll_tcp_listener *l);
+#define TCP_CHECK(c)                                                           \
+    do {                                                                       \
+        if (ATOLL_INVARIANTS)                                                  \
+            tcp_check_conn(c);                                                 \
+    } while (0)
 
 /* tcp_timer.c */
 int tcp_timer_start(struct tcp_stack *ts);

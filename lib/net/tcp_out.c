@@ -114,10 +114,14 @@ int tcp_send_segment(struct atoll_tcp_conn *c, uint32_t seq, uint32_t len,
     if (!b)
         return -ATOLL_ENOMEM;
     if (len) {
+        /* Only buffered bytes are ever sent (or sent again). */
+        ATOLL_ASSERT(seq - c->snd_base <= c->sndbuf.len &&
+                     len <= c->sndbuf.len - (seq - c->snd_base));
         uint8_t *d = atoll_buf_put(b, len);
         tcp_ring_read(&c->sndbuf, seq - c->snd_base, d, len);
     }
     uint8_t *p = atoll_buf_push(b, TCP_HLEN + (size_t)olen);
+    ATOLL_ASSERT(p != NULL); /* NET_TCP_HEADROOM covers every header */
 
     if (!(c->state == TCP_SYN_SENT && syn))
         flags |= TCP_ACK;
@@ -190,6 +194,7 @@ void tcp_send_reset(struct tcp_stack *ts, const struct net_ip_info *ip,
     if (!b)
         return;
     uint8_t *p = atoll_buf_push(b, TCP_HLEN);
+    ATOLL_ASSERT(p != NULL);
     struct tcp_hdr h = {
         .sport = in->dport,
         .dport = in->sport,
@@ -316,6 +321,7 @@ static void output_sack_recovery(struct atoll_tcp_conn *c, int budget)
 
 void tcp_output(struct atoll_tcp_conn *c)
 {
+    TCP_CHECK(c);
     switch (c->state) {
     case TCP_SYN_SENT:
     case TCP_SYN_RCVD:

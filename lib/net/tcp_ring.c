@@ -36,6 +36,7 @@ int tcp_ring_reserve(struct tcp_ring *r, uint32_t need, uint32_t max)
 
 void tcp_ring_write(struct tcp_ring *r, uint32_t off, const void *p, uint32_t n)
 {
+    ATOLL_ASSERT(n <= r->cap && off <= r->cap - n); /* reserved first */
     uint32_t pos = (r->head + off) & (r->cap - 1);
     uint32_t first = r->cap - pos < n ? r->cap - pos : n;
     memcpy(r->buf + pos, p, first);
@@ -44,6 +45,7 @@ void tcp_ring_write(struct tcp_ring *r, uint32_t off, const void *p, uint32_t n)
 
 void tcp_ring_read(const struct tcp_ring *r, uint32_t off, void *p, uint32_t n)
 {
+    ATOLL_ASSERT(n <= r->cap && off <= r->cap - n);
     uint32_t pos = (r->head + off) & (r->cap - 1);
     uint32_t first = r->cap - pos < n ? r->cap - pos : n;
     memcpy(p, r->buf + pos, first);

@@ -120,6 +120,7 @@ static atoll_time_t run_conn(struct atoll_tcp_conn *c, atoll_time_t now)
         return -1;
     if (c->state == TCP_CLOSED)
         return 0;
+    TCP_CHECK(c);
     return earliest(earliest(c->t_rexmit, c->t_delack),
                     earliest(c->t_keep, c->t_wait));
 }

@@ -21,11 +21,19 @@
  * nothing changed) the device's state is unknown, so the backend refuses
  * every later change with -ATOLL_EIO until reopened, which rereads the
  * truth from the device.
+ *
+ * Invariants of the log (atoll/invariant.h), checked as it changes: the
+ * log ends on a sector boundary inside the device; a transaction is
+ * whole sectors when written; every record the index points at lies
+ * inside the committed log, every staged one inside the transaction;
+ * the superblock's generation grows by one per commit; refs stay sorted
+ * by name without duplicates (walked at level 2).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "atoll/error.h"
+#include "atoll/invariant.h"
 #include "atoll/mem.h"
 #include "store_impl.h"
 
@@ -72,6 +80,23 @@ static int txn_reserve(struct blk *b, size_t more)
     return 0;
 }
 
+/* The committed log and the ref table, after open and after each commit. */
+static void log_check(const struct blk *b)
+{
+    ATOLL_ASSERT(b->sb.log_end % b->ss == 0);
+    ATOLL_ASSERT(b->sb.log_end <= (b->nsect - LOG_FIRST_SECTOR) * b->ss);
+    ATOLL_ASSERT(b->txn_len <= b->txn_cap);
+    if (ATOLL_INVARIANTS < 2)
+        return;
+    for (size_t i = 1; i < b->nrefs; i++)
+        ATOLL_ASSERT_SLOW(strcmp(b->refs[i - 1].name, b->refs[i].name) < 0);
+    for (size_t i = 0; i < b->index.cap; i++) {
+        const struct store_idmap_slot *s = &b->index.slots[i];
+        ATOLL_ASSERT_SLOW(!s->used || (s->len >= STORE_REC_HDR &&
+                                       s->val + s->len <= b->sb.log_end));
+    }
+}
+
 static void txn_clear(struct blk *b)
 {
     b->txn_len = 0;
@@ -107,11 +132,13 @@ static int blk_read(void *st, const atoll_store_id *id, uint8_t **obj,
     struct store_idmap_slot *s = store_idmap_get(&b->staged, id);
     uint8_t *buf = NULL;
     if (s) {
+        ATOLL_ASSERT(s->val + s->len <= b->txn_len);
         store_record_parse(b->txn + s->val, b->txn_len - s->val, &r, NULL);
     } else {
         s = store_idmap_get(&b->index, id);
         if (!s)
             return -ATOLL_ENOENT;
+        ATOLL_ASSERT(s->val + s->len <= b->sb.log_end);
         size_t skip;
         int rc = read_log(b, s->val, s->len, &buf, &skip);
         if (rc < 0)
@@ -308,6 +335,7 @@ static int blk_commit(void *st, const struct atoll_store_ref_update *ups,
                          rem - STORE_REC_HDR);
     }
     b->txn_len += rem;
+    ATOLL_ASSERT(b->txn_len % b->ss == 0 && b->txn_len <= b->txn_cap);
 
     /* Room for the refs in memory first, so applying cannot fail later. */
     void *nr = atoll_realloc(b->refs, (b->nrefs + n + 1) * sizeof *b->refs);
@@ -359,8 +387,11 @@ static int blk_commit(void *st, const struct atoll_store_ref_update *ups,
     }
 
     /* Durable: publish in memory. */
+    ATOLL_ASSERT(nsb.generation == b->sb.generation + 1 &&
+                 nsb.log_end == b->sb.log_end + b->txn_len);
     for (size_t i = 0; i < b->staged.cap; i++) {
         struct store_idmap_slot *s = &b->staged.slots[i];
+        ATOLL_ASSERT(!s->used || s->val + s->len <= b->txn_len);
         if (s->used && store_idmap_put(&b->index, &s->id,
                                        b->sb.log_end + s->val, s->len) < 0)
             b->failed = true; /* index incomplete: refuse further changes */
@@ -370,6 +401,7 @@ static int blk_commit(void *st, const struct atoll_store_ref_update *ups,
             b->failed = true;
     b->sb = nsb;
     txn_clear(b);
+    log_check(b);
     return 0;
 }
 
@@ -572,6 +604,7 @@ int atoll_store_block_backend(struct atoll_block *dev, unsigned flags,
     rc = replay(b, why, whylen);
     if (rc < 0)
         goto fail;
+    log_check(b);
     *out = &b->be;
     return 0;
 fail:

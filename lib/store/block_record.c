@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "atoll/error.h"
+#include "atoll/invariant.h"
 #include "store_impl.h"
 
 static uint32_t get32(const uint8_t *p)
@@ -98,6 +99,7 @@ size_t store_record_put(uint8_t *buf, enum store_rec_type t, const void *a,
                         size_t alen, const void *b, size_t blen)
 {
     size_t plen = alen + blen;
+    ATOLL_ASSERT(plen <= UINT32_MAX - STORE_REC_HDR); /* callers bound it */
     put32(buf, STORE_REC_MAGIC);
     buf[4] = (uint8_t)t;
     buf[5] = buf[6] = buf[7] = 0;

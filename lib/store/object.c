@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "atoll/error.h"
+#include "atoll/invariant.h"
 #include "atoll/mem.h"
 #include "atoll/sha256.h"
 #include "store_impl.h"
@@ -182,8 +183,15 @@ int store_tree_encode(struct store_tree *t, uint8_t **payload, size_t *len)
     if (t->n > 1)
         qsort(t->e, t->n, sizeof *t->e, entry_cmp);
     size_t n = 0;
-    for (size_t i = 0; i < t->n; i++)
+    for (size_t i = 0; i < t->n; i++) {
+        /* What the decoder would refuse, the encoder must never write:
+         * a name that is empty or holds '/', two entries of one name
+         * (callers build trees from unique names; sorted, a duplicate
+         * sits next to its twin). */
+        ATOLL_ASSERT_SLOW(t->e[i].name[0] && !strchr(t->e[i].name, '/'));
+        ATOLL_ASSERT_SLOW(i == 0 || entry_cmp(&t->e[i - 1], &t->e[i]) < 0);
         n += 7 + strlen(t->e[i].name) + 1 + 32;
+    }
     uint8_t *p = atoll_malloc(n ? n : 1), *q = p;
     if (!p)
         return -ATOLL_ENOMEM;

@@ -5,7 +5,7 @@
 # reference to an application's atoll_app, for one, stays out).
 # Sourced after tests/lib.sh (uses $LOG); run from the repository root.
 
-FUZZ_FLAGS="-std=gnu11 -g -O1 -fsanitize=address,undefined \
+FUZZ_FLAGS="-std=gnu11 -g -O1 -fsanitize=address,undefined -DATOLL_INVARIANTS=2 \
     -fno-sanitize-recover=all -Iinclude -Iplatform -D_GNU_SOURCE"
 
 # fuzz_runtime DIR: build DIR/libfuzz.a.  Non-zero if any object failed

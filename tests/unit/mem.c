@@ -246,30 +246,6 @@ TEST(mem, "a block whose header was overwritten is reported by the check")
     CHECK_EQ(atoll_heap_check(h), -ATOLL_ECORRUPT);
 }
 
-/* Run `body` in a child; return its exit status (-1 if killed). */
-static int in_child(void (*body)(void), char *out, size_t outlen)
-{
-    int fds[2];
-    CHECK_EQ(pipe(fds), 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) {
-        dup2(fds[1], 1);
-        body();
-        _exit(0);
-    }
-    close(fds[1]);
-    ssize_t n, total = 0;
-    while ((n = read(fds[0], out + total, outlen - 1 - (size_t)total)) > 0)
-        total += n;
-    out[total] = '\0';
-    close(fds[0]);
-    int status;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 static void double_free(void)
 {
     atoll_heap *h = fresh_heap(sizeof region);
@@ -282,7 +258,7 @@ static void double_free(void)
 TEST(mem, "a double free stops the unikernel with a panic")
 {
     char out[1024];
-    CHECK_EQ(in_child(double_free, out, sizeof out), ATOLL_EXIT_PANIC);
+    CHECK_EQ(harness_in_child(double_free, out, sizeof out), ATOLL_EXIT_PANIC);
     CHECK(strstr(out, "atoll: panic:"));
     CHECK(strstr(out, "double free"));
 }
@@ -306,9 +282,9 @@ static void outside_free(void)
 TEST(mem, "freeing a pointer the heap did not hand out panics")
 {
     char out[1024];
-    CHECK_EQ(in_child(foreign_free, out, sizeof out), ATOLL_EXIT_PANIC);
+    CHECK_EQ(harness_in_child(foreign_free, out, sizeof out), ATOLL_EXIT_PANIC);
     CHECK(strstr(out, "not a block of this heap"));
-    CHECK_EQ(in_child(outside_free, out, sizeof out), ATOLL_EXIT_PANIC);
+    CHECK_EQ(harness_in_child(outside_free, out, sizeof out), ATOLL_EXIT_PANIC);
     CHECK(strstr(out, "did not hand out"));
 }
 

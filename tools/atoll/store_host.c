@@ -1,7 +1,8 @@
 /*
  * tools/atoll/store_host.c - what the store library needs from the
  * runtime, for the host tool: the allocator (atoll_malloc & co over
- * libc's) and a block device over an image file (pread, read-only).
+ * libc's), the stop on a violated invariant (atoll/invariant.h) and a
+ * block device over an image file (pread, read-only).
  *
  * The store's pure parts (objects, log records, trees, history) are
  * compiled from lib/store into the tool; they call only these and the
@@ -9,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,6 +18,7 @@
 
 #include "atoll/block.h"
 #include "atoll/error.h"
+#include "atoll/invariant.h"
 #include "atoll/mem.h"
 #include "store_host.h"
 
@@ -42,6 +45,13 @@ void atoll_free(void *p)
 char *atoll_strdup(const char *s)
 {
     return strdup(s);
+}
+
+_Noreturn void atoll_invariant_failed(const char *cond, const char *file,
+                                      int line)
+{
+    fprintf(stderr, "atoll: invariant violated: %s:%d: %s\n", file, line, cond);
+    abort();
 }
 
 struct image {
