@@ -12,7 +12,7 @@
 #     links, too much data, baked without a files line) name FILE:LINE;
 #   - hostile archives make the unikernel exit with a clear error;
 #   - examples/kv_ro prints its secret baked and from a tar, on unix,
-#     sim and (with /dev/kvm) hvt;
+#     sim, spt and (with /dev/kvm) hvt;
 #   - the tar parser under libFuzzer (tests/fuzz/kv_ro_tar_fuzz.c).
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 export ATOLL_BUILD=${BUILD:-build}
@@ -178,16 +178,18 @@ for target in unix sim; do
                  '$ATOLL' -C '$ex' run --block:secrets='$TMP/secrets.tar'"
 done
 
-# ---- the same on a KVM guest (hvt) ------------------------------------------
-if have_kvm; then
-    expect_out "examples/kv_ro prints the baked secret (hvt)" "$SECRET" \
-        bash -c "'$ATOLL' -C '$ex' configure -t hvt && '$ATOLL' -C '$ex' run"
-    expect_out "examples/kv_ro prints the secret from a tar (hvt)" "$SECRET" \
-        bash -c "'$ATOLL' -C '$ex' configure -t hvt --impl secrets=tar &&
+# ---- the same image under both tenders: spt anywhere, hvt with KVM -----------
+for target in spt hvt; do
+    if [ $target = hvt ] && ! have_kvm; then
+        skip_no_kvm "examples/kv_ro on hvt"
+        continue
+    fi
+    expect_out "examples/kv_ro prints the baked secret ($target)" "$SECRET" \
+        bash -c "'$ATOLL' -C '$ex' configure -t $target && '$ATOLL' -C '$ex' run"
+    expect_out "examples/kv_ro prints the secret from a tar ($target)" "$SECRET" \
+        bash -c "'$ATOLL' -C '$ex' configure -t $target --impl secrets=tar &&
                  '$ATOLL' -C '$ex' run --block:secrets='$TMP/secrets.tar'"
-else
-    skip_no_kvm "examples/kv_ro on hvt"
-fi
+done
 
 # ---- the tar parser under libFuzzer -----------------------------------------
 cd "$ROOT"

@@ -1,8 +1,8 @@
 # tests/kvm/common.bash - shared by the tests/kvm/*.sh scripts (not a test
 # itself: tests/run.sh runs only *.sh).  Sources tests/lib.sh and adds what
 # the hvt-image tests need: which tender runs the images, where the test
-# guests are, and expect_status for checking the tender's exact exit
-# status.
+# guests are, and the tender's reserved exit statuses (expect_status
+# is tests/lib.sh's).
 #
 # The same images run under two tenders: atoll-spt (a sandboxed process,
 # any Linux host) and atoll-hvt (KVM).  Each script runs once per tender
@@ -29,18 +29,6 @@ G=$BUILD/kvm/guests
 ST_BAD_IMAGE=112
 ST_TENDER=113
 ST_CRASH=114
-
-# expect_status NAME STATUS PATTERN CMD...: passes when CMD exits with
-# exactly STATUS and its output contains PATTERN (grep -E; "" = any).
-expect_status() {
-    local name=$1 want=$2 pat=$3; shift 3
-    "$@" >"$LOG" 2>&1
-    local st=$?
-    if [ "$st" -ne "$want" ]; then fail "$name" "exit status $st, expected $want"
-    elif [ -n "$pat" ] && ! grep -Eq -- "$pat" "$LOG"; then
-        fail "$name" "output lacks /$pat/"
-    else ok "$name"; fi
-}
 
 # The tests cannot run without the tender and the guests, and atoll-hvt
 # not without KVM.  A missing tender or guest is a failure (the build

@@ -44,12 +44,11 @@ target_missing() { # TARGET
 
 uk_build() { # TARGET SRC DIR
     local t=$1 tender=
-    case $t in hvt) tender=$HVT ;; spt) tender=$SPT t=hvt ;; esac
+    case $t in hvt) tender=$HVT ;; spt) tender=$SPT ;; esac
     if [ -n "$tender" ] && [ ! -x "$tender" ]; then
         echo "no tender $tender: build first (make)"
         return 1
     fi
-    # spt runs the image target hvt builds, unchanged.
     mkdir -p "$3" &&
         cp "$2/atoll.manifest" "$2"/*.[ch] "$3/" &&
         "$ATOLL" -C "$3" configure -t "$t" && "$ATOLL" -C "$3" build
