@@ -194,8 +194,13 @@ int hvt_vcpu_init(struct hvt_vcpu *v, struct hvt_mem *m, uint64_t entry)
     memset(v, 0, sizeof *v);
     v->stats = stats;
     v->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-    if (v->kvm_fd < 0)
-        return fail("cannot open /dev/kvm");
+    if (v->kvm_fd < 0) {
+        /* The same image runs without KVM: say so. */
+        hvt_msg("KVM: cannot open /dev/kvm: %s; without KVM, run the same "
+                "image sandboxed: atoll-spt takes this command line",
+                strerror(errno));
+        return -1;
+    }
     if (ioctl(v->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
         hvt_msg("KVM: unsupported API version");
         return -1;

@@ -107,3 +107,11 @@ calls_sane() {
     awk '/^calls/ {ok = ($2 == 5000 && $4 > 0)} END {exit !ok}' "$LOG"
 }
 t "5000 hypercalls in a row, the clock moving forward" calls_sane
+
+# Without KVM, atoll-hvt itself says how to run the same image (checked
+# where there is no /dev/kvm; elsewhere atoll-hvt runs every test above).
+if [ "$TENDER" = spt ] && ! have_kvm; then
+    expect_status "atoll-hvt without /dev/kvm points to atoll-spt" $ST_TENDER \
+        'cannot open /dev/kvm.*run the same image sandboxed: atoll-spt' \
+        "$ROOT/bin/atoll-hvt" "$G/hello.elf"
+fi
