@@ -10,6 +10,13 @@
  * needs (FUZZ_WRAP).  Parsers, reassembly, ARP and the reply paths all
  * run; a crash, a sanitizer report or a leak fails the run.  The stack's
  * receive fiber is never scheduled: input is driven from here.
+ *
+ * Checksums: a random input almost never carries a right one, and then
+ * every layer behind the check is out of the fuzzer's reach.  So the
+ * targets that take whole packets (net_eth, net_ipv4) fix them up with
+ * fuzz_fix_ipv4, unless the input's TOS byte says not to (bit 0: leave the
+ * header checksum, bit 1: leave the transport's); the stack ignores TOS,
+ * so this costs no other path.
  */
 #ifndef ATOLL_TESTS_NET_FUZZ_H
 #define ATOLL_TESTS_NET_FUZZ_H
@@ -60,6 +67,51 @@ static void fuzz_frame(uint16_t type, const uint8_t *p, size_t n)
     s->in_rx = false;
     /* Reassembly state is bounded; the UDP socket queue is drained so it
      * keeps accepting. */
+}
+
+/* The checksum at p[at] made right over [p, p + n) plus `sum`. */
+static void fuzz_csum_fix(uint8_t *p, size_t n, size_t at, uint32_t sum)
+{
+    if (at + 2 > n)
+        return;
+    p[at] = p[at + 1] = 0;
+    net_put16(p + at, net_csum_fold(net_csum_add(sum, p, n)));
+}
+
+/* Fix the checksums of the IPv4 packet at p (n bytes) in place: the header
+ * checksum, and for an unfragmented TCP, UDP or ICMP packet the
+ * transport's, as far as the lengths in the packet allow. */
+static void fuzz_fix_ipv4(uint8_t *p, size_t n)
+{
+    if (n < NET_IP_HLEN || p[0] >> 4 != 4)
+        return;
+    size_t hl = (size_t)(p[0] & 15) * 4, total = net_get16(p + 2);
+    uint8_t tos = p[1];
+    if (hl < NET_IP_HLEN || hl > n)
+        return;
+    if (!(tos & 1))
+        fuzz_csum_fix(p, hl, 10, 0);
+    if ((tos & 2) || total < hl || total > n || (net_get16(p + 6) & 0x3fff))
+        return;
+    uint8_t *t = p + hl;
+    size_t tl = total - hl;
+    atoll_ipv4_t src = net_get32(p + 12), dst = net_get32(p + 16);
+    switch (p[9]) {
+    case NET_PROTO_ICMP:
+        fuzz_csum_fix(t, tl, 2, 0);
+        break;
+    case NET_PROTO_TCP:
+        fuzz_csum_fix(t, tl, 16,
+                      net_csum_pseudo(src, dst, NET_PROTO_TCP, (uint16_t)tl));
+        break;
+    case NET_PROTO_UDP:
+        if (tl >= 8 && net_get16(t + 4) >= 8 && net_get16(t + 4) <= tl) {
+            uint16_t ul = net_get16(t + 4);
+            fuzz_csum_fix(t, ul, 6,
+                          net_csum_pseudo(src, dst, NET_PROTO_UDP, ul));
+        }
+        break;
+    }
 }
 
 /* An IPv4 packet from 198.18.0.9 to us with protocol `proto`; the first

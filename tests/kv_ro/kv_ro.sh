@@ -195,6 +195,7 @@ done
 cd "$ROOT"
 mkdir -p "$TMP/corpus"
 . "$ROOT/tests/fuzz/runtime.bash"
+. "$ROOT/tests/fuzz/targets.bash"
 fuzz_runtime "$TMP" && built=1 || built=0
 if [ $built = 1 ] && fuzz_link "$TMP" tests/fuzz/kv_ro_tar_fuzz.c "$TMP/fuzz"; then
     ok "the tar fuzz target builds with libFuzzer"
@@ -206,7 +207,7 @@ fi
 cp "$TMP"/ustar.tar "$TMP"/gnu.tar "$TMP"/pax.tar "$TMP"/long.tar "$TMP/corpus/"
 if [ -x "$TMP/fuzz" ] && "$TMP/fuzz" -seed=1 -runs="$RUNS" -max_len=16384 \
     -timeout=10 "$TMP/corpus" >"$LOG" 2>&1; then
-    ok "kv_ro tar: $RUNS fuzzed inputs, no crash, leak or sanitizer report"
+    ok "kv_ro tar: $(fuzz_report "$LOG"), no crash, leak or sanitizer report"
 else
     fail "kv_ro tar: fuzzing found a problem (see log)"
 fi

@@ -106,20 +106,21 @@ t "git hash-object -t commit of a commit equals its id" bash -c "
     [ \"\$(git cat-file commit \$id | git hash-object -t commit --stdin)\" = \$id ]"
 
 # ---- fuzzing the decoders ---------------------------------------------------------
-FUZZ=$TMP/fuzz
-if clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
-    -I"$ROOT/include" -I"$ROOT/platform" "$ROOT/tests/fuzz/store_decoders.c" \
-    "$ROOT"/lib/store/{object,block_record,crc32c}.c \
-    "$ROOT/lib/crypto/sha256.c" "$ROOT/tools/atoll/store_host.c" \
-    "$ROOT/lib/core/error.c" "$ROOT/lib/dev/block_range.c" \
-    -o "$FUZZ" >"$LOG" 2>&1; then
+. "$ROOT/tests/fuzz/runtime.bash"
+. "$ROOT/tests/fuzz/targets.bash"
+: >"$LOG"
+if (cd "$ROOT" && fuzz_build "$TMP" store_decoders); then
     ok "the decoders' fuzz target builds with libFuzzer"
     mkdir -p "$TMP/corpus"
     # Seeds: real records and objects from the image.
     head -c 4096 "$TMP/saved.img" | tail -c 3072 >"$TMP/corpus/log"
     git -C "$EXP" cat-file commit HEAD >"$TMP/corpus/commit"
-    t "20000 fuzz runs: no crash, leak or sanitizer report" \
-        "$FUZZ" -runs=20000 -seed=1 "$TMP/corpus"
+    if "$TMP/store_decoders" -runs=20000 -seed=1 "$TMP/corpus" >"$LOG" 2>&1
+    then
+        ok "decoders: $(fuzz_report "$LOG"), no crash, leak or sanitizer report"
+    else
+        fail "decoders: fuzzing found a problem (see log)"
+    fi
 else
     fail "the decoders' fuzz target builds with libFuzzer"
 fi

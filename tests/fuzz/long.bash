@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# tests/fuzz/long.bash - `make fuzz-long`: every libFuzzer target
+# (tests/fuzz/targets.bash) for FUZZ_SECONDS seconds each, FUZZ_JOBS at a
+# time (default: one per CPU), from the same seeds as the short runs in
+# `make test`.  Prints a line per target - executions, executions per
+# second, edges of the code reached - and whether it made the goal of
+# 10 million executions.  Fails on a crash, a leak, a sanitizer report or
+# a timeout; the input that did it is kept and its path printed.
+#
+# Not a test (tests/run.sh runs only *.sh): it takes as long as it is
+# told to.  FUZZ_OUT=DIR keeps the logs and corpora in DIR.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+SECS=${FUZZ_SECONDS:-300}
+JOBS=${FUZZ_JOBS:-$(nproc)}
+GOAL=10000000
+OUT=${FUZZ_OUT:-$(mktemp -d /tmp/atoll-fuzzlong.XXXXXX)}
+mkdir -p "$OUT"
+LOG=$OUT/build.log
+. tests/fuzz/runtime.bash
+. tests/fuzz/targets.bash
+
+echo "fuzz-long: building every target (clang, ASan + UBSan, libFuzzer)"
+if ! fuzz_runtime "$OUT"; then
+    tail -n 30 "$LOG"
+    exit 1
+fi
+for t in $FUZZ_TARGETS; do
+    fuzz_build "$OUT" "$t" || { tail -n 30 "$LOG"; exit 1; }
+done
+
+run_one() { # NAME: run it, leave NAME.log and NAME.rc in $OUT
+    local t=$1
+    mkdir -p "$OUT/crash_$t"
+    fuzz_seeds "$t" "$OUT/corpus_$t"
+    "$OUT/$t" -seed=1 -max_total_time="$SECS" -max_len="$(fuzz_max_len "$t")" \
+        -timeout=10 -print_final_stats=1 -artifact_prefix="$OUT/crash_$t/" \
+        "$OUT/corpus_$t" >"$OUT/$t.log" 2>&1
+    echo $? >"$OUT/$t.rc"
+}
+
+set -- $FUZZ_TARGETS
+n=$#
+echo "fuzz-long: $n targets, $SECS s each, $JOBS at a time" \
+    "(about $(((n + JOBS - 1) / JOBS * SECS / 60)) min)"
+# JOBS lanes, each running its share of the targets one after the other.
+for ((lane = 0; lane < JOBS; lane++)); do
+    (
+        i=0
+        for t in $FUZZ_TARGETS; do
+            [ $((i % JOBS)) = $lane ] && run_one "$t"
+            i=$((i + 1))
+        done
+    ) &
+done
+wait
+
+stat() { sed -n "s/^stat::$1: *//p" "$2" | tail -n 1; } # NAME LOG
+status=0
+printf '\n%-16s %12s %9s %6s  %s\n' target executions exec/s edges result
+for t in $FUZZ_TARGETS; do
+    lg=$OUT/$t.log
+    execs=$(stat number_of_executed_units "$lg")
+    rate=$(stat average_exec_per_sec "$lg")
+    edges=$(fuzz_report "$lg" | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
+    if [ "$(cat "$OUT/$t.rc")" != 0 ]; then
+        result="FAILED: $(grep -m1 -E 'ERROR|Test unit written' "$lg")"
+        result="$result (log $lg)"
+        status=1
+    elif [ "${execs:-0}" -ge $GOAL ]; then
+        result="ok, no crash"
+    else
+        result="ok, no crash; below the goal of $GOAL executions"
+    fi
+    printf '%-16s %12s %9s %6s  %s\n' "$t" "${execs:-?}" "${rate:-?}" \
+        "${edges:-?}" "$result"
+done
+if [ $status = 0 ] && [ -z "${FUZZ_OUT:-}" ]; then
+    rm -rf "$OUT"
+else
+    echo "logs, corpora and crashing inputs: $OUT"
+fi
+exit $status

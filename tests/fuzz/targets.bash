@@ -1,0 +1,114 @@
+# tests/fuzz/targets.bash - every libFuzzer target in one place, for the
+# scripts that build and run them: the short runs of `make test`
+# (tests/net/fuzz.sh, tests/tcp/fuzz.sh, tests/dns/fuzz.sh,
+# tests/kv_ro/kv_ro.sh, tests/store/store.sh) and `make fuzz-long`
+# (tests/fuzz/long.bash).  Sourced after tests/lib.sh and runtime.bash;
+# run from the repository root.
+#
+#   FUZZ_TARGETS            every target (tests/fuzz/NAME.c)
+#   fuzz_max_len NAME       the -max_len it runs with
+#   fuzz_build DIR NAME     links DIR/NAME (after fuzz_runtime DIR, except
+#                           store_decoders, which is built from the few
+#                           host-side sources it tests); non-zero on error
+#   fuzz_seeds NAME DIR     writes a few real inputs to start from into DIR
+#   fuzz_report LOG         "N runs, cov: E edges" from libFuzzer's output:
+#                           how far the run got into the code (edges of
+#                           the control-flow graph it reached)
+
+FUZZ_TARGETS="net_eth net_arp net_ipv4 net_icmp net_udp tcp_input
+    dns_message dhcp_packet zone_parse kv_ro_tar_fuzz store_decoders"
+
+fuzz_max_len() {
+    case $1 in
+    tcp_input | zone_parse) echo 2048 ;;
+    dns_message) echo 1024 ;;
+    dhcp_packet) echo 600 ;;
+    kv_ro_tar_fuzz) echo 16384 ;;
+    *) echo 4096 ;;
+    esac
+}
+
+fuzz_build() { # DIR NAME
+    if [ "$2" = store_decoders ]; then
+        # shellcheck disable=SC2086 # FUZZ_FLAGS is a list of words
+        clang $FUZZ_FLAGS -fsanitize=fuzzer tests/fuzz/store_decoders.c \
+            lib/store/object.c lib/store/block_record.c lib/store/crc32c.c \
+            lib/crypto/sha256.c tools/atoll/store_host.c lib/core/error.c \
+            lib/dev/block_range.c -o "$1/$2" >>"$LOG" 2>&1
+    else
+        fuzz_link "$1" "tests/fuzz/$2.c" "$1/$2"
+    fi
+}
+
+fuzz_seeds() { # NAME DIR
+    local d=$2
+    mkdir -p "$d"
+    case $1 in
+    net_ipv4 | net_eth)
+        # A ping and a UDP datagram to port 7 (checksums are fixed up);
+        # net_eth's start with an Ethernet header to the flood netif's MAC.
+        local eth=""
+        [ "$1" = net_eth ] && eth='\x02\x00\x00\xf1\x00\xd0\x02\x00\x00\x00\x00\x09\x08\x00'
+        printf "$eth"'\x45\x00\x00\x24\x00\x01\x00\x00\x40\x01\x00\x00\xc6\x12\x00\x09\xc6\x12\x00\x02\x08\x00\x00\x00\x42\x42\x00\x01pingpingpingping' \
+            >"$d/ping"
+        printf "$eth"'\x45\x00\x00\x20\x00\x02\x00\x00\x40\x11\x00\x00\xc6\x12\x00\x09\xc6\x12\x00\x02\x30\x39\x00\x07\x00\x0c\x00\x00echo' \
+            >"$d/udp"
+        ;;
+    tcp_input)
+        # Mode byte 3 (fix the checksum, to port 80), then a SYN with
+        # every option; mode 7, then data with a SACK block.
+        printf '\x03\x30\x39\x00\x50\x00\x00\x00\x01\x00\x00\x00\x00\xa0\x02\xff\xff\x00\x00\x00\x00\x02\x04\x05\xb4\x04\x02\x08\x0a\x00\x00\x00\x01\x00\x00\x00\x00\x01\x03\x03\x07' \
+            >"$d/syn"
+        printf '\x07\x30\x39\x00\x50\x00\x00\x00\x02\x00\x00\x00\x00\x80\x18\xff\xff\x00\x00\x00\x00\x01\x01\x05\x0a\x00\x00\x00\x10\x00\x00\x00\x20hello' \
+            >"$d/data"
+        ;;
+    dns_message)
+        # A query with EDNS, a response with a compressed CNAME chain.
+        printf '\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x01\x03www\x01f\x04test\x00\x00\x01\x00\x01\x00\x00\x29\x04\xd0\x00\x00\x00\x00\x00\x00' \
+            >"$d/query"
+        printf '\x12\x34\x81\x80\x00\x01\x00\x02\x00\x00\x00\x00\x01c\x01f\x04test\x00\x00\x01\x00\x01\xc0\x0c\x00\x05\x00\x01\x00\x00\x00\x3c\x00\x06\x03www\xc0\x0e\xc0\x23\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\xc6\x12\x00\x02' \
+            >"$d/response"
+        ;;
+    dhcp_packet) # a DHCP ACK
+        {
+            printf '\x02\x01\x06\x00\xaa\xbb\xcc\xdd'
+            head -c 8 /dev/zero
+            printf '\x00\x00\x00\x00\xc6\x12\x00\x64'
+            head -c 8 /dev/zero
+            printf '\x02\x00\x00\x00\x00\x09'
+            head -c 202 /dev/zero
+            printf '\x63\x82\x53\x63\x35\x01\x05\x36\x04\xc6\x12\x00\x01\x01\x04\xff\xff\xff\x00\x03\x04\xc6\x12\x00\x01\x06\x08\xc6\x12\x00\x01\xc6\x12\x00\x02\x33\x04\x00\x00\x0e\x10\xff'
+        } >"$d/ack"
+        ;;
+    zone_parse) # a zone with every record type
+        cat >"$d/zone" <<'ZONE'
+$ORIGIN z.test.
+$TTL 1h
+@ IN SOA ns1 host.z.test. ( 1 2h 1h 2w 300 )
+  IN NS ns1
+  IN MX 10 mail
+ns1 IN A 198.18.0.1
+www 60 IN A 198.18.0.2
+www IN AAAA 2001:db8::1
+web IN CNAME www
+txt IN TXT "a \"b\" \065" c
+ZONE
+        ;;
+    kv_ro_tar_fuzz) # small archives in the three formats
+        local src
+        src=$(mktemp -d)
+        mkdir -p "$src/dir" && echo secret >"$src/dir/key" && echo v >"$src/top"
+        local f
+        for f in ustar gnu pax; do
+            tar -C "$src" --format=$f -cf "$d/$f.tar" . 2>/dev/null
+        done
+        rm -rf "$src"
+        ;;
+    esac
+    return 0
+}
+
+fuzz_report() { # LOG
+    sed -n 's/^#\([0-9]*\)[[:space:]]*DONE[[:space:]]*cov: \([0-9]*\).*/\1 runs, cov: \2 edges/p' \
+        "$1" | tail -n 1
+}
