@@ -42,6 +42,10 @@
  *     (atoll-spt): it is the address of the tender's entry, and a call is
  *     an ordinary function call, entry(nr, argument struct address) - the
  *     guest is a process and the tender lives in the same address space.
+ *     A call then costs nanoseconds, not a VM exit, so such a guest need
+ *     not batch: it reads and writes frames one at a time straight from
+ *     and into its own buffers (ATOLL_HVT_RX_GRO), saving the copies that
+ *     batching through shared areas takes.
  *     Zero (atoll-hvt): a hypercall is one 8-byte store of the
  *     guest-physical address of the call's argument struct to
  *     ATOLL_HVT_HYPERCALL_BASE + 8 * nr: a page mapped in the guest's page
@@ -281,13 +285,14 @@ struct atoll_hvt_device_info {
 /* One frame of a batch: the buffer and its length (for reads: capacity);
  * `result` gets the frame's length or a negative ATOLL_E... code.  For
  * writes, gso_size != 0 asks for segmentation offload (ATOLL_HVT_NET_TSO4;
- * ignored on reads). */
+ * ignored on reads).  For reads, `flags` in: ATOLL_HVT_RX_GRO; out:
+ * ATOLL_HVT_RX_CSUM_OK (0 on writes). */
 struct atoll_hvt_frame {
     uint64_t addr;
     uint32_t len;
     int32_t result; /* out */
     uint32_t gso_size;
-    uint32_t reserved;
+    uint32_t flags;
 };
 
 #define ATOLL_HVT_NET_BATCH_MAX 256
@@ -325,6 +330,16 @@ struct atoll_hvt_packed_frame {
     uint32_t flags; /* ATOLL_HVT_RX_* */
 };
 #define ATOLL_HVT_RX_CSUM_OK 0x1u /* the host vouches for the TCP checksum */
+/* A frame-by-frame read (NET_READ) whose buffer takes receive offload
+ * frames: at least ATOLL_HVT_RX_GRO_MIN bytes (a whole IPv4 datagram and
+ * its Ethernet header).  Turns the device's receive offload on, as the
+ * first packed read does; the frame read may then be a TCP/IPv4 offload
+ * frame, flagged ATOLL_HVT_RX_CSUM_OK when the host vouches for its TCP
+ * checksum.  This is how a guest whose hypercalls are cheap (the boot
+ * info's hypercall field set: atoll-spt) reads straight into its own
+ * buffers, without the packed area and a copy out of it. */
+#define ATOLL_HVT_RX_GRO     0x2u
+#define ATOLL_HVT_RX_GRO_MIN (14 + 65535)
 
 /* Reads or writes `count` consecutive sectors starting at `sector` to or
  * from `data` (count * sector_size bytes) with one VM exit.  `ret` gets 0

@@ -6,6 +6,8 @@
  *     core.c      boot (argv from the boot info), console, clocks,
  *                 memory, waiting, randomness, exit, libc hooks
  *     net.c       net devices: batched receive and send
+ *     net_direct.c  net devices when hypercalls are cheap (atoll-spt):
+ *                 one frame at a time, no copies
  *     block.c     block devices
  *
  * The ABI with the tender is hvt/abi.h.
@@ -42,6 +44,15 @@ int hvt_device_find(const char *name, uint32_t kind);
 
 /* C entry, called by start.S with the boot info.  Never returns. */
 _Noreturn void hvt_start(const struct atoll_hvt_boot_info *bi);
+
+/* True when hypercalls are function calls (atoll-spt): frames then move
+ * one at a time straight from and into the caller's buffers
+ * (net_direct.c), not through the batches of net.c. */
+bool hvt_net_direct(void);
+/* plat_net_read(_gro) and plat_net_write(_tso) for that case; csum_ok
+ * NULL: an ordinary read (no offload frames). */
+int hvt_net_direct_read(int dev, void *buf, size_t len, bool *csum_ok);
+int hvt_net_direct_write(int dev, const void *buf, size_t len, uint16_t gso);
 
 /* Sends frames queued by plat_net_write (net.c); called before the guest
  * exits, so no frame stays behind. */

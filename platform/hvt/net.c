@@ -22,6 +22,10 @@
  *
  * Devices are manifest indices (so plat_wait's mask is the tender's).
  * Buffers come from the runtime's heap when the device is opened.
+ *
+ * When hypercalls are function calls (atoll-spt), none of this batching
+ * pays: frames go one at a time without copies (net_direct.c), and the
+ * batches and their buffers are not allocated at all.
  */
 #include <string.h>
 
@@ -64,6 +68,7 @@ struct hvt_net {
     uint32_t tx_count;
     size_t tx_used; /* bytes of the arena the queued frames fill */
     bool tso4;      /* the tender segments offload frames */
+    bool direct;    /* frames one at a time, no batches (net_direct.c) */
 };
 
 static struct hvt_net nets[ATOLL_HVT_MAX_DEVICES];
@@ -94,6 +99,9 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     if (di.ret < 0 || di.kind != ATOLL_HVT_DEV_NET)
         return -ATOLL_ENODEV;
     n->gro = (di.offloads & ATOLL_HVT_NET_GRO4) != 0;
+    n->direct = hvt_net_direct();
+    if (n->direct)
+        goto opened;
     n->rx_buf = atoll_malloc(n->gro ? HVT_RX_AREA : HVT_RX_BATCH * HVT_FRAME);
     n->tx_buf = atoll_malloc(HVT_TX_ARENA);
     n->rx = n->gro ? NULL : atoll_malloc(HVT_RX_BATCH * sizeof *n->rx);
@@ -105,6 +113,7 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
         atoll_free(n->tx);
         return -ATOLL_ENOMEM;
     }
+opened:
     memcpy(info->mac, di.mac, sizeof info->mac);
     info->mtu = di.mtu;
     info->tso4 = (di.offloads & ATOLL_HVT_NET_TSO4) != 0;
@@ -188,6 +197,8 @@ static int net_read(int dev, void *buf, size_t len, bool *csum_ok)
     struct hvt_net *n = net_get(dev);
     if (!n)
         return -ATOLL_ENODEV;
+    if (n->direct)
+        return hvt_net_direct_read(dev, buf, len, csum_ok);
     if (n->gro) {
         if (n->rx_next == n->rx_have) {
             if (!n->rx_more)
@@ -243,7 +254,7 @@ uint64_t hvt_net_wait_prepare(struct atoll_hvt_wait *w, uint64_t interest)
     uint64_t buffered = 0;
     for (int i = 0; i < ATOLL_HVT_MAX_DEVICES; i++) {
         struct hvt_net *n = &nets[i];
-        if (!n->open)
+        if (!n->open || n->direct)
             continue;
         if (n->tx_count)
             wait_tx[ntx++] = (struct atoll_hvt_net_io){
@@ -305,6 +316,8 @@ static int queue_frame(int dev, const void *buf, size_t len, uint16_t gso)
         return -ATOLL_EMSGSIZE;
     if (gso && !n->tso4)
         return -ATOLL_ENOTSUP;
+    if (n->direct)
+        return hvt_net_direct_write(dev, buf, len, gso);
     if (n->tx_count == HVT_TX_BATCH || n->tx_used + len > HVT_TX_ARENA)
         net_flush(dev, n);
     uint8_t *slot = n->tx_buf + n->tx_used;

@@ -193,6 +193,36 @@ int64_t hvt_net_write(struct hvt_devices *d, uint32_t dev,
     return i;
 }
 
+/* Turns the tap's receive offload on (the first packed or offload-taking
+ * read): from then on the kernel may hand its reader a local sender's
+ * 64 KiB TCP frames whole, checksum left partial. */
+static int gro_on(struct hvt_device *dv)
+{
+    if (dv->gro)
+        return 0;
+    if (ioctl(dv->fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4) < 0)
+        return -1;
+    dv->gro = true;
+    return 0;
+}
+
+/* The receive flags of frame p/n read behind header h: CSUM_OK when the
+ * host vouches for a TCP/IPv4 checksum and the reader takes such frames
+ * (`vouch`); otherwise a partial checksum is completed here. */
+static uint32_t rx_flags(const struct virtio_net_hdr *h, uint8_t *p, size_t n,
+                         bool vouch)
+{
+    size_t ihl, thl;
+    if (vouch &&
+        (h->flags &
+         (VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_DATA_VALID)) &&
+        host_tcp4_headers(p, n, &ihl, &thl) == 0)
+        return ATOLL_HVT_RX_CSUM_OK;
+    if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+        host_csum_complete(p, n, h->csum_start, h->csum_offset);
+    return 0;
+}
+
 int64_t hvt_net_read(struct hvt_devices *d, uint32_t dev,
                      struct atoll_hvt_frame *f, uint32_t n,
                      const struct hvt_mem *m)
@@ -202,21 +232,26 @@ int64_t hvt_net_read(struct hvt_devices *d, uint32_t dev,
         return -ATOLL_ENODEV;
     uint32_t i;
     for (i = 0; i < n; i++) {
+        bool gro =
+            (f[i].flags & ATOLL_HVT_RX_GRO) && f[i].len >= ATOLL_HVT_RX_GRO_MIN;
+        f[i].flags = 0;
+        if (gro && gro_on(dv) < 0)
+            return i == 0 ? -ATOLL_EIO : (int64_t)i;
         struct virtio_net_hdr h;
         uint8_t *p = (uint8_t *)hvt_gp(m, f[i].addr);
         struct iovec iov[2] = {{&h, sizeof h}, {p, f[i].len}};
         ssize_t r = readv(dv->fd, iov, 2);
         if (r >= (ssize_t)sizeof h) {
             r -= (ssize_t)sizeof h;
-            /* The tap's own offloads are off, so the kernel segments and
-             * checksums what it hands us; complete a partial checksum
-             * anyway rather than pass it on. */
-            if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE)
+            /* Offload frames only into buffers that take them; without
+             * receive offload the kernel segments and checksums what it
+             * hands us, and a partial checksum is completed anyway. */
+            if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE &&
+                !(gro && h.gso_type == VIRTIO_NET_HDR_GSO_TCPV4))
                 f[i].result = -ATOLL_EMSGSIZE;
             else
                 f[i].result = (int32_t)r;
-            if (h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
-                host_csum_complete(p, (size_t)r, h.csum_start, h.csum_offset);
+            f[i].flags = rx_flags(&h, p, (size_t)r, gro);
             continue;
         }
         if (r >= 0) {
@@ -237,13 +272,8 @@ int64_t hvt_net_read_packed(struct hvt_devices *d, uint32_t dev, uint8_t *area,
     *used = 0;
     if (dv == NULL)
         return -ATOLL_ENODEV;
-    if (!dv->gro) {
-        /* From now on the kernel may hand this tap's reader a local
-         * sender's 64 KiB TCP frames whole, checksum left partial. */
-        if (ioctl(dv->fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4) < 0)
-            return -ATOLL_EIO;
-        dv->gro = true;
-    }
+    if (gro_on(dv) < 0)
+        return -ATOLL_EIO;
     const uint64_t rec = sizeof(struct atoll_hvt_packed_frame);
     int64_t frames = 0;
     uint64_t at = 0;
@@ -262,14 +292,9 @@ int64_t hvt_net_read_packed(struct hvt_devices *d, uint32_t dev, uint8_t *area,
         if (r < (ssize_t)sizeof h || (h.gso_type != VIRTIO_NET_HDR_GSO_NONE &&
                                       h.gso_type != VIRTIO_NET_HDR_GSO_TCPV4))
             continue; /* not a frame we asked for: dropped */
-        size_t n = (size_t)r - sizeof h, ihl, thl;
+        size_t n = (size_t)r - sizeof h;
         struct atoll_hvt_packed_frame f = {(uint32_t)n, 0};
-        bool tcp = host_tcp4_headers(p, n, &ihl, &thl) == 0;
-        if (tcp && (h.flags & (VIRTIO_NET_HDR_F_NEEDS_CSUM |
-                               VIRTIO_NET_HDR_F_DATA_VALID)))
-            f.flags = ATOLL_HVT_RX_CSUM_OK;
-        else if (h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
-            host_csum_complete(p, n, h.csum_start, h.csum_offset);
+        f.flags = rx_flags(&h, p, n, true);
         memcpy(area + at, &f, sizeof f);
         at += (rec + n + 7) & ~(uint64_t)7;
         frames++;

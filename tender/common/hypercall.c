@@ -157,6 +157,8 @@ static void net_batch(struct hvt_guest *g, unsigned nr, bool rd,
     memcpy(f, hvt_gp(&g->mem, a->frames), fsize);
     for (uint32_t i = 0; i < a->count; i++) {
         f[i].result = 0;
+        if (!rd)
+            f[i].flags = 0;
         bool ok = rd ? hvt_mem_writable(&g->mem, f[i].addr, f[i].len)
                      : hvt_mem_readable(&g->mem, f[i].addr, f[i].len);
         if (!ok)
