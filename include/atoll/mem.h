@@ -20,6 +20,14 @@
  *     The atoll_malloc family works on the unikernel's default heap.
  *
  *     All returned pointers are aligned to 16 bytes.
+ *
+ *     For tests, a heap can be told to fail an allocation that it could
+ *     serve (atoll_heap_fail_nth), the way SQLite tests its handling of
+ *     memory failure: a test runs a scenario once per N with the Nth
+ *     allocation failing (or the Nth and every one after it), and checks
+ *     each run ends without a crash or a leak (allocs - frees in the
+ *     statistics is the number of blocks outstanding) and without losing
+ *     anything already committed.  docs/testing.md describes the loops.
  */
 #ifndef ATOLL_MEM_H
 #define ATOLL_MEM_H
@@ -35,7 +43,11 @@ struct atoll_mem_stats {
     size_t largest_free; /* largest block an allocation could get now */
     uint64_t allocs;     /* successful allocations */
     uint64_t frees;      /* frees */
-    uint64_t failures;   /* allocations refused for lack of memory */
+    uint64_t failures;   /* allocations refused (for lack of memory or
+                            injected); allocs - frees = blocks outstanding */
+    uint64_t requests;   /* allocation requests: alloc, aligned alloc, and
+                            realloc that grows (what injection counts) */
+    uint64_t injected;   /* of the failures, those atoll_heap_fail_nth made */
 };
 
 /* Opaque; big enough for any implementation (checked at compile time). */
@@ -66,6 +78,23 @@ size_t atoll_heap_usable(atoll_heap *h, const void *p);
 
 void atoll_heap_stats(atoll_heap *h, struct atoll_mem_stats *out);
 
+/* Injected failure: the nth allocation request from now on (n >= 1;
+ * atoll_heap_alloc, atoll_heap_alloc_aligned, or an atoll_heap_realloc
+ * that grows the block) fails as if the heap were full, leaving it
+ * unchanged; with `sticky`, every request after that one fails too.
+ * n = 0 turns injection off.  A new call replaces the previous one. */
+void atoll_heap_fail_nth(atoll_heap *h, uint64_t n, bool sticky);
+
+/* Call fn for every block in use: its pointer, usable size, and the
+ * number of the allocation request that made it (the value of
+ * stats.requests then, counted from 1; a block realloc moved counts as
+ * made by that realloc).  For leak reports: a test replays the run and
+ * stops at that request.  O(heap); fn must not allocate or free. */
+void atoll_heap_walk(atoll_heap *h,
+                     void (*fn)(void *p, size_t size, uint64_t request,
+                                void *arg),
+                     void *arg);
+
 /* Walk the whole heap and verify every header and the free lists.  Returns
  * 0, or -ATOLL_ECORRUPT.  For tests; O(heap). */
 int atoll_heap_check(atoll_heap *h);
@@ -80,5 +109,7 @@ void *atoll_memalign(size_t align, size_t n);
 void atoll_free(void *p);
 char *atoll_strdup(const char *s);
 void atoll_mem_stats(struct atoll_mem_stats *out);
+/* atoll_heap_fail_nth on the default heap. */
+void atoll_mem_fail_nth(uint64_t n, bool sticky);
 
 #endif

@@ -41,7 +41,7 @@ struct hdr {
     uint32_t size16; /* block size / 16, header included; 0 = sentinel */
     uint32_t prev16; /* size / 16 of the block before; 0 = first block */
     uint32_t magic;  /* MAGIC_* ^ address bits */
-    uint32_t unused;
+    uint32_t request; /* in use: the request that made it (leak reports) */
 };
 
 struct freeblk {
@@ -56,6 +56,11 @@ struct heap_impl {
     uint32_t fl_bitmap;    /* bit f: some list of class f is non-empty */
     uint32_t sl_bitmap[FL_COUNT];
     struct atoll_mem_stats st;
+    /* Injected failure (atoll_heap_fail_nth): the request numbered
+     * fail_at (st.requests counts them) fails, and with fail_sticky all
+     * later ones; 0 = off. */
+    uint64_t fail_at;
+    bool fail_sticky;
 };
 
 _Static_assert(sizeof(struct heap_impl) <= sizeof(atoll_heap),
@@ -160,7 +165,7 @@ static void set_block(struct hdr *h, size_t size, uint32_t prev16,
     h->size16 = (uint32_t)(size / 16);
     h->prev16 = prev16;
     h->magic = magic_of(h, kind);
-    h->unused = 0;
+    h->request = 0;
     next_of(h)->prev16 = h->size16;
 }
 
@@ -244,6 +249,7 @@ static struct hdr *find_block(struct heap_impl *H, size_t size)
 
 static void count_alloc(struct heap_impl *H, struct hdr *h)
 {
+    h->request = (uint32_t)H->st.requests;
     H->st.allocs++;
     H->st.in_use += bsize(h);
     if (H->st.in_use > H->st.peak_in_use)
@@ -254,6 +260,24 @@ static void *fail(struct heap_impl *H)
 {
     H->st.failures++;
     return NULL;
+}
+
+/* Count a request; true if injection says it fails. */
+static bool injected(struct heap_impl *H)
+{
+    uint64_t k = ++H->st.requests;
+    if (!H->fail_at || k < H->fail_at || (k > H->fail_at && !H->fail_sticky))
+        return false;
+    H->st.injected++;
+    H->st.failures++;
+    return true;
+}
+
+void atoll_heap_fail_nth(atoll_heap *heap, uint64_t n, bool sticky)
+{
+    struct heap_impl *H = impl(heap);
+    H->fail_at = n ? H->st.requests + n : 0;
+    H->fail_sticky = sticky;
 }
 
 int atoll_heap_init(atoll_heap *heap, void *base, size_t len)
@@ -277,7 +301,7 @@ int atoll_heap_init(atoll_heap *heap, void *base, size_t len)
     H->sentinel = (struct hdr *)(H->first + size);
     H->sentinel->size16 = 0;
     H->sentinel->magic = magic_of(H->sentinel, MAGIC_USED);
-    H->sentinel->unused = 0;
+    H->sentinel->request = 0;
     first->prev16 = 0;
     set_block(first, size, 0, MAGIC_FREE);
     list_insert(H, first);
@@ -285,9 +309,9 @@ int atoll_heap_init(atoll_heap *heap, void *base, size_t len)
     return 0;
 }
 
-void *atoll_heap_alloc(atoll_heap *heap, size_t n)
+/* An allocation that injection does not see (realloc's move). */
+static void *heap_alloc(struct heap_impl *H, size_t n)
 {
-    struct heap_impl *H = impl(heap);
     size_t size = request_size(n);
     if (!H->bins)
         return NULL;
@@ -301,13 +325,23 @@ void *atoll_heap_alloc(atoll_heap *heap, size_t n)
     return (uint8_t *)h + HDR;
 }
 
+void *atoll_heap_alloc(atoll_heap *heap, size_t n)
+{
+    struct heap_impl *H = impl(heap);
+    if (H->bins && injected(H))
+        return NULL;
+    return heap_alloc(H, n);
+}
+
 void *atoll_heap_alloc_aligned(atoll_heap *heap, size_t align, size_t n)
 {
     struct heap_impl *H = impl(heap);
     if (align == 0 || (align & (align - 1)) || align > 4096 || !H->bins)
         return NULL;
+    if (injected(H))
+        return NULL;
     if (align <= 16)
-        return atoll_heap_alloc(heap, n);
+        return heap_alloc(H, n);
     size_t size = request_size(n);
     if (!size || size > MAX_BLOCK - align - MIN_BLOCK)
         return fail(H);
@@ -377,6 +411,8 @@ void *atoll_heap_realloc(atoll_heap *heap, void *p, size_t n)
     size_t size = request_size(n), have = bsize(h);
     if (!size)
         return fail(H);
+    if (size > have && injected(H))
+        return NULL;
     if (size <= have) {
         trim_used(H, h, size);
         H->st.in_use -= have - bsize(h);
@@ -392,7 +428,7 @@ void *atoll_heap_realloc(atoll_heap *heap, void *p, size_t n)
             H->st.peak_in_use = H->st.in_use;
         return p;
     }
-    void *q = atoll_heap_alloc(heap, n);
+    void *q = heap_alloc(H, n);
     if (!q)
         return NULL;
     memcpy(q, p, have - HDR);
@@ -420,6 +456,20 @@ void atoll_heap_stats(atoll_heap *heap, struct atoll_mem_stats *out)
         if (bsize(&b->h) > best)
             best = bsize(&b->h);
     out->largest_free = best - HDR;
+}
+
+void atoll_heap_walk(atoll_heap *heap,
+                     void (*fn)(void *p, size_t size, uint64_t request,
+                                void *arg),
+                     void *arg)
+{
+    struct heap_impl *H = impl(heap);
+    if (!H->bins)
+        return;
+    for (struct hdr *h = (struct hdr *)H->first; h != H->sentinel;
+         h = next_of(h))
+        if (is_used(h))
+            fn((uint8_t *)h + HDR, bsize(h) - HDR, h->request, arg);
 }
 
 int atoll_heap_check(atoll_heap *heap)
@@ -535,4 +585,9 @@ char *atoll_strdup(const char *s)
 void atoll_mem_stats(struct atoll_mem_stats *out)
 {
     atoll_heap_stats(&default_heap, out);
+}
+
+void atoll_mem_fail_nth(uint64_t n, bool sticky)
+{
+    atoll_heap_fail_nth(&default_heap, n, sticky);
 }

@@ -218,9 +218,12 @@ static struct blk_ref *find_ref(struct blk *b, const char *name, size_t nl,
     return NULL;
 }
 
-/* Apply one ref change in memory.  0 or -ATOLL_ENOMEM. */
+/* Apply one ref change in memory.  A new ref takes its name from
+ * *spare when that is set (made before a commit point, so that
+ * publishing the commit cannot fail), else allocates it.  0 or
+ * -ATOLL_ENOMEM. */
 static int apply_ref(struct blk *b, const char *name, size_t nl,
-                     const atoll_store_id *id)
+                     const atoll_store_id *id, char **spare)
 {
     size_t pos = 0;
     struct blk_ref *r = find_ref(b, name, nl, &pos);
@@ -236,9 +239,11 @@ static int apply_ref(struct blk *b, const char *name, size_t nl,
         if (!nr)
             return -ATOLL_ENOMEM;
         b->refs = nr;
-        char *s = atoll_malloc(nl + 1);
+        char *s = spare && *spare ? *spare : atoll_malloc(nl + 1);
         if (!s)
             return -ATOLL_ENOMEM;
+        if (spare)
+            *spare = NULL;
         memcpy(s, name, nl);
         s[nl] = 0;
         memmove(&b->refs[pos + 1], &b->refs[pos],
@@ -248,6 +253,13 @@ static int apply_ref(struct blk *b, const char *name, size_t nl,
         b->nrefs++;
     }
     return 0;
+}
+
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        atoll_free(names[i]);
+    atoll_free(names);
 }
 
 static int blk_ref_get(void *st, const char *name, atoll_store_id *id)
@@ -337,17 +349,35 @@ static int blk_commit(void *st, const struct atoll_store_ref_update *ups,
     b->txn_len += rem;
     ATOLL_ASSERT(b->txn_len % b->ss == 0 && b->txn_len <= b->txn_cap);
 
-    /* Room for the refs in memory first, so applying cannot fail later. */
+    /* Everything publishing needs, before the commit point: room for the
+     * refs and the index, and the names of new refs.  Once the
+     * superblock is written the commit is durable, and the in-memory
+     * view must follow it without a chance of failing. */
     void *nr = atoll_realloc(b->refs, (b->nrefs + n + 1) * sizeof *b->refs);
-    if (!nr) {
+    if (nr)
+        b->refs = nr;
+    char **names = nr ? atoll_calloc(n + 1, sizeof *names) : NULL;
+    if (!names ||
+        store_idmap_reserve(&b->index, b->index.n + b->staged.n) < 0) {
+        atoll_free(names);
         txn_clear(b);
         return -ATOLL_ENOMEM;
     }
-    b->refs = nr;
+    for (size_t i = 0; i < n; i++) {
+        size_t nl = strlen(ups[i].name);
+        if (!ups[i].id || find_ref(b, ups[i].name, nl, NULL))
+            continue;
+        if (!(names[i] = atoll_malloc(nl + 1))) {
+            free_names(names, n);
+            txn_clear(b);
+            return -ATOLL_ENOMEM;
+        }
+    }
 
     uint64_t sectors = b->txn_len / b->ss;
     uint64_t at = LOG_FIRST_SECTOR + b->sb.log_end / b->ss;
     if (at + sectors > b->nsect) {
+        free_names(names, n);
         txn_clear(b);
         return -ATOLL_ENOSPC;
     }
@@ -355,12 +385,16 @@ static int blk_commit(void *st, const struct atoll_store_ref_update *ups,
         size_t cnt =
             sectors - k < WRITE_CHUNK ? (size_t)(sectors - k) : WRITE_CHUNK;
         rc = atoll_block_write(b->dev, at + k, b->txn + k * b->ss, cnt);
-        if (rc < 0)
+        if (rc < 0) {
+            free_names(names, n);
             return dev_error(b, rc);
+        }
     }
     rc = atoll_block_flush(b->dev);
-    if (rc < 0)
+    if (rc < 0) {
+        free_names(names, n);
         return dev_error(b, rc);
+    }
 
     struct store_sb nsb = b->sb;
     nsb.version = 1;
@@ -370,6 +404,7 @@ static int blk_commit(void *st, const struct atoll_store_ref_update *ups,
     nsb.records += b->txn_records;
     uint8_t *sec = atoll_calloc(1, b->ss);
     if (!sec) {
+        free_names(names, n);
         txn_clear(b);
         return -ATOLL_ENOMEM;
     }
@@ -382,6 +417,7 @@ static int blk_commit(void *st, const struct atoll_store_ref_update *ups,
         /* Even ENOSPC/EBUSY here: the log is ahead of the superblock,
          * which is safe, but stop rather than reason about it further. */
         b->failed = true;
+        free_names(names, n);
         txn_clear(b);
         return rc;
     }
@@ -392,13 +428,16 @@ static int blk_commit(void *st, const struct atoll_store_ref_update *ups,
     for (size_t i = 0; i < b->staged.cap; i++) {
         struct store_idmap_slot *s = &b->staged.slots[i];
         ATOLL_ASSERT(!s->used || s->val + s->len <= b->txn_len);
+        /* Reserved above: cannot fail. */
         if (s->used && store_idmap_put(&b->index, &s->id,
                                        b->sb.log_end + s->val, s->len) < 0)
-            b->failed = true; /* index incomplete: refuse further changes */
+            ATOLL_ASSERT(!"index room was reserved");
     }
     for (size_t i = 0; i < n; i++)
-        if (apply_ref(b, ups[i].name, strlen(ups[i].name), ups[i].id) < 0)
-            b->failed = true;
+        if (apply_ref(b, ups[i].name, strlen(ups[i].name), ups[i].id,
+                      &names[i]) < 0)
+            ATOLL_ASSERT(!"ref room and names were reserved");
+    free_names(names, n); /* the ones a duplicate update left unused */
     b->sb = nsb;
     txn_clear(b);
     log_check(b);
@@ -499,7 +538,8 @@ static int replay(struct blk *b, char *why, size_t whylen)
         if (r.type == REC_OBJECT) {
             rc = store_idmap_put(&b->index, &r.id, pos, (uint32_t)pr);
         } else if (r.type == REC_REF) {
-            rc = apply_ref(b, r.name, r.namelen, r.deleted ? NULL : &r.id);
+            rc =
+                apply_ref(b, r.name, r.namelen, r.deleted ? NULL : &r.id, NULL);
         }
         if (rc < 0)
             goto out;

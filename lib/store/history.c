@@ -123,10 +123,11 @@ static int search_prefix(struct atoll_store *s, const char *prefix,
         }
         struct store_commit c;
         rc = store_read_commit(s, &id, &c);
+        if (rc < 0)
+            break;
         for (size_t i = 0; rc >= 0 && i < c.nparents; i++)
             rc = walk_push(&w, &c.parents[i]);
-        if (rc >= 0)
-            store_commit_free(&c);
+        store_commit_free(&c); /* also when a push failed */
     }
     walk_free(&w);
     if (rc < 0)
@@ -182,10 +183,11 @@ int store_is_ancestor(struct atoll_store *s, const atoll_store_id *anc,
         }
         struct store_commit c;
         rc = store_read_commit(s, &id, &c);
+        if (rc < 0)
+            break;
         for (size_t i = 0; rc >= 0 && i < c.nparents; i++)
             rc = walk_push(&w, &c.parents[i]);
-        if (rc >= 0)
-            store_commit_free(&c);
+        store_commit_free(&c); /* also when a push failed */
     }
     walk_free(&w);
     return rc < 0 ? rc : found;

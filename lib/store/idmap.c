@@ -76,6 +76,16 @@ int store_idmap_put(struct store_idmap *m, const atoll_store_id *id,
     return 0;
 }
 
+int store_idmap_reserve(struct store_idmap *m, size_t n)
+{
+    while (n * 2 > m->cap) {
+        int rc = grow(m);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 void store_idmap_free(struct store_idmap *m)
 {
     atoll_free(m->slots);

@@ -84,6 +84,9 @@ int store_idmap_put(struct store_idmap *m, const atoll_store_id *id,
                     uint64_t val, uint32_t len);
 struct store_idmap_slot *store_idmap_get(const struct store_idmap *m,
                                          const atoll_store_id *id);
+/* Make room for `n` entries in all, so that putting up to that many
+ * cannot fail.  0 or -ATOLL_ENOMEM. */
+int store_idmap_reserve(struct store_idmap *m, size_t n);
 void store_idmap_free(struct store_idmap *m);
 
 /* ---- checksums (crc32c.c) --------------------------------------------------

@@ -119,6 +119,56 @@ static inline void net_raw_send(struct atoll_netif *nif, const void *p,
     atoll_buf_free(b);
 }
 
+/* Read and drop every frame due on `nif` now, until the device reports
+ * its queue empty.  The default netif then holds one spare buffer (kept
+ * across calls, lib/dev/netif_default.c): draining before and after a
+ * memory-failure run (tests/sim/memfail.h) makes that cache the same
+ * size on both sides of the leak count. */
+static inline void net_raw_drain(struct atoll_netif *nif)
+{
+    struct atoll_buf *b[32];
+    int n;
+    while ((n = atoll_netif_recv(nif, b, 32, atoll_now())) > 0)
+        for (int i = 0; i < n; i++)
+            atoll_buf_free(b[i]);
+}
+
+/* Seed the simulation, configure wire "w" (no pcap) and open a port on it
+ * for each of names[0..n), drained: the devices of a memory-failure run
+ * (tests/sim/memfail.h), opened before its count starts.  Exit status 3
+ * if the wire cannot be configured. */
+static inline void net_ports(uint64_t seed, struct atoll_sim_wire_opts o,
+                             const char *const *names,
+                             struct atoll_netif **nifs, int n)
+{
+    atoll_sim_seed(seed);
+    if (atoll_sim_wire_configure("w", &o) < 0)
+        exit(3);
+    for (int i = 0; i < n; i++) {
+        nifs[i] = net_raw(names[i], "w");
+        net_raw_drain(nifs[i]);
+    }
+}
+
+static inline void net_drain_all(struct atoll_netif **nifs, int n)
+{
+    for (int i = 0; i < n; i++)
+        net_raw_drain(nifs[i]);
+}
+
+/* A stack on an open interface, or NULL with the error in *err (for
+ * tests where creation may fail, e.g. memory-failure runs). */
+static inline struct atoll_stack *net_stack_on(struct atoll_netif *nif,
+                                               const char *name,
+                                               const char *addr, int *err)
+{
+    struct atoll_stack_config c = {0, 0, 0};
+    atoll_ipv4_parse(addr, &c.addr, &c.prefix);
+    struct atoll_stack *s = NULL;
+    *err = atoll_stack_create(name, nif, &c, &s);
+    return *err < 0 ? NULL : s;
+}
+
 /* The next frame on `nif` for which match(frame, len, ctx) is true; its
  * length (copied into out, up to cap), or -ATOLL_ETIMEDOUT. */
 static inline int net_raw_wait(struct atoll_netif *nif,

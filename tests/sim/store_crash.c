@@ -11,11 +11,11 @@
 #include <stdlib.h>
 
 #include "../../lib/core/runtime.h"
-#include "../../lib/store/store_impl.h"
 #include "../harness.h"
 #include "atoll/atoll.h"
 #include "atoll/sim.h"
 #include "atoll/store.h"
+#include "store_util.h"
 
 #define MEM     (64u << 20)
 #define SECTORS 512 /* 256 KiB disks */
@@ -30,68 +30,12 @@
 
 #define RUN(fn) CHECK_EQ(atoll_test_run(MEM, fn, NULL), 0)
 
-/* The state of a store: every ref and its commit, as text. */
-struct state {
-    char text[1024];
-};
-
-static int state_cb(const char *name, const atoll_store_id *id, void *arg)
-{
-    struct state *st = arg;
-    char hex[65];
-    atoll_store_id_hex(id, hex);
-    size_t n = strlen(st->text);
-    snprintf(st->text + n, sizeof st->text - n, "%s=%.16s ", name, hex);
-    return 0;
-}
-
-/* Read everything reachable from every branch: all values of every
- * commit's tree.  0 or the first error. */
-static int read_all_cb(const struct atoll_store_commit *c, void *arg)
-{
-    struct atoll_store *s = arg;
-    struct store_flat f;
-    int rc = store_flatten(s, &c->tree, &f);
-    for (size_t i = 0; rc == 0 && i < f.n; i++) {
-        void *v;
-        size_t n;
-        rc = store_read_blob(s, &f.e[i].id, &v, &n);
-        if (rc == 0)
-            atoll_free(v);
-    }
-    if (rc == 0)
-        store_flat_free(&f);
-    return rc;
-}
-
-static int snapshot(struct atoll_store *s, struct state *st, bool deep)
-{
-    st->text[0] = 0;
-    int rc = atoll_store_branches(s, state_cb, st);
-    if (rc < 0 || !deep)
-        return rc < 0 ? rc : 0;
-    rc = atoll_store_log(s, "main", NULL, read_all_cb, s);
-    if (rc == -ATOLL_ENOENT)
-        rc = 0;
-    if (rc >= 0 && strstr(st->text, "dev=")) {
-        rc = atoll_store_log(s, "dev", NULL, read_all_cb, s);
-    }
-    return rc < 0 ? rc : 0;
-}
-
 static int open_store(struct atoll_block *b, struct atoll_store **s, char *why,
                       size_t whylen)
 {
     struct atoll_store_backend *be;
     int rc = atoll_store_block_backend(b, 0, &be, why, whylen);
-    if (rc < 0)
-        return rc;
-    struct atoll_store_opts o = {.author = "Crash <crash@test>",
-                                 .clock = atoll_wclock_platform()};
-    rc = atoll_store_open(be, &o, s);
-    if (rc < 0)
-        be->ops->close(be->state);
-    return rc;
+    return rc < 0 ? rc : open_on(be, atoll_wclock_platform(), s);
 }
 
 /* The scripted workload: each step one commit (or ref change).  Returns

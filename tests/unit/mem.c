@@ -246,6 +246,57 @@ TEST(mem, "a block whose header was overwritten is reported by the check")
     CHECK_EQ(atoll_heap_check(h), -ATOLL_ECORRUPT);
 }
 
+TEST(mem, "an injected failure fails exactly the Nth request, once")
+{
+    atoll_heap *h = fresh_heap(sizeof region);
+    struct atoll_mem_stats st;
+    void *a = atoll_heap_alloc(h, 100);
+    atoll_heap_fail_nth(h, 3, false);
+    void *b = atoll_heap_alloc(h, 100);              /* request 1 */
+    void *c = atoll_heap_realloc(h, a, 50);          /* shrinks: not one */
+    void *d = atoll_heap_alloc_aligned(h, 256, 100); /* request 2 */
+    void *e = atoll_heap_realloc(h, c, 5000);        /* request 3: fails */
+    CHECK(b && c == a && d && (uintptr_t)d % 256 == 0);
+    CHECK(e == NULL);
+    memset(c, 7, 50); /* the old block is still ours, unchanged */
+    void *f = atoll_heap_alloc(h, 100); /* request 4: succeeds again */
+    CHECK(f != NULL);
+    atoll_heap_stats(h, &st);
+    CHECK_EQ(st.requests, 5); /* a's, then four */
+    CHECK_EQ(st.injected, 1);
+    CHECK_EQ(st.failures, 1);
+    CHECK_EQ(st.allocs - st.frees, 4); /* a(=c), b, d, f outstanding */
+    atoll_heap_free(h, c);
+    atoll_heap_free(h, b);
+    atoll_heap_free(h, d);
+    atoll_heap_free(h, f);
+    atoll_heap_stats(h, &st);
+    CHECK_EQ(st.allocs - st.frees, 0);
+    CHECK_EQ(st.in_use, 0);
+    CHECK_EQ(atoll_heap_check(h), 0);
+}
+
+TEST(mem, "a sticky injected failure fails the Nth request and all after it")
+{
+    atoll_heap *h = fresh_heap(sizeof region);
+    struct atoll_mem_stats st;
+    atoll_heap_fail_nth(h, 2, true);
+    void *a = atoll_heap_alloc(h, 10);
+    CHECK(a != NULL);
+    for (int i = 0; i < 5; i++)
+        CHECK(atoll_heap_alloc(h, 10) == NULL);
+    CHECK(atoll_heap_realloc(h, a, 4096) == NULL);
+    CHECK(atoll_heap_realloc(h, a, 5) == a); /* shrinking never fails */
+    atoll_heap_stats(h, &st);
+    CHECK_EQ(st.injected, 6);
+    atoll_heap_fail_nth(h, 0, false); /* off */
+    void *b = atoll_heap_alloc(h, 10);
+    CHECK(b != NULL);
+    atoll_heap_free(h, a);
+    atoll_heap_free(h, b);
+    CHECK_EQ(atoll_heap_check(h), 0);
+}
+
 static void double_free(void)
 {
     atoll_heap *h = fresh_heap(sizeof region);
