@@ -2,7 +2,7 @@
  * tender/common/options.c - the command line both tenders take:
  *
  *     TENDER [--mem=MiB] [--net:NAME=TAP]... [--block:NAME=FILE]...
- *            KERNEL [-- ARGS...]
+ *            [--dumpcore=DIR] KERNEL [-- ARGS...]
  *
  * One parser, so that atoll-hvt and atoll-spt cannot drift apart: the
  * same image runs under either with the same line.  Errors exit with
@@ -18,7 +18,7 @@ static void usage(void)
 {
     hvt_die(ATOLL_HVT_EXIT_TENDER,
             "usage: %s [--mem=MiB] [--net:NAME=TAP]... "
-            "[--block:NAME=FILE]... KERNEL [-- ARGS...]",
+            "[--block:NAME=FILE]... [--dumpcore=DIR] KERNEL [-- ARGS...]",
             hvt_progname);
 }
 
@@ -66,6 +66,8 @@ void hvt_options_parse(int argc, char **argv, struct hvt_options *o)
             parse_attach(a,
                          a[2] == 'n' ? ATOLL_HVT_DEV_NET : ATOLL_HVT_DEV_BLOCK,
                          &o->att[o->natt++]);
+        } else if (strncmp(a, "--dumpcore=", 11) == 0 && a[11] != '\0') {
+            o->dumpcore = a + 11;
         } else if (strcmp(a, "--x-seccomp-selftest") == 0) {
             o->selftest = true;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {

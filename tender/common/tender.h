@@ -19,6 +19,7 @@
  *     hypercall.c  checks and serves the guest's hypercalls
  *     symbols.c    the image's function names, for backtraces
  *     backtrace.c  the frame-pointer walk of a crash report
+ *     core.c       core files of crashed guests (--dumpcore=DIR)
  *     clock.c      the host's clocks
  *
  * Each tender supplies the few functions below marked "(per tender)": how
@@ -64,11 +65,13 @@ struct hvt_options {
     const char *kernel;
     int guest_argc; /* arguments after the tender's `--` */
     char **guest_argv;
-    bool selftest; /* --x-seccomp-selftest (tests) */
+    bool selftest;        /* --x-seccomp-selftest (tests) */
+    const char *dumpcore; /* --dumpcore=DIR, or NULL */
 };
 
 /* Parses `TENDER [--mem=MiB] [--net:NAME=TAP]... [--block:NAME=FILE]...
- * KERNEL [-- ARGS...]`; a usage error exits with ATOLL_HVT_EXIT_TENDER. */
+ * [--dumpcore=DIR] KERNEL [-- ARGS...]`; a usage error exits with
+ * ATOLL_HVT_EXIT_TENDER. */
 void hvt_options_parse(int argc, char **argv, struct hvt_options *o);
 
 /* ---- the image file (image.c) ------------------------------------------- */
@@ -264,6 +267,36 @@ void hvt_backtrace(const struct hvt_mem *m, uint64_t rip, uint64_t rbp);
 /* Says which stack overflowed when `addr` (a faulting access) lies in a
  * guard page: a fiber's or the boot stack's.  Prints nothing otherwise. */
 void hvt_report_overflow(const struct hvt_mem *m, uint64_t addr);
+
+/* ---- core files (core.c) ------------------------------------------------ */
+/* The core writer started by hvt_core_start: the pipe's write end (-1:
+ * no --dumpcore), its process, and the file it will create. */
+struct hvt_core {
+    int fd;
+    int pid;  /* the writer's */
+    int self; /* the tender's, for the core's NT_PRSTATUS */
+    char name[96];
+    char path[1024];
+};
+extern struct hvt_core hvt_core;
+
+/* The guest's general registers at a crash. */
+struct hvt_core_regs {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rip, rflags;
+};
+
+/* --dumpcore=DIR, during setup (before the seccomp filter): starts the
+ * writer process that will create DIR/core.IMAGE.PID if the guest
+ * crashes.  0 or -1 (message printed). */
+int hvt_core_start(const char *dir, const char *image);
+/* Streams the core of the crashed guest (registers `r`, signal `signo`,
+ * every page the guest could read) to the writer and waits for it to
+ * finish the file (it then allows write, close and wait4 on the pipe and
+ * the writer only).  0, or -1 (no --dumpcore, or it failed). */
+int hvt_core_write(const struct hvt_mem *m, const struct hvt_core_regs *r,
+                   int signo);
 
 /* ---- seccomp (shared BPF pieces; each tender has its own filter) -------- */
 /* The name of x86_64 system call `nr` ("socket"), or NULL. */

@@ -44,6 +44,8 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
+    if (o.dumpcore && hvt_core_start(o.dumpcore, o.kernel) < 0)
+        return ATOLL_HVT_EXIT_TENDER;
     static struct hvt_guest g;
     uint64_t size;
     uint8_t *file = hvt_image_map(o.kernel, &size);

@@ -59,6 +59,10 @@ int hvt_seccomp_install(void)
         ALLOW_NR(__NR_rt_sigreturn),
         ALLOW_NR(__NR_exit_group),
         ALLOW_NR(__NR_exit),
+        /* --dumpcore: closing the pipe to the core writer, waiting for it
+         * (tender/common/core.c). */
+        ALLOW_NR(__NR_close),
+        ALLOW_NR(__NR_wait4),
         /* ioctl: only the seven requests of the run loop. */
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 10),
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)),

@@ -25,6 +25,8 @@ int main(int argc, char **argv)
     hvt_progname = "atoll-spt";
     struct hvt_options o;
     hvt_options_parse(argc, argv, &o);
+    if (o.dumpcore && hvt_core_start(o.dumpcore, o.kernel) < 0)
+        return ATOLL_HVT_EXIT_TENDER;
     struct hvt_guest *g = &spt_guest;
     uint64_t size;
     uint8_t *file = hvt_image_map(o.kernel, &size);

@@ -24,6 +24,9 @@
  *                          unwritable and data unexecutable
  *   clock_gettime          the clocks (normally the vDSO, no system call)
  *   rt_sigreturn, exit, exit_group       the stop handler's return, exit
+ *   write, close (the pipe), wait4 (the writer)   with --dumpcore only:
+ *                          the core file goes to the writer process
+ *                          started before the filter (tender/common/core.c)
  *
  * and only native x86_64 calls (no i386 or x32 entry points).  Anything
  * else raises SIGSYS (SECCOMP_RET_TRAP), whose handler names the call and
@@ -177,6 +180,12 @@ int spt_seccomp_install(const struct hvt_guest *g)
             add(&blocks, (uint32_t)d->fd);
         }
     }
+    struct values corefd = {0}, corepid = {0};
+    if (hvt_core.fd >= 0) {
+        add(&console, (uint32_t)hvt_core.fd);
+        add(&corefd, (uint32_t)hvt_core.fd);
+        add(&corepid, (uint32_t)hvt_core.pid);
+    }
     add(&epfd, (uint32_t)g->devs.epoll_fd);
     add(&tfd, (uint32_t)g->devs.timer_fd);
     uint32_t offload = TUNSETOFFLOAD;
@@ -209,6 +218,10 @@ int spt_seccomp_install(const struct hvt_guest *g)
         allow_if(&p, __NR_pread64, 0, &blocks, NULL);
         allow_if(&p, __NR_pwrite64, 0, &blocks, NULL);
         allow_if(&p, __NR_fdatasync, 0, &blocks, NULL);
+    }
+    if (corefd.n) {
+        allow_if(&p, __NR_close, 0, &corefd, NULL);
+        allow_if(&p, __NR_wait4, 0, &corepid, NULL);
     }
     allow_guard(&p, (uint32_t)g->mem.heap_start, (uint32_t)g->mem.heap_end);
     ret(&p, SECCOMP_RET_TRAP);

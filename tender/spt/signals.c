@@ -59,6 +59,26 @@ static void registers(const greg_t *r)
             (unsigned long long)r[REG_CR2]);
 }
 
+/* --dumpcore: the guest's registers and readable memory as an ELF core
+ * file (tender/common/core.c). */
+static void dump_core(const greg_t *r, int sig)
+{
+    if (hvt_core.fd < 0)
+        return;
+    struct hvt_core_regs c = {
+        (uint64_t)r[REG_RAX], (uint64_t)r[REG_RBX], (uint64_t)r[REG_RCX],
+        (uint64_t)r[REG_RDX], (uint64_t)r[REG_RSI], (uint64_t)r[REG_RDI],
+        (uint64_t)r[REG_RBP], (uint64_t)r[REG_RSP], (uint64_t)r[REG_R8],
+        (uint64_t)r[REG_R9],  (uint64_t)r[REG_R10], (uint64_t)r[REG_R11],
+        (uint64_t)r[REG_R12], (uint64_t)r[REG_R13], (uint64_t)r[REG_R14],
+        (uint64_t)r[REG_R15], (uint64_t)r[REG_RIP], (uint64_t)r[REG_EFL],
+    };
+    if (hvt_core_write(&spt_guest.mem, &c, sig) == 0)
+        hvt_msg("core dumped: %s (gdb IMAGE %s)", hvt_core.path, hvt_core.path);
+    else
+        hvt_msg("core dump to %s failed", hvt_core.path);
+}
+
 static void on_fault(int sig, siginfo_t *si, void *ctx)
 {
     const struct hvt_mem *m = &spt_guest.mem;
@@ -109,8 +129,10 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
         hvt_report_overflow(m, cr2);
     }
     registers(r);
-    if (!tender)
+    if (!tender) {
         hvt_backtrace(m, (uint64_t)r[REG_RIP], (uint64_t)r[REG_RBP]);
+        dump_core(r, sig);
+    }
     hvt_die(tender ? ATOLL_HVT_EXIT_TENDER : ATOLL_HVT_EXIT_CRASH,
             "%s crashed (status %d)", tender ? "tender" : "guest",
             tender ? ATOLL_HVT_EXIT_TENDER : ATOLL_HVT_EXIT_CRASH);

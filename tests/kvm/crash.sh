@@ -64,3 +64,31 @@ spin_stopped() {
 }
 t "a spinning guest stopped by SIGTERM: its output still comes out" \
     spin_stopped
+
+# --dumpcore=DIR: a crash leaves an ELF core that gdb opens with the image
+# (bt shows the faulting fiber's frames by name); a clean end leaves none.
+CORES=$SCRATCH/cores
+core_bt() { # WHAT FRAME-PATTERN...
+    local what=$1; shift
+    rm -rf "$CORES" && mkdir -p "$CORES"
+    "$HVT" --dumpcore="$CORES" "$IMG" -- -- --what="$what" >"$LOG" 2>&1
+    local st=$?
+    local core
+    core=$(ls "$CORES"/core.crash.* 2>/dev/null | head -n 1)
+    [ "$st" -eq $ST_CRASH ] && [ -n "$core" ] &&
+        grep -q "core dumped: $core" "$LOG" || return 1
+    (cd "$APP" && timeout 60 gdb -batch -nx -ex bt "$IMG" "$core") >"$LOG" 2>&1
+    for pat in "$@"; do grep -Eq -- "$pat" "$LOG" || return 1; done
+}
+t "--dumpcore: a NULL read's core shows app_main and fiber_entry in gdb" \
+    core_bt null '^#0 +app_main \(' '^#1 .* in fiber_entry '
+t "--dumpcore: a fiber's stack overflow shows its recursion in gdb" \
+    core_bt fiber-stack '^#0 .* recurse ' '^#1 .* recurse '
+no_core() {
+    rm -rf "$CORES" && mkdir -p "$CORES"
+    "$HVT" --dumpcore="$CORES" "$IMG" -- -- --what=none >"$LOG" 2>&1 &&
+        [ -z "$(ls -A "$CORES")" ]
+}
+t "--dumpcore: a guest that ends normally leaves no core file" no_core
+expect_status "--dumpcore of a missing folder is a tender error" $ST_TENDER \
+    'dumpcore=/nonexistent/x' "$HVT" --dumpcore=/nonexistent/x "$IMG"
