@@ -3,7 +3,10 @@
  * and congestion avoidance (NewReno's window, RFC 6582, whose recovery
  * logic lives in tcp_in.c) and RFC 9438 CUBIC, chosen per stack
  * (atoll_tcp_set_cc).  Loss recovery itself (what to retransmit) is not
- * here: this file only answers "how big may the window be".
+ * here: this file only answers "how big may the window be", and is the
+ * only place that changes the window: tcp_in.c and tcp_timer.c report
+ * events (an ACK, a loss, a duplicate ACK or a partial ACK in recovery,
+ * the end of recovery, a timeout) and read cwnd.
  */
 #include "tcp_int.h"
 
@@ -118,14 +121,45 @@ void tcp_cc_on_loss(struct tcp_cc *cc, uint32_t flight)
     cc->acked_accum = 0;
 }
 
+void tcp_cc_enter_recovery(struct tcp_cc *cc, uint32_t flight, bool sack)
+{
+    tcp_cc_on_loss(cc, flight);
+    /* RFC 6675 5 step (4.2): cwnd = ssthresh; RFC 5681 3.2 step 4 /
+     * RFC 6582: ssthresh plus the three segments that left the network. */
+    cc->cwnd = sack ? cc->ssthresh : cc->ssthresh + 3 * cc->mss;
+}
+
+void tcp_cc_on_dupack_in_recovery(struct tcp_cc *cc)
+{
+    cc->cwnd += cc->mss; /* RFC 5681 3.2 step 5: inflate */
+}
+
+void tcp_cc_on_partial_ack(struct tcp_cc *cc, uint32_t acked)
+{
+    /* RFC 6582 3.2 step 5: deflate by the amount acknowledged, add back
+     * one segment if that was at least one segment; never below one. */
+    cc->cwnd = cc->cwnd > acked ? cc->cwnd - acked : 0;
+    if (acked >= cc->mss)
+        cc->cwnd += cc->mss;
+    if (cc->cwnd < cc->mss)
+        cc->cwnd = cc->mss;
+}
+
 void tcp_cc_on_timeout(struct tcp_cc *cc, uint32_t flight)
 {
     tcp_cc_on_loss(cc, flight);
     cc->cwnd = cc->mss; /* RFC 5681 (5): the loss window */
 }
 
-void tcp_cc_on_recovery_end(struct tcp_cc *cc, atoll_time_t now)
+void tcp_cc_on_recovery_end(struct tcp_cc *cc, uint32_t flight, bool sack)
 {
-    cc->cwnd = cc->ssthresh;
+    if (sack) {
+        cc->cwnd = cc->ssthresh; /* RFC 6675 5: recovery ends */
+    } else {
+        /* RFC 6582 3.2 step 3, option 1: min(ssthresh, FlightSize +
+         * SMSS). */
+        uint32_t f = flight + cc->mss;
+        cc->cwnd = f < cc->ssthresh ? f : cc->ssthresh;
+    }
     cc->epoch = 0;
 }

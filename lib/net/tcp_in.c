@@ -192,20 +192,17 @@ static void enter_recovery(struct atoll_tcp_conn *c)
     uint32_t flight = tcp_flight(c);
     c->recover = c->snd_max;
     c->in_recovery = true;
-    tcp_cc_on_loss(&c->cc, flight);
+    tcp_cc_enter_recovery(&c->cc, flight, c->sack_ok);
     uint32_t data_end = c->snd_base + c->sndbuf.len;
     uint32_t len = data_end - c->snd_una;
     if (seq_gt(c->snd_una, data_end))
         len = 0;
     if (len > c->mss)
         len = c->mss;
-    if (c->sack_ok) {
+    if (c->sack_ok)
         c->sack_recoveries++;
-        c->cc.cwnd = c->cc.ssthresh;
-    } else {
+    else
         c->fast_recoveries++;
-        c->cc.cwnd = c->cc.ssthresh + 3 * c->mss;
-    }
     /* Retransmit the first unacknowledged segment now (RFC 5681 3.2 step
      * 4; RFC 6675 NextSeg finds the same hole first). */
     tcp_send_segment(
@@ -267,13 +264,7 @@ static bool ack_input(struct atoll_tcp_conn *c, const struct seg *sg)
             if (seq_ge(ack, c->recover)) {
                 c->in_recovery = false;
                 c->dupacks = 0;
-                if (c->sack_ok) {
-                    tcp_cc_on_recovery_end(&c->cc, now);
-                } else { /* RFC 6582 3.2 step 3, option 1 */
-                    uint32_t f = tcp_flight(c) + c->mss;
-                    c->cc.cwnd = f < c->cc.ssthresh ? f : c->cc.ssthresh;
-                    c->cc.epoch = 0;
-                }
+                tcp_cc_on_recovery_end(&c->cc, tcp_flight(c), c->sack_ok);
             } else if (!c->sack_ok) {
                 /* NewReno partial ACK: retransmit the next hole, deflate
                  * (RFC 6582 3.2 step 3). */
@@ -285,11 +276,7 @@ static bool ack_input(struct atoll_tcp_conn *c, const struct seg *sg)
                     tcp_send_segment(c, ack, len, 0);
                 c->retransmits++;
                 c->ts->st.retransmits++;
-                c->cc.cwnd = c->cc.cwnd > acked ? c->cc.cwnd - acked : 0;
-                if (acked >= c->mss)
-                    c->cc.cwnd += c->mss;
-                if (c->cc.cwnd < c->mss)
-                    c->cc.cwnd = c->mss;
+                tcp_cc_on_partial_ack(&c->cc, acked);
                 tcp_rexmit_arm(c);
             } else if (seq_lt(c->rxt_next, ack)) {
                 c->rxt_next = ack;
@@ -319,7 +306,7 @@ static bool ack_input(struct atoll_tcp_conn *c, const struct seg *sg)
                 (seq_gt(c->snd_una, c->recover) || c->snd_una == c->recover))
                 enter_recovery(c);
         } else if (!c->sack_ok) {
-            c->cc.cwnd += c->mss; /* RFC 5681 3.2 step 5: inflate */
+            tcp_cc_on_dupack_in_recovery(&c->cc);
         }
     }
 

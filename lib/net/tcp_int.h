@@ -93,13 +93,19 @@ void tcp_cc_init(struct tcp_cc *cc, enum atoll_tcp_cc algo, uint32_t mss);
 /* New data acknowledged outside recovery. */
 void tcp_cc_on_ack(struct tcp_cc *cc, uint32_t acked, uint32_t flight,
                    atoll_time_t now, atoll_time_t srtt);
-/* A loss detected by duplicate ACKs / SACK: sets ssthresh (and the CUBIC
- * state); the caller sets cwnd for recovery. */
+/* A loss: sets ssthresh (and the CUBIC state), cwnd unchanged. */
 void tcp_cc_on_loss(struct tcp_cc *cc, uint32_t flight);
+/* Fast recovery begins (duplicate ACKs, or SACK's IsLost): a loss, then
+ * cwnd = ssthresh (SACK) or ssthresh + 3 SMSS (NewReno). */
+void tcp_cc_enter_recovery(struct tcp_cc *cc, uint32_t flight, bool sack);
+/* NewReno: a further duplicate ACK in recovery inflates cwnd by SMSS. */
+void tcp_cc_on_dupack_in_recovery(struct tcp_cc *cc);
+/* NewReno: a partial ACK of `acked` bytes in recovery deflates cwnd. */
+void tcp_cc_on_partial_ack(struct tcp_cc *cc, uint32_t acked);
 /* A retransmission timeout: ssthresh as for a loss, cwnd = one segment. */
 void tcp_cc_on_timeout(struct tcp_cc *cc, uint32_t flight);
-/* Leaving fast recovery. */
-void tcp_cc_on_recovery_end(struct tcp_cc *cc, atoll_time_t now);
+/* Leaving fast recovery with `flight` bytes outstanding. */
+void tcp_cc_on_recovery_end(struct tcp_cc *cc, uint32_t flight, bool sack);
 
 /* ---- SACK (tcp_sack.c) ----------------------------------------------------
  */

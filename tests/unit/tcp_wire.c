@@ -314,6 +314,36 @@ TEST(tcp_cc, "NewReno: slow start, avoidance, loss, timeout")
     CHECK_EQ(cc.ssthresh, 2000); /* at least 2 MSS */
 }
 
+TEST(tcp_cc, "fast recovery: enter, inflate, partial ACK, leave")
+{
+    struct tcp_cc cc;
+    /* NewReno (RFC 5681 3.2, RFC 6582): 20 segments in flight. */
+    tcp_cc_init(&cc, ATOLL_TCP_NEWRENO, 1000);
+    cc.cwnd = 20000;
+    tcp_cc_enter_recovery(&cc, 20000, false);
+    CHECK_EQ(cc.ssthresh, 10000);
+    CHECK_EQ(cc.cwnd, 13000); /* ssthresh + 3 SMSS */
+    tcp_cc_on_dupack_in_recovery(&cc);
+    CHECK_EQ(cc.cwnd, 14000);
+    tcp_cc_on_partial_ack(&cc, 3000); /* deflate 3000, add back 1 SMSS */
+    CHECK_EQ(cc.cwnd, 12000);
+    tcp_cc_on_partial_ack(&cc, 500); /* less than a segment: no add-back */
+    CHECK_EQ(cc.cwnd, 11500);
+    tcp_cc_on_partial_ack(&cc, 50000); /* never below one segment */
+    CHECK_EQ(cc.cwnd, 1000);
+    tcp_cc_on_recovery_end(&cc, 4000, false); /* min(ssthresh, F + SMSS) */
+    CHECK_EQ(cc.cwnd, 5000);
+    tcp_cc_on_recovery_end(&cc, 40000, false);
+    CHECK_EQ(cc.cwnd, 10000);
+    /* SACK (RFC 6675): cwnd = ssthresh on entry and exit. */
+    tcp_cc_init(&cc, ATOLL_TCP_NEWRENO, 1000);
+    cc.cwnd = 20000;
+    tcp_cc_enter_recovery(&cc, 16000, true);
+    CHECK_EQ(cc.cwnd, 8000);
+    tcp_cc_on_recovery_end(&cc, 30000, true);
+    CHECK_EQ(cc.cwnd, 8000);
+}
+
 TEST(tcp_cc, "CUBIC: beta 0.7, concave growth back to W_max")
 {
     struct tcp_cc cc;
