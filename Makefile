@@ -27,7 +27,7 @@ CC      ?= cc
 # by mk/T.mk, whose phony T-libs makes BUILD/T/.  (Target spt runs hvt's
 # image under another tender: no library of its own.)
 HOST_TARGETS := unix sim
-FREESTANDING_TARGETS := hvt
+FREESTANDING_TARGETS := hvt virtio
 TARGETS := $(HOST_TARGETS) $(FREESTANDING_TARGETS)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \

@@ -110,13 +110,16 @@ $(BUILD)/hvt/hvt.ld: platform/hvt/hvt.ld
 	cp $< $@
 
 # Every header of every freestanding object is ours or the compiler's.
-$(BUILD)/hvt/freestanding.ok: $(HVT_OBJ)
-	@bad=$$(for d in $(HVT_OBJ:.o=.d); do \
+# $(call freestanding_check,OBJECTS) is that check as a recipe line (read
+# from the objects' .d files); mk/virtio.mk runs it on its own objects.
+freestanding_check = @bad=$$(for d in $(1:.o=.d); do \
 	    sed -e 's/\\$$//' -e 's/^[^:]*://' $$d | tr ' ' '\n'; done | \
 	    grep '^/' | grep -v '^$(HVT_CC_INC)/' | sort -u); \
 	if [ -n "$$bad" ]; then \
 	    echo "host headers reached freestanding objects:"; \
 	    echo "$$bad"; exit 1; fi
+$(BUILD)/hvt/freestanding.ok: $(HVT_OBJ)
+	$(call freestanding_check,$(HVT_OBJ))
 	@touch $@
 
 .PHONY: hvt-libs hvt-check

@@ -14,36 +14,13 @@
 #include <string.h>
 
 #include "tender.h"
+#include "x86_vectors.h"
 
 #define BACKTRACE_MAX 32
 
 const char *hvt_vector_name(unsigned v)
 {
-    static const char *const names[] = {
-        "divide error",
-        "debug",
-        "NMI",
-        "breakpoint",
-        "overflow",
-        "bound range exceeded",
-        "invalid opcode",
-        "device not available",
-        "double fault",
-        "coprocessor segment overrun",
-        "invalid TSS",
-        "segment not present",
-        "stack-segment fault",
-        "general protection fault",
-        "page fault",
-        "reserved",
-        "x87 floating-point",
-        "alignment check",
-        "machine check",
-        "SIMD floating-point",
-        "virtualization",
-        "control protection",
-    };
-    return v < sizeof names / sizeof names[0] ? names[v] : "exception";
+    return x86_vector_name(v);
 }
 
 static void frame_line(int i, uint64_t pc, uint64_t lookup)

@@ -125,7 +125,7 @@ device  block disk
 arg     count int    4      "How many"
 arg     who   string World  "Whom"
 MF
-expect_status "unknown target" 2 "unknown target 'vax' \(expected unix, sim, hvt or spt\)" \
+expect_status "unknown target" 2 "unknown target 'vax' \(expected unix, sim, hvt, spt or virtio\)" \
     "$ATOLL" -C "$ok_app" configure -t vax
 expect_status "unknown command" 2 "unknown command 'frobnicate'" \
     "$ATOLL" frobnicate

@@ -26,7 +26,8 @@ names=$(sed -n "s/.*unknown target 'vax' (expected \(.*\))$/\1/p" "$LOG" |
     sed 's/ or /, /; s/,//g')
 if [ -n "$names" ]; then ok "unknown target lists the targets ($names)"
 else fail "unknown target lists the targets" "no list in the message"; fi
-expect_out "the table has unix, sim, hvt and spt" "^unix sim hvt spt\$" \
+expect_out "the table has unix, sim, hvt, spt and virtio" \
+    "^unix sim hvt spt virtio\$" \
     echo "$names"
 list=${names// /, }
 expect_out "help names every target" \
@@ -44,6 +45,8 @@ expect_out "help run lists the tender of hvt" "^  hvt +bin/atoll-hvt, needs /dev
     "$ATOLL" help run
 expect_out "help run lists the tender of spt" "^  spt +bin/atoll-spt\$" \
     "$ATOLL" help run
+expect_out "help run says virtio runs under QEMU" \
+    "^  virtio +qemu-system-x86_64 " "$ATOLL" help run
 
 # --- every row configures and builds --------------------------------------
 for tg in $names; do

@@ -226,7 +226,7 @@ int build_app(bool force, char **binary)
     }
     /* An image: freestanding libraries in BUILD/PLATFORM, a link script,
      * and the device manifest as an ELF note (the row's gen_note). */
-    if (image && t->gen_note(&m) != 0)
+    if (image && t->gen_note && t->gen_note(&m) != 0)
         goto done;
     libdir = atoll_libdir(root, image        ? t->platform
                                 : c.sanitize ? "san"
@@ -236,8 +236,9 @@ int build_app(bool force, char **binary)
     libs[2] = xasprintf("%s/libatoll.a", libdir);
     if (image) {
         libs[3] = xasprintf("%s/%s.ld", libdir, t->platform);
-        libs[4] = xstrdup(t->note_file);
-        nlibs = 5;
+        nlibs = 4;
+        if (t->gen_note)
+            libs[nlibs++] = xstrdup(t->note_file);
     }
     for (int i = 0; i < nlibs; i++)
         if (!is_regular(libs[i])) {
@@ -278,7 +279,7 @@ int build_app(bool force, char **binary)
         av_push(&av, sources[i]);
     av_push(&av, BUILD_DIR "/atoll_app.c");
     files_sources(&m, &av);
-    if (image)
+    if (image && t->gen_note)
         av_push(&av, t->note_file);
     av_push(&av, libs[0]);
     av_push(&av, "-Wl,--start-group");

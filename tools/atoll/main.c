@@ -326,16 +326,32 @@ static int cmd_run(int argc, char **argv)
     if (config_read(&c) != 0)
         return EXIT_FAIL;
     const struct target *t = c.target;
-    config_free(&c);
-    if (tender && !(t = run_tender(t, tender)))
+    if (tender && !(t = run_tender(t, tender))) {
+        config_free(&c);
         return EXIT_USAGE;
+    }
     const char *root = atoll_root();
     char *bin = NULL;
-    if (!root || build_app(false, &bin) != 0)
+    if (!root || build_app(false, &bin) != 0) {
+        config_free(&c);
         return EXIT_FAIL;
-    /* The unikernel (or its tender) replaces the tool, so its exit status
-     * (and any signal) is what the caller sees. */
-    int rc = run_exec(t, root, bin, argc, argv);
+    }
+    int rc;
+    if (t->run) {
+        /* A runner of the tool's own (QEMU): it checks the attachments
+         * against the manifest and waits for the machine. */
+        struct manifest m;
+        rc = EXIT_FAIL;
+        if (load_configured(&c, &m) == 0) {
+            rc = t->run(t, root, bin, &m, argc, argv);
+            manifest_free(&m);
+        }
+    } else {
+        /* The unikernel (or its tender) replaces the tool, so its exit
+         * status (and any signal) is what the caller sees. */
+        rc = run_exec(t, root, bin, argc, argv);
+    }
+    config_free(&c);
     free(bin);
     return rc;
 }
@@ -431,6 +447,12 @@ static const struct command commands[] = {
      "112 (bad image), 113 (tender error) or 114 (guest crash).  When the\n"
      "tender needs a device this host lacks, run says so, names a tender\n"
      "that does without, and exits with 113.\n"
+     "\n"
+     "A virtio image runs under qemu-system-x86_64, started and waited\n"
+     "for by run: --machine=q35|microvm (default q35), --accel=kvm|tcg\n"
+     "(default kvm where /dev/kvm opens), --gdb[=PORT] (QEMU's gdb stub,\n"
+     "the machine stopped until gdb attaches), --mem=MiB, --net:NAME=TAP,\n"
+     "--block:NAME=FILE; docs/virtio.md.\n"
      "\n"
      "  --tender=T   (first) run the image under tender T instead, without\n"
      "               configuring again: every tender below runs the same\n"

@@ -8,6 +8,7 @@
 
 #include "hvt.h"
 #include "hvt/abi.h"
+#include "qemu.h"
 #include "util.h"
 
 /* What makes an hvt image, whichever tender runs it: its libraries, its
@@ -41,6 +42,15 @@ static const struct target targets[] = {
      HVT_IMAGE,
      .tender = "atoll-spt",
      .manner = "sandboxed"},
+    /* A standard virtual machine: QEMU or Firecracker boot it (PVH) with
+     * virtio devices (docs/virtio.md). */
+    {.name = "virtio",
+     .help = "a freestanding image that QEMU or Firecracker boot as a "
+             "virtual machine with virtio devices",
+     .build = TARGET_IMAGE,
+     .platform = "virtio",
+     .run = qemu_run,
+     .runs_with = "qemu-system-x86_64 (KVM where /dev/kvm is, else TCG)"},
 };
 
 #define NTARGETS (sizeof targets / sizeof targets[0])
@@ -96,6 +106,8 @@ void targets_help(bool tenders)
             printf("  %-*s  bin/%s%s%s\n", width, t->name, t->tender,
                    t->needs_dev ? ", needs " : "",
                    t->needs_dev ? t->needs_dev : "");
+        else if (t->run)
+            printf("  %-*s  %s\n", width, t->name, t->runs_with);
     }
 }
 

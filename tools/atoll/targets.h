@@ -11,6 +11,9 @@
  * error messages read only this table, and no other file compares target
  * names.
  *
+ * A row may also run its unikernel itself (virtio: `atoll run` starts
+ * QEMU and turns its status into the guest's).
+ *
  * Several rows may share a platform: target spt builds exactly the image
  * target hvt builds (same libraries, flags and link) and only runs it
  * under another tender.  Such rows are the choices of `atoll run
@@ -41,7 +44,8 @@ struct target {
     const char *platform; /* P above: the libraries it links */
     bool sanitize;        /* --sanitize allowed (ROOT/BUILD/san) */
     /* TARGET_IMAGE: writes note_file, the image's device manifest as a C
-     * source compiled into it.  0, or -1 after printing why. */
+     * source compiled into it.  0, or -1 after printing why.  NULL for an
+     * image that carries no note (virtio: QEMU reads none). */
     int (*gen_note)(const struct manifest *m);
     const char *note_file;
     /* NULL: `atoll run` executes the unikernel itself.  Else the program
@@ -56,6 +60,12 @@ struct target {
     /* How a row without needs_dev runs the image, for that message:
      * "sandboxed". */
     const char *manner;
+    /* Or a runner of its own, in the tool (target virtio: QEMU, qemu.h),
+     * given the manifest; returns the tool's status.  `runs_with` names
+     * what it starts, for the help. */
+    int (*run)(const struct target *t, const char *root, const char *bin,
+               const struct manifest *m, int argc, char **argv);
+    const char *runs_with;
 };
 
 /* The target called `name`, or NULL. */

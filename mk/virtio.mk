@@ -1,0 +1,51 @@
+# mk/virtio.mk - the virtio target: unikernels that QEMU (-kernel, PVH) and
+# Firecracker boot as ordinary virtual machines with virtio devices
+# (platform/virtio, docs/virtio.md).  `atoll run` starts them with
+# qemu-system-x86_64 (tools/atoll/qemu.c).
+#
+# $(BUILD)/virtio/ holds what `atoll build` links for target virtio:
+#   libatoll.a         lib/, the very archive of the hvt build: same
+#                      sources, same freestanding flags (mk/hvt.mk)
+#   libatoll_virtio.a  platform/virtio, lib/libc (hvt's objects) and
+#                      platform/host/pkt.c (offload frames' headers)
+#   start_virtio.o     platform/virtio/start.S (the PVH entry point)
+#   virtio.ld          the link script
+# The flags are hvt's (HVT_FS_CFLAGS): no host header, no PIC, no red zone
+# (interrupts push onto the running stack here), the stack protector with
+# a global guard.  The same check proves no host header was read.
+
+VIRTIO_PLAT_SRC := $(sort $(filter-out platform/virtio/start.S,\
+    $(wildcard platform/virtio/*.c platform/virtio/*.S))) platform/host/pkt.c
+VIRTIO_PLAT_OBJ := $(call obj,virtio,$(VIRTIO_PLAT_SRC))
+VIRTIO_LIBC_OBJ := $(call obj,hvt,$(HVT_LIBC_SRC))
+VIRTIO_OBJ := $(VIRTIO_PLAT_OBJ) $(BUILD)/virtio/platform/virtio/start.o
+
+$(BUILD)/virtio/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(HVT_FS_CFLAGS) -MD -MP -c $< -o $@
+$(BUILD)/virtio/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(HVT_FS_CFLAGS) -MD -MP -c $< -o $@
+
+$(BUILD)/virtio/libatoll.a: $(BUILD)/hvt/libatoll.a
+	@mkdir -p $(@D)
+	cp $< $@
+$(BUILD)/virtio/libatoll_virtio.a: $(VIRTIO_PLAT_OBJ) $(VIRTIO_LIBC_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(BUILD)/virtio/start_virtio.o: $(BUILD)/virtio/platform/virtio/start.o
+	cp $< $@
+$(BUILD)/virtio/virtio.ld: platform/virtio/virtio.ld
+	@mkdir -p $(@D)
+	cp $< $@
+
+$(BUILD)/virtio/freestanding.ok: $(VIRTIO_OBJ)
+	$(call freestanding_check,$(VIRTIO_OBJ))
+	@touch $@
+
+.PHONY: virtio-libs
+virtio-libs: $(BUILD)/virtio/libatoll.a $(BUILD)/virtio/libatoll_virtio.a \
+    $(BUILD)/virtio/start_virtio.o $(BUILD)/virtio/virtio.ld \
+    $(BUILD)/virtio/freestanding.ok $(BUILD)/hvt/freestanding.ok
+
+EXTRA_TEST += virtio-libs
