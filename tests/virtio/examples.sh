@@ -48,26 +48,30 @@ run_both "atoll new" "$SCRATCH/fresh" quiet
 
 # The clocks: the TSC calibrated against the PIT for the uptime, the RTC
 # for the wall clock.
+# The wall clock is compared with the host's before and after the run
+# (a boot under TCG on a busy host takes a while; the RTC has whole
+# seconds), the uptime of the first tick allows for a slow boot.
 clock_check() { # MACHINE
-    local host out
-    host=$(date -u +%s)
+    local before after out
+    before=$(date -u +%s)
     out=$(vrun "$1" -- --ticks=2 2>&1)
+    after=$(date -u +%s)
     echo "$out" >"$LOG"
-    python3 - "$host" "$out" >>"$LOG" 2>&1 <<'PY'
+    python3 - "$before" "$after" "$out" >>"$LOG" 2>&1 <<'PY'
 import re, sys, calendar, time
-host = int(sys.argv[1])
-ticks = re.findall(r"time will be (\d+):(\d+):(\d+) UTC, \w+ (\d+) (\w+) (\d+) \(uptime ([0-9.]+) s\)", sys.argv[2])
+before, after = int(sys.argv[1]), int(sys.argv[2])
+ticks = re.findall(r"time will be (\d+):(\d+):(\d+) UTC, \w+ (\d+) (\w+) (\d+) \(uptime ([0-9.]+) s\)", sys.argv[3])
 assert len(ticks) == 2, "two ticks"
 up = [float(t[6]) for t in ticks]
-assert up[0] < 0.1 and 0.99 <= up[1] - up[0] <= 1.1, "uptimes %s" % up
+assert up[0] < 1 and 0.99 <= up[1] - up[0] <= 1.1, "uptimes %s" % up
 h, m, sec, d, mon, y = ticks[0][:6]
 wall = calendar.timegm(time.strptime("%s %s %s %s:%s:%s" % (d, mon, y, h, m, sec), "%d %B %Y %H:%M:%S"))
-assert abs(wall - host) <= 2, "guest wall %d, host %d" % (wall, host)
+assert before - 1 <= wall <= after + 1, "guest wall %d, host %d..%d" % (wall, before, after)
 PY
 }
 build_app "$E/clock" virtio
 for m in $MACHINES; do
-    t "clock on $m: ticks 1 s apart, wall clock within 2 s of the host's" \
+    t "clock on $m: ticks 1 s apart, wall clock the host's (within 1 s)" \
         clock_check "$m"
 done
 
