@@ -25,13 +25,14 @@
 #   bind9-dnsutils   `dig`: the client of the DNS server interop test
 #   nsd, dnsperf     `make bench`: the DNS server against NSD, by dnsperf
 #   gdb              tests/kvm/gdb.sh debugs a sandboxed unikernel (atoll-spt)
+#   wrk              tests/http/website.sh: a short load run on the website
 #   bsdutils         script(1): the hvt console test gives the tender a
 #                    terminal (Essential in Debian; listed to say so)
 #   qemu-system-x86  target virtio: `atoll run` boots its images with
 #                    qemu-system-x86_64 (TCG where there is no KVM)
 set -euo pipefail
 # ATOLL_DEPS_PKGS replaces the list (scripts/install-bench-deps.sh uses it).
-PKGS=${ATOLL_DEPS_PKGS:-"build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils nsd dnsperf bsdutils gdb qemu-system-x86"}
+PKGS=${ATOLL_DEPS_PKGS:-"build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils nsd dnsperf bsdutils gdb qemu-system-x86 wrk"}
 
 missing=""
 for p in $PKGS; do

@@ -4,7 +4,7 @@
  *
  * NAME
  *     struct atoll_flow, atoll_flow_read, atoll_flow_write,
- *     atoll_flow_shutdown, atoll_flow_close
+ *     atoll_flow_shutdown, atoll_flow_close, atoll_flow_pipe
  *
  * DESCRIPTION
  *     What an application needs of a connection, independent of what
@@ -67,5 +67,16 @@ static inline int atoll_flow_close(struct atoll_flow *f)
 {
     return f->ops->close(f->state);
 }
+
+/*
+ * A test double: two flows joined back to back in memory, what one writes
+ * the other reads (each direction buffers `cap` bytes; 0: 64 KiB).  Used
+ * to test protocols over flows (HTTP, TLS) without a network; reads and
+ * writes block the calling fiber like a real connection's.  Closing one
+ * end makes the other read end of stream and fail writes with
+ * -ATOLL_ECONNRESET; memory is released when both are closed.  0 or
+ * -ATOLL_ENOMEM.
+ */
+int atoll_flow_pipe(size_t cap, struct atoll_flow **a, struct atoll_flow **b);
 
 #endif

@@ -283,4 +283,77 @@
 #define TCP_CUBIC_BETA_MILLI 700
 #endif
 
+/* ======== HTTP (atoll/http.h) =========================================== */
+/* The server's limits; struct atoll_http_limits overrides them per server. */
+
+/* Request line and header fields together, bytes; beyond: 431.  Also the
+ * size of each connection's input buffer. */
+#ifndef HTTP_HEADER_MAX
+#define HTTP_HEADER_MAX 8192
+#endif
+
+/* Header fields of one request (trailer fields count too); beyond: 431. */
+#ifndef HTTP_FIELDS_MAX
+#define HTTP_FIELDS_MAX 64
+#endif
+
+/* A request body, bytes, after de-chunking; beyond: 413. */
+#ifndef HTTP_BODY_MAX
+#define HTTP_BODY_MAX (1024 * 1024)
+#endif
+
+/* Connections served at once by one server; beyond: 503 and close. */
+#ifndef HTTP_CONNS_MAX
+#define HTTP_CONNS_MAX 1024
+#endif
+
+/* From a request's first byte to the end of its header (slowloris). */
+#ifndef HTTP_HEADER_TIMEOUT_NS
+#define HTTP_HEADER_TIMEOUT_NS (10LL * 1000000000LL)
+#endif
+
+/* From the end of a request's header to the end of its body. */
+#ifndef HTTP_BODY_TIMEOUT_NS
+#define HTTP_BODY_TIMEOUT_NS (30LL * 1000000000LL)
+#endif
+
+/* A kept-alive connection waiting for its next request. */
+#ifndef HTTP_IDLE_TIMEOUT_NS
+#define HTTP_IDLE_TIMEOUT_NS (60LL * 1000000000LL)
+#endif
+
+/* Writing one answer (a client that reads nothing is cut off). */
+#ifndef HTTP_WRITE_TIMEOUT_NS
+#define HTTP_WRITE_TIMEOUT_NS (60LL * 1000000000LL)
+#endif
+
+/* After an error answer the server shuts its side and reads (discarding)
+ * what the client still sends, for this long at most, before closing:
+ * closing with unread data would reset the connection and could destroy
+ * the answer before the client read it (RFC 9112 9.6). */
+#ifndef HTTP_LINGER_NS
+#define HTTP_LINGER_NS (1LL * 1000000000LL)
+#endif
+
+/* Bytes of answers gathered before they are written to the flow (answers
+ * to pipelined requests go out together). */
+#ifndef HTTP_OUT_BUF
+#define HTTP_OUT_BUF 16384
+#endif
+
+/* Header fields a handler adds to one answer, bytes. */
+#ifndef HTTP_RESP_FIELDS_BYTES
+#define HTTP_RESP_FIELDS_BYTES 1024
+#endif
+
+/* Routes of one server. */
+#ifndef HTTP_ROUTES_MAX
+#define HTTP_ROUTES_MAX 32
+#endif
+
+/* Stack of each connection's fiber (TLS needs more: atoll/tls.h). */
+#ifndef HTTP_FIBER_STACK
+#define HTTP_FIBER_STACK (32 * 1024)
+#endif
+
 #endif
