@@ -164,6 +164,9 @@ int atoll_netif_faults_parse(const char *spec, struct atoll_netif_faults *out,
  * err), -ATOLL_ENOSPC (too many devices). */
 int atoll_netif_faults_set(const char *name, const char *spec, char *err,
                            size_t errlen);
+/* The faults recorded for device `name` by atoll_netif_faults_set, or
+ * NULL. */
+const struct atoll_netif_faults *atoll_netif_faults_get(const char *name);
 
 /* Wrap `inner` (which the wrapper then owns as its only user). */
 int atoll_netif_faulty_wrap(struct atoll_netif *inner,

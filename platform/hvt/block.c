@@ -11,12 +11,6 @@
 
 static bool opened[ATOLL_HVT_MAX_DEVICES];
 
-int plat_block_attach(const char *name, const char *spec, char *err,
-                      size_t errlen)
-{
-    return 0; /* the tender attached it (core.c builds this line) */
-}
-
 int plat_block_open(const char *name, struct plat_block_info *info, char *err,
                     size_t errlen)
 {

@@ -38,6 +38,7 @@ const char plat_name[] = "hvt";
 const struct atoll_hvt_boot_info *hvt_boot_info;
 uintptr_t __stack_chk_guard;
 uint64_t hvt_hypercall_entry;
+const struct hvt_net_hooks *hvt_net_hooks;
 
 /* ---- console and clocks ------------------------------------------------ */
 
@@ -170,6 +171,24 @@ const char *plat_options_help(void)
            "--block:NAME=FILE\n   go on its command line, before the image)\n";
 }
 
+/* ---- devices ----------------------------------------------------------- */
+
+/* The tender attached every declared device (hvt_start builds the
+ * --net:/--block: line from the manifest).  Here, not in net.c and
+ * block.c, so that booting does not link the device code of kinds the
+ * image does not use. */
+int plat_net_attach(const char *name, const char *spec, char *err,
+                    size_t errlen)
+{
+    return 0;
+}
+
+int plat_block_attach(const char *name, const char *spec, char *err,
+                      size_t errlen)
+{
+    return 0;
+}
+
 /* ---- memory ------------------------------------------------------------ */
 
 int plat_mem_region(size_t want, void **base, size_t *len)
@@ -226,7 +245,8 @@ int plat_wait(atoll_time_t deadline, uint64_t interest, uint64_t *ready)
      * device mask as it is.  The same exit sends every queued frame and
      * receives into the batches of the devices waited on (net.c). */
     struct atoll_hvt_wait w = {0};
-    uint64_t buffered = hvt_net_wait_prepare(&w, interest) & interest;
+    const struct hvt_net_hooks *net = hvt_net_hooks;
+    uint64_t buffered = net ? net->wait_prepare(&w, interest) & interest : 0;
     if (buffered)
         deadline = INT64_MIN; /* input is here already: only poll */
     w.deadline_ns = deadline < 0
@@ -234,7 +254,8 @@ int plat_wait(atoll_time_t deadline, uint64_t interest, uint64_t *ready)
                         : (uint64_t)deadline + hvt_boot_info->mono_base_ns;
     w.devices = interest;
     hvt_call(ATOLL_HVT_WAIT, &w);
-    hvt_net_wait_done(&w);
+    if (net)
+        net->wait_done(&w);
     *ready = (w.ready | buffered) & interest;
     return 0;
 }
@@ -274,7 +295,8 @@ int plat_random(void *buf, size_t len)
 
 _Noreturn void plat_exit(int status)
 {
-    hvt_net_flush_all();
+    if (hvt_net_hooks)
+        hvt_net_hooks->flush_all();
     /* The tender reserves statuses above ATOLL_HVT_EXIT_MAX for itself. */
     if (status < 0 || status > ATOLL_HVT_EXIT_MAX)
         status = ATOLL_HVT_EXIT_MAX;

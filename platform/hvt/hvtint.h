@@ -54,19 +54,26 @@ bool hvt_net_direct(void);
 int hvt_net_direct_read(int dev, void *buf, size_t len, bool *csum_ok);
 int hvt_net_direct_write(int dev, const void *buf, size_t len, uint16_t gso);
 
-/* Sends frames queued by plat_net_write (net.c); called before the guest
- * exits, so no frame stays behind. */
-void hvt_net_flush_all(void);
-
-/* Fills the wait's tx list (every queued frame: the tender sends them
- * before it waits) and rx list (an empty batch for each device in
- * `interest`, filled after the wait) - see hvt/abi.h.  Returns the
- * devices that still have received frames buffered: they are ready now,
- * so the caller must not sleep. */
-uint64_t hvt_net_wait_prepare(struct atoll_hvt_wait *w, uint64_t interest);
-/* After the wait: the queues it sent are empty, the batches it filled are
- * served by plat_net_read. */
-void hvt_net_wait_done(const struct atoll_hvt_wait *w);
+/* What the rest of the platform asks of net.c, through pointers that net.c
+ * sets when the first device opens: an image without a network device
+ * then links no network code at all (hello is ~4 KiB smaller).
+ *   flush_all      sends frames queued by plat_net_write; called before
+ *                  the guest exits, so no frame stays behind.
+ *   wait_prepare   fills the wait's tx list (every queued frame: the
+ *                  tender sends them before it waits) and rx list (an
+ *                  empty batch for each device in `interest`, filled after
+ *                  the wait) - see hvt/abi.h.  Returns the devices that
+ *                  still have received frames buffered: they are ready
+ *                  now, so the caller must not sleep.
+ *   wait_done      after the wait: the queues it sent are empty, the
+ *                  batches it filled are served by plat_net_read. */
+struct hvt_net_hooks {
+    void (*flush_all)(void);
+    uint64_t (*wait_prepare)(struct atoll_hvt_wait *w, uint64_t interest);
+    void (*wait_done)(const struct atoll_hvt_wait *w);
+};
+/* NULL until a net device opens. */
+extern const struct hvt_net_hooks *hvt_net_hooks;
 
 /* The stack protector's reference value, set from the tender's random
  * bytes by start.S before any protected function runs. */

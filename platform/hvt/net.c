@@ -77,11 +77,9 @@ static struct atoll_hvt_net_io wait_tx[ATOLL_HVT_MAX_DEVICES];
 static struct atoll_hvt_net_io wait_rx[ATOLL_HVT_MAX_DEVICES];
 static struct atoll_hvt_net_packed wait_rxp[ATOLL_HVT_MAX_DEVICES];
 
-int plat_net_attach(const char *name, const char *spec, char *err,
-                    size_t errlen)
-{
-    return 0; /* the tender attached it (core.c builds this line) */
-}
+static void flush_all(void);
+static uint64_t wait_prepare(struct atoll_hvt_wait *w, uint64_t interest);
+static void wait_done(const struct atoll_hvt_wait *w);
 
 int plat_net_open(const char *name, struct plat_net_info *info, char *err,
                   size_t errlen)
@@ -98,6 +96,9 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     hvt_call(ATOLL_HVT_DEVICE_INFO, &di);
     if (di.ret < 0 || di.kind != ATOLL_HVT_DEV_NET)
         return -ATOLL_ENODEV;
+    static const struct hvt_net_hooks hooks = {flush_all, wait_prepare,
+                                               wait_done};
+    hvt_net_hooks = &hooks;
     n->gro = (di.offloads & ATOLL_HVT_NET_GRO4) != 0;
     n->direct = hvt_net_direct();
     if (n->direct)
@@ -248,7 +249,7 @@ int plat_net_read_gro(int dev, void *buf, size_t len, bool *csum_ok)
     return net_read(dev, buf, len, csum_ok);
 }
 
-uint64_t hvt_net_wait_prepare(struct atoll_hvt_wait *w, uint64_t interest)
+static uint64_t wait_prepare(struct atoll_hvt_wait *w, uint64_t interest)
 {
     uint32_t ntx = 0, nrx = 0, nrxp = 0;
     uint64_t buffered = 0;
@@ -275,7 +276,7 @@ uint64_t hvt_net_wait_prepare(struct atoll_hvt_wait *w, uint64_t interest)
     return buffered;
 }
 
-void hvt_net_wait_done(const struct atoll_hvt_wait *w)
+static void wait_done(const struct atoll_hvt_wait *w)
 {
     for (uint32_t i = 0; i < w->ntx; i++) {
         nets[wait_tx[i].device].tx_count = 0;
@@ -298,7 +299,7 @@ static void net_flush(int dev, struct hvt_net *n)
     n->tx_used = 0;
 }
 
-void hvt_net_flush_all(void)
+static void flush_all(void)
 {
     for (int i = 0; i < ATOLL_HVT_MAX_DEVICES; i++)
         if (nets[i].open)

@@ -20,8 +20,10 @@ t "namespace with a tap device" ip netns exec "$NS" ip link show tap0
 dd if=/dev/zero of="$TMP/disk.img" bs=512 count=128 2>/dev/null
 
 # The host side sends frames of the guest's EtherType until the guest is
-# done (at most 3 s), from the namespace, through a packet socket on tap0.
-ip netns exec "$NS" timeout 10 "$HVT" --net:service=tap0 \
+# done (at most 20 s: a loaded machine may start python slowly; the guest
+# waits up to 10 s a phase), from the namespace, through a packet socket
+# on tap0.
+ip netns exec "$NS" timeout 40 "$HVT" --net:service=tap0 \
     --block:disk="$TMP/disk.img" "$G/devices.elf" >"$TMP/out" 2>&1 &
 pid=$!
 ip netns exec "$NS" python3 - "$pid" <<'PY' &
@@ -31,7 +33,7 @@ s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind(("tap0", 0))
 frame = b"\xff" * 6 + b"\x02\x00\x00\x00\x00\x01" + b"\x88\xb5"
 frame += b"hello guest".ljust(50, b".")
-for _ in range(60):
+for _ in range(400):
     try:
         os.kill(pid, 0)
     except OSError:

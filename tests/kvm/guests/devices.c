@@ -5,7 +5,7 @@
  *   - block: writes 2 sectors (one exit) at sector 1, flushes, reads them
  *     back (one exit), compares; an out-of-range request gets -ERANGE;
  *   - net: sends a batch of 4 frames in one exit (EtherType 0x88b5, local
- *     experimental), then waits up to 3 s for a frame of that type from
+ *     experimental), then waits up to 10 s for a frame of that type from
  *     the host and reads it with a batched read;
  *   - a wait with a packed read (rxp list) receives a frame of the host's
  *     into one area of records;
@@ -107,14 +107,14 @@ int guest_main(const struct atoll_hvt_boot_info *bi)
     if (!(ni.offloads & ATOLL_HVT_NET_TSO4))
         return fail("net info offers no segmentation offload");
 
-    uint64_t deadline = mclock() + 3000000000ULL;
+    uint64_t deadline = mclock() + 10000000000ULL;
     bool got = false;
     while (!got) {
         struct atoll_hvt_wait w = {.deadline_ns = deadline,
                                    .devices = 1u << NET};
         hypercall(ATOLL_HVT_WAIT, &w);
         if (w.ready == 0)
-            return fail("no frame from the host within 3 s");
+            return fail("no frame from the host within 10 s");
         struct atoll_hvt_frame r[8];
         for (int i = 0; i < 8; i++)
             r[i] =
@@ -134,7 +134,7 @@ int guest_main(const struct atoll_hvt_boot_info *bi)
     struct atoll_hvt_net_io tx = {NET, 2, (uintptr_t)f, 0};
     struct atoll_hvt_frame r[8];
     struct atoll_hvt_net_io rxl = {NET, 8, (uintptr_t)r, 0};
-    deadline = mclock() + 3000000000ULL;
+    deadline = mclock() + 10000000000ULL;
     got = false;
     for (int round = 0; !got; round++) {
         for (int i = 0; i < 8; i++)
@@ -155,7 +155,7 @@ int guest_main(const struct atoll_hvt_boot_info *bi)
         if (round == 0 && (tx.ret != 2 || f[0].result != 64))
             return fail("wait's tx list");
         if (w.ready == 0)
-            return fail("no frame within 3 s (wait with rx list)");
+            return fail("no frame within 10 s (wait with rx list)");
         if (rxl.ret < 0)
             return fail("wait's rx list");
         for (int64_t i = 0; i < rxl.ret; i++)
@@ -168,7 +168,7 @@ int guest_main(const struct atoll_hvt_boot_info *bi)
      * has the tender pack frames into one area, records 8-byte aligned. */
     if (!(ni.offloads & ATOLL_HVT_NET_GRO4))
         return fail("net info offers no receive offload");
-    deadline = mclock() + 3000000000ULL;
+    deadline = mclock() + 10000000000ULL;
     got = false;
     while (!got) {
         struct atoll_hvt_net_packed p = {
@@ -179,7 +179,7 @@ int guest_main(const struct atoll_hvt_boot_info *bi)
                                    .nrxp = 1};
         hypercall(ATOLL_HVT_WAIT, &w);
         if (w.ready == 0)
-            return fail("no frame within 3 s (packed read)");
+            return fail("no frame within 10 s (packed read)");
         if (p.ret < 0 || p.used > sizeof area)
             return fail("packed read");
         uint64_t at = 0;
