@@ -23,7 +23,10 @@
 struct test {
     const char *suite, *name, *file;
     int line;
+    int order; /* registration order: cases sharing a line keep it */
     harness_fn fn;
+    harness_case_fn case_fn;
+    const void *arg;
 };
 
 static struct test tests[HARNESS_MAX];
@@ -36,7 +39,26 @@ void harness_register(const char *suite, const char *name, harness_fn fn,
         fprintf(stderr, "harness: more than %d tests\n", HARNESS_MAX);
         exit(2);
     }
-    tests[ntests++] = (struct test){suite, name, file, line, fn};
+    tests[ntests] =
+        (struct test){suite, name, file, line, ntests, fn, NULL, NULL};
+    ntests++;
+}
+
+void harness_register_case(const char *suite, const char *name,
+                           harness_case_fn fn, const void *arg,
+                           const char *file, int line)
+{
+    harness_register(suite, name, NULL, file, line);
+    tests[ntests - 1].case_fn = fn;
+    tests[ntests - 1].arg = arg;
+}
+
+static void run_test(const struct test *t)
+{
+    if (t->case_fn)
+        t->case_fn(t->arg);
+    else
+        t->fn();
 }
 
 void harness_fail(const char *file, int line, const char *fmt, ...)
@@ -93,7 +115,9 @@ static int by_position(const void *a, const void *b)
 {
     const struct test *x = a, *y = b;
     int c = strcmp(x->file, y->file);
-    return c ? c : x->line - y->line;
+    if (c)
+        return c;
+    return x->line != y->line ? x->line - y->line : x->order - y->order;
 }
 
 int main(int argc, char **argv)
@@ -119,7 +143,7 @@ int main(int argc, char **argv)
         if (filter && !strstr(full, filter))
             continue;
         if (nofork) {
-            t->fn();
+            run_test(t);
             printf("[OK]   %-12s %2d  %s\n", t->suite, index, t->name);
             passed++;
             continue;
@@ -132,7 +156,7 @@ int main(int argc, char **argv)
         }
         if (pid == 0) {
             alarm(HARNESS_TIMEOUT);
-            t->fn();
+            run_test(t);
             fflush(NULL);
             _exit(0);
         }

@@ -26,9 +26,16 @@
 #include <string.h>
 
 typedef void (*harness_fn)(void);
+typedef void (*harness_case_fn)(const void *arg);
 
 void harness_register(const char *suite, const char *name, harness_fn fn,
                       const char *file, int line);
+/* A test made from a table: fn(arg) runs it, `name` must stay valid.  For
+ * many cases of one shape (one per row), registered from a constructor;
+ * they are numbered in the order registered. */
+void harness_register_case(const char *suite, const char *name,
+                           harness_case_fn fn, const void *arg,
+                           const char *file, int line);
 void harness_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4), noreturn));
 void harness_skip(const char *why) __attribute__((noreturn));

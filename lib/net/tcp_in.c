@@ -445,6 +445,13 @@ static bool data_input(struct atoll_tcp_conn *c, const struct seg *sg)
             fin = false;
             c->ack_now = true; /* out of order: duplicate ACK now */
         }
+    } else if (fin && seq != c->rcv_nxt) {
+        /* A FIN alone beyond a hole: kept for when the hole fills, and
+         * answered like out-of-order data (RFC 5681 4.2). */
+        c->ooo_fin = true;
+        c->ooo_fin_seq = seq;
+        fin = false;
+        c->ack_now = true;
     }
     if (!fin && c->ooo_fin && c->ooo_fin_seq == c->rcv_nxt && c->ooo.n == 0)
         fin = true, seq = c->rcv_nxt, n = 0;
@@ -538,6 +545,12 @@ static void conn_input(struct atoll_tcp_conn *c, const struct net_ip_info *ip,
     if (!ok) {
         if (!(fl & TCP_RST))
             tcp_send_ack(c);
+        /* In TIME-WAIT the peer's FIN again (our ACK was lost) is old by
+         * one: acknowledge it and restart the 2 MSL timeout (RFC 9293
+         * 3.10.7.4), so the peer's next try still finds us. */
+        if (c->state == TCP_TIME_WAIT && (fl & TCP_FIN) && !(fl & TCP_RST) &&
+            h->seq + seglen == c->rcv_nxt)
+            tcp_timer_arm(c, &c->t_wait, atoll_now() + 2 * TCP_MSL_NS);
         count_drop(c->ts);
         return;
     }
