@@ -38,9 +38,9 @@
 #define MAGIC_FREE 0x5f3eb10cu
 
 struct hdr {
-    uint32_t size16; /* block size / 16, header included; 0 = sentinel */
-    uint32_t prev16; /* size / 16 of the block before; 0 = first block */
-    uint32_t magic;  /* MAGIC_* ^ address bits */
+    uint32_t size16;  /* block size / 16, header included; 0 = sentinel */
+    uint32_t prev16;  /* size / 16 of the block before; 0 = first block */
+    uint32_t magic;   /* MAGIC_* ^ address bits */
     uint32_t request; /* in use: the request that made it (leak reports) */
 };
 
