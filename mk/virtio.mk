@@ -49,3 +49,9 @@ virtio-libs: $(BUILD)/virtio/libatoll.a $(BUILD)/virtio/libatoll_virtio.a \
     $(BUILD)/virtio/freestanding.ok $(BUILD)/hvt/freestanding.ok
 
 EXTRA_TEST += virtio-libs
+
+# tests/unit/virtio_virtq.c drives platform/virtio/virtq.c with a device
+# that lies, in an ordinary test process: virtq.c is compiled for the
+# host (rel and san, like every test) and linked into that test only.
+$(foreach v,rel san,$(eval $(BUILD)/$(v)/tests/unit/virtio_virtq: \
+    $(BUILD)/$(v)/platform/virtio/virtq.o))

@@ -172,6 +172,9 @@ bool paging_is_guard(uint64_t addr);
 
 struct vdev;
 
+/* Queues a driver uses at most (net: receive and send). */
+#define VDEV_QUEUES 2
+
 /* What a transport does for a device (pci.c, mmio.c).  Every value read
  * from the device is the device's word: callers check it. */
 struct vtransport {
@@ -212,9 +215,12 @@ struct vdev {
     uint8_t bus, slot, fn; /* PCI location */
     uint64_t base;         /* MMIO transport address */
     int irq;               /* MMIO: GSI, -1 unknown */
-    /* PCI: mapped register windows (virtio 1.x, 4.1.4). */
+    /* PCI: mapped register windows (virtio 1.x, 4.1.4), their lengths,
+     * and each queue's notification address. */
     uintptr_t common, notify, isr, devcfg;
-    uint32_t notify_mult;
+    uint32_t notify_mult, notify_len, devcfg_len;
+    uintptr_t qnotify[VDEV_QUEUES];
+    bool msix;
     bool interrupts;   /* its interrupts reach VEC_DEVICE */
     bool broken;       /* wrote something impossible: not used again */
     uint64_t features; /* negotiated */
@@ -227,6 +233,11 @@ struct vdev {
  * vdev_ready.  0 or -ATOLL_ENODEV with d->why. */
 int vdev_start(struct vdev *d, uint64_t wanted);
 void vdev_ready(struct vdev *d);
+/* Whether feature bit `feature` was negotiated. */
+bool vdev_has(const struct vdev *d, unsigned feature);
+/* `len` bytes of the device-specific configuration at `off`, read as one
+ * value (under the configuration generation).  0 or -ATOLL_EIO (d->why). */
+int vdev_config(struct vdev *d, uint32_t off, void *buf, uint32_t len);
 /* Marks d broken (once; the reason on the console) and tells the device
  * (FAILED).  Every later request on it fails with -ATOLL_EIO. */
 void vdev_fail(struct vdev *d, const char *why);
@@ -240,6 +251,53 @@ int vdev_open(const char *name, uint32_t type, struct vdev **out, char *err,
  * auto).  0 or -ATOLL_EINVAL with a message in err. */
 int vdev_attach(const char *name, uint32_t type, const char *spec, char *err,
                 size_t errlen);
+
+/* ---- virtqueues (virtq.c) ------------------------------------------------ */
+
+/* A split virtqueue.  The shared parts (desc, avail, used) are what the
+ * device sees; everything else is the guest's own record, which is what
+ * the guest believes (virtq.c). */
+struct virtq {
+    struct vdev *dev;
+    uint16_t index, size;      /* queue number; entries (a power of 2) */
+    void *desc, *avail, *used; /* shared with the device */
+    uint16_t avail_idx;        /* next available slot to fill */
+    uint16_t published;        /* available index the device was given */
+    uint16_t used_seen;        /* used entries consumed */
+    uint16_t nfree, *free;     /* stack of free descriptors */
+    uint16_t *next;            /* chain links, as we wrote them */
+    uint16_t *chain;           /* per head: descriptors, 0 = not in flight */
+    uint32_t *wlen;            /* per head: bytes the device may write */
+    void **cookie;             /* per head: the caller's */
+};
+
+/* One buffer of a chain: `write` if the device writes it. */
+struct vbuf {
+    void *addr;
+    uint32_t len;
+    bool write;
+};
+
+/* Allocates queue `index` of d with at most `want` entries (and what the
+ * device allows, a power of 2) and gives it to the device.  0 or a
+ * negative error with d->why. */
+int virtq_init(struct virtq *q, struct vdev *d, uint16_t index, uint16_t want);
+/* Puts a chain of n buffers in the available ring (not yet published):
+ * its head, or -ATOLL_EAGAIN (not enough free descriptors), -ATOLL_EIO
+ * (device broken). */
+int virtq_add(struct virtq *q, const struct vbuf *b, int n, void *cookie);
+/* Publishes the chains added and notifies the device unless it said it
+ * needs no notification.  Whether anything was published. */
+bool virtq_kick(struct virtq *q);
+/* The device has returned something (cheap: one read). */
+bool virtq_pending(struct virtq *q);
+/* The next returned chain: its head (and the bytes written, the cookie),
+ * -ATOLL_EAGAIN (none), -ATOLL_EIO (the device broke a rule, now or
+ * before). */
+int virtq_get(struct virtq *q, uint32_t *len, void **cookie);
+/* Lets the device interrupt when it returns a chain, or asks it not to
+ * (a hint it may ignore: wait.c only wakes more often then). */
+void virtq_interrupts(struct virtq *q, bool on);
 
 /* ---- the net and block drivers, for wait.c and exit ------------------ */
 

@@ -359,9 +359,11 @@ static void build_command(struct argv_list *av, const struct qemu_opts *o,
 }
 
 static pid_t child;
+static volatile sig_atomic_t stopped_by; /* a signal we passed on */
 
 static void forward(int sig)
 {
+    stopped_by = sig;
     if (child > 0)
         kill(child, sig);
 }
@@ -371,6 +373,10 @@ static int guest_status(int st)
 {
     if (WIFSIGNALED(st))
         return 128 + WTERMSIG(st);
+    /* QEMU exits 0 on SIGTERM and SIGINT: the run was stopped, not the
+     * guest. */
+    if (stopped_by)
+        return 128 + stopped_by;
     int s = WEXITSTATUS(st);
     if (s >= 3 && (s & 1))
         return (s - 3) / 2;
