@@ -18,7 +18,9 @@
  * virtio_mmio.device=SIZE@ADDR:IRQ - the Linux convention by which QEMU's
  * microvm and Firecracker announce their virtio-mmio transports, which
  * they append to the command line - are taken out wherever they are and
- * recorded for mmio.c.
+ * recorded for mmio.c.  And words --ipv4=... / --ipv4-gateway=... before
+ * the first "--", which urunc puts there (MirageOS's convention), move
+ * behind it, where the application's arguments are (move_stack_words).
  *
  * Memory: the runtime's region starts after the image (its boot page
  * tables and boot stack included) and ends with the RAM region the image
@@ -56,9 +58,11 @@ static void say(const char *s)
 _Noreturn void virtio_poweroff(int status)
 {
     outl(VIRTIO_EXIT_PORT, (uint32_t)status + 1);
-    /* No debug-exit device (Firecracker): the keyboard controller's
-     * reset line, which Firecracker takes as the end of the VM and QEMU
-     * (with -no-reboot) as a shutdown. */
+    /* No debug-exit device: QEMU without it (urunc's) turns off through
+     * ACPI; Firecracker, which has no ACPI poweroff, takes the keyboard
+     * controller's reset line as the end of the VM (and QEMU with
+     * -no-reboot as a shutdown). */
+    acpi_poweroff();
     outb(0x64, 0xfe);
     intr_die();
 }
@@ -332,6 +336,58 @@ static int split_words(char **argv, int argc)
     }
 }
 
+/* Whether w is a network stack's address argument: --ipv4=,
+ * --ipv4-gateway=, or the same after a device name (--NAME-ipv4=). */
+static bool stack_address_word(const char *w)
+{
+    if (strncmp(w, "--", 2))
+        return false;
+    const char *eq = strchr(w, '=');
+    if (!eq)
+        return false;
+    size_t n = (size_t)(eq - w);
+    static const char *const tails[] = {"ipv4", "ipv4-gateway"};
+    for (int i = 0; i < 2; i++) {
+        size_t t = strlen(tails[i]);
+        if (n == 2 + t && !strncmp(w + 2, tails[i], t))
+            return true;
+        if (n > 3 + t && w[n - t - 1] == '-' &&
+            !strncmp(w + n - t, tails[i], t))
+            return true;
+    }
+    return false;
+}
+
+/* MirageOS's convention, which urunc follows for QEMU and Firecracker:
+ * the VMM's launcher puts --ipv4=A/N --ipv4-gateway=G first on the
+ * command line.  Here they are application arguments, so such words
+ * before the first "--" move to just after it (a "--" is added if there
+ * is none).  Returns the new argc. */
+static int move_stack_words(char **argv, int argc)
+{
+    static char dashes[] = "--";
+    static char *moved[BOOT_ARGV_MAX];
+    int nmoved = 0, out = 1, i;
+    for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+        if (stack_address_word(argv[i]))
+            moved[nmoved++] = argv[i];
+        else
+            argv[out++] = argv[i];
+    }
+    if (nmoved == 0)
+        return argc;
+    bool had = i < argc;
+    if (!had && argc == BOOT_ARGV_MAX)
+        return -1;
+    int rest = had ? argc - i - 1 : 0;
+    /* argv[out..] becomes "--", the moved words, the rest. */
+    memmove(argv + out + 1 + nmoved, argv + i + (had ? 1 : 0),
+            (size_t)rest * sizeof *argv);
+    argv[out] = dashes;
+    memcpy(argv + out + 1, moved, (size_t)nmoved * sizeof *argv);
+    return out + 1 + nmoved + rest;
+}
+
 /* Copies the VMM's command line; -1 if it is longer than we take. */
 static int copy_cmdline(const struct pvh_start_info *si)
 {
@@ -365,11 +421,14 @@ _Noreturn void virtio_start(uint32_t start_info)
         say("atoll: the memory map has no RAM region holding the image\n");
         virtio_poweroff(ATOLL_EXIT_USAGE);
     }
+    acpi_init(si);
     if (paging_init() < 0 || clock_init() < 0 || intr_init() < 0)
         virtio_poweroff(ATOLL_EXIT_PANIC);
     int argc = 0;
     argv[argc++] = (char *)(uintptr_t)atoll_app.name;
     argc = split_words(argv, argc);
+    if (argc >= 0)
+        argc = move_stack_words(argv, argc);
     if (argc < 0)
         virtio_poweroff(ATOLL_EXIT_USAGE);
     argv[argc] = NULL;

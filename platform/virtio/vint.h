@@ -41,17 +41,31 @@
  * writes status + 1, so that QEMU's own failures (status 1) and a guest
  * that stopped without a status (a reset: QEMU exits 0) cannot be taken
  * for one of the guest's: `atoll run` turns an odd status s >= 3 back
- * into (s - 3) / 2.  Statuses above VIRTIO_EXIT_MAX are reserved, as on
- * hvt: VIRTIO_EXIT_CRASH is a guest fault (a trap).
+ * into (s - 3) / 2.  Without that device the machine is turned off the
+ * ACPI way (acpi.c), else reset.  Statuses above VIRTIO_EXIT_MAX are reserved,
+ * as on hvt: VIRTIO_EXIT_CRASH is a guest fault (a trap).
  */
 #define VIRTIO_EXIT_PORT  0xf4
 #define VIRTIO_EXIT_MAX   111
 #define VIRTIO_EXIT_CRASH 114
 
 /* Stops the machine with `status` (not checked), without flushing
- * anything: debug-exit, else (Firecracker has no such port) a reset
- * through the keyboard controller, else halts for good. */
+ * anything: debug-exit, else ACPI S5 (QEMU started by others), else a
+ * reset through the keyboard controller (Firecracker ends the VM on it),
+ * else halts for good. */
 _Noreturn void virtio_poweroff(int status);
+
+/* ---- ACPI poweroff (acpi.c) -----------------------------------------------
+ */
+
+struct pvh_start_info;
+/* Finds the PM1a control port and the S5 sleep type in the firmware's
+ * ACPI tables; at boot, before paging_init (low memory) and before the
+ * heap is used (the tables may lie where it will be). */
+void acpi_init(const struct pvh_start_info *si);
+/* Enters S5 (the machine turns off) when acpi_init found how; else
+ * returns. */
+void acpi_poweroff(void);
 
 /* ---- boot (core.c) ------------------------------------------------------ */
 
