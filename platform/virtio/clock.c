@@ -72,7 +72,23 @@ static uint64_t tsc_hz_from_cpuid(void)
     return (uint64_t)r[0] * 1000;
 }
 
-static uint64_t tsc_hz_from_pit(void)
+/* One PIT reading bracketed by two TSC readings: the TSC at the reading
+ * (the middle), and the bracket's width in *wide. */
+static uint16_t pit_read_at(uint64_t *tsc, uint64_t *wide)
+{
+    uint64_t a = rdtsc();
+    uint16_t c = pit_read();
+    uint64_t b = rdtsc();
+    *tsc = a + (b - a) / 2;
+    *wide = b - a;
+    return c;
+}
+
+/* One measurement over PIT_CAL_TICKS, or 0: the PIT does not count, or a
+ * reading at either end took longer than 1/500 of the window (the vCPU
+ * was descheduled right there, as happens under TCG on a busy host, and
+ * the rate would be off by that much). */
+static uint64_t tsc_hz_measure(void)
 {
     /* Channel 0, low then high byte, mode 2 (rate generator), binary,
      * from 0 (= 65536): it counts down and wraps every 55 ms.  Its
@@ -80,24 +96,35 @@ static uint64_t tsc_hz_from_pit(void)
     outb(PIT_CMD, 0x34);
     outb(PIT_CH0, 0);
     outb(PIT_CH0, 0);
+    uint64_t t0, t1, w0, w1;
     uint16_t c0 = pit_read(), c;
     /* Start on a change of the counter, so the first tick is whole. */
     long spins = 0;
-    while ((c = pit_read()) == c0)
+    while ((c = pit_read_at(&t0, &w0)) == c0)
         if (++spins == PIT_CAL_SPINS)
             return 0;
-    uint64_t t0 = rdtsc();
     c0 = c;
-    uint32_t elapsed = 0;
-    uint64_t t1;
+    uint32_t elapsed;
     do {
-        c = pit_read();
-        t1 = rdtsc();
+        c = pit_read_at(&t1, &w1);
         elapsed = (uint16_t)(c0 - c);
         if (++spins == PIT_CAL_SPINS)
             return 0;
     } while (elapsed < PIT_CAL_TICKS);
-    return (t1 - t0) * PIT_HZ / elapsed;
+    uint64_t window = t1 - t0;
+    if (window == 0 || w0 > window / 500 || w1 > window / 500)
+        return 0;
+    return window * PIT_HZ / elapsed;
+}
+
+static uint64_t tsc_hz_from_pit(void)
+{
+    for (int tries = 0; tries < 10; tries++) {
+        uint64_t hz = tsc_hz_measure();
+        if (hz)
+            return hz;
+    }
+    return 0;
 }
 
 /* ---- the RTC ------------------------------------------------------------- */

@@ -7,7 +7,9 @@
  * register is empty (LSR bit 5).  The wait is bounded: a UART that
  * never reports room (none there, or a hostile VMM) costs one bounded
  * delay, then the console is taken for gone and output is dropped, never
- * a hang.  Lines end in "\n" as
+ * a hang.  Before the machine stops, console_drain waits (bounded) until
+ * the UART has sent everything: the VMM may hold bytes in its FIFO while
+ * its own output is slow, and they would be lost with the machine.  Lines end in "\n" as
  * on every target; a terminal on the host side adds the carriage return.
  */
 #include <stdbool.h>
@@ -24,6 +26,7 @@
 #define UART_MCR 4 /* modem control */
 #define UART_LSR 5 /* line status */
 #define LSR_THRE 0x20
+#define LSR_TEMT 0x40 /* transmitter and FIFO empty */
 
 /* Polls of LSR per byte before giving up on it (each is an exit to the
  * VMM, microseconds). */
@@ -50,4 +53,11 @@ void console_write(const char *buf, size_t len)
             }
         outb(COM1 + UART_THR, (uint8_t)buf[i]);
     }
+}
+
+void console_drain(void)
+{
+    for (int s = 0; s < UART_SPINS && !gone; s++)
+        if (inb(COM1 + UART_LSR) & LSR_TEMT)
+            return;
 }

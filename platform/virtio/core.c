@@ -57,6 +57,7 @@ static void say(const char *s)
 
 _Noreturn void virtio_poweroff(int status)
 {
+    console_drain();
     outl(VIRTIO_EXIT_PORT, (uint32_t)status + 1);
     /* No debug-exit device: QEMU without it (urunc's) turns off through
      * ACPI; Firecracker, which has no ACPI poweroff, takes the keyboard

@@ -178,6 +178,34 @@ static void say(const char *s)
     console_write(s, strlen(s));
 }
 
+/* Measures the timer's rate against the TSC over CAL_NS.  The start
+ * and the end of the count are each bracketed by two TSC readings; a
+ * measurement where either bracket is wider than CAL_SLACK (the vCPU was
+ * descheduled right there, as happens under TCG on a busy host) is
+ * thrown away: it would make every timer fire early or, worse, late. */
+#define CAL_NS    2000000
+#define CAL_SLACK 50 /* a bracket may be 1/50 of CAL_NS */
+#define CAL_TRIES 20
+
+static bool lapic_calibrate(void)
+{
+    uint64_t slack = clock_tsc_hz / 1000000 * (CAL_NS / 1000) / CAL_SLACK;
+    uint64_t a0 = rdtsc();
+    lapic_write(APIC_TIMER_ICR, 0xffffffff);
+    uint64_t a1 = rdtsc();
+    clock_delay_ns(CAL_NS);
+    uint64_t b0 = rdtsc();
+    uint32_t left = lapic_read(APIC_TIMER_CCR);
+    uint64_t b1 = rdtsc();
+    lapic_write(APIC_TIMER_ICR, 0);
+    uint64_t ticks = 0xffffffffULL - left;
+    if (a1 - a0 > slack || b1 - b0 > slack || ticks == 0)
+        return false;
+    uint64_t tsc = (b0 + b1) / 2 - (a0 + a1) / 2;
+    lapic_hz = (uint64_t)((unsigned __int128)ticks * clock_tsc_hz / tsc);
+    return lapic_hz != 0;
+}
+
 static int lapic_init(void)
 {
     uint32_t r[4];
@@ -200,21 +228,11 @@ static int lapic_init(void)
     lapic_write(APIC_SVR, 0x100 | VEC_SPURIOUS);
     lapic_write(APIC_TIMER_DCR, 0x3); /* divide by 16 */
     lapic_write(APIC_LVT_TIMER, APIC_MASKED | VEC_TIMER);
-    /* Count the timer down for 2 ms of TSC. */
-    lapic_write(APIC_TIMER_ICR, 0xffffffff);
-    uint64_t t0 = rdtsc();
-    clock_delay_ns(2000000);
-    uint32_t left = lapic_read(APIC_TIMER_CCR);
-    uint64_t t1 = rdtsc();
-    lapic_write(APIC_TIMER_ICR, 0);
-    uint64_t ticks = 0xffffffffULL - left;
-    uint64_t tsc = t1 - t0;
-    if (ticks == 0 || tsc == 0) {
-        say("atoll: the local APIC timer does not count\n");
-        return -1;
-    }
-    lapic_hz = (uint64_t)((unsigned __int128)ticks * clock_tsc_hz / tsc);
-    return 0;
+    for (int tries = 0; tries < CAL_TRIES; tries++)
+        if (lapic_calibrate())
+            return 0;
+    say("atoll: cannot measure the local APIC timer against the TSC\n");
+    return -1;
 }
 
 void intr_timer_arm(uint64_t ns)

@@ -98,6 +98,8 @@ _Noreturn void __stack_chk_fail(void);
 void console_init(void);
 /* Writes every byte (a full UART transmitter is waited for). */
 void console_write(const char *buf, size_t len);
+/* Waits (bounded) until the UART has sent every byte written. */
+void console_drain(void);
 
 /* ---- clocks (clock.c) ---------------------------------------------------- */
 

@@ -50,7 +50,8 @@ run_both "atoll new" "$SCRATCH/fresh" quiet
 # for the wall clock.
 # The wall clock is compared with the host's before and after the run
 # (a boot under TCG on a busy host takes a while; the RTC has whole
-# seconds), the uptime of the first tick allows for a slow boot.
+# seconds), the uptime of the first tick allows for a slow boot, the
+# second tick may be late but never early.
 clock_check() { # MACHINE
     local before after out
     before=$(date -u +%s)
@@ -63,7 +64,9 @@ before, after = int(sys.argv[1]), int(sys.argv[2])
 ticks = re.findall(r"time will be (\d+):(\d+):(\d+) UTC, \w+ (\d+) (\w+) (\d+) \(uptime ([0-9.]+) s\)", sys.argv[3])
 assert len(ticks) == 2, "two ticks"
 up = [float(t[6]) for t in ticks]
-assert up[0] < 1 and 0.99 <= up[1] - up[0] <= 1.1, "uptimes %s" % up
+# Never early (a timer that fires early means a wrong calibration);
+# late by up to half a second (a loaded host delays a TCG guest's wakes).
+assert up[0] < 1 and 0.99 <= up[1] - up[0] <= 1.5, "uptimes %s" % up
 h, m, sec, d, mon, y = ticks[0][:6]
 wall = calendar.timegm(time.strptime("%s %s %s %s:%s:%s" % (d, mon, y, h, m, sec), "%d %B %Y %H:%M:%S"))
 assert before - 1 <= wall <= after + 1, "guest wall %d, host %d..%d" % (wall, before, after)
@@ -71,7 +74,7 @@ PY
 }
 build_app "$E/clock" virtio
 for m in $MACHINES; do
-    t "clock on $m: ticks 1 s apart, wall clock the host's (within 1 s)" \
+    t "clock on $m: ticks >= 1 s apart (< 1.5), wall clock the host's (within 1 s)" \
         clock_check "$m"
 done
 
