@@ -4,15 +4,17 @@
 # time (default: one per CPU), from the same seeds as the short runs in
 # `make test`.  Prints a line per target - executions, executions per
 # second, edges of the code reached - and whether it made the goal of
-# 10 million executions.  Fails on a crash, a leak, a sanitizer report or
-# a timeout; the input that did it is kept and its path printed.
+# 10 million executions, and the CPU time each used with the executions
+# per CPU second, which say more than the wall clock on a shared machine.
+# Fails on a crash, a leak, a sanitizer report or a timeout; the input
+# that did it is kept and its path printed.
 #
 # Not a test (tests/run.sh runs only *.sh): it takes as long as it is
 # told to.  FUZZ_OUT=DIR keeps the logs and corpora in DIR.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$ROOT"
-SECS=${FUZZ_SECONDS:-300}
+cd "$ROOT" || exit 1
+SECS=${FUZZ_SECONDS:-600}
 JOBS=${FUZZ_JOBS:-$(nproc)}
 GOAL=10000000
 OUT=${FUZZ_OUT:-$(mktemp -d /tmp/atoll-fuzzlong.XXXXXX)}
@@ -30,20 +32,21 @@ for t in $FUZZ_TARGETS; do
     fuzz_build "$OUT" "$t" || { tail -n 30 "$LOG"; exit 1; }
 done
 
-run_one() { # NAME: run it, leave NAME.log and NAME.rc in $OUT
-    local t=$1
+run_one() { # NAME: run it, leave NAME.log, .rc and .cpu in $OUT
+    local t=$1 TIMEFORMAT='%U %S'
     mkdir -p "$OUT/crash_$t"
     fuzz_seeds "$t" "$OUT/corpus_$t"
-    "$OUT/$t" -seed=1 -max_total_time="$SECS" -max_len="$(fuzz_max_len "$t")" \
-        -timeout=10 -print_final_stats=1 -artifact_prefix="$OUT/crash_$t/" \
-        "$OUT/corpus_$t" >"$OUT/$t.log" 2>&1
+    # The CPU time too: on a busy machine the wall clock says little.
+    { time "$OUT/$t" -seed=1 -max_total_time="$SECS" \
+        -max_len="$(fuzz_max_len "$t")" -timeout=10 -print_final_stats=1 \
+        -artifact_prefix="$OUT/crash_$t/" "$OUT/corpus_$t" \
+        >"$OUT/$t.log" 2>&1; } 2>"$OUT/$t.cpu"
     echo $? >"$OUT/$t.rc"
 }
 
-set -- $FUZZ_TARGETS
-n=$#
+n=$(wc -w <<<"$FUZZ_TARGETS")
 echo "fuzz-long: $n targets, $SECS s each, $JOBS at a time" \
-    "(about $(((n + JOBS - 1) / JOBS * SECS / 60)) min)"
+    "(about $(((n + JOBS - 1) / JOBS * SECS / 60)) min)" # rounds of SECS
 # JOBS lanes, each running its share of the targets one after the other.
 for ((lane = 0; lane < JOBS; lane++)); do
     (
@@ -58,11 +61,15 @@ wait
 
 stat() { sed -n "s/^stat::$1: *//p" "$2" | tail -n 1; } # NAME LOG
 status=0
-printf '\n%-16s %12s %9s %6s  %s\n' target executions exec/s edges result
+printf '\n%-16s %12s %9s %9s %10s %6s  %s\n' target executions exec/s \
+    "CPU s" "exec/CPU-s" edges result
 for t in $FUZZ_TARGETS; do
     lg=$OUT/$t.log
     execs=$(stat number_of_executed_units "$lg")
     rate=$(stat average_exec_per_sec "$lg")
+    # shellcheck disable=SC2046 # user and system seconds, added
+    cpu=$(printf '%.0f' $(awk '{ print $1 + $2 }' "$OUT/$t.cpu" 2>/dev/null))
+    cpurate=$([ "${cpu:-0}" -gt 0 ] && echo $((${execs:-0} / cpu)))
     edges=$(fuzz_report "$lg" | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
     if [ "$(cat "$OUT/$t.rc")" != 0 ]; then
         result="FAILED: $(grep -m1 -E 'ERROR|Test unit written' "$lg")"
@@ -73,8 +80,8 @@ for t in $FUZZ_TARGETS; do
     else
         result="ok, no crash; below the goal of $GOAL executions"
     fi
-    printf '%-16s %12s %9s %6s  %s\n' "$t" "${execs:-?}" "${rate:-?}" \
-        "${edges:-?}" "$result"
+    printf '%-16s %12s %9s %9s %10s %6s  %s\n' "$t" "${execs:-?}" \
+        "${rate:-?}" "${cpu:-?}" "${cpurate:-?}" "${edges:-?}" "$result"
 done
 if [ $status = 0 ] && [ -z "${FUZZ_OUT:-}" ]; then
     rm -rf "$OUT"

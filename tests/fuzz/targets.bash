@@ -15,6 +15,7 @@
 #                           how far the run got into the code (edges of
 #                           the control-flow graph it reached)
 
+# shellcheck disable=SC2034 # used by the scripts that source this file
 FUZZ_TARGETS="net_eth net_arp net_ipv4 net_icmp net_udp tcp_input
     dns_message dhcp_packet zone_parse kv_ro_tar_fuzz store_decoders"
 
@@ -49,9 +50,9 @@ fuzz_seeds() { # NAME DIR
         # net_eth's start with an Ethernet header to the flood netif's MAC.
         local eth=""
         [ "$1" = net_eth ] && eth='\x02\x00\x00\xf1\x00\xd0\x02\x00\x00\x00\x00\x09\x08\x00'
-        printf "$eth"'\x45\x00\x00\x24\x00\x01\x00\x00\x40\x01\x00\x00\xc6\x12\x00\x09\xc6\x12\x00\x02\x08\x00\x00\x00\x42\x42\x00\x01pingpingpingping' \
+        printf '%b' "$eth"'\x45\x00\x00\x24\x00\x01\x00\x00\x40\x01\x00\x00\xc6\x12\x00\x09\xc6\x12\x00\x02\x08\x00\x00\x00\x42\x42\x00\x01pingpingpingping' \
             >"$d/ping"
-        printf "$eth"'\x45\x00\x00\x20\x00\x02\x00\x00\x40\x11\x00\x00\xc6\x12\x00\x09\xc6\x12\x00\x02\x30\x39\x00\x07\x00\x0c\x00\x00echo' \
+        printf '%b' "$eth"'\x45\x00\x00\x20\x00\x02\x00\x00\x40\x11\x00\x00\xc6\x12\x00\x09\xc6\x12\x00\x02\x30\x39\x00\x07\x00\x0c\x00\x00echo' \
             >"$d/udp"
         ;;
     tcp_input)
