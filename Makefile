@@ -5,6 +5,7 @@
 #                   examples); ends with "N passed, N failed"
 #   make demo       build and run examples/hello
 #   make bench      benchmarks against real peers, printed as ratios
+#   make fuzz-long  every libFuzzer target for FUZZ_SECONDS (mk/fuzz.mk)
 #   make format     apply .clang-format to every C file
 #
 # Layout of the build tree ($(BUILD), default build/):
