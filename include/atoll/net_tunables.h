@@ -132,6 +132,92 @@
 #define NET_UDP_EPHEMERAL_HI 65535
 #endif
 
+/* ======== IPv6, ICMPv6, Neighbor Discovery =============================== */
+
+/* Hop limit of the packets we send, until a router advertises another
+ * (RFC 8200 3, RFC 4861 6.3.4). */
+#ifndef NET_IPV6_HOP_LIMIT
+#define NET_IPV6_HOP_LIMIT 64
+#endif
+
+/* Extension headers walked per packet at most; a longer chain is dropped
+ * (a chain of many tiny headers costs the receiver, gives nothing). */
+#ifndef NET_IPV6_EXT_MAX
+#define NET_IPV6_EXT_MAX 8
+#endif
+
+/* Addresses per stack: link-local, a static one, SLAAC ones. */
+#ifndef NET_IPV6_ADDRS_MAX
+#define NET_IPV6_ADDRS_MAX 6
+#endif
+
+/* ICMPv6 errors sent per second at most (RFC 4443 2.4 (f)). */
+#ifndef NET_ICMP6_ERRORS_PER_SEC
+#define NET_ICMP6_ERRORS_PER_SEC 100
+#endif
+
+/* Neighbour cache entries (all states).  A new entry takes a free slot,
+ * else the least recently used entry that is not INCOMPLETE; failing
+ * both, the packet is refused. */
+#ifndef NET_ND_CACHE_MAX
+#define NET_ND_CACHE_MAX 64
+#endif
+
+/* Packets waiting for one neighbour's resolution, and over all. */
+#ifndef NET_ND_QUEUE_MAX
+#define NET_ND_QUEUE_MAX 4
+#endif
+#ifndef NET_ND_QUEUE_TOTAL_MAX
+#define NET_ND_QUEUE_TOTAL_MAX 64
+#endif
+
+/* Prefix options used from one router advertisement; more are ignored. */
+#ifndef NET_ND_PREFIXES_MAX
+#define NET_ND_PREFIXES_MAX 4
+#endif
+
+/* RFC 4861 10 constants: multicast solicitations (address resolution),
+ * unicast probes (unreachability detection), the DELAY state's length,
+ * the default reachable time and retransmission timer (ns). */
+#ifndef NET_ND_MAX_MCAST_SOLICIT
+#define NET_ND_MAX_MCAST_SOLICIT 3
+#endif
+#ifndef NET_ND_MAX_UCAST_SOLICIT
+#define NET_ND_MAX_UCAST_SOLICIT 3
+#endif
+#ifndef NET_ND_DELAY_NS
+#define NET_ND_DELAY_NS (5LL * 1000000000LL)
+#endif
+#ifndef NET_ND_REACHABLE_NS
+#define NET_ND_REACHABLE_NS (30LL * 1000000000LL)
+#endif
+#ifndef NET_ND_RETRANS_NS
+#define NET_ND_RETRANS_NS 1000000000LL
+#endif
+
+/* Router solicitations at start, and their interval (RFC 4861 10). */
+#ifndef NET_ND_RTR_SOLICITS
+#define NET_ND_RTR_SOLICITS 3
+#endif
+#ifndef NET_ND_RTR_SOLICIT_NS
+#define NET_ND_RTR_SOLICIT_NS (4LL * 1000000000LL)
+#endif
+
+/* Duplicate address detection: solicitations per address (RFC 4862 5.1
+ * DupAddrDetectTransmits), one retransmission timer apart. */
+#ifndef NET_ND_DAD_TRANSMITS
+#define NET_ND_DAD_TRANSMITS 1
+#endif
+
+/* Unsolicited MLDv2 reports when groups change (RFC 3810 9.1 Robustness
+ * Variable) and their interval (ns). */
+#ifndef NET_MLD_REPORTS
+#define NET_MLD_REPORTS 2
+#endif
+#ifndef NET_MLD_REPORT_NS
+#define NET_MLD_REPORT_NS 1000000000LL
+#endif
+
 /* ======== TCP ============================================================ */
 /* Times are in ns.  lib/net/tcp_*.c; docs/tcp.md explains each choice. */
 

@@ -78,6 +78,12 @@ struct atoll_stack_stats {
     uint64_t icmp_drop;
     uint64_t udp_drop; /* checksum, no socket, queue full */
     uint64_t tcp_drop; /* checksum, bad options, no connection */
+    /* IPv6 (atoll/ipv6.h): */
+    uint64_t ip6_drop;      /* header, extension chain, address, protocol */
+    uint64_t ip6_frag_drop; /* fragments (no reassembly yet) */
+    uint64_t icmp6_drop;    /* checksum, length, type/code, not for us */
+    uint64_t nd_drop;       /* hop limit not 255, malformed, bad source */
+    uint64_t nd_queue_drop; /* neighbour queue full or resolution failed */
 };
 void atoll_stack_stats(const struct atoll_stack *s,
                        struct atoll_stack_stats *out);

@@ -1,17 +1,19 @@
 /*
  * lib/net/eth.c - Ethernet II: the bottom of the stack.
  *
- * Input parses the 14-byte header, keeps frames addressed to our MAC or to
- * the broadcast address (we join no multicast group) and hands IPv4 and ARP
- * payloads up; everything else is counted in eth_drop.  Output pushes the
- * header into the buffer's headroom and transmits; while the receive fiber
- * is dispatching a batch, transmissions are collected and sent as one batch
- * at its end (one crossing of the platform boundary for many frames).
+ * Input parses the 14-byte header, keeps frames addressed to our MAC, to
+ * the broadcast address or to an IPv6 multicast group we joined, and hands
+ * IPv4, ARP and IPv6 payloads up; everything else is counted in eth_drop.
+ * Output pushes the header into the buffer's headroom and transmits;
+ * while the receive fiber is dispatching a batch, transmissions are
+ * collected and sent as one batch at its end (one crossing of the
+ * platform boundary for many frames).
  */
 #include <string.h>
 
 #include "atoll/error.h"
 #include "atoll/invariant.h"
+#include "ipv6_int.h"
 #include "stack_impl.h"
 
 static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
@@ -39,8 +41,9 @@ void net_eth_input(struct atoll_stack *s, struct atoll_buf *b)
     s->stats.rx_frames++;
     if (net_eth_parse(b->data, b->len, &h) < 0)
         goto drop;
-    if (memcmp(h.dst, s->info.mac, 6) && memcmp(h.dst, bcast, 6))
-        goto drop; /* another host's unicast, or multicast */
+    if (memcmp(h.dst, s->info.mac, 6) && memcmp(h.dst, bcast, 6) &&
+        !(h.type == NET_ETHTYPE_IPV6 && net_ipv6_mac_wanted(s, h.dst)))
+        goto drop; /* another host's unicast, or a group we are not in */
     if (!memcmp(h.src, s->info.mac, 6) || (h.src[0] & 1))
         goto drop; /* our own frame looped back, or a group source */
     atoll_buf_pull(b, NET_ETH_HLEN);
@@ -50,6 +53,9 @@ void net_eth_input(struct atoll_stack *s, struct atoll_buf *b)
         return;
     case NET_ETHTYPE_ARP:
         net_arp_input(s, b);
+        return;
+    case NET_ETHTYPE_IPV6:
+        net_ipv6_input(s, b);
         return;
     }
 drop:

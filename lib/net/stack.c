@@ -19,6 +19,7 @@
 #include "atoll/dhcp.h"
 #include "atoll/random.h"
 #include "dhcp_int.h"
+#include "ipv6_int.h"
 #include "stack_impl.h"
 
 struct atoll_log_src net_log = {"net", -1, 0};
@@ -87,7 +88,9 @@ static atoll_time_t run_timers(struct atoll_stack *s)
 {
     atoll_time_t now = atoll_now();
     atoll_time_t a = net_arp_timers(s, now), r = net_reasm_timers(s, now);
-    return a < r ? a : r;
+    atoll_time_t v6 = net_ipv6_timers(s, now);
+    a = a < r ? a : r;
+    return a < v6 ? a : v6;
 }
 
 static int rx_main(void *arg)
@@ -266,6 +269,7 @@ void atoll_stack_destroy(struct atoll_stack *s)
     net_udp_fini(s);
     net_reasm_fini(s);
     net_arp_fini(s);
+    net_ipv6_fini(s);
     for (int i = 0; i < s->ntx; i++)
         atoll_buf_free(s->txq[i]);
     atoll_free(s);
@@ -296,9 +300,9 @@ void *net_tcp_get(const struct atoll_stack *s)
 /* ---- constructors for the generated wiring
  * ------------------------------------ */
 
-static int open_with(const char *name, const struct atoll_arg_value *args,
-                     int (*open_nif)(const char *, struct atoll_netif **),
-                     struct atoll_stack **out)
+static int open_v4(const char *name, const struct atoll_arg_value *args,
+                   int (*open_nif)(const char *, struct atoll_netif **),
+                   struct atoll_stack **out)
 {
     struct atoll_stack_config c = {0, 0, 0};
     const char *ip = args ? args[0].s : NULL;
@@ -337,6 +341,62 @@ static int open_with(const char *name, const struct atoll_arg_value *args,
     if (err < 0)
         return err;
     return atoll_stack_create(name, nif, &c, out);
+}
+
+/* --ipv6=ADDR/PREFIX and --ipv6-gateway=ADDR (args[3], args[4]): *c
+ * static, c->prefix 0 for SLAAC (no --ipv6), *off for --ipv6=off. */
+static int ipv6_args(const char *name, const struct atoll_arg_value *args,
+                     struct atoll_ipv6_config *c, bool *off)
+{
+    memset(c, 0, sizeof *c);
+    const char *ip = args ? args[3].s : NULL;
+    const char *gw = args ? args[4].s : NULL;
+    *off = ip && !strcmp(ip, "off");
+    if (!ip || !*ip || *off)
+        return 0;
+    if (!strchr(ip, '/') || atoll_ipv6_parse(ip, &c->addr, &c->prefix) < 0 ||
+        c->prefix == 0) {
+        ATOLL_ERROR(&net_log,
+                    "%s: --ipv6: '%s' is not ADDR/PREFIX (e.g. "
+                    "2001:db8::2/64)",
+                    name, ip);
+        return -ATOLL_EINVAL;
+    }
+    if (gw && *gw && atoll_ipv6_parse(gw, &c->gateway, NULL) < 0) {
+        ATOLL_ERROR(&net_log, "%s: --ipv6-gateway: '%s' is not an address",
+                    name, gw);
+        return -ATOLL_EINVAL;
+    }
+    return 0;
+}
+
+static int open_with(const char *name, const struct atoll_arg_value *args,
+                     int (*open_nif)(const char *, struct atoll_netif **),
+                     struct atoll_stack **out)
+{
+    struct atoll_ipv6_config c6;
+    bool off;
+    int err = ipv6_args(name, args, &c6, &off);
+    if (err < 0)
+        return err;
+    err = open_v4(name, args, open_nif, out);
+    if (err < 0 || off)
+        return err;
+    err = atoll_stack_ipv6_enable(*out, c6.prefix ? &c6 : NULL);
+    if (err < 0 && !c6.prefix) {
+        /* IPv6 was not asked for, only the default: IPv4 goes on. */
+        ATOLL_WARN(&net_log, "%s: no IPv6 (link MTU below 1280?)", name);
+        return 0;
+    }
+    if (err < 0) {
+        ATOLL_ERROR(&net_log,
+                    "%s: --ipv6: not a usable unicast address, the gateway "
+                    "is outside the prefix, or the MTU is below 1280",
+                    name);
+        atoll_stack_destroy(*out);
+        *out = NULL;
+    }
+    return err;
 }
 
 int atoll_stack_open_default(const char *name,

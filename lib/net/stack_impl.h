@@ -114,6 +114,8 @@ struct atoll_stack {
     uint16_t udp_next_eph;
 
     void *tcp; /* net_tcp_set/get */
+
+    struct net6 *v6; /* IPv6 state (ipv6_int.h), NULL until enabled */
 };
 
 /* ---- eth.c -----------------------------------------------------------------

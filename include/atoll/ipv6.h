@@ -1,0 +1,102 @@
+/*
+ * atoll/ipv6.h - IPv6 on a network stack: addresses, static or automatic
+ * configuration, and what the stack currently holds.
+ *
+ * NAME
+ *     atoll_ipv6_t, atoll_ipv6_parse, atoll_ipv6_format,
+ *     atoll_stack_ipv6_enable, atoll_stack_ipv6_addrs,
+ *     atoll_stack_ipv6_router
+ *
+ * DESCRIPTION
+ *     A stack (atoll/stack.h) speaks IPv6 beside IPv4 once it is enabled:
+ *     it then holds a link-local address made from its MAC (fe80::/64 and
+ *     the modified EUI-64 of RFC 4291 appendix A), joins the all-nodes and
+ *     solicited-node multicast groups (announced with MLDv2, RFC 3810),
+ *     runs duplicate address detection on every address (RFC 4862), answers
+ *     neighbor solicitations and echo requests (ping -6), and either
+ *
+ *       - takes a static address and gateway (atoll_stack_ipv6_enable with
+ *         a config whose prefix is not 0), or
+ *       - configures itself from router advertisements (SLAAC, RFC 4862):
+ *         it solicits routers, forms an address in every advertised /64
+ *         prefix with the autonomous flag, and takes the default router and
+ *         the link MTU they announce (config NULL or prefix 0).
+ *
+ *     A stack declared in a manifest (`device stack NAME`) is enabled by
+ *     its wiring: --ipv6=ADDR/PREFIX [--ipv6-gateway=ADDR] for a static
+ *     address, SLAAC without them, and --ipv6=off for IPv4 only.  A stack
+ *     made with atoll_stack_create() speaks IPv4 only until it is enabled.
+ *
+ *     UDP and TCP do not run over IPv6 yet (docs/net.md, "IPv6").
+ */
+#ifndef ATOLL_IPV6_H
+#define ATOLL_IPV6_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct atoll_stack;
+
+/* An IPv6 address, network byte order. */
+typedef struct {
+    uint8_t b[16];
+} atoll_ipv6_t;
+
+/* Room for the longest text form plus its NUL. */
+#define ATOLL_IPV6_TEXT 46
+
+/* RFC 4291 2.2 text ("2001:db8::1", "fe80::1:2", "::ffff:1.2.3.4" is not
+ * accepted); with `prefix` non-NULL a "/N" suffix (0..128) is allowed and
+ * stored (128 without one).  0 or -ATOLL_EINVAL. */
+int atoll_ipv6_parse(const char *text, atoll_ipv6_t *addr, uint8_t *prefix);
+
+/* RFC 5952 text (lower case, the longest run of zero groups as "::") into
+ * buf (ATOLL_IPV6_TEXT bytes); returns buf. */
+char *atoll_ipv6_format(const atoll_ipv6_t *addr, char *buf);
+
+struct atoll_ipv6_config {
+    atoll_ipv6_t addr;    /* a global or unique-local unicast address */
+    uint8_t prefix;       /* on-link prefix length 1..128; 0 = SLAAC */
+    atoll_ipv6_t gateway; /* default router (:: for none) */
+};
+
+/* Turn IPv6 on (or reconfigure it): static with `c` and c->prefix != 0,
+ * SLAAC with c NULL or c->prefix 0.  A static configuration drops the
+ * addresses and router SLAAC gave.  0 or -ATOLL_EINVAL (multicast,
+ * loopback, unspecified or link-local address; a gateway that is not
+ * link-local and outside the prefix). */
+int atoll_stack_ipv6_enable(struct atoll_stack *s,
+                            const struct atoll_ipv6_config *c);
+
+enum atoll_ipv6_addr_state {
+    ATOLL_IPV6_TENTATIVE = 1, /* duplicate address detection running */
+    ATOLL_IPV6_PREFERRED,     /* in use */
+    ATOLL_IPV6_DUPLICATE,     /* another host has it: never used */
+};
+
+enum atoll_ipv6_origin {
+    ATOLL_IPV6_LINK_LOCAL = 1,
+    ATOLL_IPV6_STATIC,
+    ATOLL_IPV6_SLAAC,
+};
+
+struct atoll_ipv6_addr_info {
+    atoll_ipv6_t addr;
+    uint8_t prefix;
+    uint8_t state;  /* enum atoll_ipv6_addr_state */
+    uint8_t origin; /* enum atoll_ipv6_origin */
+};
+
+/* Copy up to `max` of the stack's IPv6 addresses into out; returns how
+ * many there are (0 when IPv6 is off). */
+int atoll_stack_ipv6_addrs(const struct atoll_stack *s,
+                           struct atoll_ipv6_addr_info *out, int max);
+
+/* The default router (link-local, as routers advertise themselves) and
+ * the IPv6 MTU in force.  0, or -ATOLL_ENOENT without a router (mtu is
+ * set either way). */
+int atoll_stack_ipv6_router(const struct atoll_stack *s, atoll_ipv6_t *router,
+                            uint16_t *mtu);
+
+#endif

@@ -1,0 +1,141 @@
+/*
+ * lib/net/icmpv6.c - ICMPv6 (RFC 4443): the checksum over the IPv6
+ * pseudo-header, echo replies, error messages out (rate-limited), and the
+ * dispatch of Neighbor Discovery and MLD messages to nd.c and mld.c.
+ *
+ * An echo reply reuses the request's buffer, as ICMP over IPv4 does.
+ * Echo requests to a multicast group are not answered (RFC 4443 4.1
+ * allows either; not answering gives no amplification), nor those to an
+ * address still under duplicate address detection (RFC 4862 5.4).
+ * Errors are never sent about an ICMPv6 error, to or from a multicast or
+ * unspecified address, and at most NET_ICMP6_ERRORS_PER_SEC a second
+ * (RFC 4443 2.4 (e), (f)).  Every message dropped is counted in
+ * icmp6_drop.
+ */
+#include <string.h>
+
+#include "atoll/error.h"
+#include "ipv6_int.h"
+#include "stack_impl.h"
+
+uint16_t net_icmp6_csum(const atoll_ipv6_t *src, const atoll_ipv6_t *dst,
+                        const uint8_t *p, size_t len)
+{
+    uint32_t sum = net_csum_pseudo6(src, dst, NET_IP6_ICMPV6, (uint32_t)len);
+    return net_csum_fold(net_csum_add(sum, p, len));
+}
+
+void net_icmp6_finish(uint8_t *p, size_t len, const atoll_ipv6_t *src,
+                      const atoll_ipv6_t *dst)
+{
+    net_put16(p + 2, 0);
+    net_put16(p + 2, net_icmp6_csum(src, dst, p, len));
+}
+
+/* A message for the stack itself (not ND): to a preferred address of ours
+ * (or a group) from a unicast one. */
+static bool for_us(const struct atoll_stack *s, const struct net_ipv6_hdr *ip)
+{
+    return !net_ipv6_is_unspecified(&ip->src) &&
+           (net_ipv6_is_ours(s, &ip->dst, false) ||
+            net_ipv6_is_our_group(s, &ip->dst));
+}
+
+void net_icmp6_input(struct atoll_stack *s, struct atoll_buf *b,
+                     const struct net_ipv6_hdr *ip)
+{
+    const uint8_t *p = b->data;
+    if (b->len < 4 || net_icmp6_csum(&ip->src, &ip->dst, p, b->len) != 0)
+        goto drop;
+    switch (p[0]) {
+    case NET_ICMP6_RS:
+    case NET_ICMP6_RA:
+    case NET_ICMP6_NS:
+    case NET_ICMP6_NA:
+    case NET_ICMP6_REDIRECT:
+        net_nd_input(s, b, ip);
+        return;
+    case NET_ICMP6_MLD_QUERY:
+        net_mld_input(s, b, ip);
+        return;
+    }
+    if (!for_us(s, ip))
+        goto drop;
+    switch (p[0]) {
+    case NET_ICMP6_ECHO: {
+        if (b->len < 8 || p[1] != 0 || net_ipv6_is_multicast(&ip->dst))
+            goto drop;
+        atoll_ipv6_t src = ip->dst, dst = ip->src;
+        b->data[0] = NET_ICMP6_ECHO_REPLY;
+        net_icmp6_finish(b->data, b->len, &src, &dst);
+        net_ipv6_output(s, &src, &dst, NET_IP6_ICMPV6, 0, b);
+        return;
+    }
+    case NET_ICMP6_UNREACH:
+    case NET_ICMP6_PKT_TOO_BIG:
+    case NET_ICMP6_TIME_EXCEED:
+    case NET_ICMP6_PARAM_PROB:
+        /* Nothing over IPv6 has a connection to tell yet; a well-formed
+         * error is still not a drop. */
+        if (b->len < 8 + NET_IP6_HLEN)
+            goto drop;
+        atoll_buf_free(b);
+        return;
+    default:
+        atoll_buf_free(b); /* echo replies, other types: legal, unused */
+        return;
+    }
+drop:
+    s->stats.icmp6_drop++;
+    atoll_buf_free(b);
+}
+
+void net_icmp6_send_error(struct atoll_stack *s, uint8_t type, uint8_t code,
+                          uint32_t param, const uint8_t *raw, size_t len)
+{
+    struct net_ipv6_hdr h;
+    struct net_ipv6_chain c;
+    if (!s->v6 || net_ipv6_parse(raw, len, &h) < 0)
+        return;
+    if (net_ipv6_is_multicast(&h.src) || net_ipv6_is_unspecified(&h.src))
+        return;
+    /* Errors about a multicast packet only for the exceptions of 2.4
+     * (e.3): packet too big, and a parameter problem about an option. */
+    if (net_ipv6_is_multicast(&h.dst) && type != NET_ICMP6_PKT_TOO_BIG &&
+        !(type == NET_ICMP6_PARAM_PROB && code == 2))
+        return;
+    /* Never about an ICMPv6 error (2.4 (e.1)). */
+    if (net_ipv6_walk(raw, len, &c) == 0 && !c.fragment &&
+        c.proto == NET_IP6_ICMPV6 && (c.off >= len || raw[c.off] < 128))
+        return;
+    atoll_time_t now = atoll_now();
+    if (now - s->v6->err_window >= ATOLL_SEC(1)) {
+        s->v6->err_window = now;
+        s->v6->errors = 0;
+    }
+    if (s->v6->errors >= NET_ICMP6_ERRORS_PER_SEC)
+        return;
+    s->v6->errors++;
+    /* As much of the packet as fits the minimum MTU (2.4 (c)). */
+    size_t q = len < 1280 - NET_IP6_HLEN - 8 ? len : 1280 - NET_IP6_HLEN - 8;
+    struct atoll_buf *b = atoll_buf_alloc(NET_IP_HEADROOM, 8 + q);
+    if (!b)
+        return;
+    uint8_t *p = atoll_buf_put(b, 8 + q);
+    p[0] = type, p[1] = code;
+    net_put32(p + 4, param);
+    memcpy(p + 8, raw, q);
+    /* The source: the address the packet was sent to when it is ours. */
+    /* Otherwise our link-local address, the one every stack has. */
+    atoll_ipv6_t from;
+    const atoll_ipv6_t *src = &h.dst;
+    if (!net_ipv6_is_ours(s, &h.dst, false)) {
+        if (!net_ipv6_our_link_local(s, &from)) {
+            atoll_buf_free(b);
+            return;
+        }
+        src = &from;
+    }
+    net_icmp6_finish(p, b->len, src, &h.src);
+    net_ipv6_output(s, src, &h.src, NET_IP6_ICMPV6, 0, b);
+}
