@@ -338,6 +338,19 @@ int64_t hvt_block_flush(struct hvt_devices *d, uint32_t dev)
     return fdatasync(dv->fd) < 0 ? -ATOLL_EIO : 0;
 }
 
+/* A tap whose interface was deleted (its network namespace went away, or
+ * `ip link del`) reports an error for ever: epoll says EPOLLERR at once,
+ * reads fail with EBADFD.  Waiting on it would spin, so the guest is
+ * stopped with a tender error naming the device.  (Epoll reports errors
+ * even for taps registered with an empty event mask.) */
+static _Noreturn void tap_gone(struct hvt_devices *d, uint32_t i)
+{
+    const struct hvt_device *dv = i < d->count ? &d->dev[i] : NULL;
+    hvt_die(ATOLL_HVT_EXIT_TENDER,
+            "net device '%s': tap '%s' is gone (its interface was deleted)",
+            dv ? dv->name : "?", dv ? dv->host : "?");
+}
+
 /* Registers exactly the taps in `mask` for EPOLLIN. */
 static void arm(struct hvt_devices *d, uint64_t mask)
 {
@@ -391,6 +404,8 @@ uint64_t hvt_devices_wait(struct hvt_devices *d, uint64_t deadline_ns,
         for (int i = 0; i < n; i++) {
             if (ev[i].data.u32 == TIMER_DATA)
                 timer = true;
+            else if (ev[i].events & (EPOLLERR | EPOLLHUP))
+                tap_gone(d, ev[i].data.u32);
             else if (ev[i].events & EPOLLIN)
                 ready |= (1ULL << ev[i].data.u32) & nets;
         }
