@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# tests/net/interop6.sh - IPv6 of examples/echo against the Linux kernel,
+# once per target (suites net-interop6 for unix, net-interop6-spt, -hvt):
+# ping -6 of the unikernel's link-local address (made from its MAC) and
+# of its static address 2001:db8:12::2, and Linux's neighbour entry for
+# it reaching REACHABLE.  The namespace (kernel side of the tap
+# 2001:db8:12::1/64 and 198.18.0.1/24) is created here and always
+# deleted; no traffic leaves it.
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/targets.bash"
+export ATOLL_BUILD=${BUILD:-build}
+TMP=$(mktemp -d /tmp/atoll-netinterop6.XXXXXX)
+NSES=""
+PID=
+cleanup() {
+    [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+    for ns in $NSES; do ip netns del "$ns" 2>/dev/null; done
+    rm -rf "$TMP" "$LOG"
+}
+trap cleanup EXIT
+
+need() {
+    local m=""
+    [ "$(id -u)" = 0 ] || m="$m root"
+    [ -e /dev/net/tun ] || m="$m /dev/net/tun"
+    for c in ip ping; do command -v $c >/dev/null || m="$m $c"; done
+    echo "$m"
+}
+
+setup() {
+    ns_setup tap0=198.18.0.1/24 &&
+        ip -n "$NS" addr add 2001:db8:12::1/64 dev tap0 nodad
+}
+
+# The link-local address of the MAC the stack logs (modified EUI-64).
+link_local() {
+    local mac
+    mac=$(sed -n 's/.*mac \([0-9a-f:]*\),.*/\1/p' "$W/uk.log" | head -n 1)
+    [ -n "$mac" ] || return 1
+    IFS=: read -r a b c d e f <<<"$mac"
+    printf 'fe80::%x:%x:%x:%x\n' $(((0x$a ^ 2) << 8 | 0x$b)) \
+        $((0x$c << 8 | 0xff)) $((0xfe << 8 | 0x$d)) $((0x$e << 8 | 0x$f))
+}
+
+ping6_until() { # ADDR: answered within 5 s (DAD takes one second)
+    for _ in $(seq 10); do
+        ip netns exec "$NS" ping -6 -c 1 -W 1 "$1" >/dev/null 2>&1 && break
+    done
+    ip netns exec "$NS" ping -6 -i 0.2 -c 3 -W 2 "$1"
+}
+
+reachable() {
+    ip -n "$NS" -6 neigh show dev tap0 | tee /dev/stderr |
+        grep -q "2001:db8:12::2 .*REACHABLE"
+}
+
+run_target() {
+    local target=$1
+    NS=atoll-v6-$target-$$
+    W=$TMP/$target
+    mkdir -p "$W"
+    NSES="$NSES $NS"
+    t "a namespace with a tap device at 2001:db8:12::1/64" setup
+    t "examples/echo builds for $target" \
+        uk_build "$target" "$ROOT/examples/echo" "$W/echo"
+    uk_cmd "$target" "$W/echo/_build/echo" service tap0 \
+        --ipv4=198.18.0.2/24 --ipv6=2001:db8:12::2/64
+    ip netns exec "$NS" "${UK[@]}" >"$W/uk.log" 2>&1 &
+    PID=$!
+    t "the unikernel starts on the tap device" wait_echo "$W/uk.log"
+    local ll
+    ll=$(link_local)
+    t "ping -6 of its link-local address ($ll) gets every reply" \
+        ping6_until "$ll%tap0"
+    t "ping -6 of its static address gets every reply" \
+        ping6_until 2001:db8:12::2
+    t "Linux's neighbour entry for it is REACHABLE" reachable
+    t "the unikernel is still running afterwards" kill -0 "$PID"
+    kill "$PID" 2>/dev/null
+    wait "$PID" 2>/dev/null
+    PID=
+    ip netns del "$NS" 2>/dev/null
+}
+
+missing=$(need)
+for target in $INTEROP_TARGETS; do
+    if [ "$target" = unix ]; then suite net-interop6; else suite "net-interop6-$target"; fi
+    m="$missing$(target_missing "$target")"
+    if [ -n "$m" ]; then
+        skip_target "IPv6 interop with Linux ($target)" "$m"
+        continue
+    fi
+    run_target "$target"
+done
