@@ -9,8 +9,9 @@
  * delay, then the console is taken for gone and output is dropped, never
  * a hang.  Before the machine stops, console_drain waits (bounded) until
  * the UART has sent everything: the VMM may hold bytes in its FIFO while
- * its own output is slow, and they would be lost with the machine.  Lines end in "\n" as
- * on every target; a terminal on the host side adds the carriage return.
+ * its own output is slow, and they would be lost with the machine.  Lines end
+ * in "\n" as on every target; a terminal on the host side adds the carriage
+ * return.
  */
 #include <stdbool.h>
 #include <stddef.h>
