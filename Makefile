@@ -152,9 +152,9 @@ endef
 $(eval $(call test_rules,rel,REL))
 $(eval $(call test_rules,san,SAN))
 
-# tests/sim/echo_share runs examples/echo's own TCP service.
-$(foreach v,rel san,$(eval $(BUILD)/$(v)/tests/sim/echo_share: \
-    $(BUILD)/$(v)/examples/echo/tcp_echo.o))
+# tests/sim/echo_*.c run examples/echo's own TCP service.
+$(foreach v,rel san,$(foreach t,echo_share echo_idle,\
+    $(eval $(BUILD)/$(v)/tests/sim/$(t): $(BUILD)/$(v)/examples/echo/tcp_echo.o)))
 
 TEST_BINS := $(foreach v,rel san,$(call test_bin,$(v),$(UNIT_SRC) \
                $(UNIX_TEST_SRC)))

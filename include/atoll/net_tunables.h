@@ -342,9 +342,34 @@
 #endif
 
 /* Connections of one stack in all states together (TIME_WAIT included);
- * beyond it connect fails with -ATOLL_ENOMEM and SYNs are dropped. */
+ * beyond it connect fails with -ATOLL_ENOMEM and SYNs are refused (RST,
+ * one per SYN, as for a closed port). */
 #ifndef TCP_CONNS_MAX
 #define TCP_CONNS_MAX 65536
+#endif
+
+/* Share of the heap (percent) kept for the connections a stack has: a SYN
+ * to a listener is refused (RST) while less than this is free, so new
+ * clients cannot take the memory that established connections need for
+ * their buffers (docs/net.md, "Connection capacity"). */
+#ifndef TCP_ACCEPT_MEM_RESERVE_PCT
+#define TCP_ACCEPT_MEM_RESERVE_PCT 5
+#endif
+
+/* A ring at TCP_BUF_INITIAL is freed as soon as it is empty; a grown one,
+ * and the SACK and out-of-order records, once the connection has been
+ * quiet (nothing received) this long.  So an idle connection costs only
+ * its record (docs/net.md); buffers are made again, at TCP_BUF_INITIAL,
+ * when traffic resumes. */
+#ifndef TCP_BUF_IDLE_NS
+#define TCP_BUF_IDLE_NS 1000000000LL
+#endif
+
+/* A poller reports a connection writable (atoll_tcp_poller_arm) once this
+ * many bytes of its send buffer are free: waking a writer for a few bytes
+ * at a time would cost a wake-up per ACK. */
+#ifndef TCP_SND_LOWAT
+#define TCP_SND_LOWAT 16384
 #endif
 
 /* RFC 5961 challenge ACKs sent per second at most (section 7). */

@@ -5,7 +5,11 @@
  *     atoll_tcp_connect, atoll_tcp_listen, atoll_tcp_accept,
  *     atoll_tcp_read, atoll_tcp_write, atoll_tcp_shutdown, atoll_tcp_close,
  *     atoll_tcp_abort, atoll_tcp_set_nodelay, atoll_tcp_set_keepalive,
- *     atoll_tcp_flow, atoll_tcp_set_cc, atoll_tcp_set_tso
+ *     atoll_tcp_flow, atoll_tcp_set_cc, atoll_tcp_set_tso,
+ *     atoll_tcp_write_room, atoll_tcp_readable, atoll_tcp_poller_create,
+ *     atoll_tcp_poller_arm,
+ *     atoll_tcp_poller_disarm, atoll_tcp_poller_wait,
+ *     atoll_tcp_poller_destroy
  *
  * DESCRIPTION
  *     The RFC 9293 protocol with RFC 7323 window scaling and timestamps,
@@ -28,6 +32,12 @@
  *     `len` bytes are queued; on a deadline it returns the count queued so
  *     far if any, else -ATOLL_ETIMEDOUT.
  *
+ *     A fiber per connection is the simple way to serve, but a fiber's
+ *     stack costs tens of kilobytes while an idle connection costs well
+ *     under one (docs/net.md, "Connection capacity").  A server that holds
+ *     many connections waits on all of them from a poller instead, and
+ *     hands the ready ones to a few worker fibers (POLLERS below).
+ *
  *     shutdown sends FIN after the queued data (our direction ends; reading
  *     goes on).  close does the same and releases the handle at once: the
  *     protocol finishes the closing handshake (and TIME_WAIT) in the
@@ -39,7 +49,8 @@
  *     0 or a count on success; otherwise a negative ATOLL_E... code:
  *     -ATOLL_ETIMEDOUT (deadline; for an established connection also a
  *     dead peer detected by retransmission or keepalive), -ATOLL_ECONNREFUSED
- *     (RST answered our SYN), -ATOLL_ECONNRESET (RST later),
+ *     (RST answered our SYN, or the peer refused it for lack of room:
+ *     TCP_CONNS_MAX or memory), -ATOLL_ECONNRESET (RST later),
  *     -ATOLL_EHOSTUNREACH (ICMP unreachable while connecting, or no route),
  *     -ATOLL_ECLOSED (writing after shutdown), -ATOLL_ENOTCONN,
  *     -ATOLL_EADDRINUSE (listen on a port in use), -ATOLL_EAGAIN (no free
@@ -84,10 +95,25 @@ int atoll_tcp_accept(struct atoll_tcp_listener *l, atoll_time_t deadline,
  * be blocked in accept on `l`. */
 void atoll_tcp_listener_close(struct atoll_tcp_listener *l);
 
+/* A deadline already passed (0) makes read and write non-blocking: read
+ * returns -ATOLL_ETIMEDOUT when nothing is there, write what it could
+ * queue (or -ATOLL_ETIMEDOUT). */
 int atoll_tcp_read(struct atoll_tcp_conn *c, void *buf, size_t len,
                    atoll_time_t deadline);
 int atoll_tcp_write(struct atoll_tcp_conn *c, const void *buf, size_t len,
                     atoll_time_t deadline);
+
+/* Make room in the send buffer for up to `want` bytes, without waiting,
+ * and return how many a write can now queue at once: a write of at most
+ * that many bytes neither blocks nor comes back short.  0 when the buffer
+ * is full (wait for ATOLL_TCP_WRITABLE); fewer than `want` when it is
+ * nearly full or memory is short; or the error a write would return. */
+int atoll_tcp_write_room(struct atoll_tcp_conn *c, size_t want);
+
+/* Bytes a read would return now (0: none, or the end of the stream).
+ * With write_room, it lets a server move exactly what can go through
+ * without holding any back: it need not reserve more room than it uses. */
+size_t atoll_tcp_readable(const struct atoll_tcp_conn *c);
 int atoll_tcp_shutdown(struct atoll_tcp_conn *c);
 /* Release the handle; no fiber may be blocked on `c`. */
 int atoll_tcp_close(struct atoll_tcp_conn *c);
@@ -108,6 +134,75 @@ int atoll_tcp_set_keepalive(struct atoll_tcp_conn *c, bool on,
 /* The connection as a generic flow (valid as long as the connection;
  * atoll_flow_close on it is atoll_tcp_close). */
 struct atoll_flow *atoll_tcp_flow(struct atoll_tcp_conn *c);
+
+/*
+ * POLLERS
+ *
+ * A poller lets one fiber wait on many connections.  Arm a connection
+ * with the events it waits for and, optionally, a deadline; a fiber in
+ * atoll_tcp_poller_wait gets it back once one of them holds, or with
+ * ATOLL_TCP_EXPIRED once the deadline passed first.  Arming is one-shot:
+ * a connection handed back is no longer armed, so exactly one fiber owns
+ * it until that fiber arms it again (or closes it).  Several fibers may
+ * wait on one poller; each ready connection goes to one of them.  This
+ * is the way to serve thousands of connections with a handful of worker
+ * fibers, none of which ever blocks on one connection:
+ *
+ *     for (;;) {                                        (each worker)
+ *         struct atoll_tcp_ready r;
+ *         if (atoll_tcp_poller_wait(p, &r, 1, ATOLL_NEVER) < 1)
+ *             continue;
+ *         if (r.events & ATOLL_TCP_EXPIRED) { atoll_tcp_close(r.conn);
+ *                                             continue; }
+ *         n = atoll_tcp_read(r.conn, buf, sizeof buf, 0);  (no waiting)
+ *         ... serve, then arm it again for what it waits for next:
+ *         atoll_tcp_poller_arm(p, r.conn, ATOLL_TCP_READABLE,
+ *                              atoll_after(idle), NULL);
+ *     }
+ *
+ * READABLE holds when a read would not block: data, end of stream, or an
+ * error.  WRITABLE holds when at least TCP_SND_LOWAT bytes of the send
+ * buffer are free (and memory allowed the last growth), or on an error or
+ * a state that refuses writes.  A connection that already satisfies what
+ * it is armed for is ready at once.  Closing or aborting an armed
+ * connection disarms it.  A poller needs no memory per connection: the
+ * entry lives in the connection.
+ */
+struct atoll_tcp_poller;
+
+#define ATOLL_TCP_READABLE 1u
+#define ATOLL_TCP_WRITABLE 2u
+#define ATOLL_TCP_EXPIRED  4u /* in atoll_tcp_ready only: the deadline */
+
+struct atoll_tcp_ready {
+    struct atoll_tcp_conn *conn;
+    void *user;      /* as given to atoll_tcp_poller_arm */
+    unsigned events; /* what holds, or ATOLL_TCP_EXPIRED */
+};
+
+/* 0 or -ATOLL_ENOMEM. */
+int atoll_tcp_poller_create(struct atoll_tcp_poller **out);
+
+/* Wait for `events` (READABLE and/or WRITABLE) on `c` until `deadline`
+ * (ATOLL_NEVER: none).  Arming an armed connection replaces what it
+ * waits for (it may move to another poller).  0, or -ATOLL_EINVAL, or
+ * -ATOLL_ENOMEM (room for the deadline). */
+int atoll_tcp_poller_arm(struct atoll_tcp_poller *p, struct atoll_tcp_conn *c,
+                         unsigned events, atoll_time_t deadline, void *user);
+
+/* Stop waiting for `c` (nothing if it is not armed). */
+void atoll_tcp_poller_disarm(struct atoll_tcp_conn *c);
+
+/* Block until at least one armed connection is ready or expired, or until
+ * `deadline`; store up to `max` of them in out[] (disarmed) and return
+ * how many, or -ATOLL_ETIMEDOUT, or -ATOLL_EINVAL. */
+int atoll_tcp_poller_wait(struct atoll_tcp_poller *p,
+                          struct atoll_tcp_ready *out, int max,
+                          atoll_time_t deadline);
+
+/* Free a poller with no armed connection and no waiting fiber: 0, or
+ * -ATOLL_EBUSY (nothing freed). */
+int atoll_tcp_poller_destroy(struct atoll_tcp_poller *p);
 
 /* Addresses of the connection's two ends (either pointer may be NULL). */
 void atoll_tcp_local(const struct atoll_tcp_conn *c, atoll_ipv4_t *addr,
@@ -146,6 +241,9 @@ struct atoll_tcp_stats {
     uint64_t tso_frames; /* of segs_out: offload frames of several segments */
     uint64_t bad_checksum, bad_header, no_conn, rst_sent;
     uint64_t challenge_acks, syn_dropped, ooo_dropped;
+    /* SYNs answered with RST for lack of room (TCP_CONNS_MAX, or the
+     * heap down to its reserve: docs/net.md) */
+    uint64_t refused;
     uint64_t active_opens, passive_opens, conns; /* conns: live now */
     /* A send or receive buffer could not grow for lack of memory; the
      * connection went on with the buffer it had (docs/tcp.md). */

@@ -161,8 +161,10 @@ int atoll_tcp_read(struct atoll_tcp_conn *c, void *buf, size_t len,
                 return 0;
             tcp_ring_read(&c->rcvbuf, 0, buf, n);
             tcp_ring_consume(&c->rcvbuf, n);
-            if (c->rcvbuf.len == 0 && c->ooo.n == 0)
+            if (c->rcvbuf.len == 0 && tcp_ooo_n(c) == 0) {
                 c->rcv_max = TCP_RCVBUF_MAX; /* let it try to grow again */
+                tcp_ring_drained(c, &c->rcvbuf);
+            }
             window_update(c);
             return (int)n;
         }
@@ -206,6 +208,7 @@ int atoll_tcp_write(struct atoll_tcp_conn *c, const void *buf, size_t len,
              * TCP_SNDBUF_MAX.  Out of memory only when nothing is
              * buffered (no ACK will come to free anything). */
             c->ts->st.mem_short++;
+            c->snd_short = true;
             uint32_t room = c->sndbuf.cap - c->sndbuf.len;
             if (room == 0 && c->sndbuf.len == 0)
                 return done ? (int)done : -ATOLL_ENOMEM;
@@ -224,6 +227,39 @@ int atoll_tcp_write(struct atoll_tcp_conn *c, const void *buf, size_t len,
         tcp_output(c);
     }
     return (int)done;
+}
+
+int atoll_tcp_write_room(struct atoll_tcp_conn *c, size_t want)
+{
+    if (!c)
+        return -ATOLL_EINVAL;
+    if (c->error)
+        return c->error;
+    if (c->wr_shut)
+        return -ATOLL_ECLOSED;
+    if (c->state != TCP_ESTABLISHED && c->state != TCP_CLOSE_WAIT)
+        return -ATOLL_ENOTCONN;
+    uint32_t room = TCP_SNDBUF_MAX - c->sndbuf.len;
+    if (want < room)
+        room = (uint32_t)want;
+    if (room == 0)
+        return 0;
+    if (tcp_ring_reserve(&c->sndbuf, c->sndbuf.len + room, TCP_SNDBUF_MAX) <
+        0) {
+        /* As in write: go on with the buffer there is. */
+        c->ts->st.mem_short++;
+        c->snd_short = true;
+        room = c->sndbuf.cap - c->sndbuf.len;
+        if (room == 0 && c->sndbuf.len == 0)
+            return -ATOLL_ENOMEM;
+    }
+    tcp_idle_arm(c); /* in case nothing is written into it */
+    return (int)room;
+}
+
+size_t atoll_tcp_readable(const struct atoll_tcp_conn *c)
+{
+    return c ? c->rcvbuf.len : 0;
 }
 
 int atoll_tcp_shutdown(struct atoll_tcp_conn *c)
@@ -254,6 +290,7 @@ void atoll_tcp_abort(struct atoll_tcp_conn *c)
 {
     if (!c)
         return;
+    tcp_poll_disarm(c);
     c->user_closed = true;
     if (c->state >= TCP_SYN_RCVD && c->state != TCP_TIME_WAIT)
         tcp_send_rst_conn(c);
@@ -267,6 +304,7 @@ int atoll_tcp_close(struct atoll_tcp_conn *c)
 {
     if (!c)
         return -ATOLL_EINVAL;
+    tcp_poll_disarm(c);
     if (c->state == TCP_CLOSED) {
         int err = c->error;
         c->user_closed = true;

@@ -19,7 +19,8 @@
  *   - the SACK scoreboard within (SND.UNA, SND.MAX], sorted, disjoint;
  *   - congestion control: a window of at least one segment once
  *     synchronized, recovery points inside the sequence space;
- *   - the state and the FIN flags agree.
+ *   - the state and the FIN flags agree;
+ *   - a poller's entry is armed when it is queued or timed.
  * The constant-time part runs at ATOLL_INVARIANTS >= 1; the range walks
  * (bounded by TCP_*_RANGES_MAX) at 2.
  */
@@ -66,11 +67,13 @@ void tcp_check_conn(const struct atoll_tcp_conn *c)
     check_ring(&c->rcvbuf, TCP_RCVBUF_MAX);
     if (seq_gt(c->rcv_adv, c->rcv_nxt))
         ATOLL_ASSERT(c->rcv_adv - c->rcv_nxt <= TCP_RCVBUF_MAX);
-    check_ranges(c->ooo.r, c->ooo.n, TCP_OOO_RANGES_MAX, c->rcv_nxt,
-                 c->rcv_nxt + (c->rcvbuf.cap - c->rcvbuf.len));
+    if (c->ooo)
+        check_ranges(c->ooo->r, c->ooo->n, TCP_OOO_RANGES_MAX, c->rcv_nxt,
+                     c->rcv_nxt + (c->rcvbuf.cap - c->rcvbuf.len));
 
     /* The sender's scoreboard and loss recovery. */
-    check_ranges(c->sb.r, c->sb.n, TCP_SACK_RANGES_MAX, c->snd_una, c->snd_max);
+    const struct tcp_scoreboard *sb = tcp_sb_of(c);
+    check_ranges(sb->r, sb->n, TCP_SACK_RANGES_MAX, c->snd_una, c->snd_max);
     if (synced && st != TCP_TIME_WAIT) {
         ATOLL_ASSERT(c->mss > 0 && c->cc.mss == c->mss);
         ATOLL_ASSERT(c->cc.cwnd >= c->mss);
@@ -98,6 +101,12 @@ void tcp_check_conn(const struct atoll_tcp_conn *c)
     ATOLL_ASSERT(!(in & rd_done_states) || c->rd_done);
     ATOLL_ASSERT(!(in & reading_states) || !c->rd_done);
     ATOLL_ASSERT(st != TCP_FIN_WAIT_2 || c->snd_una == c->snd_max);
+
+    /* A poller's entry: only an armed connection is queued or timed, and
+     * only one the application holds is armed. */
+    ATOLL_ASSERT(!c->pe.queued || c->pe.poller);
+    ATOLL_ASSERT(!dheap_has(&c->pe.deadline) || c->pe.poller);
+    ATOLL_ASSERT(!c->pe.poller || (c->handed_out && !c->user_closed));
 }
 
 void tcp_check_listener(const struct atoll_tcp_listener *l)

@@ -3,7 +3,9 @@
  * the hooks the IPv4 layer calls at stack creation and destruction, the
  * connection table (a hash of the 4-tuple under a secret key, so remote
  * hosts cannot aim at one bucket), listeners, RFC 6528 initial sequence
- * numbers, ephemeral ports, freeing, and ICMP errors.
+ * numbers, ephemeral ports, the records made on demand (SACK scoreboard,
+ * out-of-order ranges) and what an idle connection gives back, freeing,
+ * the room left for new connections, and ICMP errors.
  */
 #include <string.h>
 
@@ -71,6 +73,10 @@ static void conn_free(struct atoll_tcp_conn *c)
 {
     struct tcp_stack *ts = c->ts;
     neigh_release(c);
+    tcp_poll_disarm(c);
+    dheap_remove(&ts->timers, &c->tnode);
+    atoll_free(c->sb);
+    atoll_free(c->ooo);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -100,6 +106,7 @@ void net_tcp_fini(struct atoll_stack *s)
         ts->listeners = l->next;
         atoll_free(l);
     }
+    dheap_free(&ts->timers);
     net_tcp_set(s, NULL);
     atoll_free(ts);
 }
@@ -169,6 +176,9 @@ struct atoll_tcp_conn *tcp_conn_new(struct tcp_stack *ts, atoll_ipv4_t laddr,
 {
     if (ts->nconns >= TCP_CONNS_MAX)
         return NULL;
+    /* Room for its timers now, so that arming one never fails. */
+    if (dheap_reserve(&ts->timers, ts->nconns + 1) < 0)
+        return NULL;
     struct atoll_tcp_conn *c = atoll_calloc(1, sizeof *c);
     if (!c)
         return NULL;
@@ -232,8 +242,7 @@ void tcp_set_state(struct atoll_tcp_conn *c, enum tcp_state st)
     else if (st == TCP_CLOSED || st == TCP_TIME_WAIT)
         neigh_release(c);
     atoll_event_broadcast(&c->st_ev);
-    atoll_event_broadcast(&c->rd_ev);
-    atoll_event_broadcast(&c->wr_ev);
+    tcp_wake(c, ATOLL_TCP_READABLE | ATOLL_TCP_WRITABLE);
 }
 
 void tcp_unqueue(struct atoll_tcp_conn *c)
@@ -289,11 +298,96 @@ void tcp_timer_arm(struct atoll_tcp_conn *c, atoll_time_t *t,
                    atoll_time_t deadline)
 {
     *t = deadline;
+    if (!deadline)
+        return;
+    /* The heap holds each connection once, keyed by a time at or before
+     * its earliest timer: moving a timer later leaves the key alone (the
+     * timer fiber finds nothing due then and files the connection again
+     * under its real earliest), so re-arming the retransmission timer on
+     * every ACK costs nothing here. */
     struct tcp_stack *ts = c->ts;
-    if (deadline && deadline < ts->timer_next) {
+    if (!dheap_has(&c->tnode) || deadline < c->tnode.key)
+        dheap_put(&ts->timers, &c->tnode, deadline);
+    if (deadline < ts->timer_next) {
         ts->timer_next = deadline;
         atoll_event_notify(&ts->timer_ev);
     }
+}
+
+bool tcp_room_for_conn(const struct tcp_stack *ts)
+{
+    if (ts->nconns >= TCP_CONNS_MAX)
+        return false;
+    struct atoll_mem_stats m;
+    atoll_mem_stats(&m);
+    size_t reserve = m.region_size / 100 * TCP_ACCEPT_MEM_RESERVE_PCT;
+    return m.in_use + reserve <= m.region_size;
+}
+
+/* ---- records made on demand, and given back when idle
+ * ---------------------- */
+
+const struct tcp_scoreboard tcp_sb_none;
+
+struct tcp_scoreboard *tcp_sb_get(struct atoll_tcp_conn *c)
+{
+    if (!c->sb) {
+        c->sb = atoll_calloc(1, sizeof *c->sb);
+        if (!c->sb) {
+            c->ts->st.mem_short++;
+            return NULL;
+        }
+        tcp_idle_arm(c);
+    }
+    return c->sb;
+}
+
+struct tcp_ooo *tcp_ooo_get(struct atoll_tcp_conn *c)
+{
+    if (!c->ooo) {
+        c->ooo = atoll_calloc(1, sizeof *c->ooo);
+        if (!c->ooo) {
+            c->ts->st.mem_short++;
+            return NULL;
+        }
+        tcp_idle_arm(c);
+    }
+    return c->ooo;
+}
+
+void tcp_idle_arm(struct atoll_tcp_conn *c)
+{
+    if (!c->t_idle && c->state != TCP_CLOSED)
+        tcp_timer_arm(c, &c->t_idle, atoll_now() + TCP_BUF_IDLE_NS);
+}
+
+void tcp_ring_drained(struct atoll_tcp_conn *c, struct tcp_ring *r)
+{
+    /* A small ring costs one allocation to make again, and holding it is
+     * what would make a burst of short exchanges on thousands of
+     * connections need thousands of rings at once.  A grown ring waits:
+     * a bulk transfer drains its rings often and needs them again at
+     * once. */
+    if (r->cap <= TCP_BUF_INITIAL)
+        tcp_ring_free(r);
+    else
+        tcp_idle_arm(c);
+}
+
+void tcp_release_idle(struct atoll_tcp_conn *c)
+{
+    if (c->sb && c->sb->n == 0 && !c->in_recovery) {
+        atoll_free(c->sb);
+        c->sb = NULL;
+    }
+    if (c->ooo && c->ooo->n == 0) {
+        atoll_free(c->ooo);
+        c->ooo = NULL;
+    }
+    if (c->sndbuf.buf && c->sndbuf.len == 0)
+        tcp_ring_free(&c->sndbuf);
+    if (c->rcvbuf.buf && c->rcvbuf.len == 0 && !c->ooo)
+        tcp_ring_free(&c->rcvbuf);
 }
 
 bool tcp_challenge_ok(struct tcp_stack *ts)

@@ -74,6 +74,13 @@ static void listen_input(struct tcp_stack *ts, struct atoll_tcp_listener *l,
         ts->st.syn_dropped++; /* the peer will retry */
         return;
     }
+    if (!tcp_room_for_conn(ts)) {
+        /* Refused, as a closed port refuses: one RST for this SYN.  The
+         * memory left is for the connections we have (docs/net.md). */
+        ts->st.refused++;
+        tcp_send_reset(ts, ip, h, sg->len + 1);
+        return;
+    }
     if (l->syn_n >= TCP_SYN_BACKLOG_MAX) {
         /* Half-open queue full: forget the oldest.  A flood of spoofed
          * SYNs costs bounded memory and a real client still gets in. */
@@ -111,19 +118,21 @@ static void listen_input(struct tcp_stack *ts, struct atoll_tcp_listener *l,
 }
 
 /* SYN_RCVD -> ESTABLISHED: a passive connection moves to the accept
- * queue (or is reset if that is full). */
+ * queue.  If that is full it stays half-open and the segment is ignored:
+ * our SYN-ACK's retransmission makes the peer say it again, by when the
+ * application may have accepted (resetting it would fail a client that
+ * did nothing wrong). */
 static bool become_established(struct atoll_tcp_conn *c)
 {
-    tcp_set_state(c, TCP_ESTABLISHED);
     struct atoll_tcp_listener *l = c->listener;
+    if (l && l->acc_n >= l->backlog) {
+        c->ts->st.syn_dropped++;
+        return false;
+    }
+    tcp_set_state(c, TCP_ESTABLISHED);
     if (!l)
         return true;
     tcp_unqueue(c);
-    if (l->acc_n >= l->backlog) {
-        tcp_send_rst_conn(c);
-        tcp_conn_drop(c, -ATOLL_ECONNRESET);
-        return false;
-    }
     c->listener = l;
     c->in_accept_q = true;
     if (l->acc_tail)
@@ -232,10 +241,12 @@ static bool ack_input(struct atoll_tcp_conn *c, const struct seg *sg)
         return false;
     }
     bool sack_new = false;
-    if (c->sack_ok && (sg->o.present & TCP_HAS_SACK))
+    struct tcp_scoreboard *sb = NULL;
+    if (c->sack_ok && (sg->o.present & TCP_HAS_SACK) && sg->o.nsack > 0 &&
+        (sb = tcp_sb_get(c)) != NULL)
         for (int i = 0; i < sg->o.nsack; i++)
-            sack_new |= tcp_sb_add(&c->sb, sg->o.sack[i].left,
-                                   sg->o.sack[i].right, c->snd_una, c->snd_max);
+            sack_new |= tcp_sb_add(sb, sg->o.sack[i].left, sg->o.sack[i].right,
+                                   c->snd_una, c->snd_max);
     uint32_t wnd = (uint32_t)h->wnd << c->snd_ws;
 
     if (seq_gt(ack, c->snd_una)) {
@@ -253,13 +264,17 @@ static bool ack_input(struct atoll_tcp_conn *c, const struct seg *sg)
                 n = c->sndbuf.len;
             tcp_ring_consume(&c->sndbuf, n);
             c->snd_base += n;
-            atoll_event_broadcast(&c->wr_ev);
+            c->snd_short = false;
+            if (c->sndbuf.len == 0)
+                tcp_ring_drained(c, &c->sndbuf);
+            tcp_wake(c, ATOLL_TCP_WRITABLE);
         }
         uint32_t flight_before = tcp_flight(c);
         c->snd_una = ack;
         if (seq_lt(c->snd_nxt, ack))
             c->snd_nxt = ack;
-        tcp_sb_advance(&c->sb, ack);
+        if (c->sb)
+            tcp_sb_advance(c->sb, ack);
         if (c->in_recovery) {
             if (seq_ge(ack, c->recover)) {
                 c->in_recovery = false;
@@ -298,8 +313,8 @@ static bool ack_input(struct atoll_tcp_conn *c, const struct seg *sg)
         /* RFC 6675 5 (1)/(2): DupThresh duplicates, or IsLost(HighACK+1)
          * from the SACK scoreboard. */
         bool lost = c->dupacks >= TCP_DUPTHRESH ||
-                    (c->sack_ok &&
-                     tcp_sb_is_lost(&c->sb, c->snd_una, c->mss, c->snd_una));
+                    (c->sack_ok && tcp_sb_is_lost(tcp_sb_of(c), c->snd_una,
+                                                  c->mss, c->snd_una));
         if (!c->in_recovery) {
             /* RFC 6582 4.1: no second reduction for the same window. */
             if (lost &&
@@ -412,11 +427,11 @@ static bool data_input(struct atoll_tcp_conn *c, const struct seg *sg)
             c->rcvbuf.len += n;
             c->rcv_nxt += n;
             c->bytes_received += n;
-            if (c->ooo.n > 0) {
+            if (tcp_ooo_n(c) > 0) {
                 /* A hole filled: take what now follows in order, and ACK
                  * at once (RFC 5681 4.2). */
                 for (;;) {
-                    uint32_t nx = tcp_ooo_pull(&c->ooo, c->rcv_nxt);
+                    uint32_t nx = tcp_ooo_pull(c->ooo, c->rcv_nxt);
                     if (nx == c->rcv_nxt)
                         break;
                     c->rcvbuf.len += nx - c->rcv_nxt;
@@ -430,9 +445,10 @@ static bool data_input(struct atoll_tcp_conn *c, const struct seg *sg)
             c->ack_segs += n > c->adv_mss ? 2 : 1;
             if (c->ack_segs >= 2)
                 c->ack_now = true; /* RFC 1122: every second segment */
-            atoll_event_broadcast(&c->rd_ev);
+            tcp_wake(c, ATOLL_TCP_READABLE);
         } else {
-            if (!tcp_ooo_add(&c->ooo, seq, seq + n)) {
+            struct tcp_ooo *q = tcp_ooo_get(c);
+            if (!q || !tcp_ooo_add(q, seq, seq + n)) {
                 c->ts->st.ooo_dropped++;
                 count_drop(c->ts);
             } else {
@@ -453,7 +469,7 @@ static bool data_input(struct atoll_tcp_conn *c, const struct seg *sg)
         fin = false;
         c->ack_now = true;
     }
-    if (!fin && c->ooo_fin && c->ooo_fin_seq == c->rcv_nxt && c->ooo.n == 0)
+    if (!fin && c->ooo_fin && c->ooo_fin_seq == c->rcv_nxt && tcp_ooo_n(c) == 0)
         fin = true, seq = c->rcv_nxt, n = 0;
     if (fin && seq + n == c->rcv_nxt) {
         c->rcv_nxt++;

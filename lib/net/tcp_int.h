@@ -13,9 +13,11 @@
  *   tcp_in.c     segment arrival: the RFC 9293 3.10.7 event processing
  *   tcp_out.c    deciding what to send and building segments
  *   tcp_timer.c  the per-stack timer fiber: retransmission, persist,
- *                delayed ACK, keepalive, TIME_WAIT
+ *                delayed ACK, keepalive, TIME_WAIT, idle buffers
  *   tcp_api.c    the application interface (atoll/tcp.h, atoll/flow.h)
  *   tcp_check.c  the invariants of connections and listeners
+ *   tcp_poll.c   pollers: one fiber waits on many connections
+ *   dheap.c      the deadline heap behind the timers and pollers
  *
  * Everything runs in fibers of one core: the stack's receive fiber
  * (tcp_input), the timer fiber and application fibers.  Code between two
@@ -34,6 +36,7 @@
 #include "atoll/net_tunables.h"
 #include "atoll/netif.h"
 #include "atoll/tcp.h"
+#include "dheap.h"
 #include "net.h"
 #include "tcp_wire.h"
 
@@ -118,6 +121,8 @@ struct tcp_scoreboard {
     int n;
     uint32_t bytes; /* total SACKed */
 };
+/* What a connection without a scoreboard reads (nothing SACKed). */
+extern const struct tcp_scoreboard tcp_sb_none;
 /* Record a SACK block (ignored unless within (una, max]).  True if it
  * added anything new. */
 bool tcp_sb_add(struct tcp_scoreboard *sb, uint32_t left, uint32_t right,
@@ -188,6 +193,17 @@ int tcp_ooo_blocks(const struct tcp_ooo *q, struct tcp_sack_block *out,
 
 struct tcp_stack;
 
+/* A connection's place in a poller (tcp_poll.c).  Lives in the
+ * connection, so arming one allocates nothing. */
+struct tcp_poll_entry {
+    struct atoll_tcp_poller *poller;    /* NULL: not armed */
+    void *user;                         /* handed back with its events */
+    struct atoll_tcp_conn *next, *prev; /* the poller's ready list */
+    struct dheap_node deadline;         /* in the poller's heap if it has one */
+    uint8_t events;                     /* ATOLL_TCP_READABLE/WRITABLE */
+    bool queued;                        /* on the ready list */
+};
+
 struct atoll_tcp_conn {
     struct tcp_stack *ts;
     struct atoll_tcp_conn *hnext;        /* hash chain */
@@ -222,7 +238,12 @@ struct atoll_tcp_conn {
     uint32_t snd_wnd, max_snd_wnd, snd_wl1, snd_wl2;
     uint32_t snd_base; /* sequence number of sndbuf's first byte */
     struct tcp_ring sndbuf;
-    struct tcp_scoreboard sb;
+    /* The send buffer could not grow (memory short): not writable for a
+     * poller until an ACK makes room. */
+    bool snd_short;
+    /* SACK scoreboard, made when the first SACK block arrives and freed
+     * when it is empty and the connection idle (tcp_sb_of reads it). */
+    struct tcp_scoreboard *sb;
     struct tcp_cc cc;
     int dupacks;
     bool in_recovery;  /* fast recovery (NewReno or SACK) */
@@ -236,7 +257,7 @@ struct atoll_tcp_conn {
     /* The receive buffer's size limit: TCP_RCVBUF_MAX, or the ring's size
      * while memory was too short to grow it (tcp_in.c, tcp_api.c). */
     uint32_t rcv_max;
-    struct tcp_ooo ooo;
+    struct tcp_ooo *ooo; /* made for the first out-of-order segment */
     bool ooo_fin;
     uint32_t ooo_fin_seq;
     uint32_t ts_recent, ts_offset, last_ack_sent;
@@ -249,6 +270,8 @@ struct atoll_tcp_conn {
     int backoff, retries;
     bool persist; /* t_rexmit is the zero-window probe timer */
     atoll_time_t t_rexmit, t_delack, t_keep, t_wait;
+    atoll_time_t t_idle;     /* release empty buffers if still idle then */
+    struct dheap_node tnode; /* in the stack's timer heap (tcp_timer.c) */
     bool rtt_timing;
     uint32_t rtt_seq;
     atoll_time_t rtt_start;
@@ -258,6 +281,7 @@ struct atoll_tcp_conn {
     atoll_time_t last_rx;
 
     atoll_event rd_ev, wr_ev, st_ev;
+    struct tcp_poll_entry pe;
     struct atoll_flow flow;
     uint64_t retransmits, fast_recoveries, sack_recoveries, timeouts;
     uint64_t bytes_sent, bytes_received;
@@ -291,10 +315,12 @@ struct tcp_stack {
     /* RFC 5961 challenge ACK limit */
     atoll_time_t chal_epoch;
     uint32_t chal_count;
-    /* the timer fiber */
+    /* the timer fiber, and every connection with a timer armed, by the
+     * earliest (tcp_timer.c) */
     atoll_fiber *timer_fiber;
     atoll_event timer_ev;
     atoll_time_t timer_next; /* when the fiber wakes up next */
+    struct dheap timers;
     bool stopping;
 };
 
@@ -321,6 +347,40 @@ void tcp_timer_arm(struct atoll_tcp_conn *c, atoll_time_t *t,
                    atoll_time_t deadline);
 /* Rate-limited challenge ACK permission (RFC 5961 7). */
 bool tcp_challenge_ok(struct tcp_stack *ts);
+/* May a listener take one more connection?  Not at TCP_CONNS_MAX nor
+ * when the heap is down to its reserve (TCP_ACCEPT_MEM_RESERVE_PCT). */
+bool tcp_room_for_conn(const struct tcp_stack *ts);
+/* The scoreboard / out-of-order ranges of `c`, made on first use (NULL
+ * when memory is short). */
+struct tcp_scoreboard *tcp_sb_get(struct atoll_tcp_conn *c);
+struct tcp_ooo *tcp_ooo_get(struct atoll_tcp_conn *c);
+static inline const struct tcp_scoreboard *
+tcp_sb_of(const struct atoll_tcp_conn *c)
+{
+    return c->sb ? c->sb : &tcp_sb_none;
+}
+static inline int tcp_ooo_n(const struct atoll_tcp_conn *c)
+{
+    return c->ooo ? c->ooo->n : 0;
+}
+/* Arm the idle timer that releases the empty buffers of a connection that
+ * stays quiet for TCP_BUF_IDLE_NS. */
+void tcp_idle_arm(struct atoll_tcp_conn *c);
+/* Ring `r` of `c` went empty: a small one (TCP_BUF_INITIAL) is freed at
+ * once, a grown one when the connection stays quiet (tcp_idle_arm). */
+void tcp_ring_drained(struct atoll_tcp_conn *c, struct tcp_ring *r);
+/* Release the empty buffers and SACK/out-of-order records of `c`. */
+void tcp_release_idle(struct atoll_tcp_conn *c);
+
+/* tcp_poll.c */
+/* Data, room, end of stream or an error came to `c` (`events`: what may
+ * now hold): wake the fibers blocked on it and, if a poller waits for
+ * that, queue it there. */
+void tcp_wake(struct atoll_tcp_conn *c, unsigned events);
+/* Take `c` out of its poller, if armed. */
+void tcp_poll_disarm(struct atoll_tcp_conn *c);
+/* What holds on `c` now, of ATOLL_TCP_READABLE | ATOLL_TCP_WRITABLE. */
+unsigned tcp_poll_ready(const struct atoll_tcp_conn *c);
 
 /* tcp_out.c */
 /* Send whatever the windows, Nagle and pending ACKs allow. */

@@ -88,8 +88,8 @@ int tcp_send_segment(struct atoll_tcp_conn *c, uint32_t seq, uint32_t len,
         o.tsval = tcp_ts_now(c);
         o.tsecr = c->ts_recent;
     }
-    if (!syn && c->sack_ok && c->ooo.n > 0 && !(flags & TCP_RST)) {
-        o.nsack = (uint8_t)tcp_ooo_blocks(&c->ooo, o.sack, c->ts_ok ? 3 : 4);
+    if (!syn && c->sack_ok && tcp_ooo_n(c) > 0 && !(flags & TCP_RST)) {
+        o.nsack = (uint8_t)tcp_ooo_blocks(c->ooo, o.sack, c->ts_ok ? 3 : 4);
         if (o.nsack)
             o.present |= TCP_HAS_SACK;
     }
@@ -259,8 +259,8 @@ static uint32_t send_data(struct atoll_tcp_conn *c, uint32_t seq, uint32_t len,
 static void output_sack_recovery(struct atoll_tcp_conn *c, int budget)
 {
     for (; budget > 0; budget--) {
-        uint32_t pipe =
-            tcp_sb_pipe(&c->sb, c->snd_una, c->snd_max, c->rxt_next, c->mss);
+        uint32_t pipe = tcp_sb_pipe(tcp_sb_of(c), c->snd_una, c->snd_max,
+                                    c->rxt_next, c->mss);
         if (pipe > 0 && c->cc.cwnd < pipe + c->mss)
             return;
         uint32_t data_end = c->snd_base + c->sndbuf.len;
@@ -281,8 +281,8 @@ static void output_sack_recovery(struct atoll_tcp_conn *c, int budget)
         bool new_ok =
             fin_alone || (nlen > 0 && (nlen == c->mss || nlen == unsent));
         uint32_t seq = 0, len = 0;
-        switch (tcp_sb_next_seg(&c->sb, c->snd_una, c->rxt_next, c->mss, new_ok,
-                                &seq, &len)) {
+        switch (tcp_sb_next_seg(tcp_sb_of(c), c->snd_una, c->rxt_next, c->mss,
+                                new_ok, &seq, &len)) {
         case TCP_NEXTSEG_LOST:
         case TCP_NEXTSEG_HOLE:
             /* Holes lie below snd_max; only a FIN can lie past the
@@ -305,8 +305,8 @@ static void output_sack_recovery(struct atoll_tcp_conn *c, int budget)
              * highest un-SACKed segment, once HighACK passed RescueRxt;
              * HighRxt stays. */
             if (!seq_gt(c->snd_una, c->rescue) ||
-                !tcp_sb_rescue_seg(&c->sb, c->snd_una, c->snd_max, c->mss, &seq,
-                                   &len))
+                !tcp_sb_rescue_seg(tcp_sb_of(c), c->snd_una, c->snd_max, c->mss,
+                                   &seq, &len))
                 return;
             c->rescue = c->recover;
             if (seq_gt(seq + len, data_end))

@@ -1,8 +1,9 @@
 /*
  * lib/net/tcp_ring.c - the byte rings behind TCP's send and receive
  * buffers (tcp_int.h).  A ring starts with TCP_BUF_INITIAL bytes and
- * doubles on demand up to the connection's maximum, so an idle connection
- * costs a few kilobytes and a bulk one gets its full window.
+ * doubles on demand up to the connection's maximum, so a bulk connection
+ * gets its full window; an empty ring is given back (tcp_ring_drained),
+ * so an idle connection costs no ring at all.
  */
 #include <string.h>
 
@@ -37,6 +38,8 @@ int tcp_ring_reserve(struct tcp_ring *r, uint32_t need, uint32_t max)
 void tcp_ring_write(struct tcp_ring *r, uint32_t off, const void *p, uint32_t n)
 {
     ATOLL_ASSERT(n <= r->cap && off <= r->cap - n); /* reserved first */
+    if (n == 0) /* the ring may have no buffer at all */
+        return;
     uint32_t pos = (r->head + off) & (r->cap - 1);
     uint32_t first = r->cap - pos < n ? r->cap - pos : n;
     memcpy(r->buf + pos, p, first);
@@ -46,6 +49,8 @@ void tcp_ring_write(struct tcp_ring *r, uint32_t off, const void *p, uint32_t n)
 void tcp_ring_read(const struct tcp_ring *r, uint32_t off, void *p, uint32_t n)
 {
     ATOLL_ASSERT(n <= r->cap && off <= r->cap - n);
+    if (n == 0)
+        return;
     uint32_t pos = (r->head + off) & (r->cap - 1);
     uint32_t first = r->cap - pos < n ? r->cap - pos : n;
     memcpy(p, r->buf + pos, first);

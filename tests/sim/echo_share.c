@@ -56,8 +56,10 @@ static int share_main(void *arg)
 {
     struct atoll_stack *sa = net_mkstack("a", "w", "198.18.0.2/24", NULL);
     struct atoll_stack *sb = net_mkstack("srv", "w", "198.18.0.3/24", NULL);
+    static struct echo_tcp e; /* the echo's settings and counters */
+    e.stack = sb;
     atoll_fiber *srv;
-    NCHECK_EQ(atoll_fiber_spawn(&srv, "echo tcp", echo_tcp, sb, 0), 0);
+    NCHECK_EQ(atoll_fiber_spawn(&srv, "echo tcp", echo_tcp, &e, 0), 0);
 
     /* A: writes its pattern and reads nothing for now. */
     struct writer w = {NULL, 0};

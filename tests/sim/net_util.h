@@ -1,8 +1,8 @@
 /*
  * tests/sim/net_util.h - helpers shared by the network sim tests
  * (tests/sim/net_*.c): stacks and raw ports on simulated wires, crafted
- * frames, a router the test plays, and the rule that a failing case prints
- * its seed and keeps its pcap.
+ * frames, a router the test plays, memory pressure, an echo fiber, and the
+ * rule that a failing case prints its seed and keeps its pcap.
  *
  * Every case calls net_sim_begin(), which seeds the simulation (ATOLL_SEED
  * overrides the case's seed, to replay a failure) and captures wire "w"
@@ -285,6 +285,51 @@ static inline int net_router_fiber(void *arg)
         net_router_frame(r, b->data, b->len);
         atoll_buf_free(b);
     }
+}
+
+/* Memory pressure: takes the heap in 64 KiB blocks until none is left,
+ * then gives back the last `left` bytes' worth (adjacent blocks, so one
+ * free region).  Returns the list of blocks kept, for net_ballast_free. */
+#define NET_BALLAST_BLOCK (64u << 10)
+static inline void *net_ballast_fill(size_t left)
+{
+    void *head = NULL;
+    void *b;
+    while ((b = atoll_malloc(NET_BALLAST_BLOCK)) != NULL) {
+        *(void **)b = head;
+        head = b;
+    }
+    for (size_t freed = 0; head && freed < left; freed += NET_BALLAST_BLOCK) {
+        void *next = *(void **)head;
+        atoll_free(head);
+        head = next;
+    }
+    return head;
+}
+
+static inline void net_ballast_free(void *head)
+{
+    while (head) {
+        void *next = *(void **)head;
+        atoll_free(head);
+        head = next;
+    }
+}
+
+/* A fiber body: echo on TCP connection `arg` until the peer finishes (or
+ * a minute passes without progress), then close it. */
+static inline int net_echo_conn(void *arg)
+{
+    struct atoll_tcp_conn *c = arg;
+    char buf[4096];
+    for (;;) {
+        int n = atoll_tcp_read(c, buf, sizeof buf, atoll_after(ATOLL_SEC(60)));
+        if (n <= 0 ||
+            atoll_tcp_write(c, buf, (size_t)n, atoll_after(ATOLL_SEC(60))) != n)
+            break;
+    }
+    atoll_tcp_close(c);
+    return 0;
 }
 
 #endif

@@ -35,21 +35,6 @@ struct echo_srv {
     int served;
 };
 
-static int echo_conn(void *arg)
-{
-    struct atoll_tcp_conn *c = arg;
-    char buf[4096];
-    for (;;) {
-        int n = atoll_tcp_read(c, buf, sizeof buf, atoll_after(ATOLL_SEC(60)));
-        if (n <= 0)
-            break;
-        if (atoll_tcp_write(c, buf, (size_t)n, atoll_after(ATOLL_SEC(60))) != n)
-            break;
-    }
-    atoll_tcp_close(c);
-    return 0;
-}
-
 static int echo_server(void *arg)
 {
     struct echo_srv *e = arg;
@@ -58,7 +43,7 @@ static int echo_server(void *arg)
         if (atoll_tcp_accept(e->l, atoll_after(ATOLL_SEC(120)), &c) < 0)
             break;
         e->served++;
-        atoll_fiber_spawn(NULL, "echo conn", echo_conn, c, 0);
+        atoll_fiber_spawn(NULL, "echo conn", net_echo_conn, c, 0);
     }
     return 0;
 }

@@ -574,9 +574,10 @@ static void overlap_kept(struct tcp_peer *p, const struct snap *b)
 
 static void edge_kept(struct tcp_peer *p, const struct snap *b)
 {
-    if (p->c->ooo.n != 1 || p->c->ooo.r[0].left != b->rwe - 10 ||
-        p->c->ooo.r[0].right != b->rwe)
-        harness_fail(__FILE__, __LINE__, "kept %d ranges", p->c->ooo.n);
+    const struct tcp_ooo *q = p->c->ooo;
+    if (tcp_ooo_n(p->c) != 1 || q->r[0].left != b->rwe - 10 ||
+        q->r[0].right != b->rwe)
+        harness_fail(__FILE__, __LINE__, "kept %d ranges", tcp_ooo_n(p->c));
 }
 
 static void eof_now(struct tcp_peer *p, const struct snap *b)

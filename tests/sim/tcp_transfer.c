@@ -126,39 +126,11 @@ static void dump(const char *who, const struct atoll_tcp_conn *c)
            who, tcp_state_name(c->state), c->snd_una - c->iss,
            c->snd_nxt - c->iss, c->snd_max - c->iss, c->snd_base - c->iss,
            c->sndbuf.len, c->snd_wnd, c->cc.cwnd, c->cc.ssthresh,
-           c->in_recovery, c->recover - c->iss, c->rxt_next - c->iss, c->sb.n,
-           c->sb.bytes, c->rcv_nxt - c->irs, c->rcvbuf.len, c->ooo.n,
+           c->in_recovery, c->recover - c->iss, c->rxt_next - c->iss,
+           tcp_sb_of(c)->n, tcp_sb_of(c)->bytes, c->rcv_nxt - c->irs,
+           c->rcvbuf.len, tcp_ooo_n(c),
            (long long)(c->t_rexmit ? c->t_rexmit - atoll_now() : -1),
            c->persist, c->backoff, c->retries, c->dupacks);
-}
-
-/* Memory pressure: takes the heap in 64 KiB blocks until none is left,
- * then gives back the last `left` bytes' worth (adjacent blocks, so one
- * free region).  Returns the list of blocks kept, for ballast_free. */
-#define BALLAST_BLOCK (64u << 10)
-static void *ballast_fill(size_t left)
-{
-    void *head = NULL;
-    void *b;
-    while ((b = atoll_malloc(BALLAST_BLOCK)) != NULL) {
-        *(void **)b = head;
-        head = b;
-    }
-    for (size_t freed = 0; head && freed < left; freed += BALLAST_BLOCK) {
-        void *next = *(void **)head;
-        atoll_free(head);
-        head = next;
-    }
-    return head;
-}
-
-static void ballast_free(void *head)
-{
-    while (head) {
-        void *next = *(void **)head;
-        atoll_free(head);
-        head = next;
-    }
 }
 
 static int xfer_main(void *arg)
@@ -183,11 +155,11 @@ static int xfer_main(void *arg)
     atoll_fiber_spawn(&f[1], "b tx", sender, &x->b, 0);
     atoll_fiber_spawn(&f[2], "a rx", receiver, &x->a, 0);
     atoll_fiber_spawn(&f[3], "b rx", receiver, &x->b, 0);
-    void *ballast = x->mem_left ? ballast_fill(x->mem_left) : NULL;
+    void *ballast = x->mem_left ? net_ballast_fill(x->mem_left) : NULL;
     for (int i = 0; i < 4; i++)
         atoll_fiber_join(f[i], ATOLL_NEVER, NULL);
     x->elapsed = atoll_now() - t0;
-    ballast_free(ballast);
+    net_ballast_free(ballast);
     if (x->a.rx_result || x->b.rx_result) {
         dump("a", x->a.c);
         dump("b", x->b.c);

@@ -141,8 +141,17 @@ static void tcp_segment_past_ring(void)
 static void tcp_sack_outside(void)
 {
     struct atoll_tcp_conn *c = good_conn();
-    c->sb.n = 1;
-    c->sb.r[0] = (struct tcp_range){c->snd_max, c->snd_max + 100};
+    static struct tcp_scoreboard sb; /* made on demand in a connection */
+    sb.n = 1;
+    sb.r[0] = (struct tcp_range){c->snd_max, c->snd_max + 100};
+    c->sb = &sb;
+    tcp_check_conn(c);
+}
+
+static void tcp_queued_unarmed(void)
+{
+    struct atoll_tcp_conn *c = good_conn();
+    c->pe.queued = true; /* on a ready list, but armed in no poller */
     tcp_check_conn(c);
 }
 
@@ -164,6 +173,8 @@ static const struct {
      "tcp_check.c"},
     {"a read past a ring's end", tcp_segment_past_ring, 1, "tcp_ring.c"},
     {"a SACK range beyond SND.MAX", tcp_sack_outside, 2, "tcp_check.c"},
+    {"a poller entry queued but not armed", tcp_queued_unarmed, 1,
+     "tcp_check.c"},
 };
 
 TEST(invariant, "TCP: each broken connection state stops the unikernel")

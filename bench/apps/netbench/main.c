@@ -7,8 +7,9 @@
  * server (to measure the kernel's memory per connection the same way).
  *
  * Each service is an accept loop in its own fiber; each connection gets a
- * fiber.  The buffers are static and shared: fibers never run at once, and
- * the data is thrown away or is a constant pattern.
+ * fiber, except the idle ones: those are watched by one poller (atoll/tcp.h)
+ * and cost only what TCP keeps for them.  Every fiber reads into a buffer
+ * of its own; the sources share one constant pattern, which nobody writes.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,15 +21,16 @@ enum { SINK = 5001, SOURCE = 5002, ECHO = 5003, IDLE = 5004, STATS = 5005 };
 
 #define CHUNK (64 * 1024)
 
-static uint8_t rxbuf[CHUNK];
-static uint8_t txbuf[CHUNK];
+static uint8_t txbuf[CHUNK]; /* a constant pattern, read only */
 
 /* Read and discard until the peer finishes (the Linux sender measures). */
 static int sink_conn(void *arg)
 {
     struct atoll_tcp_conn *c = arg;
-    while (atoll_tcp_read(c, rxbuf, sizeof rxbuf, ATOLL_NEVER) > 0)
+    uint8_t *rxbuf = atoll_malloc(CHUNK);
+    while (rxbuf && atoll_tcp_read(c, rxbuf, CHUNK, ATOLL_NEVER) > 0)
         ;
+    atoll_free(rxbuf);
     atoll_tcp_close(c);
     return 0;
 }
@@ -76,10 +78,32 @@ static int stats_conn(void *arg)
     return 0;
 }
 
+/* The idle connections: held without a fiber, armed in one poller; this
+ * fiber discards what they send and closes those the peer finished. */
+static struct atoll_tcp_poller *idle_poller;
+
+static int idle_reaper(void *arg)
+{
+    (void)arg;
+    uint8_t b[512];
+    for (;;) {
+        struct atoll_tcp_ready r[16];
+        int n = atoll_tcp_poller_wait(idle_poller, r, 16, ATOLL_NEVER);
+        for (int i = 0; i < n; i++) {
+            /* Handed over readable: this read does not wait. */
+            if (atoll_tcp_read(r[i].conn, b, sizeof b, 0) <= 0 ||
+                atoll_tcp_poller_arm(idle_poller, r[i].conn, ATOLL_TCP_READABLE,
+                                     ATOLL_NEVER, NULL) < 0)
+                atoll_tcp_close(r[i].conn);
+        }
+    }
+    return 0;
+}
+
 struct service {
     struct atoll_stack *stack;
     uint16_t port;
-    int (*conn)(void *); /* NULL: hold the connection, never touch it */
+    int (*conn)(void *); /* NULL: an idle connection (idle_reaper) */
 };
 
 static int serve(void *arg)
@@ -93,10 +117,13 @@ static int serve(void *arg)
         struct atoll_tcp_conn *c;
         if (atoll_tcp_accept(l, ATOLL_NEVER, &c) < 0)
             continue;
-        /* Idle connections are only held: no fiber, no buffers. */
-        if (sv->conn &&
-            atoll_fiber_spawn(NULL, "bench conn", sv->conn, c, 0) < 0)
+        if (!sv->conn) { /* no fiber, no buffers */
+            if (atoll_tcp_poller_arm(idle_poller, c, ATOLL_TCP_READABLE,
+                                     ATOLL_NEVER, NULL) < 0)
+                atoll_tcp_abort(c);
+        } else if (atoll_fiber_spawn(NULL, "bench conn", sv->conn, c, 0) < 0) {
             atoll_tcp_abort(c);
+        }
     }
 }
 
@@ -127,6 +154,9 @@ int app_main(struct app *app)
     if (!strcmp(app->args.mode, "idle-client"))
         return idle_client(app);
     memset(txbuf, 'x', sizeof txbuf);
+    if (atoll_tcp_poller_create(&idle_poller) < 0 ||
+        atoll_fiber_spawn(NULL, "idle reaper", idle_reaper, NULL, 0) < 0)
+        return 1;
     static struct service sv[] = {
         {NULL, SINK, sink_conn},   {NULL, SOURCE, source_conn},
         {NULL, ECHO, echo_conn},   {NULL, IDLE, NULL},
