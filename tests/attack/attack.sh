@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/attack/attack.sh - examples/echo and examples/dns-server under
-# hostile traffic (issue 17), once per target in ATTACK_TARGETS: each
+# hostile traffic (issue 17), once per target in ATTACK_TARGETS (suite
+# attack for unix, attack-spt for the sandbox): each
 # attack is sent by tests/attack/hostile.py from the Linux side of the
 # unikernels' tap devices, bounded in frames and seconds, and each is
 # followed by the same check that both still serve: every ping answered,
@@ -25,9 +26,10 @@
 # starts is in tests/net/targets.bash.
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 . "$ROOT/tests/net/targets.bash"
-# The targets the attacks run on; add one here when it can run
-# examples/echo and examples/dns-server behind a tap.
-ATTACK_TARGETS=${ATTACK_TARGETS:-unix}
+# The targets the attacks run on: unix (a Linux process) and spt (the hvt
+# image under the sandboxed tender bin/atoll-spt).  Add one here when it
+# can run examples/echo and examples/dns-server behind a tap.
+ATTACK_TARGETS=${ATTACK_TARGETS:-unix spt}
 export ATOLL_BUILD=${BUILD:-build}
 TMP=$(mktemp -d /tmp/atoll-attack.XXXXXX)
 HOSTILE=$ROOT/tests/attack/hostile.py
