@@ -41,7 +41,7 @@ SAN_FLAGS := $(BASEFLAGS) -O1 -fsanitize=address,undefined \
 REL_LDFLAGS :=
 SAN_LDFLAGS := -fsanitize=address,undefined
 
-LIB_SRC   := $(sort $(wildcard lib/core/*.c lib/core/*.S lib/dev/*.c lib/store/*.c lib/crypto/*.c lib/net/*.c lib/http/*.c))
+LIB_SRC   := $(sort $(wildcard lib/core/*.c lib/core/*.S lib/dev/*.c lib/store/*.c lib/crypto/*.c lib/net/*.c lib/http/*.c lib/fw/*.c))
 TOOL_SRC  := $(sort $(wildcard tools/atoll/*.c))
 HARNESS   := tests/harness.c
 

@@ -467,4 +467,83 @@
 #define HTTP_FIBER_STACK (32 * 1024)
 #endif
 
+/* ======== Firewall (atoll/fw.h, lib/fw) ================================= */
+
+/* A rule set's text, its statements and the length of one line: what a
+ * management put can make the firewall parse and hold. */
+#ifndef FW_RULES_TEXT_MAX
+#define FW_RULES_TEXT_MAX (64 * 1024)
+#endif
+#ifndef FW_RULES_MAX
+#define FW_RULES_MAX 1024
+#endif
+#ifndef FW_LINE_MAX
+#define FW_LINE_MAX 512
+#endif
+
+/* Tracked connections (lib/fw/ct.c).  A full table refuses new flows and
+ * keeps the ones it has: docs/firewall.md "Connection tracking". */
+#ifndef FW_CT_MAX
+#define FW_CT_MAX 16384
+#endif
+
+/* When the table is full, a new flow may take the slot of an expired
+ * connection or of one never answered, among this many of the least
+ * recently seen; if there is none the new flow is dropped. */
+#ifndef FW_CT_EVICT_SCAN
+#define FW_CT_EVICT_SCAN 16
+#endif
+
+/* Idle timeouts per state (ns).  TCP established: RFC 5382 REQ-5 asks for
+ * at least 2 h 4 min; we keep Linux's 5 days.  Handshake and closing
+ * states are short so half-open connections do not fill the table.  UDP:
+ * RFC 4787 REQ-5 asks for at least 2 min and recommends 5 once both sides
+ * have spoken; one-way "flows" get 30 s.  ICMP echo: 30 s. */
+#define FW_S_ (1000000000LL)
+#ifndef FW_CT_TCP_SYN_SENT_NS
+#define FW_CT_TCP_SYN_SENT_NS (120 * FW_S_)
+#endif
+#ifndef FW_CT_TCP_SYN_RECV_NS
+#define FW_CT_TCP_SYN_RECV_NS (60 * FW_S_)
+#endif
+#ifndef FW_CT_TCP_ESTABLISHED_NS
+#define FW_CT_TCP_ESTABLISHED_NS (5 * 24 * 3600 * FW_S_)
+#endif
+#ifndef FW_CT_TCP_FIN_WAIT_NS
+#define FW_CT_TCP_FIN_WAIT_NS (120 * FW_S_)
+#endif
+#ifndef FW_CT_TCP_CLOSE_WAIT_NS
+#define FW_CT_TCP_CLOSE_WAIT_NS (60 * FW_S_)
+#endif
+#ifndef FW_CT_TCP_LAST_ACK_NS
+#define FW_CT_TCP_LAST_ACK_NS (30 * FW_S_)
+#endif
+#ifndef FW_CT_TCP_TIME_WAIT_NS
+#define FW_CT_TCP_TIME_WAIT_NS (120 * FW_S_)
+#endif
+#ifndef FW_CT_TCP_CLOSE_NS
+#define FW_CT_TCP_CLOSE_NS (10 * FW_S_)
+#endif
+#ifndef FW_CT_UDP_NS
+#define FW_CT_UDP_NS (30 * FW_S_)
+#endif
+#ifndef FW_CT_UDP_ASSURED_NS
+#define FW_CT_UDP_ASSURED_NS (300 * FW_S_)
+#endif
+#ifndef FW_CT_ICMP_NS
+#define FW_CT_ICMP_NS (30 * FW_S_)
+#endif
+
+/* Source ports masquerade allocates from (and ICMP echo identifiers). */
+#ifndef FW_NAT_PORT_LO
+#define FW_NAT_PORT_LO 1024
+#endif
+#ifndef FW_NAT_PORT_HI
+#define FW_NAT_PORT_HI 65535
+#endif
+/* Ports tried for one new connection before it is dropped. */
+#ifndef FW_NAT_PORT_TRIES
+#define FW_NAT_PORT_TRIES 128
+#endif
+
 #endif

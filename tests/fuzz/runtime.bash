@@ -14,7 +14,7 @@ fuzz_runtime() {
     local dir=$1 f missing=0
     local src
     src="$(ls lib/core/*.c lib/core/*.S lib/dev/*.c lib/crypto/*.c \
-        lib/store/*.c lib/net/*.c lib/http/*.c 2>/dev/null) \
+        lib/store/*.c lib/net/*.c lib/http/*.c lib/fw/*.c 2>/dev/null) \
         $(ls platform/sim/*.c platform/host/*.c | grep -v start.c)"
     mkdir -p "$dir/obj"
     for f in $src; do

@@ -1,9 +1,9 @@
 # tests/fuzz/targets.bash - every libFuzzer target in one place, for the
 # scripts that build and run them: the short runs of `make test`
 # (tests/net/fuzz.sh, tests/tcp/fuzz.sh, tests/dns/fuzz.sh,
-# tests/kv_ro/kv_ro.sh, tests/store/store.sh) and `make fuzz-long`
-# (tests/fuzz/long.bash).  Sourced after tests/lib.sh and runtime.bash;
-# run from the repository root.
+# tests/kv_ro/kv_ro.sh, tests/store/store.sh, tests/fw/fuzz.sh) and
+# `make fuzz-long` (tests/fuzz/long.bash).  Sourced after tests/lib.sh and
+# runtime.bash; run from the repository root.
 #
 #   FUZZ_TARGETS            every target (tests/fuzz/NAME.c)
 #   fuzz_max_len NAME       the -max_len it runs with
@@ -11,17 +11,19 @@
 #                           store_decoders, which is built from the few
 #                           host-side sources it tests); non-zero on error
 #   fuzz_seeds NAME DIR     writes a few real inputs to start from into DIR
+#   fuzz_short DIR NAME RUNS  a short run of NAME: one [OK] or [FAIL] line
 #   fuzz_report LOG         "N runs, cov: E edges" from libFuzzer's output:
 #                           how far the run got into the code (edges of
 #                           the control-flow graph it reached)
 
 # shellcheck disable=SC2034 # used by the scripts that source this file
 FUZZ_TARGETS="net_eth net_arp net_ipv4 net_icmp net_udp tcp_input
-    dns_message dhcp_packet zone_parse kv_ro_tar_fuzz store_decoders"
+    dns_message dhcp_packet zone_parse kv_ro_tar_fuzz store_decoders
+    fw_rules"
 
 fuzz_max_len() {
     case $1 in
-    tcp_input | zone_parse) echo 2048 ;;
+    tcp_input | zone_parse | fw_rules) echo 2048 ;;
     dns_message) echo 1024 ;;
     dhcp_packet) echo 600 ;;
     kv_ro_tar_fuzz) echo 16384 ;;
@@ -95,6 +97,19 @@ web IN CNAME www
 txt IN TXT "a \"b\" \065" c
 ZONE
         ;;
+    fw_rules) # every statement and match of the rule language
+        cat >"$d/rules" <<'RULES'
+policy drop
+accept state established,related
+accept in inside out outside state new
+reject in outside proto tcp to any port 23
+reject with icmp-admin in outside proto udp from 198.18.0.0/15 port 1-9 to any port 1-1023
+drop in outside from 198.18.1.0/24 # spoofed
+accept proto 47 from 198.18.0.1 to 198.18.2.0/23
+masquerade out outside from 198.18.1.0/24
+forward in outside proto tcp port 8080 to 198.18.1.2 port 80
+RULES
+        ;;
     kv_ro_tar_fuzz) # small archives in the three formats
         local src
         src=$(mktemp -d)
@@ -112,4 +127,24 @@ ZONE
 fuzz_report() { # LOG
     sed -n 's/^#\([0-9]*\)[[:space:]]*DONE[[:space:]]*cov: \([0-9]*\).*/\1 runs, cov: \2 edges/p' \
         "$1" | tail -n 1
+}
+
+# fuzz_short DIR NAME RUNS: build NAME (after fuzz_runtime DIR set `built`
+# to 1) and run it for RUNS inputs from a fixed seed and its seeds; one
+# [OK] or [FAIL] line, the shape of the short runs of `make test`.
+fuzz_short() {
+    local dir=$1 t=$2 runs=$3
+    if [ "${built:-0}" = 0 ] || ! fuzz_build "$dir" "$t"; then
+        fail "fuzz target $t builds with libFuzzer"
+        return
+    fi
+    : >"$LOG"
+    fuzz_seeds "$t" "$dir/corpus_$t"
+    if "$dir/$t" -seed=1 -runs="$runs" -max_len="$(fuzz_max_len "$t")" \
+        -timeout=10 "$dir/corpus_$t" >"$LOG" 2>&1; then
+        ok "$t: $(fuzz_report "$LOG"), no crash or sanitizer report"
+    else
+        fail "$t: fuzzing found a problem (see log)"
+    fi
+    : >"$LOG"
 }
