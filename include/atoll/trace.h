@@ -84,7 +84,9 @@ int atoll_trace_get(size_t i, struct atoll_trace_rec *out);
 /*
  * Write the ring as Chrome trace-event JSON through `write` (called with
  * consecutive pieces of the document; a negative return aborts the export
- * and is returned).  Returns 0 or the first error.
+ * and is returned).  Returns 0 or the first error; -ATOLL_EBUSY when
+ * another export is under way (one whose `write` blocked its fiber): one
+ * export runs at a time.
  */
 typedef int (*atoll_trace_write_fn)(void *ctx, const char *buf, size_t len);
 int atoll_trace_export_json(atoll_trace_write_fn write, void *ctx);

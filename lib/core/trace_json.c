@@ -11,7 +11,11 @@
  * "C" events.  Time stamps are microseconds with three decimals.
  *
  * Output is formatted into a small buffer and handed to the caller's write
- * function piece by piece; nothing is allocated.
+ * function piece by piece; nothing is allocated.  The buffer (and the set
+ * of fibers named) is static, to stay off small fiber stacks, so one
+ * export runs at a time: a write function may block its fiber, and a
+ * second fiber exporting meanwhile would write into the first one's
+ * buffer; it gets -ATOLL_EBUSY instead.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -299,9 +303,15 @@ static void event(struct exporter *x, const struct atoll_trace_rec *r)
     }
 }
 
+/* The export under way, if any (see the top of the file). */
+static bool exporting;
+
 int atoll_trace_export_json(atoll_trace_write_fn write, void *ctx)
 {
     static struct exporter x; /* the 4 KiB buffer stays off the stack */
+    if (exporting)
+        return -ATOLL_EBUSY;
+    exporting = true;
     memset(&x, 0, sizeof x);
     x.o.write = write;
     x.o.ctx = ctx;
@@ -325,5 +335,6 @@ int atoll_trace_export_json(atoll_trace_write_fn write, void *ctx)
     close_slice(&x, last);
     PUT_LIT(&x.o, "\n],\"displayTimeUnit\":\"ns\"}\n");
     flush(&x.o);
+    exporting = false;
     return x.o.err;
 }

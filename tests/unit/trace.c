@@ -256,3 +256,64 @@ TEST(trace, "a wrapped ring still exports valid JSON naming its fibers")
              0);
     unlink(p);
 }
+
+/* A write function that blocks its fiber (yields) after every piece, as
+ * one writing to a connection would. */
+static int to_file_slowly(void *ctx, const char *buf, size_t len)
+{
+    int e = to_file(ctx, buf, len);
+    atoll_yield();
+    return e;
+}
+
+static int slow_export(void *arg)
+{
+    return atoll_trace_export_json(to_file_slowly, arg);
+}
+
+static int second_export_err = 1;
+
+static int second_export(void *arg)
+{
+    /* Spawned after the first, so it runs once that one blocked in its
+     * first write (the document's first 4 KiB, or all of it). */
+    second_export_err = atoll_trace_export_json(to_file, arg);
+    return 0;
+}
+
+static int busy_main(void *arg)
+{
+    FILE *const *files = arg;
+    atoll_fiber *a, *b;
+    int ret = -1;
+    CHECK_EQ(atoll_fiber_spawn(&a, "first", slow_export, files[0], 0), 0);
+    CHECK_EQ(atoll_fiber_spawn(&b, "second", second_export, files[1], 0), 0);
+    atoll_fiber_join(b, ATOLL_NEVER, NULL);
+    atoll_fiber_join(a, ATOLL_NEVER, &ret);
+    CHECK_EQ(ret, 0);
+    return 0;
+}
+
+TEST(trace, "an export whose write blocks keeps its buffer: a second gets "
+            "EBUSY")
+{
+    init(4096);
+    char second[64];
+    snprintf(second, sizeof second, "/tmp/atoll-trace-%d-2.json",
+             (int)getpid());
+    export_json(); /* names json_path */
+    FILE *files[2] = {fopen(json_path, "w"), fopen(second, "w")};
+    CHECK(files[0] != NULL && files[1] != NULL);
+    CHECK_EQ(atoll_test_run(0, busy_main, files), 0);
+    CHECK_EQ(second_export_err, -ATOLL_EBUSY);
+    CHECK_EQ(fclose(files[0]), 0);
+    CHECK_EQ(fclose(files[1]), 0);
+    /* The first export is whole and untouched by the second... */
+    CHECK_EQ(py_check(json_path, "\"first\" in names.values() and "
+                                 "\"second\" in names.values()"),
+             0);
+    unlink(second);
+    /* ...and once it is done, the next export runs. */
+    CHECK_EQ(py_check(export_json(), "\"second\" in names.values()"), 0);
+    unlink(json_path);
+}
