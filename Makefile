@@ -177,7 +177,7 @@ test: all $(TEST_BINS) $(EXTRA_TEST)
 # the second compiler too.
 compile-check: libs hvt-guests $(TEST_BINS) $(BENCH_BINS) \
     $(call obj,rel,$(TOOL_SRC) $(STORE_HOST_SRC)) $(HVT_TENDER_OBJ) \
-    $(SPT_TENDER_OBJ)
+    $(SPT_TENDER_OBJ) $(OCI_NET_OBJ)
 
 # Only the C test binaries (quick loop while developing).
 test-unit: libs $(TEST_BINS)

@@ -30,9 +30,11 @@
 #                    terminal (Essential in Debian; listed to say so)
 #   qemu-system-x86  target virtio: `atoll run` boots its images with
 #                    qemu-system-x86_64 (TCG where there is no KVM)
+#   umoci, runc      tests/oci/package.sh unpacks the OCI images `atoll
+#                    package` writes and runs the plain one
 set -euo pipefail
 # ATOLL_DEPS_PKGS replaces the list (scripts/install-bench-deps.sh uses it).
-PKGS=${ATOLL_DEPS_PKGS:-"build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils nsd dnsperf bsdutils gdb qemu-system-x86 wrk"}
+PKGS=${ATOLL_DEPS_PKGS:-"build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils nsd dnsperf bsdutils gdb qemu-system-x86 wrk umoci runc"}
 
 missing=""
 for p in $PKGS; do

@@ -1,6 +1,6 @@
 /*
  * tools/atoll/main.c - the `atoll` command: new, configure, build, run,
- * clean, help.
+ * package, clean, help.
  *
  * The tool is to Atoll what `mirage` is to MirageOS: it reads an
  * application's manifest, generates the wiring that picks an
@@ -22,6 +22,7 @@
 #include "build.h"
 #include "gen.h"
 #include "manifest.h"
+#include "package.h"
 #include "run.h"
 #include "store_cmd.h"
 #include "targets.h"
@@ -460,6 +461,9 @@ static const struct command commands[] = {
      "\n"
      "Tenders:\n",
      run_help_more},
+    {"package", cmd_package,
+     "package [-o DIR] [--tag=TAG] [--mem=MiB] [-- APP-ARGS...]",
+     package_cmd_help, NULL},
     {"clean", cmd_clean, "clean", "Remove _build/.\n", NULL},
     {"store", cmd_store, "store log|ls|cat|branches|export IMAGE ...",
      store_cmd_help, NULL},

@@ -15,7 +15,8 @@
  * manifest note, and the statuses of the tenders (platform/hvt/abi.h). */
 #define HVT_IMAGE                                                              \
     .build = TARGET_IMAGE, .platform = "hvt", .gen_note = hvt_gen_note,        \
-    .note_file = HVT_NOTE_FILE, .tender_error = ATOLL_HVT_EXIT_TENDER
+    .note_file = HVT_NOTE_FILE, .tender_error = ATOLL_HVT_EXIT_TENDER,         \
+    .package = PACKAGE_SPT
 
 static const struct target targets[] = {
     {.name = "unix",
@@ -50,7 +51,8 @@ static const struct target targets[] = {
      .build = TARGET_IMAGE,
      .platform = "virtio",
      .run = qemu_run,
-     .runs_with = "qemu-system-x86_64 (KVM where /dev/kvm is, else TCG)"},
+     .runs_with = "qemu-system-x86_64 (KVM where /dev/kvm is, else TCG)",
+     .package = PACKAGE_URUNC},
 };
 
 #define NTARGETS (sizeof targets / sizeof targets[0])

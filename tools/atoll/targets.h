@@ -37,6 +37,13 @@ enum target_build {
     TARGET_IMAGE,
 };
 
+/* What `atoll package` makes of the target's unikernel (package.h). */
+enum target_package {
+    PACKAGE_NONE,  /* a Linux program: nothing */
+    PACKAGE_SPT,   /* a plain OCI image, run by atoll-spt */
+    PACKAGE_URUNC, /* an OCI image for urunc, run by QEMU */
+};
+
 struct target {
     const char *name; /* -t NAME */
     const char *help; /* one line (for `atoll help configure`) */
@@ -66,6 +73,7 @@ struct target {
     int (*run)(const struct target *t, const char *root, const char *bin,
                const struct manifest *m, int argc, char **argv);
     const char *runs_with;
+    enum target_package package;
 };
 
 /* The target called `name`, or NULL. */
