@@ -55,3 +55,15 @@ EXTRA_TEST += virtio-libs
 # host (rel and san, like every test) and linked into that test only.
 $(foreach v,rel san,$(eval $(BUILD)/$(v)/tests/unit/virtio_virtq: \
     $(BUILD)/$(v)/platform/virtio/virtq.o))
+
+# `make bench`: boot-to-exit under QEMU beside a process, the sandbox and
+# Solo5's virtio target, the image size, TCP throughput over virtio-net
+# (bench/virtio.sh).  spawn_time and the peer come from mk/hvt.mk and
+# mk/netbench.mk.
+.PHONY: bench-virtio
+bench-virtio: bin/atoll bin/atoll-spt libs hvt-libs virtio-libs \
+    $(HVT_SPAWN_TIME) $(NETBENCH_DIR)/peer
+	@echo "== bench/virtio.sh"
+	@ROOT=$(CURDIR) BUILD=$(BUILD) SPAWN_TIME=$(abspath $(HVT_SPAWN_TIME)) \
+	    PEER=$(abspath $(NETBENCH_DIR)/peer) bash bench/virtio.sh
+EXTRA_BENCH += bench-virtio
