@@ -534,13 +534,22 @@
 #define FW_CT_ICMP_NS (30 * FW_S_)
 #endif
 
-/* Source ports masquerade allocates from (and ICMP echo identifiers). */
+/* Source ports masquerade allocates from (and ICMP echo identifiers).
+ * Below the stack's own ephemeral ports (TCP_EPHEMERAL_LO,
+ * NET_UDP_EPHEMERAL_LO), so the firewall's own connections (its
+ * management interface's clients) never meet a translated one. */
 #ifndef FW_NAT_PORT_LO
 #define FW_NAT_PORT_LO 1024
 #endif
 #ifndef FW_NAT_PORT_HI
-#define FW_NAT_PORT_HI 65535
+#define FW_NAT_PORT_HI 49151
 #endif
+/* ICMP errors and TCP resets the firewall sends a second (and in one
+ * burst): RFC 1812 4.3.2.8 asks routers to limit them. */
+#ifndef FW_ANSWERS_PER_S
+#define FW_ANSWERS_PER_S 100
+#endif
+
 /* Ports tried for one new connection before it is dropped. */
 #ifndef FW_NAT_PORT_TRIES
 #define FW_NAT_PORT_TRIES 128

@@ -114,6 +114,11 @@ void net_ipv4_input(struct atoll_stack *s, struct atoll_buf *b)
     struct net_ipv4_hdr h;
     if (net_ipv4_parse(b->data, b->len, &h) < 0)
         goto drop;
+    if (s->fwd) { /* a router's (atoll/forward.h) */
+        atoll_buf_trim(b, h.total_len);
+        if (s->fwd(s->fwd_arg, s, b))
+            return;
+    }
     if (h.dst != s->cfg.addr && !net_ipv4_is_broadcast(s, h.dst))
         goto drop; /* not ours: a host does not forward */
     if (bad_source(s, h.src) && h.src != 0)

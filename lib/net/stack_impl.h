@@ -19,6 +19,7 @@
 #include "atoll/net_tunables.h"
 #include "atoll/netif.h"
 #include "atoll/stack.h"
+#include "atoll/forward.h"
 #include "net.h"
 #include "wire.h"
 
@@ -116,6 +117,10 @@ struct atoll_stack {
     void *tcp; /* net_tcp_set/get */
 
     struct net6 *v6; /* IPv6 state (ipv6_int.h), NULL until enabled */
+
+    /* atoll/forward.h: sees every valid IPv4 packet first (forward.c) */
+    atoll_stack_forward_fn fwd;
+    void *fwd_arg;
 };
 
 /* ---- eth.c -----------------------------------------------------------------

@@ -16,6 +16,6 @@ cd "$ROOT"
 . "$ROOT/tests/fuzz/targets.bash"
 fuzz_runtime "$TMP" && built=1 || built=0
 
-for t in fw_rules; do
+for t in fw_rules fw_packet; do
     fuzz_short "$TMP" $t "$RUNS"
 done

@@ -1,0 +1,36 @@
+/*
+ * lib/net/forward.c - the forwarding hook (atoll/forward.h): the one place
+ * where a stack hands packets that are not its own business to its owner,
+ * and takes whole IPv4 packets to send on.
+ */
+#include "atoll/error.h"
+#include "atoll/forward.h"
+#include "stack_impl.h"
+
+void atoll_stack_set_forward(struct atoll_stack *s, atoll_stack_forward_fn fn,
+                             void *arg)
+{
+    s->fwd = fn;
+    s->fwd_arg = arg;
+}
+
+int atoll_stack_send_ipv4(struct atoll_stack *s, atoll_ipv4_t next_hop,
+                          struct atoll_buf *b)
+{
+    bool tso = b->gso_size && (s->info.offloads & ATOLL_NETIF_TSO4);
+    if (b->len > s->info.mtu && !tso) {
+        atoll_buf_free(b);
+        return -ATOLL_EMSGSIZE;
+    }
+    return net_arp_output(s, next_hop, b);
+}
+
+uint16_t atoll_stack_mtu(const struct atoll_stack *s)
+{
+    return (uint16_t)s->info.mtu;
+}
+
+uint32_t atoll_stack_offloads(const struct atoll_stack *s)
+{
+    return s->info.offloads;
+}
