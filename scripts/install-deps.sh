@@ -26,6 +26,8 @@
 #   nsd, dnsperf     `make bench`: the DNS server against NSD, by dnsperf
 #   gdb              tests/kvm/gdb.sh debugs a sandboxed unikernel (atoll-spt)
 #   wrk              tests/http/website.sh: a short load run on the website
+#   chromium         tests/tool/trace.sh opens the page `atoll trace view`
+#                    writes (headless) and checks what its script drew
 #   bsdutils         script(1): the hvt console test gives the tender a
 #                    terminal (Essential in Debian; listed to say so)
 #   qemu-system-x86  target virtio: `atoll run` boots its images with
@@ -34,7 +36,7 @@
 #                    package` writes and runs the plain one
 set -euo pipefail
 # ATOLL_DEPS_PKGS replaces the list (scripts/install-bench-deps.sh uses it).
-PKGS=${ATOLL_DEPS_PKGS:-"build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils nsd dnsperf bsdutils gdb qemu-system-x86 wrk umoci runc"}
+PKGS=${ATOLL_DEPS_PKGS:-"build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils nsd dnsperf bsdutils gdb qemu-system-x86 wrk umoci runc chromium"}
 
 missing=""
 for p in $PKGS; do

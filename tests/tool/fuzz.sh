@@ -152,3 +152,98 @@ else
     if [ $bad -eq 0 ]; then ok "${#odd[@]} odd command lines: no crash"
     else fail "${#odd[@]} odd command lines: no crash" "$bad crashed"; fi
 fi
+
+# --- trace files (atoll trace summary / view) -------------------------------
+# A valid trace of every event kind, then mutations of it: bytes flipped,
+# cut short, tokens spliced in, and events whose members change type, go
+# missing or take extreme values.  Every case must end with status 0 or 1.
+python3 - "$TMP/traces" "$SEED" "$CASES" <<'PY'
+import json, os, random, sys
+out, seed, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+rng = random.Random(seed)
+os.makedirs(out)
+ev = [{"name": "thread_name", "ph": "M", "pid": 1, "tid": t,
+       "args": {"name": nm}} for t, nm in [(0, "scheduler"), (1, "main"),
+                                          (2, "rx \u00e9")]]
+ts = 0.0
+for i in range(40):
+    tid = 1 + i % 2
+    ev.append({"name": "run", "ph": "X", "ts": ts, "dur": 3.5, "tid": tid})
+    ev.append({"name": "block", "ph": "i", "ts": ts + 1, "tid": tid,
+               "args": {"reason": rng.choice(["sleep", "join", "net0 rx"])}})
+    ev.append({"name": "io", "ph": "i", "ts": ts + 2, "tid": tid,
+               "args": {"device": "net0", "bytes": rng.choice([60, -5])}})
+    ev.append({"name": "label %d" % i, "ph": "i", "ts": ts + 2, "tid": tid})
+    ev.append({"name": "q", "ph": "C", "ts": ts, "tid": tid,
+               "args": {"value": i, "other": i * 2}})
+    ev.append({"name": "idle", "ph": "X", "ts": ts + 4, "dur": 5, "tid": 0})
+    ev.append({"name": "timer", "ph": "i", "ts": ts + 9, "tid": 0,
+               "args": {"fiber": 3 - tid}})
+    ev.append({"name": "wake", "ph": "i", "ts": ts + 9, "tid": 3 - tid,
+               "args": {"by_timeout": True}})
+    ts += 9
+ev.append({"name": "exit", "ph": "i", "ts": ts, "tid": 1, "args": {"result": 0}})
+base = json.dumps({"traceEvents": ev}).encode()
+open(os.path.join(out, "valid.json"), "wb").write(base)
+odd = [None, True, "x", -1, 0, 1e300, -1e300, 2.5, [], {}, "\u0000", 9e15,
+       -9e15, 2**53 + 1, "</script>"]
+tokens = [b"{", b"}", b"[", b"]", b",", b":", b'"', b"\\", b"\\u", b"\\ud800",
+          b"1e999", b"-", b"0.", b"true", b"nul", b"\xff", b"\xc0\x80", b"\x00"]
+for i in range(n):
+    r = rng.random()
+    if r < 0.25:
+        d = bytearray(base)
+        for _ in range(rng.randrange(1, 8)):
+            d[rng.randrange(len(d))] = rng.randrange(256)
+        data = bytes(d)
+    elif r < 0.4:
+        data = base[:rng.randrange(len(base))]
+    elif r < 0.55:
+        p = rng.randrange(len(base))
+        data = base[:p] + rng.choice(tokens) + base[p:]
+    else:
+        doc = json.loads(base)
+        for _ in range(rng.randrange(1, 6)):
+            e = rng.choice(doc["traceEvents"])
+            k = rng.choice(["ph", "ts", "dur", "tid", "name", "args", "reason",
+                            "fiber", "bytes", "sort_index"])
+            v = rng.choice(odd) if rng.random() < 0.8 else rng.choice(
+                ["X", "i", "I", "C", "M", "B", "E", "", "XX"])
+            if k in ("reason", "fiber", "bytes", "sort_index"):
+                e.setdefault("args", {})
+                if isinstance(e["args"], dict):
+                    e["args"][k] = v
+            elif rng.random() < 0.3:
+                e.pop(k, None)
+            else:
+                e[k] = v
+        data = json.dumps(doc).encode()
+    open(os.path.join(out, "case%03d.json" % i), "wb").write(data)
+PY
+crashed=0
+accepted=0
+first=""
+for f in "$TMP"/traces/*.json; do
+    "$TOOL" trace summary "$f" >"$f.out" 2>&1
+    st=$?
+    "$TOOL" trace view "$f" -o "$f.html" >>"$f.out" 2>&1
+    st2=$?
+    [ $st -eq 0 ] && accepted=$((accepted + 1))
+    if [ $st -gt 1 ] || [ $st2 -ne $st ] ||
+        grep -q 'Sanitizer\|runtime error' "$f.out"; then
+        crashed=$((crashed + 1))
+        [ -z "$first" ] && first=$f
+    fi
+done
+cp "${first:-/dev/null}.out" "$LOG" 2>/dev/null
+if [ $crashed -eq 0 ]; then
+    ok "$CASES garbled traces: summary and view agree, no crash, no sanitizer report"
+else
+    fail "$CASES garbled traces: no crash" "$crashed bad, first: $first"
+fi
+if [ -s "$TMP/traces/valid.json.html" ] && [ "$accepted" -gt 1 ] &&
+    [ "$accepted" -le "$CASES" ]; then
+    ok "the unmutated trace is read; some garbled ones too ($accepted of $((CASES + 1)))"
+else
+    fail "the unmutated trace is read" "$accepted of $((CASES + 1)) accepted"
+fi

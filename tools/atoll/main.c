@@ -1,6 +1,6 @@
 /*
  * tools/atoll/main.c - the `atoll` command: new, configure, build, run,
- * package, clean, help.
+ * package, clean, store, trace, help.
  *
  * The tool is to Atoll what `mirage` is to MirageOS: it reads an
  * application's manifest, generates the wiring that picks an
@@ -26,6 +26,7 @@
 #include "run.h"
 #include "store_cmd.h"
 #include "targets.h"
+#include "trace_cmd.h"
 #include "util.h"
 
 struct command {
@@ -467,6 +468,7 @@ static const struct command commands[] = {
     {"clean", cmd_clean, "clean", "Remove _build/.\n", NULL},
     {"store", cmd_store, "store log|ls|cat|branches|export IMAGE ...",
      store_cmd_help, NULL},
+    {"trace", cmd_trace, "trace view|summary TRACE.json", trace_cmd_help, NULL},
     {"help", cmd_help, "help [COMMAND]", "Show help for COMMAND.\n", NULL},
 };
 
