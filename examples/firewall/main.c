@@ -1,0 +1,115 @@
+/*
+ * examples/firewall/main.c - the firewall appliance: the firewall of
+ * atoll/firewall.h on the two stacks the manifest declares, `inside` and
+ * `outside` (the names its rules use), with the rule set of --rules.
+ *
+ * A malformed rule set stops it at boot with the line and column of the
+ * fault.  --stats prints the counters, each rule's among them.
+ */
+#include <string.h>
+
+#include "atoll_app.h"
+#include "atoll/firewall.h"
+#include "atoll/forward.h"
+
+static void iface(struct atoll_stack *s, const char *name,
+                  struct atoll_fw_iface *out)
+{
+    struct atoll_stack_config c;
+    atoll_stack_config(s, &c);
+    out->name = name;
+    out->addr = c.addr;
+    out->prefix = c.prefix;
+    out->gateway = c.gateway;
+    out->mtu = atoll_stack_mtu(s);
+}
+
+/* --rules: ';' separates statements as a newline does. */
+static char *rules_text(const char *arg, size_t *len)
+{
+    *len = strlen(arg);
+    char *t = atoll_malloc(*len + 1);
+    if (!t)
+        return NULL;
+    for (size_t k = 0; k <= *len; k++)
+        t[k] = arg[k] == ';' ? '\n' : arg[k];
+    return t;
+}
+
+static void report(struct app *app, struct atoll_firewall *fw)
+{
+    struct atoll_fw_stats st;
+    uint32_t n, max;
+    uint64_t refused;
+    atoll_firewall_stats(fw, &st);
+    atoll_firewall_ct_usage(fw, &n, &max, &refused);
+    atoll_console_printf(
+        app->console,
+        "firewall: forwarded=%llu local=%llu dropped=%llu (policy=%llu "
+        "rules=%llu spoofed=%llu invalid=%llu full=%llu ttl=%llu "
+        "too_big=%llu bad=%llu) related=%llu answers=%llu conns=%u/%u\n",
+        (unsigned long long)st.forwarded, (unsigned long long)st.local,
+        (unsigned long long)st.dropped, (unsigned long long)st.policy,
+        (unsigned long long)st.rejected, (unsigned long long)st.spoofed,
+        (unsigned long long)st.invalid, (unsigned long long)st.refused_full,
+        (unsigned long long)st.ttl_exceeded, (unsigned long long)st.too_big,
+        (unsigned long long)st.bad, (unsigned long long)st.related,
+        (unsigned long long)st.answers, n, max);
+    const struct atoll_fw_rules *r = atoll_firewall_rules(fw);
+    for (int k = 0; k < r->n_rules; k++)
+        atoll_console_printf(app->console,
+                             "firewall: rule at line %d: %llu packets, %llu "
+                             "bytes\n",
+                             r->rules[k].line,
+                             (unsigned long long)r->rules[k].packets,
+                             (unsigned long long)r->rules[k].bytes);
+}
+
+int app_main(struct app *app)
+{
+    int64_t conns = app->args.conns, stats = app->args.stats;
+    if (conns < 1 || conns > (1 << 24) || stats < 0 || stats > 86400) {
+        atoll_console_printf(app->console,
+                             "firewall: --conns is 1 to 16777216, --stats "
+                             "0 to 86400 seconds\n");
+        return 1;
+    }
+    struct atoll_fw_iface ifs[2];
+    iface(app->inside, "inside", &ifs[0]);
+    iface(app->outside, "outside", &ifs[1]);
+    uint8_t key[16];
+    if (atoll_random_fill(atoll_random_platform(), key, sizeof key,
+                          atoll_after(ATOLL_SEC(10))) < 0)
+        return 1;
+    struct atoll_firewall *fw;
+    int err = atoll_firewall_create(ifs, 2, (uint32_t)conns, key, &fw);
+    if (err < 0) {
+        atoll_console_printf(app->console, "firewall: %s\n",
+                             atoll_strerror(err));
+        return 1;
+    }
+    size_t len;
+    char *text = rules_text(app->args.rules, &len);
+    struct atoll_fw_error e;
+    if (!text || atoll_firewall_set_rules(fw, text, len, &e) < 0) {
+        atoll_console_printf(app->console, "firewall: --rules: %d:%d: %s\n",
+                             e.line, e.column, text ? e.msg : "no memory");
+        return 1;
+    }
+    atoll_free(text);
+    struct atoll_stack *stacks[2] = {app->inside, app->outside};
+    if (atoll_firewall_attach(fw, stacks, 2) < 0)
+        return 1;
+    char a[16], b[16];
+    atoll_console_printf(app->console,
+                         "firewall: forwarding inside %s/%u <-> outside "
+                         "%s/%u, %d rules\n",
+                         atoll_ipv4_format(ifs[0].addr, a), ifs[0].prefix,
+                         atoll_ipv4_format(ifs[1].addr, b), ifs[1].prefix,
+                         atoll_firewall_rules(fw)->n_rules);
+    for (;;) {
+        atoll_sleep(ATOLL_SEC(stats ? stats : 3600));
+        if (stats)
+            report(app, fw);
+    }
+}

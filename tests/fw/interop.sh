@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# tests/fw/interop.sh - examples/firewall between two Linux hosts, once per
+# target (suites fw-interop for unix, fw-interop-spt): a client namespace
+# (198.18.1.2, its default route the firewall's 198.18.1.1) and a server
+# namespace (198.18.2.9), each joined by a bridge to one tap device of the
+# firewall's namespace.  Through the unikernel: ping; curl to a web server
+# that sees only the firewall's address (masquerade); 8 MiB each way
+# compared byte for byte; a UDP exchange; curl
+# from the server side through port forwarding to a web server inside; a
+# rejected port (refused at once) and a dropped one (silence); ICMP errors
+# reaching the client (port unreachable of a UDP datagram, time exceeded
+# for TTL 1).  Namespaces (unique per run) are always deleted; no traffic
+# leaves them.
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+. "$ROOT/tests/net/targets.bash"
+export ATOLL_BUILD=${BUILD:-build}
+INTEROP_TARGETS=${FW_TARGETS:-unix spt}
+TMP=$(mktemp -d /tmp/atoll-fwinterop.XXXXXX)
+NSES=""
+PIDS=""
+cleanup() {
+    for p in $PIDS; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+    for ns in $NSES; do ip netns del "$ns" 2>/dev/null; done
+    rm -rf "$TMP" "$LOG"
+}
+trap cleanup EXIT
+
+RULES='accept state established,related
+accept in inside out outside state new
+reject in outside proto tcp to any port 23
+drop in outside proto tcp to any port 24
+accept in outside proto tcp to 198.18.1.2 port 8000 state new
+masquerade out outside from 198.18.1.0/24
+forward in outside proto tcp port 8080 to 198.18.1.2 port 8000'
+
+need() {
+    local m=""
+    [ "$(id -u)" = 0 ] || m="$m root"
+    [ -e /dev/net/tun ] || m="$m /dev/net/tun"
+    for c in ip ping curl socat python3; do
+        command -v $c >/dev/null || m="$m $c"
+    done
+    echo "$m"
+}
+
+# The firewall's namespace $NS: tap0 and tap1, each bridged to a veth
+# whose other end is the client's ($NC) or the server's ($NSV).
+topology() {
+    ip netns add "$NS" && ip netns add "$NC" && ip netns add "$NSV" || return 1
+    local n
+    for n in "$NS" "$NC" "$NSV"; do ip -n "$n" link set lo up || return 1; done
+    for n in 0 1; do
+        ip -n "$NS" tuntap add dev tap$n mode tap &&
+            ip -n "$NS" link add br$n type bridge &&
+            ip -n "$NS" link set tap$n master br$n &&
+            ip -n "$NS" link set tap$n up &&
+            ip -n "$NS" link set br$n up || return 1
+    done
+    ip -n "$NS" link add v0 type veth peer name eth0 netns "$NC" &&
+        ip -n "$NS" link add v1 type veth peer name eth0 netns "$NSV" &&
+        ip -n "$NS" link set v0 master br0 && ip -n "$NS" link set v0 up &&
+        ip -n "$NS" link set v1 master br1 && ip -n "$NS" link set v1 up &&
+        ip -n "$NC" addr add 198.18.1.2/24 dev eth0 &&
+        ip -n "$NC" link set eth0 up &&
+        ip -n "$NC" route add default via 198.18.1.1 &&
+        ip -n "$NSV" addr add 198.18.2.9/24 dev eth0 &&
+        ip -n "$NSV" link set eth0 up
+}
+
+# A web server in namespace $1 on port $2 serving $3, its log in $4.
+web() {
+    mkdir -p "$3"
+    echo "hello from $1" >"$3/index.html"
+    ip netns exec "$1" python3 -m http.server "$2" --bind 0.0.0.0 \
+        --directory "$3" >"$4" 2>&1 &
+    PIDS="$PIDS $!"
+}
+
+wait_port() { # NS PORT
+    for _ in $(seq 100); do
+        [ -n "$(ip netns exec "$1" ss -Hltn "sport = :$2")" ] && return 0
+        sleep 0.1
+    done
+    echo "nothing listens on port $2 in $1"
+    return 1
+}
+
+ping_through() { ip netns exec "$NC" ping -c 3 -i 0.2 -W 2 198.18.2.9; }
+
+curl_out() {
+    ip netns exec "$NC" curl -s --max-time 10 http://198.18.2.9:8000/ |
+        grep -q "hello from $NSV" &&
+        grep -q '^198\.18\.2\.1 ' "$W/web-out.log" &&
+        ! grep -q '^198\.18\.1\.' "$W/web-out.log"
+}
+
+# 8 MiB both ways through the translation: the taps' offload frames
+# (64 KiB receive offload in, segmentation offload out) cross it whole.
+big_out() {
+    head -c 8388608 /dev/urandom >"$W/www-out/big"
+    ip netns exec "$NC" curl -s --max-time 60 -o "$W/big.got" \
+        http://198.18.2.9:8000/big &&
+        cmp "$W/www-out/big" "$W/big.got"
+}
+
+big_in() {
+    head -c 8388608 /dev/urandom >"$W/up"
+    ip netns exec "$NSV" socat -u TCP-LISTEN:7001,reuseaddr \
+        OPEN:"$W/up.got",creat,trunc &
+    local p=$!
+    PIDS="$PIDS $p"
+    wait_port "$NSV" 7001 >/dev/null || return 1
+    ip netns exec "$NC" socat -u OPEN:"$W/up" TCP:198.18.2.9:7001 &&
+        wait "$p" && cmp "$W/up" "$W/up.got"
+}
+
+udp_out() {
+    ip netns exec "$NSV" socat -T 5 UDP-RECVFROM:7000,fork EXEC:cat &
+    PIDS="$PIDS $!"
+    sleep 0.3
+    echo datagram | ip netns exec "$NC" socat -T 3 - UDP:198.18.2.9:7000 |
+        grep -q datagram
+}
+
+curl_forwarded() {
+    ip netns exec "$NSV" curl -s --max-time 10 http://198.18.2.1:8080/ |
+        grep -q "hello from $NC" &&
+        grep -q '^198\.18\.2\.9 ' "$W/web-in.log"
+}
+
+refused_at_once() {
+    local out
+    ip -n "$NSV" route replace 198.18.1.0/24 via 198.18.2.1 || return 1
+    local t0=$SECONDS
+    out=$(ip netns exec "$NSV" socat -T 5 - TCP:198.18.1.2:23 </dev/null 2>&1)
+    echo "$out"
+    echo "$out" | grep -q "Connection refused" && [ $((SECONDS - t0)) -lt 3 ]
+}
+
+dropped_silently() {
+    local out
+    ip -n "$NSV" route replace 198.18.1.0/24 via 198.18.2.1 || return 1
+    out=$(ip netns exec "$NSV" curl -sS --max-time 2 http://198.18.1.2:24/ 2>&1)
+    echo "$out"
+    echo "$out" | grep -q "timed out"
+}
+
+port_unreachable_inside() {
+    local out
+    out=$(echo x | ip netns exec "$NC" socat -T 2 - UDP:198.18.2.9:9999 2>&1)
+    echo "$out"
+    echo "$out" | grep -q "Connection refused"
+}
+
+time_exceeded_inside() {
+    local out
+    out=$(ip netns exec "$NC" ping -c 1 -t 1 -W 2 198.18.2.9 2>&1)
+    echo "$out"
+    echo "$out" | grep -q "198.18.1.1.*Time to live exceeded"
+}
+
+run_target() {
+    local target=$1
+    NS=atoll-fw-$target-$$
+    NC=atoll-fwc-$target-$$
+    NSV=atoll-fws-$target-$$
+    W=$TMP/$target
+    mkdir -p "$W"
+    NSES="$NSES $NS $NC $NSV"
+    t "namespaces: client, firewall (two taps, two bridges), server" topology
+    t "examples/firewall builds for $target" \
+        uk_build "$target" "$ROOT/examples/firewall" "$W/fw"
+    local image=$W/fw/_build/firewall
+    local args=(--inside-ipv4=198.18.1.1/24 --outside-ipv4=198.18.2.1/24
+        --inside-ipv6=off --outside-ipv6=off --rules="$RULES")
+    case $target in
+    unix) UK=("$image" --net:inside=tap0 --net:outside=tap1 -- "${args[@]}") ;;
+    spt) UK=("$SPT" --net:inside=tap0 --net:outside=tap1 "$image" -- -- \
+        "${args[@]}") ;;
+    esac
+    ip netns exec "$NS" "${UK[@]}" >"$W/uk.log" 2>&1 &
+    local pid=$!
+    PIDS="$PIDS $pid"
+    t "the firewall starts on both taps" \
+        wait_line "$W/uk.log" "firewall: forwarding" 10
+    web "$NSV" 8000 "$W/www-out" "$W/web-out.log"
+    web "$NC" 8000 "$W/www-in" "$W/web-in.log"
+    t "web servers listen" wait_port "$NSV" 8000
+    wait_port "$NC" 8000 >/dev/null
+    t "ping from the client through the firewall" ping_through
+    t "curl through masquerade; the server sees only 198.18.2.1" curl_out
+    t "8 MiB downloaded through masquerade, byte for byte" big_out
+    t "8 MiB uploaded through masquerade, byte for byte" big_in
+    t "a UDP exchange through masquerade" udp_out
+    t "curl from outside through port forwarding (8080 -> inside 8000)" \
+        curl_forwarded
+    t "a rejected port (reject rule): connection refused at once" \
+        refused_at_once
+    t "a dropped port (drop rule): silence until the timeout" \
+        dropped_silently
+    t "ICMP port unreachable from the server reaches the client" \
+        port_unreachable_inside
+    t "ICMP time exceeded from the firewall for TTL 1" time_exceeded_inside
+    t "the firewall is still running" kill -0 "$pid"
+    for p in $PIDS; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+    PIDS=""
+    ip netns del "$NS" 2>/dev/null
+    ip netns del "$NC" 2>/dev/null
+    ip netns del "$NSV" 2>/dev/null
+}
+
+missing=$(need)
+for target in $INTEROP_TARGETS; do
+    if [ "$target" = unix ]; then suite fw-interop; else suite "fw-interop-$target"; fi
+    m="$missing$(target_missing "$target")"
+    if [ -n "$m" ]; then
+        skip_target "the firewall between Linux namespaces ($target)" "$m"
+        continue
+    fi
+    run_target "$target"
+done
