@@ -5,7 +5,7 @@
  * NAME
  *     atoll_ipv6_t, atoll_ipv6_parse, atoll_ipv6_format,
  *     atoll_stack_ipv6_enable, atoll_stack_ipv6_addrs,
- *     atoll_stack_ipv6_router
+ *     atoll_stack_ipv6_router, atoll_ip6_reject_name
  *
  * DESCRIPTION
  *     A stack (atoll/stack.h) speaks IPv6 beside IPv4 once it is enabled:
@@ -98,5 +98,52 @@ int atoll_stack_ipv6_addrs(const struct atoll_stack *s,
  * set either way). */
 int atoll_stack_ipv6_router(const struct atoll_stack *s, atoll_ipv6_t *router,
                             uint16_t *mtu);
+
+/*
+ * Why an IPv6, ICMPv6 or ND packet was dropped.  Each reason has its own
+ * counter, atoll_stack_stats.ip6_reject[reason] (atoll/stack.h), beside
+ * the per-layer totals it also adds to: ip6_drop for the header and the
+ * chain, ip6_frag_drop for fragments (one per fragment), icmp6_drop for
+ * ICMPv6 and MLD, nd_drop for Neighbor Discovery.
+ */
+enum atoll_ip6_reject {
+    ATOLL_IP6R_OFF,        /* IPv6 is not enabled on this stack */
+    ATOLL_IP6R_HEADER,     /* short, not version 6, payload past the frame */
+    ATOLL_IP6R_SRC,        /* multicast source, or our own looped back */
+    ATOLL_IP6R_DST,        /* not one of our addresses or groups */
+    ATOLL_IP6R_TRUNCATED,  /* an extension header or option past the end */
+    ATOLL_IP6R_CHAIN_LONG, /* more extension headers than NET_IPV6_EXT_MAX */
+    ATOLL_IP6R_HBH_PLACE,  /* a hop-by-hop header that is not the first */
+    ATOLL_IP6R_OPTION,     /* an unknown option whose type says discard */
+    ATOLL_IP6R_ROUTING,    /* a routing header with segments left (RH0) */
+    ATOLL_IP6R_PROTO,      /* an upper layer this stack does not speak */
+    /* fragments (ip6_frag_drop) */
+    ATOLL_IP6R_FRAG_LEN,     /* more follow but not 8n bytes; past 65535 */
+    ATOLL_IP6R_FRAG_OVERLAP, /* overlapping fragments (RFC 5722) */
+    ATOLL_IP6R_FRAG_DUP,     /* a byte-identical duplicate */
+    ATOLL_IP6R_FRAG_CHAIN,   /* first fragment without the chain (RFC 7112),
+                                or a fragment inside a reassembled packet */
+    ATOLL_IP6R_FRAG_LIMIT,   /* too many datagrams, fragments or bytes */
+    ATOLL_IP6R_FRAG_TIMEOUT, /* not complete in time */
+    /* ICMPv6 and MLD (icmp6_drop) */
+    ATOLL_IP6R_ICMP_SHORT,  /* shorter than its type's fixed part */
+    ATOLL_IP6R_ICMP_CSUM,   /* checksum */
+    ATOLL_IP6R_ICMP_NOT_US, /* from ::, or to an address not ours yet */
+    ATOLL_IP6R_ICMP_ECHO,   /* echo request with a code, or to a group */
+    ATOLL_IP6R_ICMP_PTB,    /* packet too big not about a packet of ours */
+    ATOLL_IP6R_MLD,         /* a query not from a link-local router, hop
+                               limit not 1, or short */
+    /* Neighbor Discovery (nd_drop) */
+    ATOLL_IP6R_ND_HOP_LIMIT, /* hop limit not 255 (RFC 4861 7.1.1) */
+    ATOLL_IP6R_ND_MALFORMED, /* code, length, options, multicast target */
+    ATOLL_IP6R_ND_SOURCE,    /* NS from :: not to a solicited-node group or
+                                with an address option; NA from ::; RA not
+                                from a link-local address */
+    ATOLL_IP6R_ND_SOLICITED, /* a solicited NA to a multicast group */
+    ATOLL_IP6R_COUNT
+};
+
+/* The reason's name ("frag_overlap"), for logs and tests. */
+const char *atoll_ip6_reject_name(enum atoll_ip6_reject r);
 
 #endif

@@ -151,6 +151,22 @@
 #define NET_IPV6_ADDRS_MAX 6
 #endif
 
+/* How long an incomplete IPv6 datagram is kept (RFC 8200 4.5: 60 s).
+ * The other reassembly limits (NET_REASM_*) are shared with IPv4. */
+#ifndef NET_REASM6_TIMEOUT_NS
+#define NET_REASM6_TIMEOUT_NS (60LL * 1000000000LL)
+#endif
+
+/* Path MTUs learnt from Packet Too Big messages (RFC 8201): destinations
+ * remembered (the one expiring first makes room), and for how long before
+ * the link MTU is tried again (5.3: at least 5 minutes, 10 recommended). */
+#ifndef NET_IPV6_PMTU_MAX
+#define NET_IPV6_PMTU_MAX 16
+#endif
+#ifndef NET_IPV6_PMTU_AGE_NS
+#define NET_IPV6_PMTU_AGE_NS (600LL * 1000000000LL)
+#endif
+
 /* ICMPv6 errors sent per second at most (RFC 4443 2.4 (f)). */
 #ifndef NET_ICMP6_ERRORS_PER_SEC
 #define NET_ICMP6_ERRORS_PER_SEC 100

@@ -35,6 +35,7 @@
 #include <stdint.h>
 
 #include "atoll/app.h"
+#include "atoll/ipv6.h"
 #include "atoll/netif.h"
 
 typedef uint32_t atoll_ipv4_t;
@@ -80,10 +81,12 @@ struct atoll_stack_stats {
     uint64_t tcp_drop; /* checksum, bad options, no connection */
     /* IPv6 (atoll/ipv6.h): */
     uint64_t ip6_drop;      /* header, extension chain, address, protocol */
-    uint64_t ip6_frag_drop; /* fragments (no reassembly yet) */
+    uint64_t ip6_frag_drop; /* fragments: limits, overlap, age, chain */
     uint64_t icmp6_drop;    /* checksum, length, type/code, not for us */
     uint64_t nd_drop;       /* hop limit not 255, malformed, bad source */
     uint64_t nd_queue_drop; /* neighbour queue full or resolution failed */
+    /* The IPv6, ICMPv6 and ND drops above by reason (atoll/ipv6.h). */
+    uint64_t ip6_reject[ATOLL_IP6R_COUNT];
 };
 void atoll_stack_stats(const struct atoll_stack *s,
                        struct atoll_stack_stats *out);

@@ -4,13 +4,15 @@
  * dispatch of Neighbor Discovery and MLD messages to nd.c and mld.c.
  *
  * An echo reply reuses the request's buffer, as ICMP over IPv4 does.
+ * A Packet Too Big about a packet of ours lowers the path MTU towards its
+ * destination (RFC 8201, net_ipv6_pmtu_update).
  * Echo requests to a multicast group are not answered (RFC 4443 4.1
  * allows either; not answering gives no amplification), nor those to an
  * address still under duplicate address detection (RFC 4862 5.4).
  * Errors are never sent about an ICMPv6 error, to or from a multicast or
  * unspecified address, and at most NET_ICMP6_ERRORS_PER_SEC a second
- * (RFC 4443 2.4 (e), (f)).  Every message dropped is counted in
- * icmp6_drop.
+ * (RFC 4443 2.4 (e), (f)).  Every message dropped is counted by
+ * reason (net_ip6_reject).
  */
 #include <string.h>
 
@@ -45,7 +47,11 @@ void net_icmp6_input(struct atoll_stack *s, struct atoll_buf *b,
                      const struct net_ipv6_hdr *ip)
 {
     const uint8_t *p = b->data;
-    if (b->len < 4 || net_icmp6_csum(&ip->src, &ip->dst, p, b->len) != 0)
+    enum atoll_ip6_reject why = ATOLL_IP6R_ICMP_SHORT;
+    if (b->len < 4)
+        goto drop;
+    why = ATOLL_IP6R_ICMP_CSUM;
+    if (net_icmp6_csum(&ip->src, &ip->dst, p, b->len) != 0)
         goto drop;
     switch (p[0]) {
     case NET_ICMP6_RS:
@@ -59,11 +65,16 @@ void net_icmp6_input(struct atoll_stack *s, struct atoll_buf *b,
         net_mld_input(s, b, ip);
         return;
     }
+    why = ATOLL_IP6R_ICMP_NOT_US;
     if (!for_us(s, ip))
         goto drop;
     switch (p[0]) {
     case NET_ICMP6_ECHO: {
-        if (b->len < 8 || p[1] != 0 || net_ipv6_is_multicast(&ip->dst))
+        why = ATOLL_IP6R_ICMP_SHORT;
+        if (b->len < 8)
+            goto drop;
+        why = ATOLL_IP6R_ICMP_ECHO;
+        if (p[1] != 0 || net_ipv6_is_multicast(&ip->dst))
             goto drop;
         atoll_ipv6_t src = ip->dst, dst = ip->src;
         b->data[0] = NET_ICMP6_ECHO_REPLY;
@@ -71,12 +82,30 @@ void net_icmp6_input(struct atoll_stack *s, struct atoll_buf *b,
         net_ipv6_output(s, &src, &dst, NET_IP6_ICMPV6, 0, b);
         return;
     }
+    case NET_ICMP6_PKT_TOO_BIG: {
+        /* RFC 8201 4: about a packet we sent (its source is ours), an MTU
+         * of at least 1280; it can only lower the estimate. */
+        why = ATOLL_IP6R_ICMP_SHORT;
+        if (b->len < 8 + NET_IP6_HLEN)
+            goto drop;
+        why = ATOLL_IP6R_ICMP_PTB;
+        atoll_ipv6_t qsrc, qdst;
+        memcpy(qsrc.b, p + 8 + 8, 16);
+        memcpy(qdst.b, p + 8 + 24, 16);
+        uint32_t mtu = net_get32(p + 4);
+        if ((p[8] >> 4) != 6 || !net_ipv6_is_ours(s, &qsrc, false) ||
+            mtu < 1280)
+            goto drop;
+        net_ipv6_pmtu_update(s, &qdst, mtu);
+        atoll_buf_free(b);
+        return;
+    }
     case NET_ICMP6_UNREACH:
-    case NET_ICMP6_PKT_TOO_BIG:
     case NET_ICMP6_TIME_EXCEED:
     case NET_ICMP6_PARAM_PROB:
         /* Nothing over IPv6 has a connection to tell yet; a well-formed
          * error is still not a drop. */
+        why = ATOLL_IP6R_ICMP_SHORT;
         if (b->len < 8 + NET_IP6_HLEN)
             goto drop;
         atoll_buf_free(b);
@@ -86,7 +115,7 @@ void net_icmp6_input(struct atoll_stack *s, struct atoll_buf *b,
         return;
     }
 drop:
-    s->stats.icmp6_drop++;
+    net_ip6_reject(s, why, 1);
     atoll_buf_free(b);
 }
 

@@ -12,14 +12,17 @@
  * host (skip, or discard with or without a parameter problem, by the high
  * bits of the type); a routing header with segments left is refused with
  * a parameter problem (a host forwards nothing; type 0 is deprecated by
- * RFC 5095 anyway).  Fragments other than atomic ones are dropped and
- * counted until reassembly exists.  Every drop is counted in ip6_drop.
+ * RFC 5095 anyway).  Fragments go to reassembly (reasm.c), and packets
+ * larger than the path MTU (RFC 8201, learnt from Packet Too Big) leave
+ * in fragments.  Every drop is counted by its reason (net_ip6_reject,
+ * atoll/ipv6.h).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "atoll/error.h"
 #include "atoll/mem.h"
+#include "atoll/random.h"
 #include "ipv6_int.h"
 #include "stack_impl.h"
 
@@ -71,8 +74,10 @@ static int walk_options(const uint8_t *p, size_t off, size_t hl,
             i++;
             continue;
         }
-        if (i + 2 > end || i + 2 + p[i + 1] > end)
-            return -ATOLL_EBADMSG; /* an option past its header */
+        if (i + 2 > end || i + 2 + p[i + 1] > end) {
+            c->reject = ATOLL_IP6R_TRUNCATED; /* past its header */
+            return -ATOLL_EBADMSG;
+        }
         switch (t) {
         case 1:    /* PadN */
         case 5:    /* router alert (RFC 2711): nothing for a host to do */
@@ -83,12 +88,15 @@ static int walk_options(const uint8_t *p, size_t off, size_t hl,
             case 0:
                 break; /* skip */
             case 1:
+                c->reject = ATOLL_IP6R_OPTION;
                 return -ATOLL_ENOTSUP; /* discard silently */
             case 2:
+                c->reject = ATOLL_IP6R_OPTION;
                 c->send_error = true;
                 c->pp_code = 2, c->pp_ptr = (uint32_t)i;
                 return -ATOLL_ENOTSUP;
             case 3:
+                c->reject = ATOLL_IP6R_OPTION;
                 c->send_error = !mcast;
                 c->pp_code = 2, c->pp_ptr = (uint32_t)i;
                 return -ATOLL_ENOTSUP;
@@ -102,17 +110,21 @@ static int walk_options(const uint8_t *p, size_t off, size_t hl,
 int net_ipv6_walk(const uint8_t *p, size_t len, struct net_ipv6_chain *c)
 {
     memset(c, 0, sizeof *c);
+    c->reject = ATOLL_IP6R_TRUNCATED; /* the most common failure */
     if (len < NET_IP6_HLEN)
         return -ATOLL_EBADMSG;
     uint8_t next = p[6];
     size_t off = NET_IP6_HLEN, next_at = 6; /* where `next` was read */
     for (int n = 0;; n++) {
-        if (n > NET_IPV6_EXT_MAX)
+        if (n > NET_IPV6_EXT_MAX) {
+            c->reject = ATOLL_IP6R_CHAIN_LONG;
             return -ATOLL_EBADMSG;
+        }
         size_t hl;
         switch (next) {
         case NET_IP6_HOPOPTS:
             if (off != NET_IP6_HLEN) { /* only right after the header */
+                c->reject = ATOLL_IP6R_HBH_PLACE;
                 c->send_error = true;
                 c->pp_code = 1, c->pp_ptr = (uint32_t)next_at;
                 return -ATOLL_ENOTSUP;
@@ -136,6 +148,7 @@ int net_ipv6_walk(const uint8_t *p, size_t len, struct net_ipv6_chain *c)
             if (off + hl > len)
                 return -ATOLL_EBADMSG;
             if (p[off + 3] != 0) { /* segments left: we route nothing */
+                c->reject = ATOLL_IP6R_ROUTING;
                 c->send_error = p[24] != 0xff;
                 c->pp_code = 0, c->pp_ptr = (uint32_t)(off + 2);
                 return -ATOLL_ENOTSUP;
@@ -281,29 +294,88 @@ bool net_ipv6_mac_wanted(const struct atoll_stack *s, const uint8_t mac[6])
 /* ---- input ------------------------------------------------------------------
  */
 
-void net_ipv6_input(struct atoll_stack *s, struct atoll_buf *b)
+static const char *const reject_names[ATOLL_IP6R_COUNT] = {
+    [ATOLL_IP6R_OFF] = "off",
+    [ATOLL_IP6R_HEADER] = "header",
+    [ATOLL_IP6R_SRC] = "src",
+    [ATOLL_IP6R_DST] = "dst",
+    [ATOLL_IP6R_TRUNCATED] = "truncated",
+    [ATOLL_IP6R_CHAIN_LONG] = "chain_long",
+    [ATOLL_IP6R_HBH_PLACE] = "hbh_place",
+    [ATOLL_IP6R_OPTION] = "option",
+    [ATOLL_IP6R_ROUTING] = "routing",
+    [ATOLL_IP6R_PROTO] = "proto",
+    [ATOLL_IP6R_FRAG_LEN] = "frag_len",
+    [ATOLL_IP6R_FRAG_OVERLAP] = "frag_overlap",
+    [ATOLL_IP6R_FRAG_DUP] = "frag_dup",
+    [ATOLL_IP6R_FRAG_CHAIN] = "frag_chain",
+    [ATOLL_IP6R_FRAG_LIMIT] = "frag_limit",
+    [ATOLL_IP6R_FRAG_TIMEOUT] = "frag_timeout",
+    [ATOLL_IP6R_ICMP_SHORT] = "icmp_short",
+    [ATOLL_IP6R_ICMP_CSUM] = "icmp_csum",
+    [ATOLL_IP6R_ICMP_NOT_US] = "icmp_not_us",
+    [ATOLL_IP6R_ICMP_ECHO] = "icmp_echo",
+    [ATOLL_IP6R_ICMP_PTB] = "icmp_ptb",
+    [ATOLL_IP6R_MLD] = "mld",
+    [ATOLL_IP6R_ND_HOP_LIMIT] = "nd_hop_limit",
+    [ATOLL_IP6R_ND_MALFORMED] = "nd_malformed",
+    [ATOLL_IP6R_ND_SOURCE] = "nd_source",
+    [ATOLL_IP6R_ND_SOLICITED] = "nd_solicited",
+};
+
+const char *atoll_ip6_reject_name(enum atoll_ip6_reject r)
+{
+    return (unsigned)r < ATOLL_IP6R_COUNT ? reject_names[r] : "?";
+}
+
+void net_ip6_reject(struct atoll_stack *s, enum atoll_ip6_reject why,
+                    uint64_t n)
+{
+    s->stats.ip6_reject[why] += n;
+    if (why >= ATOLL_IP6R_ND_HOP_LIMIT)
+        s->stats.nd_drop += n;
+    else if (why >= ATOLL_IP6R_ICMP_SHORT)
+        s->stats.icmp6_drop += n;
+    else if (why >= ATOLL_IP6R_FRAG_LEN)
+        s->stats.ip6_frag_drop += n;
+    else
+        s->stats.ip6_drop += n;
+}
+
+/* A packet (data = its IPv6 header); `whole`: made by reassembly. */
+static void input(struct atoll_stack *s, struct atoll_buf *b, bool whole)
 {
     struct net_ipv6_hdr h;
     struct net_ipv6_chain c;
-    if (!s->v6 || net_ipv6_parse(b->data, b->len, &h) < 0)
+    enum atoll_ip6_reject why = ATOLL_IP6R_OFF;
+    if (!s->v6)
+        goto drop;
+    why = ATOLL_IP6R_HEADER;
+    if (net_ipv6_parse(b->data, b->len, &h) < 0)
         goto drop;
     atoll_buf_trim(b, NET_IP6_HLEN + (size_t)h.payload_len);
+    why = ATOLL_IP6R_SRC;
     if (net_ipv6_is_multicast(&h.src))
         goto drop; /* RFC 4291 2.7: never a source */
-    if (!net_ipv6_is_ours(s, &h.dst, true) && !net_ipv6_is_our_group(s, &h.dst))
-        goto drop; /* not ours: a host does not forward */
     if (net_ipv6_is_ours(s, &h.src, false) && !net_ipv6_is_unspecified(&h.src))
         goto drop; /* our own packet looped back */
+    why = ATOLL_IP6R_DST;
+    if (!net_ipv6_is_ours(s, &h.dst, true) && !net_ipv6_is_our_group(s, &h.dst))
+        goto drop; /* not ours: a host does not forward */
     int r = net_ipv6_walk(b->data, b->len, &c);
     if (r == -ATOLL_ENOTSUP && c.send_error)
         net_icmp6_send_error(s, NET_ICMP6_PARAM_PROB, c.pp_code, c.pp_ptr,
                              b->data, b->len);
+    why = c.reject;
     if (r < 0)
         goto drop;
     if (c.fragment) {
-        s->stats.ip6_frag_drop++; /* no reassembly yet (docs/net.md) */
-        atoll_buf_free(b);
-        return;
+        if (!whole) {
+            net_reasm6_input(s, b, &h, &c);
+            return;
+        }
+        why = ATOLL_IP6R_FRAG_CHAIN; /* a fragment inside a fragment */
+        goto drop;
     }
     switch (c.proto) {
     case NET_IP6_ICMPV6:
@@ -317,9 +389,20 @@ void net_ipv6_input(struct atoll_stack *s, struct atoll_buf *b)
     /* UDP and TCP over IPv6 are not there yet, nor anything else: an
      * unrecognized next header (RFC 8200 4, RFC 4443 3.4 code 1). */
     net_icmp6_send_error(s, NET_ICMP6_PARAM_PROB, 1, c.pp_ptr, b->data, b->len);
+    why = ATOLL_IP6R_PROTO;
 drop:
-    s->stats.ip6_drop++;
+    net_ip6_reject(s, why, 1);
     atoll_buf_free(b);
+}
+
+void net_ipv6_input(struct atoll_stack *s, struct atoll_buf *b)
+{
+    input(s, b, false);
+}
+
+void net_ipv6_reassembled(struct atoll_stack *s, struct atoll_buf *b)
+{
+    input(s, b, true);
 }
 
 /* ---- output -----------------------------------------------------------------
@@ -368,6 +451,88 @@ static const atoll_ipv6_t *next_hop(const struct atoll_stack *s,
     return s->v6->has_router ? &s->v6->router : NULL;
 }
 
+uint16_t net_ipv6_path_mtu(const struct atoll_stack *s, const atoll_ipv6_t *dst)
+{
+    const struct net6 *v = s->v6;
+    atoll_time_t now = atoll_now();
+    for (int i = 0; i < NET_IPV6_PMTU_MAX; i++)
+        if (v->pmtu[i].mtu && v->pmtu[i].until > now &&
+            !memcmp(&v->pmtu[i].dst, dst, sizeof *dst))
+            return v->pmtu[i].mtu < v->mtu ? v->pmtu[i].mtu : v->mtu;
+    return v->mtu;
+}
+
+bool net_ipv6_pmtu_update(struct atoll_stack *s, const atoll_ipv6_t *dst,
+                          uint32_t mtu)
+{
+    struct net6 *v = s->v6;
+    /* RFC 8201 4: never below the IPv6 minimum, never up on the word of a
+     * Packet Too Big. */
+    if (mtu < 1280 || mtu >= net_ipv6_path_mtu(s, dst))
+        return false;
+    atoll_time_t now = atoll_now();
+    int slot = 0;
+    for (int i = 0; i < NET_IPV6_PMTU_MAX; i++) {
+        if (!memcmp(&v->pmtu[i].dst, dst, sizeof *dst) && v->pmtu[i].mtu) {
+            slot = i;
+            break;
+        }
+        if (v->pmtu[i].until < v->pmtu[slot].until)
+            slot = i; /* free slots (until 0) and expired ones first */
+    }
+    v->pmtu[slot].dst = *dst;
+    v->pmtu[slot].mtu = (uint16_t)mtu;
+    v->pmtu[slot].until = now + NET_IPV6_PMTU_AGE_NS;
+    char t[ATOLL_IPV6_TEXT];
+    ATOLL_DEBUG(&net_log, "%s: path MTU to %s now %u", s->name,
+                atoll_ipv6_format(dst, t), (unsigned)mtu);
+    return true;
+}
+
+/* Hand the packet p (IPv6 header in place) to the link. */
+static int link_out(struct atoll_stack *s, const atoll_ipv6_t *dst,
+                    const atoll_ipv6_t *nh, struct atoll_buf *b)
+{
+    if (net_ipv6_is_multicast(dst)) {
+        uint8_t mac[6];
+        net_ipv6_multicast_mac(dst, mac);
+        return net_eth_output(s, mac, NET_ETHTYPE_IPV6, b);
+    }
+    return net_nd_output(s, nh, b);
+}
+
+/* RFC 8200 4.5: the packet b (data = upper layer, no extension headers of
+ * ours) in fragments of at most `mtu` bytes each, with one identification
+ * from a counter that started at a random value (RFC 7739).  Owns b. */
+static int fragment(struct atoll_stack *s, struct net_ipv6_hdr *h,
+                    const atoll_ipv6_t *nh, uint16_t mtu, struct atoll_buf *b)
+{
+    size_t chunk = ((size_t)mtu - NET_IP6_HLEN - 8) & ~(size_t)7;
+    uint32_t id = s->v6->frag_id++;
+    uint8_t next = h->next;
+    int err = 0;
+    for (size_t off = 0; off < b->len && !err; off += chunk) {
+        size_t n = b->len - off < chunk ? b->len - off : chunk;
+        bool more = off + n < b->len;
+        struct atoll_buf *f = atoll_buf_alloc(NET_IP_HEADROOM, 8 + n);
+        if (!f) {
+            err = -ATOLL_ENOMEM;
+            break;
+        }
+        uint8_t *p = atoll_buf_put(f, 8 + n);
+        p[0] = next, p[1] = 0;
+        net_put16(p + 2, (uint16_t)(off | more));
+        net_put32(p + 4, id);
+        memcpy(p + 8, b->data + off, n);
+        h->next = NET_IP6_FRAGMENT;
+        h->payload_len = (uint16_t)(8 + n);
+        net_ipv6_write(atoll_buf_push(f, NET_IP6_HLEN), h);
+        err = link_out(s, &h->dst, nh, f);
+    }
+    atoll_buf_free(b);
+    return err;
+}
+
 int net_ipv6_output(struct atoll_stack *s, const atoll_ipv6_t *src,
                     const atoll_ipv6_t *dst, uint8_t proto, uint8_t hop_limit,
                     struct atoll_buf *b)
@@ -382,26 +547,24 @@ int net_ipv6_output(struct atoll_stack *s, const atoll_ipv6_t *src,
     if (!src || !nh || net_ipv6_is_unspecified(dst))
         goto fail;
     err = -ATOLL_EMSGSIZE;
-    if (b->len + NET_IP6_HLEN > s->v6->mtu)
-        goto fail; /* no fragmentation on send yet */
-    err = -ATOLL_EINVAL;
-    uint8_t *p = atoll_buf_push(b, NET_IP6_HLEN);
-    if (!p)
+    if (b->len > 65535)
         goto fail;
     struct net_ipv6_hdr h = {
-        .payload_len = (uint16_t)(b->len - NET_IP6_HLEN),
+        .payload_len = (uint16_t)b->len,
         .next = proto,
         .hop_limit = hop_limit ? hop_limit : s->v6->hop_limit,
         .src = *src,
         .dst = *dst,
     };
+    uint16_t mtu = net_ipv6_path_mtu(s, dst);
+    if (b->len + NET_IP6_HLEN > mtu)
+        return fragment(s, &h, nh, mtu, b);
+    err = -ATOLL_EINVAL;
+    uint8_t *p = atoll_buf_push(b, NET_IP6_HLEN);
+    if (!p)
+        goto fail;
     net_ipv6_write(p, &h);
-    if (net_ipv6_is_multicast(dst)) {
-        uint8_t mac[6];
-        net_ipv6_multicast_mac(dst, mac);
-        return net_eth_output(s, mac, NET_ETHTYPE_IPV6, b);
-    }
-    return net_nd_output(s, nh, b);
+    return link_out(s, dst, nh, b);
 fail:
     atoll_buf_free(b);
     return err;
@@ -442,6 +605,8 @@ int atoll_stack_ipv6_enable(struct atoll_stack *s,
         s->v6->hop_limit = NET_IPV6_HOP_LIMIT;
         s->v6->reachable_ns = NET_ND_REACHABLE_NS;
         s->v6->retrans_ns = NET_ND_RETRANS_NS;
+        atoll_random_fill(atoll_random_platform(), &s->v6->frag_id,
+                          sizeof s->v6->frag_id, ATOLL_NEVER);
         atoll_ipv6_t ll;
         net_ipv6_link_local(s->info.mac, &ll);
         net_nd_addr_add(s, &ll, 64, ATOLL_IPV6_LINK_LOCAL, ATOLL_NEVER);

@@ -28,6 +28,8 @@ struct atoll_stack;
 #define NET_IP6_HLEN     40
 
 #define NET_IP6_HOPOPTS  0
+#define NET_IP6_TCP      6
+#define NET_IP6_UDP      17
 #define NET_IP6_ROUTING  43
 #define NET_IP6_FRAGMENT 44
 #define NET_IP6_ICMPV6   58
@@ -59,6 +61,7 @@ struct net_ipv6_chain {
     uint8_t pp_code;
     uint32_t pp_ptr;
     bool send_error;
+    uint8_t reject; /* on any error: why (enum atoll_ip6_reject) */
 };
 
 /* Walk the chain of the packet p (IPv6 header included, `len` bytes
@@ -178,18 +181,40 @@ struct net6 {
     atoll_time_t mld_next;   /* next report */
     atoll_time_t err_window; /* ICMPv6 error rate limit */
     int errors;
+    uint32_t frag_id; /* identification of our next fragmented packet */
+    struct {
+        atoll_ipv6_t dst;
+        uint16_t mtu;       /* 0: a free slot */
+        atoll_time_t until; /* then the link MTU again */
+    } pmtu[NET_IPV6_PMTU_MAX];
     struct nd_entry nd[NET_ND_CACHE_MAX];
     size_t nd_queued;
 };
 
 /* ---- ipv6.c ---------------------------------------------------------------
  */
+/* Count `n` packets dropped for `why`: its own counter and its layer's
+ * total (atoll/ipv6.h). */
+void net_ip6_reject(struct atoll_stack *s, enum atoll_ip6_reject why,
+                    uint64_t n);
 void net_ipv6_input(struct atoll_stack *s, struct atoll_buf *b);
+/* A datagram reassembly made (reasm.c): input again, but a fragment
+ * header in it is refused.  Owns b. */
+void net_ipv6_reassembled(struct atoll_stack *s, struct atoll_buf *b);
+/* The path MTU towards dst: what a Packet Too Big taught us, else the
+ * link's. */
+uint16_t net_ipv6_path_mtu(const struct atoll_stack *s,
+                           const atoll_ipv6_t *dst);
+/* A Packet Too Big said `mtu` towards dst (RFC 8201 4): below 1280 or not
+ * below the current estimate it changes nothing; false then. */
+bool net_ipv6_pmtu_update(struct atoll_stack *s, const atoll_ipv6_t *dst,
+                          uint32_t mtu);
 /* Send `b` (data = upper-layer header + payload, NET_IP_HEADROOM of
  * headroom) to dst from `src` (NULL: the best of ours for dst) with
- * protocol `proto` and `hop_limit` (0: the stack's).  Owns b.  0 or
- * -ATOLL_EHOSTUNREACH, -ATOLL_EMSGSIZE (larger than the MTU: no
- * fragmentation on send yet), -ATOLL_EAGAIN (neighbour queue full). */
+ * protocol `proto` and `hop_limit` (0: the stack's); a packet larger than
+ * the path MTU goes out in fragments (RFC 8200 4.5).  Owns b.  0 or
+ * -ATOLL_EHOSTUNREACH, -ATOLL_EMSGSIZE (over 65535 bytes), -ATOLL_ENOMEM,
+ * -ATOLL_EAGAIN (neighbour queue full). */
 int net_ipv6_output(struct atoll_stack *s, const atoll_ipv6_t *src,
                     const atoll_ipv6_t *dst, uint8_t proto, uint8_t hop_limit,
                     struct atoll_buf *b);

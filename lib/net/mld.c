@@ -93,7 +93,7 @@ void net_mld_input(struct atoll_stack *s, struct atoll_buf *b,
      * (RFC 3810 5.1.14); 24 bytes is an MLDv1 query, 28 or more v2. */
     if (b->len < 24 || ip->hop_limit != 1 ||
         !net_ipv6_is_link_local(&ip->src)) {
-        s->stats.icmp6_drop++;
+        net_ip6_reject(s, ATOLL_IP6R_MLD, 1);
         atoll_buf_free(b);
         return;
     }

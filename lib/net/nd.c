@@ -9,7 +9,7 @@
  * Every ND message must arrive with hop limit 255 (RFC 4861 7.1.1: no
  * router forwarded it, so it came from this link) and pass the checks of
  * its type (net_nd_parse and the input functions); anything else is
- * dropped and counted in nd_drop.
+ * dropped and counted by reason (net_ip6_reject).
  *
  * The cache is a fixed table (NET_ND_CACHE_MAX); packets waiting for a
  * resolution are bounded per neighbour and in all (nd_queue_drop when a
@@ -526,8 +526,13 @@ void net_nd_input(struct atoll_stack *s, struct atoll_buf *b,
                   const struct net_ipv6_hdr *ip)
 {
     struct net_nd_msg m;
-    if (ip->hop_limit != 255 || net_nd_parse(b->data, b->len, &m) < 0)
+    enum atoll_ip6_reject why = ATOLL_IP6R_ND_HOP_LIMIT;
+    if (ip->hop_limit != 255)
         goto drop;
+    why = ATOLL_IP6R_ND_MALFORMED;
+    if (net_nd_parse(b->data, b->len, &m) < 0)
+        goto drop;
+    why = ATOLL_IP6R_ND_SOURCE;
     bool from_unspec = net_ipv6_is_unspecified(&ip->src);
     switch (m.type) {
     case NET_ICMP6_NS:
@@ -539,8 +544,10 @@ void net_nd_input(struct atoll_stack *s, struct atoll_buf *b,
         ns_input(s, &m, ip);
         break;
     case NET_ICMP6_NA:
-        if (from_unspec || (net_ipv6_is_multicast(&ip->dst) &&
-                            (m.flags & NET_ND_NA_SOLICITED)))
+        if (from_unspec)
+            goto drop;
+        why = ATOLL_IP6R_ND_SOLICITED;
+        if (net_ipv6_is_multicast(&ip->dst) && (m.flags & NET_ND_NA_SOLICITED))
             goto drop;
         na_input(s, &m);
         break;
@@ -555,7 +562,7 @@ void net_nd_input(struct atoll_stack *s, struct atoll_buf *b,
     atoll_buf_free(b);
     return;
 drop:
-    s->stats.nd_drop++;
+    net_ip6_reject(s, why, 1);
     atoll_buf_free(b);
 }
 

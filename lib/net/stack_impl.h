@@ -58,15 +58,19 @@ struct reasm_frag {
 
 struct reasm_ctx {
     bool used;
+    bool v6;   /* an IPv6 datagram: keyed by src6, dst6 and id */
+    bool dead; /* IPv6: abandoned for an overlap; its late fragments go too */
     atoll_ipv4_t src, dst;
-    uint16_t id;
-    uint8_t proto;
-    int total; /* payload length once the last fragment came, -1 */
+    atoll_ipv6_t src6, dst6;
+    uint32_t id;
+    uint8_t proto; /* IPv4 only (part of its key) */
+    int total;     /* payload length once the last fragment came, -1 */
     atoll_time_t expires;
     int nfrags;
     size_t mem;                                   /* buffer capacity held */
     struct reasm_frag frags[NET_REASM_FRAGS_MAX]; /* sorted by off */
-    uint8_t hdr[60]; /* IPv4 header of the first fragment */
+    uint8_t hdr[60]; /* IPv4 header of the first fragment; IPv6: its fixed
+                        header, next header = the fragment header's */
     size_t hdr_len;
 };
 
@@ -168,6 +172,14 @@ void net_reasm_fini(struct atoll_stack *s);
  * complete. */
 void net_reasm_input(struct atoll_stack *s, struct atoll_buf *b,
                      const struct net_ipv4_hdr *h, const uint8_t *raw);
+/* An IPv6 fragment (data = the whole packet from its IPv6 header; h and
+ * c its header and chain).  Owns b.  Delivers the datagram when complete
+ * (net_ipv6_reassembled). */
+struct net_ipv6_hdr;
+struct net_ipv6_chain;
+void net_reasm6_input(struct atoll_stack *s, struct atoll_buf *b,
+                      const struct net_ipv6_hdr *h,
+                      const struct net_ipv6_chain *c);
 atoll_time_t net_reasm_timers(struct atoll_stack *s, atoll_time_t now);
 
 /* ---- icmp.c

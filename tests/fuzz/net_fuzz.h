@@ -17,6 +17,12 @@
  * fuzz_fix_ipv4, unless the input's TOS byte says not to (bit 0: leave the
  * header checksum, bit 1: leave the transport's); the stack ignores TOS,
  * so this costs no other path.
+ *
+ * IPv6 is on (2001:db8::2/64 and the link-local address), and the IPv6
+ * targets (net_ipv6, net_icmpv6, net_nd) put our addresses back to
+ * PREFERRED before each input: no timer runs here to finish duplicate
+ * address detection, and an input that made one a duplicate would
+ * otherwise close every later input's way in.
  */
 #ifndef ATOLL_TESTS_NET_FUZZ_H
 #define ATOLL_TESTS_NET_FUZZ_H
@@ -25,6 +31,7 @@
 #include <string.h>
 
 #include "../../lib/core/runtime.h"
+#include "../../lib/net/ipv6_int.h"
 #include "../../lib/net/stack_impl.h"
 #include "atoll/atoll.h"
 
@@ -43,6 +50,11 @@ static struct atoll_stack *fuzz_setup(void)
     struct atoll_stack_config c = {0xc6120002, 24, 0xc6120001};
     if (atoll_netif_open_flood("fuzz", &nif) < 0 ||
         atoll_stack_create("fuzz", nif, &c, &fuzz_stack) < 0)
+        __builtin_trap();
+    struct atoll_ipv6_config c6 = {{{0x20, 0x01, 0x0d, 0xb8, [15] = 2}},
+                                   64,
+                                   {{0x20, 0x01, 0x0d, 0xb8, [15] = 1}}};
+    if (atoll_stack_ipv6_enable(fuzz_stack, &c6) < 0)
         __builtin_trap();
     struct atoll_udp *u;
     atoll_udp_bind(fuzz_stack, 7, &u); /* a bound port to deliver to */
@@ -139,6 +151,91 @@ static void fuzz_ip(uint8_t proto, const uint8_t *p, size_t n, bool fix_csum)
         net_icmp_write(pkt + 20, n, &ih);
     }
     fuzz_frame(NET_ETHTYPE_IPV4, pkt, 20 + n);
+}
+
+/* ---- IPv6 ---------------------------------------------------------------- */
+
+/* Addresses a fuzz input picks from by two bits. */
+static const atoll_ipv6_t fuzz6_ours = {{0x20, 0x01, 0x0d, 0xb8, [15] = 2}};
+static const atoll_ipv6_t fuzz6_peer = {{0x20, 0x01, 0x0d, 0xb8, [15] = 9}};
+static const atoll_ipv6_t fuzz6_peer_ll = {
+    {0xfe, 0x80, [8] = 2, [13] = 0, [14] = 0, [15] = 9}};
+
+/* Our addresses usable again, and SLAAC on or off (bit of the input). */
+static void fuzz6_fresh(bool slaac)
+{
+    struct atoll_stack *s = fuzz_setup();
+    for (int i = 0; i < NET_IPV6_ADDRS_MAX; i++)
+        if (s->v6->addrs[i].used)
+            s->v6->addrs[i].state = ATOLL_IPV6_PREFERRED;
+    s->v6->slaac = slaac;
+}
+
+/* A destination by `sel` (2 bits): our global address, our link-local
+ * one, all-nodes, our solicited-node group. */
+static void fuzz6_dst(unsigned sel, atoll_ipv6_t *out)
+{
+    struct atoll_stack *s = fuzz_setup();
+    switch (sel & 3) {
+    case 0:
+        *out = fuzz6_ours;
+        break;
+    case 1:
+        net_ipv6_link_local(s->info.mac, out);
+        break;
+    case 2:
+        *out = net_ipv6_all_nodes;
+        break;
+    default:
+        net_ipv6_solicited_node(&fuzz6_ours, out);
+    }
+}
+
+/* A source by `sel` (2 bits): a global peer, a link-local one, the
+ * unspecified address, or (3) whatever the packet already says. */
+static void fuzz6_src(unsigned sel, uint8_t *p)
+{
+    static const atoll_ipv6_t zero;
+    const atoll_ipv6_t *a[3] = {&fuzz6_peer, &fuzz6_peer_ll, &zero};
+    if ((sel & 3) < 3)
+        memcpy(p + 8, a[sel & 3]->b, 16);
+}
+
+/* Fix the ICMPv6 checksum of the packet at p (n bytes, from the IPv6
+ * header) if its chain leads to ICMPv6. */
+static void fuzz_fix_icmp6(uint8_t *p, size_t n)
+{
+    struct net_ipv6_chain c;
+    if (net_ipv6_walk(p, n, &c) < 0 || c.fragment || c.proto != NET_IP6_ICMPV6)
+        return;
+    atoll_ipv6_t src, dst;
+    memcpy(src.b, p + 8, 16);
+    memcpy(dst.b, p + 24, 16);
+    fuzz_csum_fix(
+        p + c.off, n - c.off, 2,
+        net_csum_pseudo6(&src, &dst, NET_IP6_ICMPV6, (uint32_t)(n - c.off)));
+}
+
+/* An IPv6 packet to us: header (next header `next`, hop limit `hop`,
+ * source and destination chosen by `sel`: bits 0-1 destination, 2-3
+ * source) then the n bytes at p; the ICMPv6 checksum fixed when `fix`. */
+static void fuzz_ip6(uint8_t next, uint8_t hop, unsigned sel, const uint8_t *p,
+                     size_t n, bool fix)
+{
+    static uint8_t pkt[70000];
+    if (n > 65000)
+        n = 65000;
+    struct net_ipv6_hdr h = {.payload_len = (uint16_t)n,
+                             .next = next,
+                             .hop_limit = hop,
+                             .src = fuzz6_peer};
+    fuzz6_dst(sel, &h.dst);
+    net_ipv6_write(pkt, &h);
+    fuzz6_src((sel >> 2) % 3, pkt);
+    memcpy(pkt + NET_IP6_HLEN, p, n);
+    if (fix)
+        fuzz_fix_icmp6(pkt, NET_IP6_HLEN + n);
+    fuzz_frame(NET_ETHTYPE_IPV6, pkt, NET_IP6_HLEN + n);
 }
 
 #endif

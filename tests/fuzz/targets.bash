@@ -17,9 +17,9 @@
 #                           the control-flow graph it reached)
 
 # shellcheck disable=SC2034 # used by the scripts that source this file
-FUZZ_TARGETS="net_eth net_arp net_ipv4 net_icmp net_udp tcp_input
-    dns_message dhcp_packet zone_parse kv_ro_tar_fuzz store_decoders
-    fw_rules fw_packet"
+FUZZ_TARGETS="net_eth net_arp net_ipv4 net_icmp net_udp net_ipv6 net_icmpv6
+    net_nd tcp_input dns_message dhcp_packet zone_parse kv_ro_tar_fuzz
+    store_decoders fw_rules fw_packet"
 
 fuzz_max_len() {
     case $1 in
@@ -56,6 +56,46 @@ fuzz_seeds() { # NAME DIR
             >"$d/ping"
         printf '%b' "$eth"'\x45\x00\x00\x20\x00\x02\x00\x00\x40\x11\x00\x00\xc6\x12\x00\x09\xc6\x12\x00\x02\x30\x39\x00\x07\x00\x0c\x00\x00echo' \
             >"$d/udp"
+        ;;
+    net_ipv6)
+        # Steering byte 0 (fix lengths, addresses, checksum), then an echo
+        # request behind a hop-by-hop and a destination options header
+        # (PadN), and the first fragment of an echo.
+        local v6='\x60\x00\x00\x00\x00\x00'
+        local a='\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00'
+        printf '%b' "\x00$v6\x00\x40$a\x09$a\x02"'\x3c\x00\x01\x04\x00\x00\x00\x00\x3a\x00\x01\x04\x00\x00\x00\x00\x80\x00\x00\x00\x00\x07\x00\x01ping' \
+            >"$d/echo_ext"
+        printf '%b' "\x00$v6\x2c\x40$a\x09$a\x02"'\x3a\x00\x00\x01\x00\x00\x00\x05\x80\x00\x00\x00\x00\x07\x00\x01' \
+            >"$d/frag"
+        ;;
+    net_icmpv6)
+        # An echo request; an MLDv2 query from a link-local router (hop
+        # limit 1); a packet too big quoting a packet of ours.
+        printf '\x00\x80\x00\x00\x00\x00\x07\x00\x01pingping' >"$d/echo"
+        printf '\x16\x82\x00\x00\x00\x27\x10\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x7d\x00\x00' \
+            >"$d/mld_query"
+        printf '%b' '\x00\x02\x00\x00\x00\x00\x00\x05\x00\x60\x00\x00\x00\x00\x08\x3a\x40\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x09\x81\x00\x00\x00\x00\x07\x00\x01' \
+            >"$d/ptb"
+        ;;
+    net_nd)
+        # A neighbor solicitation for our address with a source link-layer
+        # option; a router advertisement with MTU, prefix and source
+        # link-layer options, from a link-local router, SLAAC on.
+        {
+            printf '\x02\x10'
+            head -c 24 /dev/zero
+            printf '\x01\x01\x02\x00\x00\x00\x00\x09'
+        } >"$d/ns"
+        {
+            printf '\x01\x46\x00\x00\x00\x00\x40\x00\x07\x08'
+            head -c 8 /dev/zero
+            printf '\x05\x01\x00\x00\x00\x00\x05\x78'
+            printf '\x03\x04\x40\xc0\x00\x00\x0e\x10\x00\x00\x0e\x10'
+            head -c 4 /dev/zero
+            printf '\x20\x01\x0d\xb8\x00\x01'
+            head -c 10 /dev/zero
+            printf '\x01\x01\x02\x00\x00\x00\x00\x09'
+        } >"$d/ra"
         ;;
     tcp_input)
         # Mode byte 3 (fix the checksum, to port 80), then a SYN with

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# tests/net/fuzz.sh - the Ethernet, ARP, IPv4, ICMP and UDP input paths
+# tests/net/fuzz.sh - the Ethernet, ARP, IPv4, ICMP, UDP, IPv6 (header
+# chain), ICMPv6 and Neighbor Discovery input paths
 # under libFuzzer (tests/fuzz/net_*.c), briefly: each target is built with
 # clang -fsanitize=fuzzer,address,undefined together with the whole
 # runtime and the sim platform, and run for a fixed number of inputs from
@@ -18,7 +19,7 @@ cd "$ROOT"
 . "$ROOT/tests/fuzz/targets.bash"
 fuzz_runtime "$TMP" && built=1 || built=0
 
-for t in net_eth net_arp net_ipv4 net_icmp net_udp; do
+for t in net_eth net_arp net_ipv4 net_icmp net_udp net_ipv6 net_icmpv6 net_nd; do
     if [ $built = 0 ] || ! fuzz_build "$TMP" $t; then
         fail "fuzz target $t builds with libFuzzer"
         continue

@@ -2,8 +2,9 @@
 # tests/net/interop6.sh - IPv6 of examples/echo against the Linux kernel,
 # once per target (suites net-interop6 for unix, net-interop6-spt, -hvt):
 # ping -6 of the unikernel's link-local address (made from its MAC) and
-# of its static address 2001:db8:12::2, and Linux's neighbour entry for
-# it reaching REACHABLE.  The namespace (kernel side of the tap
+# of its static address 2001:db8:12::2, Linux's neighbour entry for it
+# reaching REACHABLE, and 4000- and 30000-byte echoes (fragmented both
+# ways: reassembly and fragmentation on send).  The namespace (kernel side of the tap
 # 2001:db8:12::1/64 and 198.18.0.1/24) is created here and always
 # deleted; no traffic leaves it.
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -49,6 +50,16 @@ ping6_until() { # ADDR: answered within 5 s (DAD takes one second)
     ip netns exec "$NS" ping -6 -i 0.2 -c 3 -W 2 "$1"
 }
 
+# SIZE: Linux sends the echo in fragments, the unikernel reassembles it
+# and sends the reply in fragments; ping checks the reply's data.
+ping6_big() {
+    local out
+    out=$(ip netns exec "$NS" ping -6 -s "$1" -i 0.2 -c 3 -W 2 \
+        2001:db8:12::2 2>&1)
+    echo "$out"
+    grep -q " 0% packet loss" <<<"$out" && ! grep -qi "wrong data" <<<"$out"
+}
+
 reachable() {
     ip -n "$NS" -6 neigh show dev tap0 | tee /dev/stderr |
         grep -q "2001:db8:12::2 .*REACHABLE"
@@ -75,6 +86,9 @@ run_target() {
     t "ping -6 of its static address gets every reply" \
         ping6_until 2001:db8:12::2
     t "Linux's neighbour entry for it is REACHABLE" reachable
+    t "ping -6 -s 4000 (fragments both ways) gets every reply, intact" \
+        ping6_big 4000
+    t "ping -6 -s 30000 gets every reply, intact" ping6_big 30000
     t "the unikernel is still running afterwards" kill -0 "$PID"
     kill "$PID" 2>/dev/null
     wait "$PID" 2>/dev/null

@@ -4,7 +4,10 @@
  * frames: duplicate address detection and MLD reports at start, neighbor
  * solicitation and echo, unreachability detection through its states,
  * hop limits other than 255 ignored, a duplicate found, SLAAC from a
- * router advertisement, and a routing header type 0 refused.
+ * router advertisement, a routing header type 0 refused, reassembly
+ * (out of order, duplicates, overlaps, RFC 7112, lengths, timeout),
+ * fragmentation on send, Packet Too Big and the path MTU, and the ICMPv6
+ * error rate limit.
  */
 #include "../../lib/net/ipv6_int.h"
 #include "atoll/ipv6.h"
@@ -83,6 +86,18 @@ static void host_introduce(struct host *h, struct atoll_stack *s,
     host_send(h, s->info.mac, src, me, NET_IP6_ICMPV6, 255, ns, 32, true);
     atoll_sleep(ATOLL_MS(10));
     net_raw_drain(h->nif);
+}
+
+/* The usual start: the host, a stack at 2001:db8::2/64 (*me) past its
+ * duplicate address detection, and our link-local MAC known to it. */
+static struct atoll_stack *ready6(struct host *h, atoll_ipv6_t *me)
+{
+    host_open(h);
+    struct atoll_stack *s = mk6("a", "2001:db8::2/64");
+    atoll_sleep(ATOLL_MS(1100));
+    *me = A("2001:db8::2");
+    host_introduce(h, s, &h->ll, me);
+    return s;
 }
 
 /* Match an ICMPv6 message of `type` (after any hop-by-hop header). */
@@ -254,6 +269,9 @@ static int hop_main(void *arg)
     atoll_stack_stats(s, &st);
     NCHECK_EQ(st.nd_drop, 2);
     NCHECK_EQ(st.icmp6_drop, 1);
+    NCHECK_EQ(st.ip6_reject[ATOLL_IP6R_ND_HOP_LIMIT], 1);
+    NCHECK_EQ(st.ip6_reject[ATOLL_IP6R_ND_MALFORMED], 1);
+    NCHECK_EQ(st.ip6_reject[ATOLL_IP6R_ICMP_CSUM], 1);
     atoll_stack_destroy(s);
     return 0;
 }
@@ -359,6 +377,7 @@ static int slaac_main(void *arg)
     struct atoll_stack_stats st;
     atoll_stack_stats(s, &st);
     NCHECK_EQ(st.nd_drop, 1);
+    NCHECK_EQ(st.ip6_reject[ATOLL_IP6R_ND_SOURCE], 1);
 
     /* Off-link traffic goes to the router's MAC: an echo from afar. */
     atoll_ipv6_t far = A("2001:db8:99::5");
@@ -386,11 +405,8 @@ TEST(net_ipv6, "SLAAC: router solicitation, address, router and MTU from RA")
 static int ext_main(void *arg)
 {
     struct host h;
-    host_open(&h);
-    struct atoll_stack *s = mk6("a", "2001:db8::2/64");
-    atoll_sleep(ATOLL_MS(1100));
-    atoll_ipv6_t me = A("2001:db8::2");
-    host_introduce(&h, s, &h.ll, &me);
+    atoll_ipv6_t me;
+    struct atoll_stack *s = ready6(&h, &me);
     uint8_t f[1600];
     /* A routing header type 0 with a segment left, then an echo: a
      * parameter problem (code 0) pointing at its type field. */
@@ -413,7 +429,7 @@ static int ext_main(void *arg)
               false);
     NCHECK(wait6(&h, (struct want){NET_ICMP6_ECHO_REPLY, NULL, -1}, f,
                  atoll_after(ATOLL_MS(100))) > 0);
-    /* A fragment (no reassembly yet) is counted, not answered. */
+    /* The first fragment of an echo waits for the rest: no answer. */
     uint8_t fr[8 + 8] = {NET_IP6_ICMPV6, 0, 0, 1, 0, 0, 0, 1};
     fr[8] = NET_ICMP6_ECHO;
     host_send(&h, s->info.mac, &h.ll, &me, NET_IP6_FRAGMENT, 64, fr, sizeof fr,
@@ -422,14 +438,283 @@ static int ext_main(void *arg)
     struct atoll_stack_stats st;
     atoll_stack_stats(s, &st);
     NCHECK_EQ(st.ip6_drop, 1);
-    NCHECK_EQ(st.ip6_frag_drop, 1);
+    NCHECK_EQ(st.ip6_reject[ATOLL_IP6R_ROUTING], 1);
+    NCHECK_EQ(st.ip6_frag_drop, 0);
+    NCHECK_EQ(wait6(&h, (struct want){NET_ICMP6_ECHO_REPLY, NULL, -1}, f,
+                    atoll_after(ATOLL_MS(10))),
+              -ATOLL_ETIMEDOUT);
     atoll_stack_destroy(s);
     return 0;
 }
 
-TEST(net_ipv6, "extension headers: RH0 refused, options skipped, fragments")
+TEST(net_ipv6, "extension headers: RH0 refused, options skipped, fragment held")
 {
     net_sim_begin("ipv6-ext", 5, clean);
     CHECK_EQ(atoll_test_run(0, ext_main, NULL), 0);
+    net_sim_end();
+}
+
+/* ---- fragments --------------------------------------------------------------
+ */
+
+/* Send the fragment [off, off + n) of `msg` (id, more) from src to dst. */
+static void host_frag(struct host *h, struct atoll_stack *s,
+                      const atoll_ipv6_t *src, const atoll_ipv6_t *dst,
+                      uint32_t id, const uint8_t *msg, size_t off, size_t n,
+                      bool more)
+{
+    uint8_t p[8 + 1500];
+    p[0] = NET_IP6_ICMPV6, p[1] = 0;
+    net_put16(p + 2, (uint16_t)(off | more));
+    net_put32(p + 4, id);
+    memcpy(p + 8, msg + off, n);
+    host_send(h, s->info.mac, src, dst, NET_IP6_FRAGMENT, 64, p, 8 + n, false);
+}
+
+/* An echo request of 8 + `len` bytes from src to dst, checksummed. */
+static void echo_msg(uint8_t *m, size_t len, const atoll_ipv6_t *src,
+                     const atoll_ipv6_t *dst)
+{
+    memset(m, 0, 8);
+    m[0] = NET_ICMP6_ECHO;
+    net_put16(m + 4, 77), net_put16(m + 6, 1);
+    for (size_t i = 0; i < len; i++)
+        m[8 + i] = (uint8_t)(i * 7 + 3);
+    net_icmp6_finish(m, 8 + len, src, dst);
+}
+
+static bool is_frag(const uint8_t *p, size_t len, void *ctx)
+{
+    (void)ctx;
+    return len >= 14 + 48 && net_get16(p + 12) == NET_ETHTYPE_IPV6 &&
+           p[14 + 6] == NET_IP6_FRAGMENT;
+}
+
+/* Collect the fragments of one packet into out (the fragmentable part);
+ * its length, or -1.  *largest: the largest IPv6 packet seen. */
+static int collect(struct host *h, uint8_t *out, size_t cap, size_t *largest)
+{
+    static uint8_t f[1600];
+    size_t total = 0, have = 0;
+    bool last = false;
+    *largest = 0;
+    while (!last || have < total) {
+        int n = net_raw_wait(h->nif, is_frag, NULL, f, sizeof f,
+                             atoll_after(ATOLL_MS(200)));
+        if (n < 0)
+            return -1;
+        size_t plen = net_get16(f + 14 + 4), off = net_get16(f + 54 + 2) & ~7u;
+        bool more = net_get16(f + 54 + 2) & 1;
+        size_t dl = plen - 8;
+        if (40 + plen > *largest)
+            *largest = 40 + plen;
+        if (off + dl > cap || f[54] != NET_IP6_ICMPV6)
+            return -1;
+        memcpy(out + off, f + 62, dl);
+        have += dl;
+        if (!more)
+            last = true, total = off + dl;
+    }
+    return (int)total;
+}
+
+static int reasm_main(void *arg)
+{
+    struct host h;
+    atoll_ipv6_t me;
+    struct atoll_stack *s = ready6(&h, &me);
+    static uint8_t m[8 + 3000], r[8 + 3000];
+    echo_msg(m, 3000, &h.ll, &me);
+    /* Out of order, the first twice. */
+    host_frag(&h, s, &h.ll, &me, 7, m, 2464, 3008 - 2464, false);
+    host_frag(&h, s, &h.ll, &me, 7, m, 0, 1232, true);
+    host_frag(&h, s, &h.ll, &me, 7, m, 0, 1232, true);
+    host_frag(&h, s, &h.ll, &me, 7, m, 1232, 1232, true);
+    /* The reply, 3008 bytes over a 1500-byte MTU, comes in fragments. */
+    size_t largest;
+    NCHECK_EQ(collect(&h, r, sizeof r, &largest), 3008);
+    NCHECK(largest <= 1500);
+    NCHECK_EQ(r[0], NET_ICMP6_ECHO_REPLY);
+    NCHECK_EQ(net_icmp6_csum(&me, &h.ll, r, 3008), 0);
+    NCHECK(!memcmp(r + 4, m + 4, 3008 - 4));
+    struct atoll_stack_stats st;
+    atoll_stack_stats(s, &st);
+    NCHECK_EQ(st.ip6_reject[ATOLL_IP6R_FRAG_DUP], 1);
+    NCHECK_EQ(st.ip6_frag_drop, 1);
+    NCHECK_EQ(st.ip6_drop, 0);
+    atoll_stack_destroy(s);
+    return 0;
+}
+
+TEST(net_ipv6, "reassembly out of order with a duplicate; the reply fragmented")
+{
+    net_sim_begin("ipv6-reasm", 6, clean);
+    CHECK_EQ(atoll_test_run(0, reasm_main, NULL), 0);
+    net_sim_end();
+}
+
+static int frag_bad_main(void *arg)
+{
+    struct host h;
+    atoll_ipv6_t me;
+    struct atoll_stack *s = ready6(&h, &me);
+    static uint8_t m[8 + 2048];
+    uint8_t f[1600];
+    struct atoll_stack_stats st;
+    echo_msg(m, 2048 - 8, &h.ll, &me);
+
+    /* RFC 5722: an overlap drops both fragments, and the late third. */
+    host_frag(&h, s, &h.ll, &me, 2, m, 0, 1024, true);
+    host_frag(&h, s, &h.ll, &me, 2, m, 512, 1024, true);
+    host_frag(&h, s, &h.ll, &me, 2, m, 1024, 1024, false);
+    NCHECK_EQ(wait6(&h, (struct want){NET_ICMP6_ECHO_REPLY, NULL, -1}, f,
+                    atoll_after(ATOLL_MS(50))),
+              -ATOLL_ETIMEDOUT);
+    atoll_stack_stats(s, &st);
+    NCHECK_EQ(st.ip6_reject[ATOLL_IP6R_FRAG_OVERLAP], 3);
+
+    /* RFC 7112: a first fragment whose destination options header runs
+     * past it: parameter problem code 3. */
+    uint8_t p[8 + 16] = {NET_IP6_DSTOPTS, 0, 0, 1, 0, 0, 0, 3};
+    p[8] = NET_IP6_ICMPV6, p[9] = 255;
+    host_send(&h, s->info.mac, &h.ll, &me, NET_IP6_FRAGMENT, 64, p, sizeof p,
+              false);
+    NCHECK(wait6(&h, (struct want){NET_ICMP6_PARAM_PROB, NULL, -1}, f,
+                 atoll_after(ATOLL_MS(50))) > 0);
+    NCHECK_EQ(f[54 + 1], 3);
+    /* Not the last, and not 8n bytes: code 0 at the payload length. */
+    host_frag(&h, s, &h.ll, &me, 4, m, 0, 12, true);
+    NCHECK(wait6(&h, (struct want){NET_ICMP6_PARAM_PROB, NULL, -1}, f,
+                 atoll_after(ATOLL_MS(50))) > 0);
+    NCHECK_EQ(f[54 + 1], 0);
+    NCHECK_EQ(net_get32(f + 54 + 4), 4);
+    /* Past 65535 bytes: code 0 at the fragment offset field. */
+    uint8_t far[8 + 16] = {NET_IP6_ICMPV6, 0, 0xff, 0xf8, 0, 0, 0, 6};
+    host_send(&h, s->info.mac, &h.ll, &me, NET_IP6_FRAGMENT, 64, far,
+              sizeof far, false);
+    NCHECK(wait6(&h, (struct want){NET_ICMP6_PARAM_PROB, NULL, -1}, f,
+                 atoll_after(ATOLL_MS(50))) > 0);
+    NCHECK_EQ(net_get32(f + 54 + 4), 42);
+    /* A lone middle fragment is dropped after 60 s. */
+    host_frag(&h, s, &h.ll, &me, 8, m, 8, 8, true);
+    atoll_sleep(ATOLL_SEC(59));
+    atoll_stack_stats(s, &st);
+    NCHECK_EQ(st.ip6_reject[ATOLL_IP6R_FRAG_TIMEOUT], 0);
+    atoll_sleep(ATOLL_SEC(2));
+    atoll_stack_stats(s, &st);
+    NCHECK_EQ(st.ip6_reject[ATOLL_IP6R_FRAG_TIMEOUT], 1);
+    NCHECK_EQ(st.ip6_reject[ATOLL_IP6R_FRAG_CHAIN], 1);
+    NCHECK_EQ(st.ip6_reject[ATOLL_IP6R_FRAG_LEN], 2);
+    NCHECK_EQ(st.ip6_frag_drop, 3 + 1 + 2 + 1);
+    atoll_stack_destroy(s);
+    return 0;
+}
+
+TEST(net_ipv6, "fragments: overlap (RFC 5722), chain (RFC 7112), lengths, age")
+{
+    net_sim_begin("ipv6-frag-bad", 7, clean);
+    CHECK_EQ(atoll_test_run(0, frag_bad_main, NULL), 0);
+    net_sim_end();
+}
+
+/* ---- path MTU, error rate ---------------------------------------------------
+ */
+
+/* A Packet Too Big from `from` saying `mtu` about a packet src -> dst. */
+static void host_ptb(struct host *h, struct atoll_stack *s,
+                     const atoll_ipv6_t *from, const atoll_ipv6_t *me,
+                     const atoll_ipv6_t *src, const atoll_ipv6_t *dst,
+                     uint32_t mtu)
+{
+    uint8_t m[8 + 48] = {NET_ICMP6_PKT_TOO_BIG};
+    net_put32(m + 4, mtu);
+    struct net_ipv6_hdr q = {.payload_len = 1400,
+                             .next = NET_IP6_ICMPV6,
+                             .hop_limit = 64,
+                             .src = *src,
+                             .dst = *dst};
+    net_ipv6_write(m + 8, &q);
+    m[48] = NET_ICMP6_ECHO_REPLY;
+    host_send(h, s->info.mac, from, me, NET_IP6_ICMPV6, 64, m, sizeof m, true);
+}
+
+static int pmtu_main(void *arg)
+{
+    struct host h;
+    host_open(&h);
+    struct atoll_stack *s = mk6("a", "2001:db8::2/64");
+    atoll_sleep(ATOLL_MS(1100));
+    atoll_ipv6_t me = A("2001:db8::2"), peer = A("2001:db8::9"),
+                 other = A("2001:db8::77");
+    host_introduce(&h, s, &peer, &me);
+    NCHECK_EQ(net_ipv6_path_mtu(s, &peer), 1500);
+    /* Not about a packet of ours, or below 1280: refused. */
+    host_ptb(&h, s, &h.ll, &me, &other, &peer, 1300);
+    host_ptb(&h, s, &h.ll, &me, &me, &peer, 1000);
+    atoll_sleep(ATOLL_MS(10));
+    NCHECK_EQ(net_ipv6_path_mtu(s, &peer), 1500);
+    host_ptb(&h, s, &h.ll, &me, &me, &peer, 1300);
+    atoll_sleep(ATOLL_MS(10));
+    NCHECK_EQ(net_ipv6_path_mtu(s, &peer), 1300);
+    host_ptb(&h, s, &h.ll, &me, &me, &peer, 1400); /* never up */
+    atoll_sleep(ATOLL_MS(10));
+    NCHECK_EQ(net_ipv6_path_mtu(s, &peer), 1300);
+    NCHECK_EQ(net_ipv6_path_mtu(s, &other), 1500);
+    /* A 1408-byte reply now leaves in fragments of at most 1300. */
+    static uint8_t m[8 + 1400], r[8 + 1400];
+    echo_msg(m, 1400, &peer, &me);
+    host_send(&h, s->info.mac, &peer, &me, NET_IP6_ICMPV6, 64, m, sizeof m,
+              false);
+    size_t largest;
+    NCHECK_EQ(collect(&h, r, sizeof r, &largest), 1408);
+    NCHECK(largest <= 1300);
+    NCHECK_EQ(net_icmp6_csum(&me, &peer, r, 1408), 0);
+    struct atoll_stack_stats st;
+    atoll_stack_stats(s, &st);
+    NCHECK_EQ(st.ip6_reject[ATOLL_IP6R_ICMP_PTB], 2);
+    /* Ten minutes on, the link MTU is tried again (RFC 8201 4). */
+    atoll_sleep(ATOLL_SEC(601));
+    NCHECK_EQ(net_ipv6_path_mtu(s, &peer), 1500);
+    atoll_stack_destroy(s);
+    return 0;
+}
+
+TEST(net_ipv6,
+     "packet too big lowers the path MTU (RFC 8201), never below 1280")
+{
+    net_sim_begin("ipv6-pmtu", 8, clean);
+    CHECK_EQ(atoll_test_run(0, pmtu_main, NULL), 0);
+    net_sim_end();
+}
+
+static int rate_main(void *arg)
+{
+    struct host h;
+    atoll_ipv6_t me;
+    struct atoll_stack *s = ready6(&h, &me);
+    uint8_t f[1600], pl[8] = {0};
+    int got = 0;
+    for (int i = 0; i < NET_ICMP6_ERRORS_PER_SEC + 50; i++) {
+        host_send(&h, s->info.mac, &h.ll, &me, 253, 64, pl, sizeof pl, false);
+        if (wait6(&h, (struct want){NET_ICMP6_PARAM_PROB, NULL, -1}, f,
+                  atoll_after(ATOLL_MS(2))) > 0)
+            got++;
+    }
+    NCHECK_EQ(got, NET_ICMP6_ERRORS_PER_SEC);
+    atoll_sleep(ATOLL_SEC(1));
+    host_send(&h, s->info.mac, &h.ll, &me, 253, 64, pl, sizeof pl, false);
+    NCHECK(wait6(&h, (struct want){NET_ICMP6_PARAM_PROB, NULL, -1}, f,
+                 atoll_after(ATOLL_MS(10))) > 0);
+    struct atoll_stack_stats st;
+    atoll_stack_stats(s, &st);
+    NCHECK_EQ(st.ip6_reject[ATOLL_IP6R_PROTO], NET_ICMP6_ERRORS_PER_SEC + 51);
+    atoll_stack_destroy(s);
+    return 0;
+}
+
+TEST(net_ipv6, "ICMPv6 errors limited to NET_ICMP6_ERRORS_PER_SEC a second")
+{
+    net_sim_begin("ipv6-rate", 9, clean);
+    CHECK_EQ(atoll_test_run(0, rate_main, NULL), 0);
     net_sim_end();
 }

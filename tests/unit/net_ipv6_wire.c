@@ -147,8 +147,10 @@ TEST(ipv6_ext, "hop-by-hop, destination options, routing, fragment walked")
     p[40 + 24 + 3] = 0;
 
     /* Cut anywhere inside the chain: malformed, never read past. */
-    for (size_t cut = 40; cut < 72; cut++)
+    for (size_t cut = 40; cut < 72; cut++) {
         CHECK_EQ(net_ipv6_walk(p, cut, &c), -ATOLL_EBADMSG);
+        CHECK_EQ(c.reject, ATOLL_IP6R_TRUNCATED);
+    }
 
     /* An option that runs past its header. */
     p[40 + 4] = 9;
@@ -167,6 +169,7 @@ TEST(ipv6_ext, "routing header type 0 refused, unknown options by type bits")
     CHECK(c.send_error);
     CHECK_EQ(c.pp_code, 0);
     CHECK_EQ(c.pp_ptr, 42); /* the routing type field */
+    CHECK_EQ(c.reject, ATOLL_IP6R_ROUTING);
 
     /* Destination options with an unknown option of each kind. */
     static const struct {
@@ -182,8 +185,10 @@ TEST(ipv6_ext, "routing header type 0 refused, unknown options by type bits")
         const uint8_t d[8] = {NET_IP6_NONE, 0, opt[i].type, 4, 0, 0, 0, 0};
         memcpy(p + n, d, 8), n += 8;
         CHECK_EQ(net_ipv6_walk(p, n, &c), opt[i].r);
-        if (opt[i].r < 0)
+        if (opt[i].r < 0) {
             CHECK_EQ(c.send_error, opt[i].err);
+            CHECK_EQ(c.reject, ATOLL_IP6R_OPTION);
+        }
         if (opt[i].err) {
             CHECK_EQ(c.pp_code, 2);
             CHECK_EQ(c.pp_ptr, 42);
@@ -206,6 +211,7 @@ TEST(ipv6_ext, "hop-by-hop only first; chains longer than the limit refused")
     CHECK_EQ(net_ipv6_walk(p, n, &c), -ATOLL_ENOTSUP);
     CHECK_EQ(c.pp_code, 1);
     CHECK_EQ(c.pp_ptr, 40); /* the next header field naming it */
+    CHECK_EQ(c.reject, ATOLL_IP6R_HBH_PLACE);
 
     n = hdr(p, NET_IP6_DSTOPTS, 0);
     for (int i = 0; i < NET_IPV6_EXT_MAX + 2; i++) {
@@ -213,6 +219,10 @@ TEST(ipv6_ext, "hop-by-hop only first; chains longer than the limit refused")
         memcpy(p + n, e, 8), n += 8;
     }
     CHECK_EQ(net_ipv6_walk(p, n, &c), -ATOLL_EBADMSG);
+    CHECK_EQ(c.reject, ATOLL_IP6R_CHAIN_LONG);
+    /* Every reason has a name for logs. */
+    for (int r = 0; r < ATOLL_IP6R_COUNT; r++)
+        CHECK(atoll_ip6_reject_name(r) && *atoll_ip6_reject_name(r) != '?');
 }
 
 TEST(ipv6_ext, "ND messages parsed; zero-length and misplaced options refused")
