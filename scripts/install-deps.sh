@@ -23,6 +23,8 @@
 #   dnsmasq          DHCP and DNS interop tests: the DHCP server and the
 #                    upstream resolver, in a namespace
 #   bind9-dnsutils   `dig`: the client of the DNS server interop test
+#   radvd            tests/net/slaac6.sh: the IPv6 router whose advertisements
+#                    the unikernel configures itself from (SLAAC)
 #   nsd, dnsperf     `make bench`: the DNS server against NSD, by dnsperf
 #   gdb              tests/kvm/gdb.sh debugs a sandboxed unikernel (atoll-spt)
 #   wrk              tests/http/website.sh: a short load run on the website
@@ -36,7 +38,7 @@
 #                    package` writes and runs the plain one
 set -euo pipefail
 # ATOLL_DEPS_PKGS replaces the list (scripts/install-bench-deps.sh uses it).
-PKGS=${ATOLL_DEPS_PKGS:-"build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils nsd dnsperf bsdutils gdb qemu-system-x86 wrk umoci runc chromium"}
+PKGS=${ATOLL_DEPS_PKGS:-"build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils radvd nsd dnsperf bsdutils gdb qemu-system-x86 wrk umoci runc chromium"}
 
 missing=""
 for p in $PKGS; do

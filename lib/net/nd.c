@@ -475,6 +475,9 @@ static void ra_input(struct atoll_stack *s, const struct net_nd_msg *m,
     if (!v->slaac)
         return; /* statically configured: routers do not change it */
     uint16_t router_s = (uint16_t)m->flags;
+    uint16_t old_mtu = v->mtu;
+    bool new_router =
+        router_s && (!v->has_router || memcmp(&v->router, &ip->src, 16));
     if (router_s) {
         v->router = ip->src;
         v->has_router = true;
@@ -492,6 +495,11 @@ static void ra_input(struct atoll_stack *s, const struct net_nd_msg *m,
         v->retrans_ns = ATOLL_MS(m->retrans_ms);
     if (m->has_mtu && m->mtu >= 1280 && m->mtu <= s->info.mtu)
         v->mtu = (uint16_t)m->mtu;
+    if (new_router || v->mtu != old_mtu) {
+        char t[ATOLL_IPV6_TEXT];
+        ATOLL_INFO(&net_log, "%s: ipv6 router %s, mtu %u", s->name,
+                   atoll_ipv6_format(&v->router, t), (unsigned)v->mtu);
+    }
     for (int i = 0; i < m->nprefix; i++) {
         const atoll_ipv6_t *p = &m->prefix[i].prefix;
         uint32_t valid = m->prefix[i].valid_s;

@@ -33,16 +33,6 @@ setup() {
         ip -n "$NS" addr add 2001:db8:12::1/64 dev tap0 nodad
 }
 
-# The link-local address of the MAC the stack logs (modified EUI-64).
-link_local() {
-    local mac
-    mac=$(sed -n 's/.*mac \([0-9a-f:]*\),.*/\1/p' "$W/uk.log" | head -n 1)
-    [ -n "$mac" ] || return 1
-    IFS=: read -r a b c d e f <<<"$mac"
-    printf 'fe80::%x:%x:%x:%x\n' $(((0x$a ^ 2) << 8 | 0x$b)) \
-        $((0x$c << 8 | 0xff)) $((0xfe << 8 | 0x$d)) $((0x$e << 8 | 0x$f))
-}
-
 ping6_until() { # ADDR: answered within 5 s (DAD takes one second)
     for _ in $(seq 10); do
         ip netns exec "$NS" ping -6 -c 1 -W 1 "$1" >/dev/null 2>&1 && break
@@ -80,7 +70,7 @@ run_target() {
     PID=$!
     t "the unikernel starts on the tap device" wait_echo "$W/uk.log"
     local ll
-    ll=$(link_local)
+    ll=fe80::$(uk_ipv6_iid "$W/uk.log")
     t "ping -6 of its link-local address ($ll) gets every reply" \
         ping6_until "$ll%tap0"
     t "ping -6 of its static address gets every reply" \

@@ -85,6 +85,19 @@ ns_setup() { # TAP=ADDR/PREFIX...
 
 wait_echo() { wait_line "$1" "echo: port 7" 5; } # LOG
 
+# uk_ipv6_iid LOG: the interface identifier (the last 64 bits, as
+# "x:x:x:x") the stack makes from the MAC it logs (modified EUI-64, RFC
+# 4291 appendix A): its link-local address is fe80::IID, its SLAAC ones
+# PREFIX::IID.
+uk_ipv6_iid() {
+    local mac
+    mac=$(sed -n 's/.*mac \([0-9a-f:]*\),.*/\1/p' "$1" | head -n 1)
+    [ -n "$mac" ] || return 1
+    IFS=: read -r a b c d e f <<<"$mac"
+    printf '%x:%x:%x:%x\n' $(((0x$a ^ 2) << 8 | 0x$b)) \
+        $((0x$c << 8 | 0xff)) $((0xfe << 8 | 0x$d)) $((0x$e << 8 | 0x$f))
+}
+
 wait_listen() { # PORT
     for _ in $(seq 100); do
         [ -n "$(ip netns exec "$NS" ss -Hltn "sport = :$1")" ] && return 0
