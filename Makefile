@@ -41,7 +41,7 @@ SAN_FLAGS := $(BASEFLAGS) -O1 -fsanitize=address,undefined \
 REL_LDFLAGS :=
 SAN_LDFLAGS := -fsanitize=address,undefined
 
-LIB_SRC   := $(sort $(wildcard lib/core/*.c lib/core/*.S lib/dev/*.c lib/store/*.c lib/crypto/*.c lib/net/*.c lib/http/*.c lib/fw/*.c))
+LIB_SRC   := $(sort $(wildcard lib/core/*.c lib/core/*.S lib/dev/*.c lib/store/*.c lib/crypto/*.c lib/net/*.c lib/http/*.c lib/fw/*.c lib/tls/*.c))
 TOOL_SRC  := $(sort $(wildcard tools/atoll/*.c))
 HARNESS   := tests/harness.c
 
@@ -91,9 +91,9 @@ $(BUILD)/san/%.o: %.S
 	$(CC) $(SAN_FLAGS) -MMD -MP -c $< -o $@
 
 define variant_rules
-$(BUILD)/$(1)/libatoll.a: $(call obj,$(1),$(LIB_SRC))
+$(BUILD)/$(1)/libatoll.a: $(call obj,$(1),$(LIB_SRC)) $(BUILD)/$(1)/bearssl/done
 	@rm -f $$@
-	ar rcs $$@ $$^
+	ar rcs $$@ $$(filter %.o,$$^) $(BUILD)/$(1)/bearssl/*.o
 $(foreach t,$(HOST_TARGETS),
 $(BUILD)/$(1)/libatoll_$(t).a: $(call obj,$(1),$(call plat_src,$(t)))
 	@rm -f $$@

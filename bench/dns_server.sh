@@ -80,7 +80,8 @@ ip netns add "$NS1" && ip netns add "$NS2" &&
 
 # The unikernel.
 mkdir -p "$TMP/app"
-cp "$ROOT"/examples/dns-server/atoll.manifest "$ROOT"/examples/dns-server/*.c "$TMP/app/"
+cp -r "$ROOT"/examples/dns-server/atoll.manifest "$ROOT"/examples/dns-server/*.c \
+    "$ROOT"/examples/dns-server/zones "$TMP/app/"
 if ! { "$ATOLL" -C "$TMP/app" configure -t unix &&
     "$ATOLL" -C "$TMP/app" build; } >"$TMP/build.log" 2>&1; then
     cat "$TMP/build.log"

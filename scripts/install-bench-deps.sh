@@ -11,6 +11,8 @@
 #   iproute2     namespaces, veth pairs and tap devices for the peers
 #   socat        (also a test dependency) nothing in the bench relies on it
 #                for numbers, only for a sanity check of the setup
+#   nginx-light  the HTTP benchmark's peer (bench/http_bench.sh): nginx,
+#                1 worker, against examples/website
 set -euo pipefail
-ATOLL_DEPS_PKGS="liblwip-dev iproute2 socat" \
+ATOLL_DEPS_PKGS="liblwip-dev iproute2 socat nginx-light" \
     exec bash "$(dirname "$0")/install-deps.sh"

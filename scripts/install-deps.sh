@@ -30,6 +30,10 @@
 #   wrk              tests/http/website.sh: a short load run on the website
 #   chromium         tests/tool/trace.sh opens the page `atoll trace view`
 #                    writes (headless) and checks what its script drew
+#   openssl, sslscan tests/http/website.sh: test certificates, s_client, and
+#                    a scan of the protocols and ciphers HTTPS offers
+#   (and, fetched by `make` itself: the source package bearssl, with
+#   apt-get source: scripts/fetch-bearssl.sh)
 #   bsdutils         script(1): the hvt console test gives the tender a
 #                    terminal (Essential in Debian; listed to say so)
 #   qemu-system-x86  target virtio: `atoll run` boots its images with
@@ -38,7 +42,7 @@
 #                    package` writes and runs the plain one
 set -euo pipefail
 # ATOLL_DEPS_PKGS replaces the list (scripts/install-bench-deps.sh uses it).
-PKGS=${ATOLL_DEPS_PKGS:-"build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils radvd nsd dnsperf bsdutils gdb qemu-system-x86 wrk umoci runc chromium"}
+PKGS=${ATOLL_DEPS_PKGS:-"build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils radvd nsd dnsperf bsdutils gdb qemu-system-x86 wrk umoci runc chromium openssl sslscan"}
 
 missing=""
 for p in $PKGS; do

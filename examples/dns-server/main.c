@@ -2,6 +2,8 @@
  * examples/dns-server/main.c - an authoritative DNS server on the
  * lib/net server library (atoll/dns.h): parse the zone once, then answer
  * UDP queries in the main fiber and TCP connections in one fiber each.
+ * The zone's text comes from --zone, or from the file --zone_file of the
+ * read-only store `zones` (baked in, or a tar archive on a block device).
  * atoll_dns_answer does all the DNS work (and the truncation that sends
  * clients to TCP); this file only moves bytes.
  */
@@ -82,9 +84,21 @@ int app_main(struct app *app)
 {
     the_app = app;
     const char *text = *app->args.zone ? app->args.zone : example_zone;
+    size_t len = strlen(text);
+    void *file = NULL;
+    int e;
+    if (!*app->args.zone && *app->args.zone_file) {
+        e = atoll_kv_ro_read_all(app->zones, app->args.zone_file, &file, &len);
+        if (e < 0) {
+            atoll_console_printf(app->console, "dns-server: zone file %s: %s\n",
+                                 app->args.zone_file, atoll_strerror(e));
+            return 1;
+        }
+        text = file;
+    }
     char err[160];
-    int e =
-        atoll_dns_zone_parse(text, strlen(text), NULL, &zone, err, sizeof err);
+    /* The file's text is kept for the server's life, like --zone's. */
+    e = atoll_dns_zone_parse(text, len, NULL, &zone, err, sizeof err);
     if (e < 0) {
         atoll_console_printf(app->console, "dns-server: zone: %s\n",
                              *err ? err : atoll_strerror(e));

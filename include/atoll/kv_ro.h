@@ -204,6 +204,17 @@ int atoll_kv_ro_open_tar_block(struct atoll_block *blk,
                                struct atoll_kv_ro **out, char *err,
                                size_t errlen);
 
+/*
+ * The store implementation: the head of branch "main" of a versioned
+ * store (atoll/store.h) on block device NAME, as it was at open, read
+ * whole into memory and served like baked files (lib/store/kv_ro_store.c).
+ * A deploy is a commit (`atoll store import IMAGE DIR`), a rollback a
+ * revert.  The copy lives as long as the unikernel.  Returns 0,
+ * -ATOLL_ENODEV, -ATOLL_ENOENT (no branch main), the store's errors
+ * (-ATOLL_ECORRUPT, -ATOLL_EINVAL: not a store), -ATOLL_E2BIG, -ATOLL_ENOMEM.
+ */
+int atoll_kv_ro_open_store(const char *name, struct atoll_kv_ro **out);
+
 /* The order of keys in a store: byte order, except that '/' sorts before
  * every other byte, so a directory's entries follow it contiguously
  * ("a", "a/x", "a-b").  <0, 0, >0 like strcmp. */

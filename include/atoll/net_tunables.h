@@ -478,9 +478,21 @@
 #define HTTP_ROUTES_MAX 32
 #endif
 
-/* Stack of each connection's fiber (TLS needs more: atoll/tls.h). */
+/* Stack of each connection's fiber; of each HTTPS connection's (a TLS
+ * handshake's signature takes more). */
 #ifndef HTTP_FIBER_STACK
 #define HTTP_FIBER_STACK (32 * 1024)
+#endif
+#ifndef HTTP_TLS_FIBER_STACK
+#define HTTP_TLS_FIBER_STACK (64 * 1024)
+#endif
+
+/* ======== TLS (atoll/tls.h) ============================================= */
+
+/* A TLS server's session cache (for resumption), bytes: about 100 bytes a
+ * session. */
+#ifndef TLS_SESSION_CACHE_BYTES
+#define TLS_SESSION_CACHE_BYTES (64 * 1024)
 #endif
 
 /* ======== Firewall (atoll/fw.h, lib/fw) ================================= */

@@ -454,8 +454,10 @@ static int accept_fiber(void *arg)
             cc->lc = lc;
             cc->tc = tc;
         }
-        if (!cc || atoll_fiber_spawn(NULL, "http conn", conn_fiber, cc,
-                                     HTTP_FIBER_STACK) < 0) {
+        if (!cc ||
+            atoll_fiber_spawn(
+                NULL, lc->wrap ? "https conn" : "http conn", conn_fiber, cc,
+                lc->wrap ? HTTP_TLS_FIBER_STACK : HTTP_FIBER_STACK) < 0) {
             atoll_free(cc);
             atoll_tcp_abort(tc);
         }

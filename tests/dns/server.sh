@@ -53,7 +53,8 @@ ip netns add "$NS" && ip -n "$NS" link set lo up &&
     ip -n "$NS" link set tap0 up || { fail "namespace setup"; exit 0; }
 
 mkdir -p "$TMP/app"
-cp "$ROOT"/examples/dns-server/atoll.manifest "$ROOT"/examples/dns-server/*.c "$TMP/app/"
+cp -r "$ROOT"/examples/dns-server/atoll.manifest "$ROOT"/examples/dns-server/*.c \
+    "$ROOT"/examples/dns-server/zones "$TMP/app/"
 t "examples/dns-server builds for unix" \
     bash -c "'$ATOLL' -C '$TMP/app' configure -t unix && '$ATOLL' -C '$TMP/app' build"
 
@@ -126,3 +127,34 @@ ednsok() { D +edns=0 www.example.test A | grep -q "status: NOERROR"; }
 t "EDNS version 0 is answered" ednsok
 alive() { kill -0 "$PID"; }
 t "the server is still running" alive
+
+# ---- the zone from a file: baked into the image, or a tar archive ----------
+stop_server() { kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; PID=; }
+stop_server
+ip netns exec "$NS" "$TMP/app/_build/dns_server" --net:net=tap0 -- \
+    --ipv4=198.18.0.2/24 --zone_file=example.test.zone >"$TMP/uk.log" 2>&1 &
+PID=$!
+t "--zone_file from the baked store zones: loaded" \
+    wait_line "$TMP/uk.log" "dns-server: zone example.test" 5
+t "--zone_file: the file's records are served" \
+    same '"hello from a zone file"' D +short txt.example.test TXT
+stop_server
+
+mkdir -p "$TMP/zdir" "$TMP/tapp"
+cp "$TMP/zone" "$TMP/zdir/big.zone"
+tar -C "$TMP/zdir" -cf "$TMP/zones.tar" .
+cp -r "$TMP/app/atoll.manifest" "$TMP/app/"*.c "$TMP/app/zones" "$TMP/tapp/"
+t "examples/dns-server builds with --impl zones=tar" \
+    bash -c "'$ATOLL' -C '$TMP/tapp' configure -t unix --impl zones=tar && '$ATOLL' -C '$TMP/tapp' build"
+ip netns exec "$NS" "$TMP/tapp/_build/dns_server" --net:net=tap0 \
+    --block:zones="$TMP/zones.tar" -- --ipv4=198.18.0.2/24 \
+    --zone_file=big.zone >"$TMP/uk.log" 2>&1 &
+PID=$!
+t "--zone_file from a tar archive on a block device: 70 records" loaded
+t "the tar's zone is served (60 A records over TCP)" bash -c \
+    "[ \$(ip netns exec $NS dig @198.18.0.2 +tcp +short many.example.test | wc -l) = 60 ]"
+stop_server
+ip netns exec "$NS" "$TMP/app/_build/dns_server" --net:net=tap0 -- \
+    --ipv4=198.18.0.2/24 --zone_file=missing.zone >"$TMP/uk.log" 2>&1
+t "a missing zone file: a clear error" \
+    grep -q "dns-server: zone file missing.zone: no such entry" "$TMP/uk.log"

@@ -11,7 +11,12 @@
 #     (431, 413, 503 beyond max-conns) and a malformed request (400);
 #     slowloris dropped at the header deadline while curl is still served;
 #     an idle keep-alive connection closed at the idle deadline;
-#   wrk: a short run with no errors.
+#   wrk: a short run with no errors;
+#   HTTPS (a second boot, with certificates openssl makes here, baked into
+#     the image): curl with the test CA, `openssl s_client` (TLS 1.2,
+#     verified; 1.1 and 1.3 refused), sslscan (no SSL, TLS 1.0 or 1.1, only
+#     ECDHE with AEAD ciphers), garbage and a handshake cut short leaving
+#     the server serving, wrk over HTTPS, and HTTP redirected to HTTPS.
 #
 # Everything happens in a namespace this test creates and always deletes
 # (198.18.0.1 kernel side, 198.18.0.2 the unikernel).
@@ -38,7 +43,7 @@ RAW=$ROOT/tests/http/raw.py
 missing=""
 [ "$(id -u)" = 0 ] || missing="$missing root"
 [ -e /dev/net/tun ] || missing="$missing /dev/net/tun"
-for c in ip curl wrk python3; do command -v $c >/dev/null || missing="$missing $c"; done
+for c in ip curl wrk python3 openssl sslscan; do command -v $c >/dev/null || missing="$missing $c"; done
 if [ -n "$missing" ]; then
     skip "examples/website over HTTP" "needs:$missing"
     exit 0
@@ -185,6 +190,91 @@ wrk_clean() {
         ! grep -q 'Non-2xx' "$TMP/wrk"
 }
 
+# A test CA and a certificate for site.test and 198.18.0.2 (EC P-256).
+CERTS=$TMP/certs
+mkdir -p "$CERTS"
+(
+    cd "$CERTS" &&
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+            -keyout ca.key -out ca.pem -days 2 -subj /CN=atoll-test-ca &&
+        openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+            -keyout server.key -out server.csr -subj /CN=site.test &&
+        printf 'subjectAltName=DNS:site.test,IP:198.18.0.2\n' >ext &&
+        openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key \
+            -CAcreateserial -days 2 -extfile ext -out server.pem
+) >"$LOG" 2>&1 || { fail "openssl makes the test certificates"; exit 0; }
+
+S=https://site.test
+CS() { nsx curl -s --max-time 5 --cacert "$CERTS/ca.pem" --resolve site.test:443:198.18.0.2 "$@"; }
+same_body_tls() { CS -o "$TMP/got" "$S$1" && cmp "$TMP/got" "$2"; }
+etag_304_tls() {
+    local etag
+    etag=$(CS -I "$S/index.html" | tr -d '\r' | sed -n 's/^ETag: //p')
+    [ "$(CS -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$S/index.html")" = 304 ]
+}
+s_client() { # ARGS...: openssl s_client to the site, brief
+    nsx timeout 10 openssl s_client -connect 198.18.0.2:443 -servername site.test \
+        -CAfile "$CERTS/ca.pem" -brief "$@" </dev/null 2>&1
+}
+s_client_12() {
+    s_client >"$TMP/s" || true
+    cat "$TMP/s"
+    grep -q 'Protocol version: TLSv1.2' "$TMP/s" && grep -q 'Verification: OK' "$TMP/s"
+}
+s_client_refused() { # -tls1_1 or -tls1_3
+    s_client "$1" >"$TMP/s"
+    cat "$TMP/s"
+    ! grep -q 'CONNECTION ESTABLISHED' "$TMP/s"
+}
+sslscan_clean() {
+    nsx timeout 60 sslscan --no-colour 198.18.0.2:443 >"$TMP/scan" 2>&1
+    cat "$TMP/scan"
+    for p in SSLv2 SSLv3 TLSv1.0 TLSv1.1; do
+        grep -Eq "^$p +disabled" "$TMP/scan" || { echo "$p not disabled"; return 1; }
+    done
+    grep -Eq '^TLSv1.2 +enabled' "$TMP/scan" || return 1
+    local ciphers
+    ciphers=$(grep -E '^(Preferred|Accepted)' "$TMP/scan")
+    [ -n "$ciphers" ] || return 1
+    if echo "$ciphers" | grep -Ev 'ECDHE-(ECDSA|RSA)-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)'; then
+        echo "a cipher that is not ECDHE with an AEAD"
+        return 1
+    fi
+    ! grep -i 'heartbleed' "$TMP/scan" | grep -v 'not vulnerable' | grep -qi vulnerable
+}
+tls_garbage() {
+    printf 'GET / HTTP/1.1\r\nHost: a\r\n\r\n' |
+        nsx python3 "$RAW" 198.18.0.2 443 --timeout=3 >"$TMP/g1" || return 1
+    grep -q '^\[closed after' "$TMP/g1" || { cat "$TMP/g1"; return 1; }
+    # A ClientHello's first bytes, then the client hangs up.
+    printf '\x16\x03\x01\x00\xff\x01\x00\x00\xfb\x03\x03' |
+        nsx python3 "$RAW" 198.18.0.2 443 --timeout=0.5 >/dev/null
+    same_body_tls / "$SITE/index.html"
+}
+redirected() {
+    local out
+    out=$(C -I "$U/css/site.css?v=1" | tr -d '\r')
+    echo "$out" | grep -q '^HTTP/1.1 301' &&
+        echo "$out" | grep -q '^Location: https://198.18.0.2/css/site.css?v=1$' ||
+        { echo "$out"; return 1; }
+}
+wrk_tls() {
+    nsx wrk -t1 -c4 -d2s --timeout 2s "https://198.18.0.2/" >"$TMP/wrk" 2>&1
+    cat "$TMP/wrk"
+    grep -q 'Requests/sec' "$TMP/wrk" && ! grep -q 'Socket errors' "$TMP/wrk" &&
+        ! grep -q 'Non-2xx' "$TMP/wrk"
+}
+
+# uk_block IMAGE FILE: UK is the command running IMAGE for $target on $TAP
+# with block device site on FILE; the caller adds "-- ARGS".
+uk_block() {
+    case $target in
+    unix) UK=("$1" --net:net="$TAP" --block:site="$2") ;;
+    hvt) UK=("$HVT" --net:net="$TAP" --block:site="$2" "$1" --) ;;
+    spt) UK=("$SPT" --net:net="$TAP" --block:site="$2" "$1" --) ;;
+    esac
+}
+
 for target in $INTEROP_TARGETS; do
     miss=$(target_missing "$target")
     if [ -n "$miss" ]; then
@@ -194,7 +284,8 @@ for target in $INTEROP_TARGETS; do
     app=$TMP/$target
     mkdir -p "$app"
     cp -r "$ROOT/examples/website/atoll.manifest" "$ROOT/examples/website"/*.c \
-        "$SITE" "$app/"
+        "$SITE" "$ROOT/examples/website/certs" "$app/"
+    cp "$CERTS/server.pem" "$CERTS/server.key" "$app/certs/"
     if ! { "$ATOLL" -C "$app" configure -t "$target" &&
         "$ATOLL" -C "$app" build; } >"$LOG" 2>&1; then
         fail "examples/website builds ($target)"
@@ -269,5 +360,92 @@ for target in $INTEROP_TARGETS; do
     t "wrk -c6 for 2 s: no socket errors, no non-2xx ($target)" wrk_clean
     t "the server is still running ($target)" kill -0 "$PID"
     t "one log line per request ($target)" grep -q '"GET /hello.txt HTTP/1.1" 200 18' "$TMP/uk.log"
+    stop
+
+    # HTTPS, and HTTP redirected to it.
+    new_tap "$target-s" || { fail "tap for $target"; continue; }
+    uk_cmd "$target" "$app/_build/website" net "$TAP" --ipv4=198.18.0.2/24 \
+        --https_port=443 --redirect
+    nsx "${UK[@]}" >"$TMP/uk.log" 2>&1 &
+    PID=$!
+    if ! wait_line "$TMP/uk.log" "serving http on port 80" 5 >"$LOG" 2>&1; then
+        fail "it starts with HTTPS ($target)"
+        stop
+        continue
+    fi
+    ok "it starts with HTTPS ($target)"
+    for f in index.html hello.txt img/logo.svg; do
+        t "HTTPS GET /$f: the file's bytes ($target)" same_body_tls "/$f" "$SITE/$f"
+    done
+    t "HTTPS: ETag answered with 304 ($target)" etag_304_tls
+    t "openssl s_client: TLS 1.2, certificate verified ($target)" s_client_12
+    t "openssl s_client -tls1_1: refused ($target)" s_client_refused -tls1_1
+    t "openssl s_client -tls1_3: refused ($target)" s_client_refused -tls1_3
+    t "sslscan: no SSL, TLS 1.0, 1.1; only ECDHE+AEAD ciphers ($target)" sslscan_clean
+    t "plain HTTP and a cut handshake on 443: still serving ($target)" tls_garbage
+    t "HTTP redirected to HTTPS (301, same path and query) ($target)" redirected
+    t "wrk -c4 over HTTPS for 2 s: no errors ($target)" wrk_tls
+    t "the HTTPS server is still running ($target)" kill -0 "$PID"
+    stop
+
+    # The same site from a tar archive on a block device (--impl site=tar).
+    tapp=$TMP/$target-tar
+    cp -r "$app" "$tapp" && rm -rf "$tapp/_build"
+    if ! { "$ATOLL" -C "$tapp" configure -t "$target" --impl site=tar &&
+        "$ATOLL" -C "$tapp" build; } >"$LOG" 2>&1; then
+        fail "examples/website builds with --impl site=tar ($target)"
+        continue
+    fi
+    tar -C "$SITE" -cf "$TMP/site.tar" .
+    new_tap "$target-t" || { fail "tap for $target"; continue; }
+    uk_block "$tapp/_build/website" "$TMP/site.tar"
+    nsx "${UK[@]}" -- --ipv4=198.18.0.2/24 >"$TMP/uk.log" 2>&1 &
+    PID=$!
+    if ! wait_line "$TMP/uk.log" "serving http on port 80" 5 >"$LOG" 2>&1; then
+        fail "it starts with the site in a tar archive ($target)"
+        stop
+        continue
+    fi
+    ok "it starts with the site in a tar archive ($target)"
+    for f in index.html css/site.css img/logo.svg docs/index.html; do
+        t "tar: GET /$f: the file's bytes ($target)" same_body "/$f" "$SITE/$f"
+    done
+    t "tar: If-None-Match with the ETag: 304 ($target)" etag_304
+    t "tar: Range 206 ($target)" range_206
+    t "tar: a missing file: 404 ($target)" status_is 404 "$U/missing.html"
+    stop
+
+    # The same site from branch main of a versioned store: a deploy is a
+    # commit, a rollback a revert (atoll store import / revert).
+    sapp=$TMP/$target-store
+    cp -r "$app" "$sapp" && rm -rf "$sapp/_build"
+    if ! { "$ATOLL" -C "$sapp" configure -t "$target" --impl site=store &&
+        "$ATOLL" -C "$sapp" build; } >"$LOG" 2>&1; then
+        fail "examples/website builds with --impl site=store ($target)"
+        continue
+    fi
+    img=$TMP/site-$target.img
+    rm -rf "$TMP/v2" && cp -r "$SITE" "$TMP/v2" && rm "$TMP/v2/img/logo.svg" &&
+        echo "version 2" >"$TMP/v2/hello.txt"
+    v1=$("$ATOLL" store import "$img" "$SITE" --message="deploy 1" 2>>"$LOG" | cut -c1-64)
+    "$ATOLL" store import "$img" "$TMP/v2" --message="deploy 2" >>"$LOG" 2>&1
+    boot_store() { # WHAT: start on the image, wait until it serves
+        new_tap "$target-$1" || return 1
+        uk_block "$sapp/_build/website" "$img"
+        nsx "${UK[@]}" -- --ipv4=198.18.0.2/24 >"$TMP/uk.log" 2>&1 &
+        PID=$!
+        wait_line "$TMP/uk.log" "serving http on port 80" 5
+    }
+    t "store: it starts on the deployed commit ($target)" boot_store s2
+    t "store: deploy 2's hello.txt ($target)" bash -c \
+        "[ \"\$(ip netns exec $NS curl -s --max-time 5 $U/hello.txt)\" = 'version 2' ]"
+    t "store: deploy 2 removed img/logo.svg: 404 ($target)" status_is 404 "$U/img/logo.svg"
+    t "store: the other files are there ($target)" same_body /css/site.css "$SITE/css/site.css"
+    stop
+    t "store: atoll store revert to deploy 1 ($target)" "$ATOLL" store revert "$img" "$v1"
+    t "store: after the revert, it starts again ($target)" boot_store s1
+    t "store: deploy 1's files are back ($target)" bash -c \
+        "$(declare -f same_body C nsx); NS=$NS U=$U
+         same_body /hello.txt '$SITE/hello.txt' && same_body /img/logo.svg '$SITE/img/logo.svg'"
     stop
 done

@@ -8,7 +8,7 @@
 #                     the hvt image under the sandboxed tender atoll-spt)
 #   target_missing T  prints what target T needs and this machine lacks
 #                     (empty: it can run)
-#   uk_build T SRC DIR   copies example SRC into DIR, configures it for T
+#   uk_build T SRC DIR   copies example SRC (but its _build) into DIR, configures it for T
 #                        and builds it (the image is DIR/_build/NAME)
 #   nsx CMD...        runs CMD in the script's namespace $NS
 #   ns_setup TAP=ADDR/PREFIX...   creates $NS (loopback up) with one tap
@@ -49,8 +49,9 @@ uk_build() { # TARGET SRC DIR
         echo "no tender $tender: build first (make)"
         return 1
     fi
-    mkdir -p "$3" &&
-        cp "$2/atoll.manifest" "$2"/*.[ch] "$3/" &&
+    # The whole folder (a manifest's `files` folders too), not its build.
+    mkdir -p "$3" && (cd "$2" && tar --exclude=./_build -cf - .) |
+        (cd "$3" && tar -xf -) &&
         "$ATOLL" -C "$3" configure -t "$t" && "$ATOLL" -C "$3" build
 }
 

@@ -63,10 +63,12 @@ static const struct mf_impl block_impls[] = {
 };
 
 /* A read-only key-value store (atoll/kv_ro.h): a tar archive on the block
- * device of the same name, or files baked into the image at build time. */
+ * device of the same name, files baked into the image at build time, or
+ * the head of branch main of a versioned store on the block device. */
 static const struct mf_impl kv_ro_impls[] = {
     {"tar", true},    /* --block:NAME=FILE holds the archive */
     {"baked", false}, /* the `files NAME DIR` folder, in the image */
+    {"store", true},  /* --block:NAME=IMAGE holds a versioned store */
     {NULL, false},
 };
 

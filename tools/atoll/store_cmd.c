@@ -1,6 +1,8 @@
 /*
- * tools/atoll/store_cmd.c - `atoll store log|ls|cat|branches IMAGE ...`
- * and `atoll store export IMAGE DIR`.
+ * tools/atoll/store_cmd.c - `atoll store log|ls|cat|branches IMAGE ...`,
+ * `atoll store export IMAGE DIR`, and the two that write: `atoll store
+ * import IMAGE DIR` (a folder as one commit: a deploy) and `atoll store
+ * revert IMAGE COMMIT` (a branch back to a commit's tree: a rollback).
  *
  * The image is opened read-only through the same block backend the
  * unikernel uses (lib/store compiled for the host), so the tool verifies
@@ -13,12 +15,14 @@
  * made of stored deflate blocks, valid for any inflater, so the tool needs
  * no compression library.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../../lib/store/store_impl.h"
 #include "atoll/error.h"
@@ -36,6 +40,13 @@ const char store_cmd_help[] =
     "  atoll store cat IMAGE KEY [--rev=REV]     a value, as stored\n"
     "  atoll store export IMAGE DIR        write a git repository (sha256\n"
     "                                      object format) in DIR/.git\n"
+    "Change a store (the only commands that write the image):\n"
+    "  atoll store import IMAGE DIR [--branch=B] [--message=M] [--size=MiB]\n"
+    "      one commit on B (default main) whose tree is DIR's files: keys\n"
+    "      DIR lacks are removed.  Creates IMAGE (--size, default 64 MiB)\n"
+    "      if it does not exist.  A website deploy (docs/http.md).\n"
+    "  atoll store revert IMAGE COMMIT [--branch=B]\n"
+    "      a new commit on B with COMMIT's tree, history kept: a rollback.\n"
     "REV is a branch (default main) or a commit id (or unique prefix).\n"
     "Damage is reported and the command fails; it is never followed.\n";
 
@@ -89,17 +100,30 @@ struct opened {
     struct atoll_store *s;
 };
 
-static int open_image(const char *path, struct opened *o)
+/* Open the store on IMAGE: read-only, or (import, revert) for writing,
+ * with the host's clock for commit times. */
+static atoll_time_t host_now(void *state)
+{
+    (void)state;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (atoll_time_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+static const struct atoll_wclock_ops host_clock_ops = {host_now};
+static struct atoll_wclock host_clock = {&host_clock_ops, NULL};
+
+static int open_store(const char *path, bool rw, struct opened *o)
 {
     char err[256];
-    o->dev = image_open(path, err, sizeof err);
+    o->dev = rw ? image_open_rw(path, err, sizeof err)
+                : image_open(path, err, sizeof err);
     if (!o->dev) {
         errf("%s", err);
         return -1;
     }
     struct atoll_store_backend *be;
-    int rc = atoll_store_block_backend(o->dev, ATOLL_STORE_READONLY, &be, err,
-                                       sizeof err);
+    int rc = atoll_store_block_backend(o->dev, rw ? 0 : ATOLL_STORE_READONLY,
+                                       &be, err, sizeof err);
     if (rc < 0) {
         errf("%s: %s: %s", path, atoll_strerror(rc), err);
         image_close(o->dev);
@@ -111,7 +135,8 @@ static int open_image(const char *path, struct opened *o)
                 "write at a crash, or corruption); showing the previous "
                 "commit point\n",
                 path);
-    rc = atoll_store_open(be, NULL, &o->s);
+    struct atoll_store_opts so = {"atoll store <atoll@localhost>", &host_clock};
+    rc = atoll_store_open(be, rw ? &so : NULL, &o->s);
     if (rc < 0) {
         be->ops->close(be->state);
         image_close(o->dev);
@@ -119,6 +144,11 @@ static int open_image(const char *path, struct opened *o)
         return -1;
     }
     return 0;
+}
+
+static int open_image(const char *path, struct opened *o)
+{
+    return open_store(path, false, o);
 }
 
 static void close_image(struct opened *o)
@@ -181,6 +211,9 @@ static int print_entry(const char *name, bool dir, void *arg)
 }
 
 /* Split positional arguments and a --rev=REV option. */
+/* Options of the writing commands. */
+static const char *opt_branch = "main", *opt_message, *opt_size;
+
 static int args(int argc, char **argv, const char **pos, int max,
                 const char **rev)
 {
@@ -188,6 +221,12 @@ static int args(int argc, char **argv, const char **pos, int max,
     for (int i = 0; i < argc; i++) {
         if (!strncmp(argv[i], "--rev=", 6)) {
             *rev = argv[i] + 6;
+        } else if (!strncmp(argv[i], "--branch=", 9)) {
+            opt_branch = argv[i] + 9;
+        } else if (!strncmp(argv[i], "--message=", 10)) {
+            opt_message = argv[i] + 10;
+        } else if (!strncmp(argv[i], "--size=", 7)) {
+            opt_size = argv[i] + 7;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             errf("store: unknown option '%s' (see 'atoll help store')",
                  argv[i]);
@@ -382,6 +421,181 @@ static int store_export(struct atoll_store *s, const char *dir)
 /* ---- dispatch
  * -------------------------------------------------------------------- */
 
+/* ---- import and revert ------------------------------------------------ */
+
+/* Open IMAGE for writing, creating a blank one of --size MiB if absent. */
+static int open_image_rw(const char *path, struct opened *o)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        char *end;
+        unsigned long mib = strtoul(opt_size ? opt_size : "64", &end, 10);
+        if (*end || mib < 1 || mib > (1ul << 20)) {
+            errf("store: bad --size '%s' (MiB, 1 or more)", opt_size);
+            return -1;
+        }
+        FILE *f = fopen(path, "wx");
+        if (!f || ftruncate(fileno(f), (off_t)(mib << 20)) != 0) {
+            errf("%s: %s", path, strerror(errno));
+            if (f)
+                fclose(f);
+            return -1;
+        }
+        fclose(f);
+    }
+    return open_store(path, true, o);
+}
+
+struct import {
+    struct atoll_store_batch *b;
+    char **keys; /* every key imported, to remove the others */
+    size_t n, cap;
+    int status;
+};
+
+static int by_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every regular file under host folder `dir` (key prefix `key`). */
+static void import_dir(struct import *im, const char *dir, const char *key)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        errf("%s: %s", dir, strerror(errno));
+        im->status = EXIT_FAIL;
+        return;
+    }
+    struct dirent *e;
+    while (im->status == 0 && (e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char *path = xasprintf("%s/%s", dir, e->d_name);
+        char *k = *key ? xasprintf("%s/%s", key, e->d_name)
+                       : xasprintf("%s", e->d_name);
+        struct stat st;
+        if (stat(path, &st) != 0) {
+            errf("%s: %s", path, strerror(errno));
+            im->status = EXIT_FAIL;
+        } else if (S_ISDIR(st.st_mode)) {
+            import_dir(im, path, k);
+        } else if (S_ISREG(st.st_mode)) {
+            char *data;
+            size_t len;
+            if (read_whole_file(path, (size_t)1 << 30, &data, &len) != 0) {
+                errf("%s: %s", path, strerror(errno));
+                im->status = EXIT_FAIL;
+            } else {
+                int rc = atoll_store_batch_set(im->b, k, data, len);
+                free(data);
+                if (rc < 0) {
+                    errf("%s: %s", k, atoll_strerror(rc));
+                    im->status = EXIT_FAIL;
+                } else {
+                    if (im->n == im->cap) {
+                        im->cap = im->cap ? 2 * im->cap : 64;
+                        im->keys =
+                            realloc(im->keys, im->cap * sizeof *im->keys);
+                        if (!im->keys) {
+                            errf("out of memory");
+                            exit(EXIT_FAIL);
+                        }
+                    }
+                    im->keys[im->n++] = k;
+                    k = NULL;
+                }
+            }
+        }
+        free(k);
+        free(path);
+    }
+    closedir(d);
+}
+
+struct stale {
+    struct import *im;
+    struct atoll_store *s;
+    char prefix[4096];
+};
+
+/* Remove the branch's keys that the folder does not have. */
+static int remove_stale(const char *name, bool dir, void *arg)
+{
+    struct stale *st = arg;
+    size_t pl = strlen(st->prefix);
+    if (pl + strlen(name) + 2 > sizeof st->prefix)
+        return -ATOLL_E2BIG;
+    snprintf(st->prefix + pl, sizeof st->prefix - pl, "%s%s", pl ? "/" : "",
+             name);
+    int rc = 0;
+    if (dir) {
+        rc = atoll_store_list(st->s, opt_branch, st->prefix, remove_stale, st);
+        rc = rc < 0 ? rc : 0;
+    } else {
+        char *key = st->prefix;
+        if (!bsearch(&key, st->im->keys, st->im->n, sizeof *st->im->keys,
+                     by_str))
+            rc = atoll_store_batch_remove(st->im->b, st->prefix);
+    }
+    st->prefix[pl] = 0;
+    return rc;
+}
+
+static int store_import(struct atoll_store *s, const char *dir)
+{
+    struct import im = {0};
+    int rc = atoll_store_batch_begin(s, opt_branch, &im.b);
+    if (rc < 0)
+        return fail(opt_branch, rc);
+    import_dir(&im, dir, "");
+    if (im.status == 0) {
+        qsort(im.keys, im.n, sizeof *im.keys, by_str);
+        struct stale st = {&im, s, ""};
+        atoll_store_id head;
+        if (atoll_store_resolve(s, opt_branch, &head) == 0) {
+            rc = atoll_store_list(s, opt_branch, "", remove_stale, &st);
+            if (rc < 0)
+                im.status = fail("removing old keys", rc);
+        }
+    }
+    if (im.status == 0) {
+        char *msg = opt_message ? xasprintf("%s", opt_message)
+                                : xasprintf("import %s", dir);
+        atoll_store_id id;
+        rc = atoll_store_batch_commit(im.b, msg, &id);
+        free(msg);
+        if (rc < 0) {
+            im.status = fail("commit", rc);
+        } else {
+            char hex[ATOLL_STORE_HEX_LEN + 1];
+            atoll_store_id_hex(&id, hex);
+            printf("%s: %zu files\n", hex, im.n);
+        }
+    } else {
+        atoll_store_batch_abort(im.b);
+    }
+    for (size_t i = 0; i < im.n; i++)
+        free(im.keys[i]);
+    free(im.keys);
+    return im.status;
+}
+
+static int store_revert(struct atoll_store *s, const char *to)
+{
+    char *msg = opt_message ? xasprintf("%s", opt_message)
+                            : xasprintf("revert to %s", to);
+    atoll_store_id id;
+    int rc = atoll_store_revert(s, opt_branch, to, msg, &id);
+    free(msg);
+    if (rc < 0)
+        return fail(to, rc);
+    char hex[ATOLL_STORE_HEX_LEN + 1];
+    atoll_store_id_hex(&id, hex);
+    printf("%s\n", hex);
+    return 0;
+}
+
 int cmd_store(int argc, char **argv)
 {
     if (argc < 3) {
@@ -394,19 +608,30 @@ int cmd_store(int argc, char **argv)
     int npos = args(argc - 3, argv + 3, pos, 2, &rev);
     if (npos < 0)
         return EXIT_USAGE;
+    bool writes = !strcmp(sub, "import") || !strcmp(sub, "revert");
     bool known = !strcmp(sub, "log") || !strcmp(sub, "ls") ||
                  !strcmp(sub, "cat") || !strcmp(sub, "branches") ||
-                 !strcmp(sub, "export");
+                 !strcmp(sub, "export") || writes;
     if (!known) {
         errf("store: unknown subcommand '%s' (see 'atoll help store')", sub);
         return EXIT_USAGE;
     }
-    if ((!strcmp(sub, "cat") || !strcmp(sub, "export")) && npos < 1) {
+    if ((!strcmp(sub, "cat") || !strcmp(sub, "export") || writes) && npos < 1) {
         errf("usage: atoll store %s IMAGE %s", sub,
-             !strcmp(sub, "cat") ? "KEY [--rev=REV]" : "DIR");
+             !strcmp(sub, "cat")      ? "KEY [--rev=REV]"
+             : !strcmp(sub, "revert") ? "COMMIT [--branch=B]"
+                                      : "DIR");
         return EXIT_USAGE;
     }
     struct opened o;
+    if (writes) {
+        if (open_image_rw(image, &o) < 0)
+            return EXIT_FAIL;
+        int st = !strcmp(sub, "import") ? store_import(o.s, pos[0])
+                                        : store_revert(o.s, pos[0]);
+        close_image(&o);
+        return st;
+    }
     if (open_image(image, &o) < 0)
         return EXIT_FAIL;
     int rc = 0, status = 0;

@@ -80,13 +80,35 @@ static int img_read(void *st, uint64_t sector, void *buf, size_t n)
     return 0;
 }
 
+/* Writes only on an image opened with image_open_rw (`atoll store
+ * import` and `revert`); inspection never writes. */
 static int img_write(void *st, uint64_t sector, const void *buf, size_t n)
 {
-    return -ATOLL_EPERM;
+    struct image *im = st;
+    if (im->info.read_only)
+        return -ATOLL_EPERM;
+    int rc = atoll_block_check_range(&im->info, sector, n);
+    if (rc < 0)
+        return rc;
+    size_t len = n * im->info.sector_size;
+    off_t off = (off_t)(sector * im->info.sector_size);
+    for (size_t done = 0; done < len;) {
+        ssize_t put = pwrite(im->fd, (const char *)buf + done, len - done,
+                             off + (off_t)done);
+        if (put < 0 && errno == EINTR)
+            continue;
+        if (put <= 0)
+            return errno == ENOSPC ? -ATOLL_ENOSPC : -ATOLL_EIO;
+        done += (size_t)put;
+    }
+    return 0;
 }
 
 static int img_flush(void *st)
 {
+    struct image *im = st;
+    if (!im->info.read_only && fdatasync(im->fd) != 0)
+        return -ATOLL_EIO;
     return 0;
 }
 
@@ -98,9 +120,10 @@ static void img_info(void *st, struct atoll_block_info *out)
 static const struct atoll_block_ops img_ops = {img_read, img_write, img_flush,
                                                img_info};
 
-struct atoll_block *image_open(const char *path, char *err, size_t errlen)
+static struct atoll_block *open_image(const char *path, bool rw, char *err,
+                                      size_t errlen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -125,11 +148,21 @@ struct atoll_block *image_open(const char *path, char *err, size_t errlen)
     im->fd = fd;
     im->info.sector_size = 512;
     im->info.sectors = (uint64_t)st.st_size / 512;
-    im->info.read_only = true;
+    im->info.read_only = !rw;
     im->info.name = "image";
     im->blk.ops = &img_ops;
     im->blk.state = im;
     return &im->blk;
+}
+
+struct atoll_block *image_open(const char *path, char *err, size_t errlen)
+{
+    return open_image(path, false, err, errlen);
+}
+
+struct atoll_block *image_open_rw(const char *path, char *err, size_t errlen)
+{
+    return open_image(path, true, err, errlen);
 }
 
 void image_close(struct atoll_block *b)
