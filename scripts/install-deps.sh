@@ -32,8 +32,10 @@
 #                    writes (headless) and checks what its script drew
 #   openssl, sslscan tests/http/website.sh: test certificates, s_client, and
 #                    a scan of the protocols and ciphers HTTPS offers
-#   (and, fetched by `make` itself: the source package bearssl, with
-#   apt-get source: scripts/fetch-bearssl.sh)
+#   curl             tests/http/website.sh and `make demo`: the HTTP(S) client
+#   patch, xz-utils  `make` fetches Debian's source package bearssl with
+#                    apt-get source (scripts/fetch-bearssl.sh), unpacks
+#                    its .orig.tar.xz and applies Debian's patches
 #   bsdutils         script(1): the hvt console test gives the tender a
 #                    terminal (Essential in Debian; listed to say so)
 #   qemu-system-x86  target virtio: `atoll run` boots its images with
@@ -42,7 +44,7 @@
 #                    package` writes and runs the plain one
 set -euo pipefail
 # ATOLL_DEPS_PKGS replaces the list (scripts/install-bench-deps.sh uses it).
-PKGS=${ATOLL_DEPS_PKGS:-"build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils radvd nsd dnsperf bsdutils gdb qemu-system-x86 wrk umoci runc chromium openssl sslscan"}
+PKGS=${ATOLL_DEPS_PKGS:-"build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils radvd nsd dnsperf bsdutils gdb qemu-system-x86 wrk umoci runc chromium openssl sslscan curl patch xz-utils"}
 
 missing=""
 for p in $PKGS; do
