@@ -3,8 +3,10 @@
  * targets (unix and sim; installed by host.c with the memory region): it
  * turns
  * a hit on a fiber's guard page into "atoll: stack overflow in fiber NAME"
- * and any other fault into "atoll: segmentation fault at ADDR", then stops
- * with ATOLL_EXIT_PANIC.
+ * and any other fault into "atoll: segmentation fault at ADDR" (bus error,
+ * arithmetic exception, illegal instruction for SIGBUS, SIGFPE, SIGILL),
+ * writes a core file when --dumpcore=DIR asked for one (dumpcore.h), then
+ * stops with ATOLL_EXIT_PANIC.
  *
  * The handler runs on its own alternate stack (the faulting stack is
  * exhausted) and uses only async-signal-safe calls: it asks the runtime
@@ -22,6 +24,7 @@
 
 #include "../../lib/core/runtime.h"
 #include "atoll/fiber.h"
+#include "dumpcore.h"
 
 static void fault_put(const char *s)
 {
@@ -49,10 +52,21 @@ static void fault_on_signal(int sig, siginfo_t *si, void *uctx)
         for (int i = 0; i < 16; i++)
             hex[2 + i] = "0123456789abcdef"[(a >> (60 - 4 * i)) & 0xf];
         hex[18] = '\0';
-        fault_put(sig == SIGBUS ? "atoll: bus error at "
-                                : "atoll: segmentation fault at ");
+        fault_put(sig == SIGBUS   ? "atoll: bus error at "
+                  : sig == SIGFPE ? "atoll: arithmetic exception at "
+                  : sig == SIGILL ? "atoll: illegal instruction at "
+                                  : "atoll: segmentation fault at ");
         fault_put(hex);
         fault_put("\n");
+    }
+    char path[1200];
+    int rc = host_dumpcore_write(sig, uctx, path, sizeof path);
+    if (rc == 0) {
+        fault_put("atoll: core dumped: ");
+        fault_put(path);
+        fault_put("\n");
+    } else if (rc < 0) {
+        fault_put("atoll: --dumpcore: could not write the core file\n");
     }
     _exit(ATOLL_EXIT_PANIC);
 }
@@ -75,6 +89,8 @@ static void fault_handler_install(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGSEGV, &sa, NULL);
     sigaction(SIGBUS, &sa, NULL);
+    sigaction(SIGFPE, &sa, NULL);
+    sigaction(SIGILL, &sa, NULL);
 }
 
 #endif

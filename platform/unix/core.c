@@ -18,6 +18,7 @@
 #include "atoll/error.h"
 #include "atoll/trace.h"
 #include "atoll/tunables.h"
+#include "host/dumpcore.h"
 #include "platform.h"
 #include "unixint.h"
 
@@ -171,6 +172,14 @@ int plat_option(const char *key, const char *value, char *err, size_t errlen)
         net_offload = strcmp(value, "on") == 0;
         return 0;
     }
+    if (strcmp(key, "dumpcore") == 0) {
+        if (!value || !*value) {
+            unix_errf(err, errlen,
+                      "--dumpcore: missing folder (--dumpcore=DIR)");
+            return -ATOLL_EINVAL;
+        }
+        return host_dumpcore_dir(value, err, errlen) < 0 ? -ATOLL_EINVAL : 0;
+    }
     if (strncmp(key, "net-mac:", 8) == 0) {
         const char *name = key + 8;
         uint8_t mac[6];
@@ -214,5 +223,8 @@ const char *plat_options_help(void)
            "through the\n"
            "                        taps (default on)\n"
            "  --block:NAME=FILE     attach block device NAME to a file "
-           "(512-byte sectors)\n";
+           "(512-byte sectors)\n"
+           "  --dumpcore=DIR        on a crash, write an ELF core file "
+           "DIR/core.PROGRAM.PID\n"
+           "                        (gdb PROGRAM CORE; docs/debugging.md)\n";
 }
