@@ -3,7 +3,8 @@
 #   make            libraries for every target, bin/atoll, examples' deps
 #   make test       every test (unit + sim, also under ASan/UBSan; tool;
 #                   examples); ends with "N passed, N failed"
-#   make demo       build and run examples/hello
+#   make demo       build examples/website and fetch a page over HTTP and
+#                   HTTPS from it (without root: run examples/hello)
 #   make bench      benchmarks against real peers, printed as ratios
 #   make fuzz-long  every libFuzzer target for FUZZ_SECONDS (mk/fuzz.mk)
 #   make format     apply .clang-format to every C file
@@ -187,11 +188,11 @@ test-unit: libs $(TEST_BINS)
 deps:
 	@bash scripts/install-deps.sh
 
+# examples/website over HTTP and HTTPS from the sandboxed (or KVM) image
+# behind a tap; without root, examples/hello (scripts/demo.sh).
 demo: deps
 	$(MAKE) all
-	bin/atoll -C examples/hello configure -t unix
-	bin/atoll -C examples/hello build
-	bin/atoll -C examples/hello run
+	@BUILD=$(BUILD) bash scripts/demo.sh
 
 bench: all $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done

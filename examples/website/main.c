@@ -89,7 +89,8 @@ int app_main(struct app *app)
                   {app->args.max_header, "--max_header"},
                   {app->args.max_body, "--max_body"},
                   {app->args.header_timeout, "--header_timeout"},
-                  {app->args.idle_timeout, "--idle_timeout"}};
+                  {app->args.idle_timeout, "--idle_timeout"},
+                  {app->args.stats_every, "--stats_every"}};
     for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++)
         if (checks[i].v < 0 || checks[i].v > 0x7fffffff ||
             (i < 2 && checks[i].v > 65535) || (i == 0 && checks[i].v == 0)) {
@@ -143,7 +144,19 @@ int app_main(struct app *app)
     }
     atoll_console_printf(app->console, "website: serving http on port %d\n",
                          (int)port);
-    for (;;)
-        atoll_sleep(ATOLL_SEC(3600));
+    for (;;) {
+        if (app->args.stats_every <= 0) {
+            atoll_sleep(ATOLL_SEC(3600));
+            continue;
+        }
+        atoll_sleep(ATOLL_SEC(app->args.stats_every));
+        struct atoll_mem_stats ms;
+        atoll_mem_stats(&ms);
+        atoll_console_printf(app->console,
+                             "website: memory in use %zu KiB (peak %zu KiB) "
+                             "of %zu KiB\n",
+                             ms.in_use / 1024, ms.peak_in_use / 1024,
+                             ms.region_size / 1024);
+    }
     return 0;
 }
