@@ -123,7 +123,7 @@ int app_main(struct app *app)
         atoll_dns_zone_origin(zone), atoll_dns_zone_count(zone), (int)port);
     uint8_t q[4096], r[4096]; /* this fiber's own */
     for (;;) {
-        atoll_ipv4_t from;
+        atoll_addr_t from;
         uint16_t fport;
         int n = atoll_udp_recvfrom(u, q, sizeof q, &from, &fport, ATOLL_NEVER);
         if (n < 0)

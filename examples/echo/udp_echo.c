@@ -20,7 +20,7 @@ int echo_udp(void *arg)
         return -ATOLL_ENOMEM;
     }
     for (;;) {
-        atoll_ipv4_t src;
+        atoll_addr_t src;
         uint16_t port;
         int n = atoll_udp_recvfrom(u, buf, ATOLL_UDP_MAX_PAYLOAD, &src, &port,
                                    ATOLL_NEVER);

@@ -27,7 +27,9 @@
  *     address, SLAAC without them, and --ipv6=off for IPv4 only.  A stack
  *     made with atoll_stack_create() speaks IPv4 only until it is enabled.
  *
- *     UDP and TCP do not run over IPv6 yet (docs/net.md, "IPv6").
+ *     UDP runs over IPv6 through the same sockets as over IPv4, with
+ *     addresses of either family (atoll/addr.h, atoll/udp.h); TCP does
+ *     not yet (docs/net.md, "IPv6").
  */
 #ifndef ATOLL_IPV6_H
 #define ATOLL_IPV6_H

@@ -287,7 +287,7 @@ static void send_msg(struct atoll_dhcp *c, uint8_t type, atoll_ipv4_t dst,
         c->stats.requests++;
     else if (type == DHCPDECLINE)
         c->stats.declines++;
-    int err = atoll_udp_sendto(c->u, dst, 67, p, n);
+    int err = atoll_udp_sendto(c->u, atoll_addr4(dst), 67, p, n);
     if (err < 0)
         ATOLL_DEBUG(&dhcp_log, "%s: send: %s", net_name(c->s),
                     atoll_strerror(err));

@@ -240,12 +240,13 @@ static int ask(struct stub *st, const char *name, uint16_t type,
             if (t > 0 || si > 0)
                 st->stats.retries++;
             st->stats.sent++;
-            err = atoll_udp_sendto(u, servers[si], 53, q, (size_t)qlen);
+            err = atoll_udp_sendto(u, atoll_addr4(servers[si]), 53, q,
+                                   (size_t)qlen);
             atoll_time_t until = atoll_now() + timeout;
             if (until > deadline)
                 until = deadline;
             while (err >= 0) {
-                atoll_ipv4_t from;
+                atoll_addr_t from;
                 uint16_t port;
                 int n = atoll_udp_recvfrom(u, st->buf, sizeof st->buf, &from,
                                            &port, until);
@@ -253,7 +254,8 @@ static int ask(struct stub *st, const char *name, uint16_t type,
                     err = n;
                     break;
                 }
-                if (from != servers[si] || port != 53) {
+                if (from.family != ATOLL_AF_INET || from.v4 != servers[si] ||
+                    port != 53) {
                     st->stats.dropped++;
                     continue;
                 }

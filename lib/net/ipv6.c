@@ -382,11 +382,15 @@ static void input(struct atoll_stack *s, struct atoll_buf *b, bool whole)
         atoll_buf_pull(b, c.off);
         net_icmp6_input(s, b, &h);
         return;
+    case NET_IP6_UDP:
+        atoll_buf_pull(b, c.off);
+        net_udp6_input(s, b, &h, c.off);
+        return;
     case NET_IP6_NONE:
         atoll_buf_free(b); /* nothing follows: legal, and nothing to do */
         return;
     }
-    /* UDP and TCP over IPv6 are not there yet, nor anything else: an
+    /* TCP over IPv6 is not there yet, nor anything else: an
      * unrecognized next header (RFC 8200 4, RFC 4443 3.4 code 1). */
     net_icmp6_send_error(s, NET_ICMP6_PARAM_PROB, 1, c.pp_ptr, b->data, b->len);
     why = ATOLL_IP6R_PROTO;
@@ -531,6 +535,12 @@ static int fragment(struct atoll_stack *s, struct net_ipv6_hdr *h,
     }
     atoll_buf_free(b);
     return err;
+}
+
+const atoll_ipv6_t *net_ipv6_source(const struct atoll_stack *s,
+                                    const atoll_ipv6_t *dst)
+{
+    return s->v6 ? source_for(s, dst) : NULL;
 }
 
 int net_ipv6_output(struct atoll_stack *s, const atoll_ipv6_t *src,

@@ -218,6 +218,10 @@ bool net_ipv6_pmtu_update(struct atoll_stack *s, const atoll_ipv6_t *dst,
 int net_ipv6_output(struct atoll_stack *s, const atoll_ipv6_t *src,
                     const atoll_ipv6_t *dst, uint8_t proto, uint8_t hop_limit,
                     struct atoll_buf *b);
+/* Our source address for dst (RFC 6724 reduced to one interface), or
+ * NULL without a usable one. */
+const atoll_ipv6_t *net_ipv6_source(const struct atoll_stack *s,
+                                    const atoll_ipv6_t *dst);
 /* One of our addresses (preferred, or tentative too with `tentative`). */
 bool net_ipv6_is_ours(const struct atoll_stack *s, const atoll_ipv6_t *a,
                       bool tentative);

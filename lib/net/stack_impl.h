@@ -195,6 +195,10 @@ void net_icmp_send_error(struct atoll_stack *s, uint8_t type, uint8_t code,
  * ---------------------------------------------------------------------- */
 void net_udp_input(struct atoll_stack *s, struct atoll_buf *b,
                    const struct net_ip_info *ip);
+/* An IPv6 datagram (data = UDP header; `off` bytes of IPv6 header and
+ * extension headers in front of it, for an ICMPv6 quote).  Owns b. */
+void net_udp6_input(struct atoll_stack *s, struct atoll_buf *b,
+                    const struct net_ipv6_hdr *ip, size_t off);
 void net_udp_fini(struct atoll_stack *s);
 
 /* The stack's log source ("net"). */

@@ -3,10 +3,12 @@
 # from the Linux side of a tap device: A, AAAA, MX, TXT, CNAME chains,
 # NXDOMAIN and NODATA with the SOA, over UDP and +tcp, and a truncated
 # answer (TC over UDP without EDNS; dig then retries over TCP and gets
-# every record), and BADVERS for an EDNS version we do not implement.
+# every record), BADVERS for an EDNS version we do not implement, and A
+# and AAAA over UDP over IPv6 (dig -6).
 #
 # Everything happens in a network namespace this test creates and always
-# deletes (198.18.0.1 kernel side, 198.18.0.2 the unikernel).
+# deletes (198.18.0.1 and 2001:db8:53::1 kernel side, 198.18.0.2 and
+# 2001:db8:53::2 the unikernel).
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 export ATOLL_BUILD=${BUILD:-build}
 TMP=$(mktemp -d /tmp/atoll-dnsserver.XXXXXX)
@@ -50,6 +52,7 @@ for i in $(seq 1 60); do echo "many IN A 198.18.1.$i" >>"$TMP/zone"; done
 ip netns add "$NS" && ip -n "$NS" link set lo up &&
     ip -n "$NS" tuntap add dev tap0 mode tap &&
     ip -n "$NS" addr add 198.18.0.1/24 dev tap0 &&
+    ip -n "$NS" addr add 2001:db8:53::1/64 dev tap0 nodad &&
     ip -n "$NS" link set tap0 up || { fail "namespace setup"; exit 0; }
 
 mkdir -p "$TMP/app"
@@ -59,7 +62,7 @@ t "examples/dns-server builds for unix" \
     bash -c "'$ATOLL' -C '$TMP/app' configure -t unix && '$ATOLL' -C '$TMP/app' build"
 
 ip netns exec "$NS" "$TMP/app/_build/dns_server" --net:net=tap0 -- \
-    --ipv4=198.18.0.2/24 --zone="$(cat "$TMP/zone")" >"$TMP/uk.log" 2>&1 &
+    --ipv4=198.18.0.2/24 --ipv6=2001:db8:53::2/64 --zone="$(cat "$TMP/zone")" >"$TMP/uk.log" 2>&1 &
 PID=$!
 loaded() {
     wait_line "$TMP/uk.log" "dns-server: zone" 5 &&
@@ -125,6 +128,9 @@ badvers() { # RFC 6891 6.1.3
 t "EDNS version 1: BADVERS, no answer, our OPT says version 0" badvers
 ednsok() { D +edns=0 www.example.test A | grep -q "status: NOERROR"; }
 t "EDNS version 0 is answered" ednsok
+D6() { ip netns exec "$NS" dig -6 @2001:db8:53::2 +time=2 +tries=3 "$@"; }
+t "A over UDP over IPv6 (dig -6)" same "198.18.0.80" D6 +short www.example.test A
+t "AAAA over UDP over IPv6" same "2001:db8::80" D6 +short www.example.test AAAA
 alive() { kill -0 "$PID"; }
 t "the server is still running" alive
 

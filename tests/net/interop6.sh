@@ -3,8 +3,9 @@
 # once per target (suites net-interop6 for unix, net-interop6-spt, -hvt):
 # ping -6 of the unikernel's link-local address (made from its MAC) and
 # of its static address 2001:db8:12::2, Linux's neighbour entry for it
-# reaching REACHABLE, and 4000- and 30000-byte echoes (fragmented both
-# ways: reassembly and fragmentation on send).  The namespace (kernel side of the tap
+# reaching REACHABLE, 4000- and 30000-byte echoes (fragmented both ways:
+# reassembly and fragmentation on send), UDP echo over IPv6 through socat
+# (1200 and 8000 bytes, hash checked) and port unreachable over ICMPv6.  The namespace (kernel side of the tap
 # 2001:db8:12::1/64 and 198.18.0.1/24) is created here and always
 # deleted; no traffic leaves it.
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -24,7 +25,7 @@ need() {
     local m=""
     [ "$(id -u)" = 0 ] || m="$m root"
     [ -e /dev/net/tun ] || m="$m /dev/net/tun"
-    for c in ip ping; do command -v $c >/dev/null || m="$m $c"; done
+    for c in ip ping socat; do command -v $c >/dev/null || m="$m $c"; done
     echo "$m"
 }
 
@@ -48,6 +49,24 @@ ping6_big() {
         2001:db8:12::2 2>&1)
     echo "$out"
     grep -q " 0% packet loss" <<<"$out" && ! grep -qi "wrong data" <<<"$out"
+}
+
+# SIZE: one datagram of random bytes to [2001:db8:12::2]:7 through socat,
+# echoed by the unikernel's UDP service, the same hash back.
+udp6_echo() {
+    head -c "$1" /dev/urandom >"$W/udp.in"
+    ip netns exec "$NS" timeout 5 socat -T 2 -b 65536 - \
+        "UDP6:[2001:db8:12::2]:7" <"$W/udp.in" >"$W/udp.out" || return 1
+    [ "$(sha256sum <"$W/udp.in")" = "$(sha256sum <"$W/udp.out")" ] ||
+        { ls -l "$W/udp.in" "$W/udp.out"; return 1; }
+}
+
+udp6_refused() { # nothing on port 9: ICMPv6 port unreachable
+    local out
+    out=$(echo x | ip netns exec "$NS" timeout 5 socat -T 2 - \
+        "UDP6:[2001:db8:12::2]:9" 2>&1)
+    echo "$out"
+    grep -qi "refused" <<<"$out"
 }
 
 reachable() {
@@ -79,6 +98,12 @@ run_target() {
     t "ping -6 -s 4000 (fragments both ways) gets every reply, intact" \
         ping6_big 4000
     t "ping -6 -s 30000 gets every reply, intact" ping6_big 30000
+    t "UDP echo over IPv6 through socat, 1200 bytes, hash checked" \
+        udp6_echo 1200
+    t "UDP echo over IPv6 of 8000 bytes (fragmented both ways), hash checked" \
+        udp6_echo 8000
+    t "UDP over IPv6 to a closed port: Linux sees port unreachable (refused)" \
+        udp6_refused
     t "the unikernel is still running afterwards" kill -0 "$PID"
     kill "$PID" 2>/dev/null
     wait "$PID" 2>/dev/null

@@ -78,15 +78,16 @@ static inline void send_garbage(struct fake *f, const uint8_t *q)
     uint8_t p[400];
     reply(f, q, 2, f->offer[f->next_offer], p);
     p[4] ^= 1; /* another xid */
-    atoll_udp_sendto(f->u, 0xffffffffu, 68, p, 300);
+    atoll_udp_sendto(f->u, atoll_addr4(0xffffffffu), 68, p, 300);
     reply(f, q, 2, f->offer[f->next_offer], p);
     p[241] = 200; /* the first option runs past the end */
-    atoll_udp_sendto(f->u, 0xffffffffu, 68, p, 243);
+    atoll_udp_sendto(f->u, atoll_addr4(0xffffffffu), 68, p, 243);
     reply(f, q, 2, f->offer[f->next_offer], p);
     p[236] = 0; /* no magic cookie */
-    atoll_udp_sendto(f->u, 0xffffffffu, 68, p, 300);
+    atoll_udp_sendto(f->u, atoll_addr4(0xffffffffu), 68, p, 300);
     reply(f, q, 2, f->offer[f->next_offer], p);
-    atoll_udp_sendto(f->u, 0xffffffffu, 68, p, 100); /* truncated */
+    atoll_udp_sendto(f->u, atoll_addr4(0xffffffffu), 68, p,
+                     100); /* truncated */
 }
 
 static inline int server_main(void *arg)
@@ -94,7 +95,7 @@ static inline int server_main(void *arg)
     struct fake *f = arg;
     uint8_t q[1500], p[400];
     while (!f->stopped) {
-        atoll_ipv4_t from;
+        atoll_addr_t from;
         uint16_t port;
         int n = atoll_udp_recvfrom(f->u, q, sizeof q, &from, &port,
                                    atoll_after(ATOLL_MS(100)));
@@ -136,7 +137,7 @@ static inline int server_main(void *arg)
         } else {
             continue;
         }
-        atoll_udp_sendto(f->u, 0xffffffffu, 68, p, len);
+        atoll_udp_sendto(f->u, atoll_addr4(0xffffffffu), 68, p, len);
     }
     return 0;
 }

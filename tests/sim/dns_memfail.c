@@ -67,7 +67,7 @@ static int udp_main(void *arg)
     struct run *r = arg;
     static uint8_t q[1500], a[4096];
     while (!r->stopped) {
-        atoll_ipv4_t from;
+        atoll_addr_t from;
         uint16_t port;
         int n = atoll_udp_recvfrom(r->u, q, sizeof q, &from, &port,
                                    atoll_after(ATOLL_MS(100)));

@@ -43,7 +43,7 @@ static int udp_main(void *arg)
     (void)arg;
     static uint8_t q[1500], r[4096];
     while (!sv.stopped) {
-        atoll_ipv4_t from;
+        atoll_addr_t from;
         uint16_t port;
         int n = atoll_udp_recvfrom(sv.u, q, sizeof q, &from, &port,
                                    atoll_after(ATOLL_MS(100)));

@@ -86,7 +86,7 @@ static int udp_echo(void *arg)
 {
     struct atoll_udp *u = arg;
     char buf[512];
-    atoll_ipv4_t from;
+    atoll_addr_t from;
     uint16_t port;
     for (;;) {
         int n = atoll_udp_recvfrom(u, buf, sizeof buf, &from, &port,
@@ -146,14 +146,14 @@ static int forward_main(void *arg)
     NCHECK_EQ(out.served, NCLI);
     struct atoll_udp *cu;
     NCHECK_EQ(atoll_udp_bind(cli[1], 0, &cu), 0);
-    NCHECK_EQ(atoll_udp_sendto(cu, SRV, 7, "datagram", 8), 0);
+    NCHECK_EQ(atoll_udp_sendto(cu, atoll_addr4(SRV), 7, "datagram", 8), 0);
     char buf[64];
-    atoll_ipv4_t from;
+    atoll_addr_t from;
     uint16_t fport;
     NCHECK_EQ(atoll_udp_recvfrom(cu, buf, sizeof buf, &from, &fport,
                                  atoll_after(ATOLL_SEC(5))),
               8);
-    NCHECK_EQ(from, SRV);
+    NCHECK_EQ(from.v4, SRV);
     NCHECK_EQ(fport, 7);
     NCHECK(atoll_icmp_ping(cli[2], SRV, 1, 56, atoll_after(ATOLL_SEC(5))) >= 0);
     /* the firewall itself answers ping from inside */
@@ -182,7 +182,7 @@ static int forward_main(void *arg)
     struct atoll_fw_stats st;
     atoll_firewall_stats(fw, &st);
     uint64_t related = st.related;
-    NCHECK_EQ(atoll_udp_sendto(cu, SRV, 9999, "nobody", 6), 0);
+    NCHECK_EQ(atoll_udp_sendto(cu, atoll_addr4(SRV), 9999, "nobody", 6), 0);
     atoll_sleep_until(atoll_after(ATOLL_MS(100)));
     atoll_firewall_stats(fw, &st);
     NCHECK_EQ(st.related, related + 1);

@@ -128,7 +128,7 @@ static int queue_main(void *arg)
     /* Nobody has 198.18.0.99: the packets wait, up to the bound. */
     int ok = 0, again = 0;
     for (int i = 0; i < 100; i++) {
-        int r = atoll_udp_sendto(u, 0xc6120063, 9, "x", 1);
+        int r = atoll_udp_sendto(u, atoll_addr4(0xc6120063), 9, "x", 1);
         ok += r == 0;
         again += r == -ATOLL_EAGAIN;
     }
@@ -143,7 +143,8 @@ static int queue_main(void *arg)
     NCHECK_EQ(st.arp_queue_drop, 100);
     /* The table itself is bounded too: many unresolvable addresses. */
     for (int i = 0; i < NET_ARP_CACHE_MAX + 10; i++)
-        atoll_udp_sendto(u, 0xc6120100 + (atoll_ipv4_t)i, 9, "x", 1);
+        atoll_udp_sendto(u, atoll_addr4(0xc6120100 + (atoll_ipv4_t)i), 9, "x",
+                         1);
     NCHECK(a->arp_queued <= NET_ARP_CACHE_MAX);
     atoll_udp_close(u);
     atoll_stack_destroy(a);
@@ -357,9 +358,9 @@ static int policy_main(void *arg)
     struct atoll_udp *u;
     NCHECK_EQ(atoll_udp_bind(a, 0, &u), 0);
     for (atoll_ipv4_t i = 0; i < 300; i++)
-        atoll_udp_sendto(u, 0xc6120264 + i, 9, "x", 1);
+        atoll_udp_sendto(u, atoll_addr4(0xc6120264 + i), 9, "x", 1);
     for (atoll_ipv4_t i = 0; i < 300; i++) /* more than a queue holds */
-        atoll_udp_sendto(u, 0xc6120264 + 299 - i % 20, 9, "x", 1);
+        atoll_udp_sendto(u, atoll_addr4(0xc6120264 + 299 - i % 20), 9, "x", 1);
 
     /* Unresolved entries and their packets stay within their own bounds. */
     NCHECK_EQ(entries(a, ARP_RESOLVING, true), NET_ARP_UNRESOLVED_MAX);
@@ -421,15 +422,15 @@ static int stale_main(void *arg)
     NCHECK_EQ(net_neigh_hold(a, 0xc6330505), 0); /* off-link: the gateway */
     struct atoll_udp *u;
     NCHECK_EQ(atoll_udp_bind(a, 0, &u), 0);
-    NCHECK_EQ(atoll_udp_sendto(u, 0xc6120009, 9, "x", 1), 0);
-    NCHECK_EQ(atoll_udp_sendto(u, 0xc612000a, 9, "x", 1), 0);
+    NCHECK_EQ(atoll_udp_sendto(u, atoll_addr4(0xc6120009), 9, "x", 1), 0);
+    NCHECK_EQ(atoll_udp_sendto(u, atoll_addr4(0xc612000a), 9, "x", 1), 0);
     atoll_sleep(NET_ARP_RETRY_NS * (NET_ARP_TRIES + 1));
     NCHECK_EQ(state_of(a, 0xc6120001), ARP_STALE);
     NCHECK_EQ(state_of(a, 0xc6120009), ARP_STALE);
     NCHECK_EQ(state_of(a, 0xc612000a), ARP_FREE);
     NCHECK_EQ(a->arp_queued, 0);
     /* A stale entry resolves again on the next packet. */
-    NCHECK_EQ(atoll_udp_sendto(u, 0xc6120009, 9, "x", 1), 0);
+    NCHECK_EQ(atoll_udp_sendto(u, atoll_addr4(0xc6120009), 9, "x", 1), 0);
     NCHECK_EQ(state_of(a, 0xc6120009), ARP_RESOLVING);
     net_neigh_release(a, held);
     atoll_sleep(NET_ARP_RETRY_NS * (NET_ARP_TRIES + 1));

@@ -277,21 +277,6 @@ TEST(net_ip, "TTL: replies carry ours, TTL 0 is dropped")
 /* ---- UDP --------------------------------------------------------------------
  */
 
-static int echo_server(void *arg)
-{
-    struct atoll_udp *u = arg;
-    static uint8_t buf[65536];
-    for (;;) {
-        atoll_ipv4_t src;
-        uint16_t port;
-        int n =
-            atoll_udp_recvfrom(u, buf, sizeof buf, &src, &port, ATOLL_NEVER);
-        if (n < 0)
-            return n;
-        atoll_udp_sendto(u, src, port, buf, (size_t)n);
-    }
-}
-
 static int udp_main(void *arg)
 {
     struct atoll_stack *a = net_mkstack("a", "w", "198.18.0.2/24", NULL);
@@ -299,7 +284,7 @@ static int udp_main(void *arg)
     struct atoll_udp *srv, *cli;
     NCHECK_EQ(atoll_udp_bind(b, 7, &srv), 0);
     NCHECK_EQ(atoll_udp_bind(b, 7, &cli), -ATOLL_EADDRINUSE);
-    atoll_fiber_spawn(NULL, "echo", echo_server, srv, 0);
+    atoll_fiber_spawn(NULL, "echo", net_udp_echo, srv, 0);
     NCHECK_EQ(atoll_udp_bind(a, 0, &cli), 0);
     NCHECK(atoll_udp_port(cli) >= NET_UDP_EPHEMERAL_LO);
     /* 200 datagrams of varied sizes, each retried until its echo comes
@@ -313,8 +298,9 @@ static int udp_main(void *arg)
         int n = -1;
         while (n < 0 && tries < 2000) {
             tries++;
-            NCHECK_EQ(atoll_udp_sendto(cli, 0xc6120003, 7, out, len), 0);
-            atoll_ipv4_t src;
+            NCHECK_EQ(
+                atoll_udp_sendto(cli, atoll_addr4(0xc6120003), 7, out, len), 0);
+            atoll_addr_t src;
             uint16_t port;
             n = atoll_udp_recvfrom(cli, in, sizeof in, &src, &port,
                                    atoll_after(ATOLL_MS(50)));
@@ -322,7 +308,7 @@ static int udp_main(void *arg)
             if (n >= 0 && ((size_t)n != len || memcmp(in, out, len)))
                 n = -1;
             else if (n >= 0) {
-                NCHECK_EQ(src, 0xc6120003);
+                NCHECK_EQ(src.v4, 0xc6120003);
                 NCHECK_EQ(port, 7);
             }
         }
@@ -363,7 +349,7 @@ static int unreach_main(void *arg)
     struct atoll_udp *u, *sink;
     NCHECK_EQ(atoll_udp_bind(a, 4000, &u), 0);
     /* No socket on b's port 9: ICMP port unreachable comes back. */
-    NCHECK_EQ(atoll_udp_sendto(u, 0xc6120003, 9, "hello", 5), 0);
+    NCHECK_EQ(atoll_udp_sendto(u, atoll_addr4(0xc6120003), 9, "hello", 5), 0);
     uint8_t got[200];
     int n = net_raw_wait(watch, is_port_unreach, NULL, got, sizeof got,
                          atoll_after(ATOLL_MS(100)));
@@ -374,7 +360,7 @@ static int unreach_main(void *arg)
     /* A bound socket nobody reads holds NET_UDP_RXQ_MAX datagrams. */
     NCHECK_EQ(atoll_udp_bind(b, 9, &sink), 0);
     for (int i = 0; i < NET_UDP_RXQ_MAX + 20; i++)
-        atoll_udp_sendto(u, 0xc6120003, 9, "x", 1);
+        atoll_udp_sendto(u, atoll_addr4(0xc6120003), 9, "x", 1);
     atoll_sleep(ATOLL_MS(10));
     NCHECK_EQ(atoll_udp_dropped(sink), 20);
     int got_n = 0;
@@ -383,12 +369,13 @@ static int unreach_main(void *arg)
         got_n++;
     NCHECK_EQ(got_n, NET_UDP_RXQ_MAX);
     /* Truncation: recvfrom reports the datagram's length. */
-    atoll_udp_sendto(u, 0xc6120003, 9, "0123456789", 10);
+    atoll_udp_sendto(u, atoll_addr4(0xc6120003), 9, "0123456789", 10);
     NCHECK_EQ(
         atoll_udp_recvfrom(sink, got, 4, NULL, NULL, atoll_after(ATOLL_SEC(1))),
         10);
     NCHECK(!memcmp(got, "0123", 4));
-    NCHECK_EQ(atoll_udp_sendto(u, 0xc6120003, 9, got, 65508), -ATOLL_EMSGSIZE);
+    NCHECK_EQ(atoll_udp_sendto(u, atoll_addr4(0xc6120003), 9, got, 65508),
+              -ATOLL_EMSGSIZE);
     atoll_udp_close(u);
     atoll_udp_close(sink);
     atoll_stack_destroy(a);

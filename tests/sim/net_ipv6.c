@@ -718,3 +718,66 @@ TEST(net_ipv6, "ICMPv6 errors limited to NET_ICMP6_ERRORS_PER_SEC a second")
     CHECK_EQ(atoll_test_run(0, rate_main, NULL), 0);
     net_sim_end();
 }
+
+/* ---- UDP ------------------------------------------------------------------
+ */
+
+/* A UDP datagram 40000 -> port from src to dst, checksummed unless
+ * `zero`. */
+static void host_udp(struct host *h, struct atoll_stack *s,
+                     const atoll_ipv6_t *src, const atoll_ipv6_t *dst,
+                     uint16_t port, bool zero)
+{
+    uint8_t u[8 + 4] = {0x9c, 0x40, 0, 0, 0, 12, 0, 0, 'p', 'i', 'n', 'g'};
+    net_put16(u + 2, port);
+    if (!zero) {
+        uint32_t sum = net_csum_pseudo6(src, dst, NET_IP6_UDP, sizeof u);
+        uint16_t c = net_csum_fold(net_csum_add(sum, u, sizeof u));
+        net_put16(u + 6, c ? c : 0xffff);
+    }
+    host_send(h, s->info.mac, src, dst, NET_IP6_UDP, 64, u, sizeof u, false);
+}
+
+static int udp_main(void *arg)
+{
+    struct host h;
+    atoll_ipv6_t me;
+    struct atoll_stack *s = ready6(&h, &me);
+    uint8_t f[1600];
+    /* An unbound port: destination unreachable, code 4 (port). */
+    host_udp(&h, s, &h.ll, &me, 9, false);
+    NCHECK(wait6(&h, (struct want){NET_ICMP6_UNREACH, NULL, -1}, f,
+                 atoll_after(ATOLL_MS(50))) > 0);
+    NCHECK_EQ(f[54 + 1], 4);
+    struct atoll_udp *u;
+    NCHECK_EQ(atoll_udp_bind(s, 9, &u), 0);
+    /* A zero checksum is refused over IPv6 (RFC 8200 8.1). */
+    host_udp(&h, s, &h.ll, &me, 9, true);
+    char buf[16];
+    atoll_addr_t from;
+    uint16_t port;
+    NCHECK_EQ(atoll_udp_recvfrom(u, buf, sizeof buf, &from, &port,
+                                 atoll_after(ATOLL_MS(20))),
+              -ATOLL_ETIMEDOUT);
+    host_udp(&h, s, &h.ll, &me, 9, false);
+    NCHECK_EQ(atoll_udp_recvfrom(u, buf, sizeof buf, &from, &port,
+                                 atoll_after(ATOLL_MS(20))),
+              4);
+    NCHECK(!memcmp(buf, "ping", 4));
+    NCHECK_EQ(from.family, ATOLL_AF_INET6);
+    NCHECK(!memcmp(&from.v6, &h.ll, 16));
+    NCHECK_EQ(port, 40000);
+    struct atoll_stack_stats st;
+    atoll_stack_stats(s, &st);
+    NCHECK_EQ(st.udp_drop, 2);
+    atoll_udp_close(u);
+    atoll_stack_destroy(s);
+    return 0;
+}
+
+TEST(net_ipv6, "UDP: port unreachable over ICMPv6, zero checksum refused")
+{
+    net_sim_begin("ipv6-udp", 10, clean);
+    CHECK_EQ(atoll_test_run(0, udp_main, NULL), 0);
+    net_sim_end();
+}

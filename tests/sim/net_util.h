@@ -191,6 +191,23 @@ static inline int net_raw_wait(struct atoll_netif *nif,
     }
 }
 
+/* A fiber: echo every datagram on the UDP socket `arg` back to where it
+ * came from, either family. */
+static inline int net_udp_echo(void *arg)
+{
+    struct atoll_udp *u = arg;
+    static uint8_t buf[65536];
+    for (;;) {
+        atoll_addr_t src;
+        uint16_t port;
+        int n =
+            atoll_udp_recvfrom(u, buf, sizeof buf, &src, &port, ATOLL_NEVER);
+        if (n < 0)
+            return n;
+        atoll_udp_sendto(u, src, port, buf, (size_t)n);
+    }
+}
+
 /* An Ethernet + IPv4 frame at p: header fields given, payload copied. */
 static inline size_t net_ip_frame(uint8_t *p, const uint8_t dst[6],
                                   const uint8_t src[6], struct net_ipv4_hdr *h,
