@@ -10,6 +10,10 @@
 #         bin/atoll configure -t vax
 #
 # A test's command output goes to $LOG (shown when it fails).
+#
+# A test stops every process it starts (tests/run.sh fails the run over
+# any left running): start servers with bg_start and end with
+# bg_stop_all (in the script's cleanup trap).
 
 ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 ATOLL=${ATOLL:-$ROOT/bin/atoll}
@@ -37,6 +41,27 @@ NO_KVM_REASON='(no /dev/kvm on this host)'
 skip_no_kvm() { _report SKIP "$1 $NO_KVM_REASON"; }
 # have_kvm: /dev/kvm exists and this user may open it.
 have_kvm() { [ -c /dev/kvm ] && [ -w /dev/kvm ]; }
+
+# bg_start CMD...: run CMD in the background as the leader of a process
+# group of its own (setsid), and remember it; bg_stop_all stops each such
+# group - the command and whatever it started, e.g. the children a
+# forking server made for its connections - and waits for it.  Give
+# CMD as a program, not a shell function (`ip netns exec NS prog`, not a
+# wrapper around it): a function would run in a subshell whose process
+# is not the server's.
+BG_PIDS=""
+bg_start() {
+    setsid "$@" &
+    BG_PIDS="$BG_PIDS $!"
+}
+bg_stop_all() {
+    local p
+    for p in $BG_PIDS; do
+        kill -TERM -- "-$p" 2>/dev/null
+        wait "$p" 2>/dev/null
+    done
+    BG_PIDS=""
+}
 
 # wait_line FILE REGEX SECONDS: until a line of FILE (a program's log,
 # still being written) matches REGEX; else prints FILE and fails.

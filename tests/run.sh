@@ -12,6 +12,10 @@
 # host without it, whose line ends with "(no /dev/kvm on this host)"
 # (skip_no_kvm in tests/lib.sh).  Any other skip counts as a failure.
 # ATOLL_TEST_ONLY=unit runs only the C binaries.
+#
+# A test must stop every process it started: one still running when the
+# test has ended is a [FAIL] line of its own (tests/leftovers.bash), and
+# is stopped.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -19,13 +23,19 @@ BUILD=${BUILD:-build}
 OUT=$(mktemp)
 trap 'rm -f "$OUT"' EXIT
 status=0
+. tests/leftovers.bash
+TOKEN=atoll-test-$$-$RANDOM
+runs=0
 
 run() { # LABEL CMD...
-    echo "== $1"
+    local label=$1
+    echo "== $label"
     shift
-    "$@" 2>&1 | tee -a "$OUT"
+    runs=$((runs + 1))
+    ATOLL_TEST_TOKEN=$TOKEN-$runs "$@" 2>&1 | tee -a "$OUT"
     local st=${PIPESTATUS[0]}
     [ "$st" -ne 0 ] && status=1
+    leftovers_check "$TOKEN-$runs" "$label" | tee -a "$OUT"
     return 0
 }
 

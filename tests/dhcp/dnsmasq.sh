@@ -14,9 +14,8 @@
 export ATOLL_BUILD=${BUILD:-build}
 TMP=$(mktemp -d /tmp/atoll-dhcp.XXXXXX)
 NS=atoll-dhcp-$$
-PIDS=""
 cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+    bg_stop_all
     ip netns del "$NS" 2>/dev/null
     rm -rf "$TMP" "$LOG"
 }
@@ -38,19 +37,18 @@ ip netns add "$NS" && ip -n "$NS" link set lo up &&
     ip -n "$NS" link set tap0 up || { fail "namespace setup"; exit 0; }
 nsx() { ip netns exec "$NS" "$@"; }
 
-nsx dnsmasq --no-daemon --conf-file=/dev/null --user=root --group=root \
+bg_start ip netns exec "$NS" dnsmasq --no-daemon --conf-file=/dev/null \
+    --user=root --group=root \
     --interface=tap0 --bind-interfaces --except-interface=lo \
     --dhcp-range=198.18.0.100,198.18.0.150,255.255.255.0,10m \
     --dhcp-option=3,198.18.0.1 --dhcp-option=6,198.18.0.1 \
     --dhcp-leasefile="$TMP/leases" --no-resolv --no-hosts \
     --host-record=web.test,198.18.0.1 --cname=alias.test,web.test \
     --local=/test/ \
-    --log-dhcp --log-queries >"$TMP/dnsmasq.log" 2>&1 &
-PIDS="$PIDS $!"
+    --log-dhcp --log-queries >"$TMP/dnsmasq.log" 2>&1
 # A TCP server for fetch to reach: one answer per connection.
-nsx socat TCP-LISTEN:8080,bind=198.18.0.1,fork,reuseaddr \
-    SYSTEM:'read l; echo "hello from the server: $l"' >/dev/null 2>&1 &
-PIDS="$PIDS $!"
+bg_start ip netns exec "$NS" socat TCP-LISTEN:8080,bind=198.18.0.1,fork,reuseaddr \
+    SYSTEM:'read l; echo "hello from the server: $l"' >/dev/null 2>&1
 sleep 0.5
 
 build() { # DIR [configure args]

@@ -25,11 +25,7 @@
 export ATOLL_BUILD=${BUILD:-build}
 TMP=$(mktemp -d /tmp/atoll-website.XXXXXX)
 NS=atoll-web-$$
-PID=
-stop() {
-    [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-    PID=
-}
+stop() { bg_stop_all; } # the unikernel (and anything it started)
 cleanup() {
     stop
     ip netns del "$NS" 2>/dev/null
@@ -296,8 +292,8 @@ for target in $INTEROP_TARGETS; do
     uk_cmd "$target" "$app/_build/website" net "$TAP" --ipv4=198.18.0.2/24 \
         --header_timeout=2000 --idle_timeout=3000 --max_conns=8 \
         --max_header=4096 --max_body=1000
-    nsx "${UK[@]}" >"$TMP/uk.log" 2>&1 &
-    PID=$!
+    bg_start ip netns exec "$NS" "${UK[@]}" >"$TMP/uk.log" 2>&1
+    PID=${BG_PIDS##* }
     if ! wait_line "$TMP/uk.log" "serving http on port 80" 5 >"$LOG" 2>&1; then
         fail "it starts and serves ($target)"
         stop
