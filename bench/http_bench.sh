@@ -36,6 +36,9 @@ SECS=${HTTPBENCH_SECS:-10}
 NS=atoll-hb1-$$
 NS2=atoll-hb2-$$
 TMP=$(mktemp -d /tmp/atoll-httpbench.XXXXXX)
+# nginx's worker runs as www-data: it must be able to read the site (a
+# 403 for every request would be measured as nginx's speed otherwise).
+chmod 755 "$TMP"
 PID=
 NGX=
 
@@ -132,16 +135,18 @@ sed 's/^/    | /' "$TMP/nginx.conf"
 ip netns exec "$NS2" nginx -c "$TMP/nginx.conf" &
 NGX=$!
 
-up() { # URL: until it answers (5 s)
+up() { # URL: until it answers 2xx (5 s)
     for _ in $(seq 100); do
-        ip netns exec "$NS" curl -sk -o /dev/null --max-time 1 "$1" && return 0
+        ip netns exec "$NS" curl -skf -o /dev/null --max-time 1 "$1" && return 0
         sleep 0.05
     done
     return 1
 }
 up http://198.18.31.2/index.html || { echo "  not measured: nginx did not start"; exit 0; }
 
-# rps URL CONNS [wrk args]: requests/s, or 0 with the errors printed.
+# rps URL CONNS [wrk args]: requests/s; 0 (with the errors printed) when
+# any answer was not 2xx or 3xx: a server that answers errors fast is not
+# measured.
 rps() {
     local url=$1 c=$2
     shift 2
@@ -150,8 +155,11 @@ rps() {
     local r
     r=$(awk '/^Requests\/sec/ {print $2}' "$TMP/wrk")
     if grep -Eq 'Socket errors|Non-2xx' "$TMP/wrk"; then
-        grep -E 'Socket errors|Non-2xx' "$TMP/wrk" | sed 's/^/      (/; s/$/)/' >&2
+        grep -E 'Socket errors|Non-2xx' "$TMP/wrk" |
+            sed "s|^|      ($url -c$c $*: |; s/\$/)/" >&2
     fi
+    grep -q 'Non-2xx' "$TMP/wrk" && r=0
+    [ -n "$r" ] || tail -n 3 "$TMP/wrk" | sed "s|^|      ($url -c$c $*: no result: |; s/\$/)/" >&2
     echo "${r:-0}"
 }
 
