@@ -6,6 +6,7 @@
 #   make demo       build examples/website and fetch a page over HTTP and
 #                   HTTPS from it (without root: run examples/hello)
 #   make bench      benchmarks against real peers, printed as ratios
+#   make coverage   line and branch coverage of lib/ (mk/coverage.mk)
 #   make fuzz-long  every libFuzzer target for FUZZ_SECONDS (mk/fuzz.mk)
 #   make format     apply .clang-format to every C file
 #

@@ -4,7 +4,8 @@
  * Each test is forked so that it cannot disturb the next one; the parent
  * reports [OK], [FAIL] (with the child's message, or the signal that killed
  * it) or [SKIP].  A test that runs longer than HARNESS_TIMEOUT seconds is
- * killed and fails.
+ * killed and fails; ATOLL_TEST_TIMEOUT=SECONDS sets another limit, for
+ * builds that run many times slower (make coverage).
  */
 #include "harness.h"
 
@@ -61,6 +62,17 @@ static void run_test(const struct test *t)
         t->fn();
 }
 
+/* Defined by libgcov when the program is built with --coverage. */
+extern void __gcov_dump(void) __attribute__((weak));
+
+void harness_exit(int status)
+{
+    fflush(NULL);
+    if (__gcov_dump)
+        __gcov_dump();
+    _exit(status);
+}
+
 void harness_fail(const char *file, int line, const char *fmt, ...)
 {
     va_list ap;
@@ -69,15 +81,13 @@ void harness_fail(const char *file, int line, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
-    fflush(NULL);
-    _exit(1);
+    harness_exit(1);
 }
 
 void harness_skip(const char *why)
 {
     fprintf(stderr, "       skipped: %s\n", why);
-    fflush(NULL);
-    _exit(EXIT_SKIP);
+    harness_exit(EXIT_SKIP);
 }
 
 int harness_in_child(void (*body)(void), char *out, size_t outlen)
@@ -92,8 +102,7 @@ int harness_in_child(void (*body)(void), char *out, size_t outlen)
     if (pid == 0) {
         dup2(fds[1], 1);
         body();
-        fflush(NULL);
-        _exit(0);
+        harness_exit(0);
     }
     close(fds[1]);
     ssize_t n;
@@ -124,6 +133,9 @@ int main(int argc, char **argv)
 {
     const char *filter = argc > 1 ? argv[1] : NULL;
     int nofork = getenv("ATOLL_TEST_NOFORK") != NULL;
+    const char *limit = getenv("ATOLL_TEST_TIMEOUT");
+    unsigned timeout =
+        limit && atoi(limit) > 0 ? (unsigned)atoi(limit) : HARNESS_TIMEOUT;
     int passed = 0, failed = 0, skipped = 0;
     int index = 0;
     const char *suite = NULL;
@@ -155,10 +167,9 @@ int main(int argc, char **argv)
             return 2;
         }
         if (pid == 0) {
-            alarm(HARNESS_TIMEOUT);
+            alarm(timeout);
             run_test(t);
-            fflush(NULL);
-            _exit(0);
+            harness_exit(0);
         }
         int status;
         while (waitpid(pid, &status, 0) < 0)

@@ -90,6 +90,11 @@ void harness_skip(const char *why) __attribute__((noreturn));
 
 #define SKIP(why) harness_skip(why)
 
+/* End a test's child process with `status`: flushes stdio and, in a
+ * coverage build (make coverage), writes gcov's counts, which _exit
+ * alone would lose.  Every child a test forks ends here. */
+void harness_exit(int status) __attribute__((noreturn));
+
 /* Run `body` in a child process with its standard output (where the
  * console writes) captured into out (NUL-terminated, outlen bytes at most);
  * returns the child's exit status, or -1 if a signal killed it.  For

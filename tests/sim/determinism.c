@@ -111,15 +111,15 @@ static void run_child(const char *dir, const char *name, uint64_t seed)
             plat_net_attach("a", "lan", err, sizeof err) < 0 ||
             plat_net_attach("b", "lan", err, sizeof err) < 0) {
             fprintf(stderr, "setup: %s\n", err);
-            _exit(10);
+            harness_exit(10);
         }
         struct script s = {0};
         int rc = atoll_test_run(0, script_main, &s);
         if (rc != 0)
-            _exit(20 + (rc & 15));
+            harness_exit(20 + (rc & 15));
         snprintf(path, sizeof path, "%s/%s.json", dir, name);
         if (plat_trace_write(path) < 0)
-            _exit(30);
+            harness_exit(30);
         struct atoll_sim_wire_stats st;
         atoll_sim_wire_stats("lan", &st);
         snprintf(path, sizeof path, "%s/%s.sent", dir, name);
@@ -127,7 +127,7 @@ static void run_child(const char *dir, const char *name, uint64_t seed)
         fprintf(f, "%llu\n", (unsigned long long)st.sent);
         fclose(f);
         fflush(NULL);
-        _exit(0);
+        harness_exit(0);
     }
     int status;
     CHECK(waitpid(pid, &status, 0) == pid);

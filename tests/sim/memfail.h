@@ -116,9 +116,7 @@ static int memfail_one(const struct memfail *m, uint64_t n, bool sticky)
     if (pid < 0)
         harness_fail(__FILE__, __LINE__, "fork failed");
     if (pid == 0) {
-        int st = atoll_test_run(mem, memfail_main, &r);
-        fflush(NULL);
-        _exit(st);
+        harness_exit(atoll_test_run(mem, memfail_main, &r));
     }
     int status;
     while (waitpid(pid, &status, 0) < 0)
@@ -139,8 +137,7 @@ static uint64_t memfail_loop(const struct memfail *m)
         if (st != MEMFAIL_INJECTED && st != MEMFAIL_UNTOUCHED)
             harness_fail(__FILE__, __LINE__, "N=%llu%s: status %d",
                          (unsigned long long)n, sticky ? " sticky" : "", st);
-        fflush(NULL);
-        _exit(0); /* the one run replayed passed */
+        harness_exit(0); /* the one run replayed passed */
     }
     uint64_t runs = 0;
     for (int sticky = 0; sticky < 2; sticky++) {

@@ -65,8 +65,8 @@ static void bytes_for_seed(uint64_t seed, uint8_t out[16])
         atoll_sim_seed(seed);
         int rc = atoll_test_run(0, body_print, b);
         if (rc != 0 || write(fd[1], b, 16) != 16)
-            _exit(1);
-        _exit(0);
+            harness_exit(1);
+        harness_exit(0);
     }
     close(fd[1]);
     CHECK_EQ(read(fd[0], out, 16), 16);

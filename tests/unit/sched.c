@@ -538,7 +538,7 @@ TEST(scheduler, "a stack overflow stops the unikernel")
         int fd = open("/dev/null", O_WRONLY);
         dup2(fd, 1);
         dup2(fd, 2);
-        _exit(atoll_test_run(MEM, main_overflow, NULL) == 0 ? 0 : 1);
+        harness_exit(atoll_test_run(MEM, main_overflow, NULL) == 0 ? 0 : 1);
     }
     int status;
     waitpid(pid, &status, 0);

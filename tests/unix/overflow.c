@@ -68,7 +68,7 @@ __attribute__((constructor)) static void overflow_child_entry(void)
     /* Re-executed as the child: run the crash, never return. */
     const char *mode = getenv("ATOLL_OVERFLOW_CHILD");
     if (mode)
-        _exit(atoll_test_run(
+        harness_exit(atoll_test_run(
             0, strcmp(mode, "wild") ? overflow_main : wild_main, NULL));
 }
 
@@ -92,7 +92,7 @@ static int run_child(const char *mode, char *out, size_t outlen)
         setenv("ASAN_OPTIONS", "handle_segv=0:handle_sigbus=0:detect_leaks=0",
                1);
         execl(self, self, (char *)NULL);
-        _exit(127);
+        harness_exit(127);
     }
     close(pipefd[1]);
     size_t len = 0;
