@@ -114,7 +114,7 @@ $(foreach v,rel san,$(eval $(call variant_rules,$(v))))
 # into unikernels with kv_ro.c (tools/atoll/files.c).
 STORE_HOST_SRC := $(addprefix lib/store/,object.c store.c history.c merge.c \
                     backend_block.c backend_mem.c block_record.c crc32c.c \
-                    idmap.c kv_ro.c) lib/crypto/sha256.c lib/core/error.c \
+                    idmap.c kv_ro.c objcache.c) lib/crypto/sha256.c lib/core/error.c \
                     lib/dev/block_range.c
 bin/atoll: $(call obj,rel,$(TOOL_SRC) $(STORE_HOST_SRC))
 	@mkdir -p bin

@@ -15,6 +15,9 @@
  * file with fdatasync at each commit point (durable, the real thing); the
  * same without the syncs (comparable to libgit2, which does not fsync by
  * default); libgit2 with its defaults.  Ratios are against libgit2.
+ * Block-backend reads are answered mostly by the backend's object cache
+ * (ATOLL_STORE_CACHE_BYTES, lib/store/objcache.c); libgit2 keeps commits
+ * and trees in its own object cache by default.
  */
 #include <fcntl.h>
 #include <git2.h>
@@ -27,6 +30,7 @@
 #include "../lib/core/runtime.h"
 #include "atoll/atoll.h"
 #include "atoll/store.h"
+#include "atoll/tunables.h"
 
 #define COMMITS 5000
 #define READS   50000
@@ -272,6 +276,11 @@ static int bench_main(void *arg)
            "%.1fx -> %s\n",
            ratio, blk.commits_s / lg.commits_s,
            ratio >= 3 && blk.commits_s / lg.commits_s >= 3 ? "met" : "NOT met");
+    double rr = blk.reads_s / lg.reads_s;
+    printf("goal: block-backend reads >= 1x libgit2 (object cache of %u "
+           "KiB, ATOLL_STORE_CACHE_BYTES): %.1fx -> %s\n",
+           (unsigned)(ATOLL_STORE_CACHE_BYTES / 1024), rr,
+           rr >= 1 ? "met" : "NOT met");
     return 0;
 }
 

@@ -134,12 +134,28 @@ int atoll_store_block_backend(struct atoll_block *dev, unsigned flags,
 /* True if opening fell back to the older superblock (see above). */
 bool atoll_store_block_recovered(struct atoll_store_backend *be);
 
-/* Space accounting of a block backend: bytes of log used and available. */
+/* Space accounting of a block backend: bytes of log used and available,
+ * and its object cache (see atoll_store_block_cache): bytes held (never
+ * above the limit), the limit, objects held, and reads of committed
+ * objects it answered or missed.  0 or -ATOLL_EINVAL (not a block
+ * backend). */
 struct atoll_store_block_usage {
     uint64_t log_bytes, capacity_bytes, generation, records;
+    uint64_t cache_bytes, cache_limit, cache_objects, cache_hits, cache_misses;
 };
 int atoll_store_block_usage(struct atoll_store_backend *be,
                             struct atoll_store_block_usage *out);
+
+/*
+ * A block backend keeps objects it has verified or committed in memory,
+ * up to `bytes` of heap (ATOLL_STORE_CACHE_BYTES when opened), the least
+ * recently used evicted first: a read that hits skips the device, the
+ * CRC and the SHA-256 check.  Objects never change, so what it answers
+ * is what the device holds.  Setting a smaller limit evicts at once; 0
+ * turns the cache off and frees it.  0 or -ATOLL_EINVAL (not a block
+ * backend).
+ */
+int atoll_store_block_cache(struct atoll_store_backend *be, size_t bytes);
 
 /* ---- opening a repository --------------------------------------------------
  */

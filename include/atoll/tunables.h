@@ -134,6 +134,17 @@
 #define ATOLL_DEVICES_MAX 64
 #endif
 
+/* Bytes of verified objects each block-backend store keeps in memory
+ * (lib/store/objcache.c), least recently used evicted first, counting
+ * each entry's bookkeeping (about 64 bytes) and the hash table.  A read
+ * that hits skips the device read, the record's CRC and the SHA-256
+ * check; the objects on a hot path (commit, trees, blob) then cost a
+ * copy.  0 turns the cache off; atoll_store_block_cache changes it at
+ * run time.  Objects larger than an eighth of it are not kept. */
+#ifndef ATOLL_STORE_CACHE_BYTES
+#define ATOLL_STORE_CACHE_BYTES (1024 * 1024)
+#endif
+
 /* Longest log line, including the prefix; longer lines are cut with "...". */
 #ifndef ATOLL_LOG_LINE_MAX
 #define ATOLL_LOG_LINE_MAX 512

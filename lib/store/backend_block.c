@@ -35,6 +35,7 @@
 #include "atoll/error.h"
 #include "atoll/invariant.h"
 #include "atoll/mem.h"
+#include "atoll/tunables.h"
 #include "store_impl.h"
 
 #define LOG_FIRST_SECTOR 2
@@ -63,6 +64,7 @@ struct blk {
     size_t txn_len, txn_cap;
     uint64_t txn_records;
     struct store_idmap staged; /* val: offset in txn */
+    struct store_cache cache;  /* committed objects, verified */
 };
 
 static int txn_reserve(struct blk *b, size_t more)
@@ -135,12 +137,15 @@ static int blk_read(void *st, const atoll_store_id *id, uint8_t **obj,
         ATOLL_ASSERT(s->val + s->len <= b->txn_len);
         store_record_parse(b->txn + s->val, b->txn_len - s->val, &r, NULL);
     } else {
+        int rc = store_cache_get(&b->cache, id, obj, len);
+        if (rc != -ATOLL_ENOENT)
+            return rc;
         s = store_idmap_get(&b->index, id);
         if (!s)
             return -ATOLL_ENOENT;
         ATOLL_ASSERT(s->val + s->len <= b->sb.log_end);
         size_t skip;
-        int rc = read_log(b, s->val, s->len, &buf, &skip);
+        rc = read_log(b, s->val, s->len, &buf, &skip);
         if (rc < 0)
             return rc;
         rc = store_record_parse(buf + skip, s->len, &r, NULL);
@@ -156,6 +161,7 @@ static int blk_read(void *st, const atoll_store_id *id, uint8_t **obj,
             atoll_free(buf);
             return -ATOLL_ECORRUPT;
         }
+        store_cache_put(&b->cache, id, r.obj, r.objlen);
     }
     uint8_t *p = atoll_malloc(r.objlen);
     if (p)
@@ -429,9 +435,15 @@ static int blk_commit(void *st, const struct atoll_store_ref_update *ups,
         struct store_idmap_slot *s = &b->staged.slots[i];
         ATOLL_ASSERT(!s->used || s->val + s->len <= b->txn_len);
         /* Reserved above: cannot fail. */
-        if (s->used && store_idmap_put(&b->index, &s->id,
-                                       b->sb.log_end + s->val, s->len) < 0)
+        if (!s->used)
+            continue;
+        if (store_idmap_put(&b->index, &s->id, b->sb.log_end + s->val, s->len) <
+            0)
             ATOLL_ASSERT(!"index room was reserved");
+        /* Durable now, so it may be cached (the next commit reads the
+         * trees this one wrote). */
+        store_cache_put(&b->cache, &s->id, b->txn + s->val + STORE_REC_HDR + 32,
+                        s->len - STORE_REC_HDR - 32);
     }
     for (size_t i = 0; i < n; i++)
         if (apply_ref(b, ups[i].name, strlen(ups[i].name), ups[i].id,
@@ -448,6 +460,7 @@ static void blk_free(struct blk *b)
 {
     store_idmap_free(&b->index);
     store_idmap_free(&b->staged);
+    store_cache_free(&b->cache);
     for (size_t i = 0; i < b->nrefs; i++)
         atoll_free(b->refs[i].name);
     atoll_free(b->refs);
@@ -591,6 +604,7 @@ int atoll_store_block_backend(struct atoll_block *dev, unsigned flags,
     b->ss = info.sector_size;
     b->nsect = info.sectors;
     b->flags = flags;
+    store_cache_init(&b->cache, ATOLL_STORE_CACHE_BYTES);
 
     int rc = atoll_block_read(dev, 0, sec, 2);
     if (rc < 0) {
@@ -668,5 +682,18 @@ int atoll_store_block_usage(struct atoll_store_backend *be,
     out->capacity_bytes = (b->nsect - LOG_FIRST_SECTOR) * b->ss;
     out->generation = b->sb.generation;
     out->records = b->sb.records;
+    out->cache_bytes = b->cache.bytes;
+    out->cache_limit = b->cache.limit;
+    out->cache_objects = b->cache.n;
+    out->cache_hits = b->cache.hits;
+    out->cache_misses = b->cache.misses;
+    return 0;
+}
+
+int atoll_store_block_cache(struct atoll_store_backend *be, size_t bytes)
+{
+    if (be->ops != &blk_ops)
+        return -ATOLL_EINVAL;
+    store_cache_set_limit(&((struct blk *)be->state)->cache, bytes);
     return 0;
 }

@@ -1,8 +1,8 @@
 /*
  * lib/store/store_impl.h - internals of the versioned store shared by its
  * files, the host tool (tools/atoll/store_cmd.c), the tests and the fuzz
- * target: git object encoding and decoding, the id hash map, CRC-32C and
- * the block log's record format.
+ * target: git object encoding and decoding, the id hash map, the block
+ * backend's object cache, CRC-32C and the block log's record format.
  *
  * Everything declared here is pure (no runtime, no scheduler): the host
  * tool links these files without libatoll's core, providing only
@@ -88,6 +88,35 @@ struct store_idmap_slot *store_idmap_get(const struct store_idmap *m,
  * cannot fail.  0 or -ATOLL_ENOMEM. */
 int store_idmap_reserve(struct store_idmap *m, size_t n);
 void store_idmap_free(struct store_idmap *m);
+
+/* ---- the block backend's object cache (objcache.c) -------------------------
+ */
+
+struct store_cache_ent;
+struct store_cache {
+    struct store_cache_ent **buckets;
+    size_t nbuckets; /* a power of two or 0 */
+    size_t n;        /* entries */
+    size_t bytes;    /* entries with their bookkeeping, and the buckets */
+    size_t limit;    /* bytes stays at or below it */
+    struct store_cache_ent *newest, *oldest;
+    uint64_t hits, misses;
+};
+/* An empty cache of at most `limit` bytes (0: keeps nothing). */
+void store_cache_init(struct store_cache *c, size_t limit);
+/* A copy of the cached object (*obj from atoll_malloc), made the most
+ * recently used.  0, -ATOLL_ENOENT (not cached), -ATOLL_ENOMEM. */
+int store_cache_get(struct store_cache *c, const atoll_store_id *id,
+                    uint8_t **obj, size_t *len);
+/* Keep a copy of a verified or durable object, evicting the least
+ * recently used as needed.  Best effort: an object over limit/8, an
+ * allocation failure or one already cached leave the cache as it was. */
+void store_cache_put(struct store_cache *c, const atoll_store_id *id,
+                     const void *obj, size_t len);
+/* Change the limit, evicting at once down to it. */
+void store_cache_set_limit(struct store_cache *c, size_t limit);
+/* Drop everything (the cache stays usable, empty). */
+void store_cache_free(struct store_cache *c);
 
 /* ---- checksums (crc32c.c) --------------------------------------------------
  */

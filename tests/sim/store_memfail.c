@@ -7,8 +7,9 @@
  * disk is reopened and must hold exactly what the acknowledged steps
  * made - computed by replaying only those steps on a second disk - so
  * nothing acknowledged is lost and nothing refused was half done; and
- * the run leaks nothing.  The same for the memory backend (without the
- * reopen).
+ * the run leaks nothing.  The block backend runs with a small object
+ * cache (lib/store/objcache.c), evicting as it goes.  The same for the memory
+ * backend (without the reopen).
  */
 #include "atoll/sim.h"
 #include "memfail.h"
@@ -102,6 +103,10 @@ static int scenario(void *arg, bool sticky)
     int rc = r->block ? open_block(r->disk, &s) : open_mem(&s);
     if (rc < 0)
         return rc == -ATOLL_ENOMEM ? 0 : rc;
+    /* A small object cache, so that filling and evicting it meet the
+     * failures too. */
+    if (r->block && atoll_store_block_cache(atoll_store_backend_of(s), 4096))
+        return -1;
     for (int i = 0; i < STEPS; i++) {
         rc = step(s, i);
         r->done++;
