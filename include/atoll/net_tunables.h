@@ -251,9 +251,11 @@
 #define TCP_BUF_INITIAL 2048
 #endif
 
-/* MSS assumed when the peer sends no MSS option (RFC 9293 3.7.1). */
-#ifndef TCP_MSS_DEFAULT
-#define TCP_MSS_DEFAULT 536
+/* MSS assumed when the peer sends no MSS option (RFC 9293 3.7.1).  With
+ * the project's prefix: the C library's netinet/tcp.h has a
+ * TCP_MSS_DEFAULT of its own. */
+#ifndef ATOLL_TCP_MSS_DEFAULT
+#define ATOLL_TCP_MSS_DEFAULT 536
 #endif
 
 /* Initial window in segments (RFC 6928 allows 10). */

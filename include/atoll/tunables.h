@@ -4,7 +4,9 @@
  * Each value can be overridden at build time with -DNAME=VALUE (the atoll
  * tool passes CFLAGS through).  Values that a user picks at run time (memory
  * size, trace ring size, log levels) have a command-line flag; the value here
- * is then only the default.
+ * is then only the default.  The network stack's are in net_tunables.h;
+ * values only one target reads live with it, below the platform line
+ * (platform/hvt/tunables.h, platform/virtio/tunables.h).
  */
 #ifndef ATOLL_TUNABLES_H
 #define ATOLL_TUNABLES_H
@@ -75,57 +77,6 @@
  * plus 14 header bytes plus a VLAN tag. */
 #ifndef ATOLL_NET_FRAME_MAX
 #define ATOLL_NET_FRAME_MAX 1518
-#endif
-
-/* hvt target: frames one VM exit moves per net device and direction
- * (platform/hvt/net.c; the ABI allows up to 256).  A VM exit costs tens of
- * microseconds on software KVM, so bulk throughput grows with the batch
- * (measured on PVM, Linux -> guest: 64 frames 2.7 Gbit/s, 128 3.2, 256
- * 4.0, before receive offload); each receive slot costs
- * ATOLL_NET_FRAME_MAX bytes of heap per net device when the tender offers
- * no receive offload (else ATOLL_HVT_NET_RX_AREA; sending uses
- * ATOLL_HVT_NET_TX_ARENA). */
-#ifndef ATOLL_HVT_NET_BATCH
-#define ATOLL_HVT_NET_BATCH 256
-#endif
-
-/* hvt target: bytes of heap per net device that queued frames are packed
- * into until one exit sends them (or the guest waits).  At least one
- * offload frame (64 KiB); more lets one exit carry more offload frames
- * (measured on PVM, guest -> Linux with offload: 388 KiB 12.0 Gbit/s,
- * 1 MiB 15.7, 2 MiB 18.2: then every send rides on a wait). */
-#ifndef ATOLL_HVT_NET_TX_ARENA
-#define ATOLL_HVT_NET_TX_ARENA (2 * 1024 * 1024)
-#endif
-
-/* hvt target: bytes of heap per net device that received frames are
- * packed into when the tender offers receive offload (frames of up to
- * 64 KiB; at least 4 of those must fit). */
-#ifndef ATOLL_HVT_NET_RX_AREA
-#define ATOLL_HVT_NET_RX_AREA (512 * 1024)
-#endif
-
-/* virtio target: entries per virtqueue at most (the device may allow
- * fewer).  A net device keeps a 2 KiB buffer per entry and direction, so
- * 256 entries are 1 MiB of heap per net device; deeper rings let a burst
- * wait in the device instead of being dropped while the guest is busy. */
-#ifndef ATOLL_VIRTIO_RING
-#define ATOLL_VIRTIO_RING 256
-#endif
-
-/* virtio target: how long a halt may last while a device whose
- * interrupts do not reach the guest (no MSI-X, no interrupt line named)
- * is waited on: it is polled this often (ns). */
-#ifndef ATOLL_VIRTIO_POLL_NS
-#define ATOLL_VIRTIO_POLL_NS 1000000
-#endif
-
-/* virtio target: how long a block request may take before the device is
- * taken for broken and the request fails with -ATOLL_EIO (ns).  Block I/O
- * is synchronous (atoll/block.h), so a device that never answers would
- * otherwise stop the unikernel for good. */
-#ifndef ATOLL_VIRTIO_BLOCK_TIMEOUT_NS
-#define ATOLL_VIRTIO_BLOCK_TIMEOUT_NS (60LL * 1000000000LL)
 #endif
 
 /* Devices (net + block together) a unikernel may declare.  The platform's

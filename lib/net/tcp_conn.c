@@ -201,7 +201,8 @@ struct atoll_tcp_conn *tcp_conn_new(struct tcp_stack *ts, atoll_ipv4_t laddr,
         c->rcv_ws++;
     uint16_t mtu = net_ip_mtu(ts->s);
     c->adv_mss = (uint16_t)(mtu > 40 + 64 ? mtu - 40 : 64);
-    c->mss = TCP_MSS_DEFAULT < c->adv_mss ? TCP_MSS_DEFAULT : c->adv_mss;
+    c->mss =
+        ATOLL_TCP_MSS_DEFAULT < c->adv_mss ? ATOLL_TCP_MSS_DEFAULT : c->adv_mss;
     c->iss = tcp_isn(ts, c);
     c->snd_una = c->snd_nxt = c->snd_max = c->iss;
     c->snd_base = c->iss + 1;

@@ -34,7 +34,8 @@ static void challenge_ack(struct atoll_tcp_conn *c)
 /* Adopt what the peer's SYN (or SYN-ACK) offered. */
 static void negotiate(struct atoll_tcp_conn *c, const struct tcp_opts *o)
 {
-    uint16_t peer_mss = (o->present & TCP_HAS_MSS) ? o->mss : TCP_MSS_DEFAULT;
+    uint16_t peer_mss =
+        (o->present & TCP_HAS_MSS) ? o->mss : ATOLL_TCP_MSS_DEFAULT;
     if (peer_mss < 64)
         peer_mss = 64; /* a hostile MSS must not make us send 1-byte
                           segments */

@@ -34,6 +34,7 @@
 #include "atoll/netif.h"
 #include "atoll/tunables.h"
 #include "hvtint.h"
+#include "tunables.h"
 #include "platform.h"
 
 #define HVT_RX_BATCH ATOLL_HVT_NET_BATCH

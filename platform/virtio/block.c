@@ -25,6 +25,7 @@
 #include "atoll/mem.h"
 #include "atoll/tunables.h"
 #include "platform.h"
+#include "tunables.h"
 #include "vint.h"
 
 #define F_SIZE_MAX 1

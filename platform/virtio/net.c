@@ -45,6 +45,7 @@
 #include "host/pkt.h"
 #include "io.h"
 #include "platform.h"
+#include "tunables.h"
 #include "vint.h"
 
 #define F_CSUM      0

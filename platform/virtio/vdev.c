@@ -30,6 +30,7 @@
 
 #include "atoll/error.h"
 #include "atoll/tunables.h"
+#include "tunables.h"
 #include "vint.h"
 
 enum where { WHERE_PCI, WHERE_MMIO, WHERE_AUTO };
