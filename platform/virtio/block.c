@@ -86,8 +86,8 @@ int plat_block_open(const char *name, struct plat_block_info *info, char *err,
     b->hdr = hdr;
     uint64_t cap = 0;
     uint32_t size_max = 0;
-    if (vdev_start(d, 1ULL << F_SIZE_MAX | 1ULL << F_RO | 1ULL << F_FLUSH) <
-            0 ||
+    if (vdev_start(d, 1ULL << F_SIZE_MAX | 1ULL << F_RO | 1ULL << F_FLUSH, NULL,
+                   0) < 0 ||
         vdev_config(d, 0, &cap, 8) < 0 ||
         (vdev_has(d, F_SIZE_MAX) && vdev_config(d, 8, &size_max, 4) < 0))
         return open_fail(d, err, errlen);

@@ -20,20 +20,30 @@
  *     a burst costs the device one notification, like hvt's batches.
  *     Buffers the device is done with are taken back at the next send.
  *     A full ring drops the frame (-ATOLL_EAGAIN), as a full tap queue.
- *   - Offloads: when the device offers checksum offload and TSO
+ *   - Send offload: when the device offers checksum offload and TSO
  *     (VIRTIO_NET_F_CSUM + HOST_TSO4), TCP may hand it frames of up to
  *     64 KiB (ATOLL_NETIF_TSO4), described by the header exactly as the
  *     unix tap describes them to the kernel; those go into one of
- *     TSO_SLOTS large buffers.  Receive offload is not negotiated (it
- *     would need 64 KiB receive buffers or merged buffers): the device
- *     hands over frames of ordinary size with complete checksums.
+ *     TSO_SLOTS large buffers.
+ *   - Receive offload: when the device offers GUEST_CSUM, GUEST_TSO4 and
+ *     merged receive buffers (MRG_RXBUF; all three or none), it may hand
+ *     over TCP/IPv4 frames of up to 64 KiB spread over several of our
+ *     2 KiB buffers (num_buffers in the first one's header) and leave
+ *     TCP checksums partial or vouch for them (ATOLL_NETIF_GRO4, as the
+ *     unix tap's kernel does).  One large frame instead of up to 44 saves
+ *     the stack a pass (and an ACK) per segment - under TCG the guest's
+ *     per-frame work is what limits receiving.  Without merged buffers
+ *     GUEST_TSO4 would need a 64 KiB buffer per ring entry: not taken.
  *
  * What the device writes is checked: a received frame shorter than its
  * header plus an Ethernet header is dropped; one with a segmentation
- * type we did not negotiate is dropped; a partial checksum (which we did
- * not ask for either) is completed within the frame's bounds.  The MAC
- * address is the device's when it offers one, else a random locally
- * administered one.
+ * type we did not negotiate, or a large one that is not TCP/IPv4, is
+ * dropped; a partial checksum that is not TCP's is completed within the
+ * frame's bounds.  A frame announced in zero buffers, or in more than
+ * the device returned with it (virtio 1.x, 5.1.6.4.2: all of a frame's
+ * buffers are used together), breaks the protocol: the device is marked
+ * broken.  The MAC address is the device's when it offers one, else a
+ * random locally administered one.
  */
 #include <stdio.h>
 #include <string.h>
@@ -48,15 +58,20 @@
 #include "tunables.h"
 #include "vint.h"
 
-#define F_CSUM      0
-#define F_MAC       5
-#define F_HOST_TSO4 11
+#define F_CSUM       0
+#define F_GUEST_CSUM 1
+#define F_MAC        5
+#define F_GUEST_TSO4 7
+#define F_HOST_TSO4  11
+#define F_MRG_RXBUF  15
+#define BIT(f)       (1ULL << (f))
 
 #define HDR              12 /* struct virtio_net_hdr with num_buffers */
 #define SLOT             2048
 #define TSO_SLOTS        8
 #define TSO_SLOT         (HDR + ATOLL_NET_TSO_MAX)
 #define HDR_F_NEEDS_CSUM 1
+#define HDR_F_DATA_VALID 2
 #define GSO_NONE         0
 #define GSO_TCPV4        1
 
@@ -75,6 +90,14 @@ struct vnet {
     uint8_t *tso_buf;         /* TSO_SLOTS * TSO_SLOT, or NULL */
     bool tso_busy[TSO_SLOTS];
     bool tso4;
+    bool gro4; /* GUEST_CSUM + GUEST_TSO4 + MRG_RXBUF */
+    bool mrg;  /* MRG_RXBUF: num_buffers counts */
+};
+
+/* What the features need (virtio 1.x, 5.1.3.1, and the note above). */
+static const struct vdev_need net_needs[] = {
+    {F_HOST_TSO4, BIT(F_CSUM)},
+    {F_GUEST_TSO4, BIT(F_GUEST_CSUM) | BIT(F_MRG_RXBUF)},
 };
 
 static struct vnet *nets[ATOLL_DEVICES_MAX];
@@ -109,12 +132,15 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     if (!n)
         return -ATOLL_ENOMEM;
     n->d = d;
-    if (vdev_start(d, 1ULL << F_MAC | 1ULL << F_CSUM | 1ULL << F_HOST_TSO4) <
-            0 ||
+    uint64_t wanted = BIT(F_MAC) | BIT(F_CSUM) | BIT(F_HOST_TSO4) |
+                      BIT(F_GUEST_CSUM) | BIT(F_GUEST_TSO4) | BIT(F_MRG_RXBUF);
+    if (vdev_start(d, wanted, net_needs, 2) < 0 ||
         virtq_init(&n->rx, d, 0, ATOLL_VIRTIO_RING) < 0 ||
         virtq_init(&n->tx, d, 1, ATOLL_VIRTIO_RING) < 0)
         return open_fail(d, err, errlen);
-    n->tso4 = vdev_has(d, F_CSUM) && vdev_has(d, F_HOST_TSO4);
+    n->tso4 = vdev_has(d, F_HOST_TSO4);
+    n->gro4 = vdev_has(d, F_GUEST_TSO4);
+    n->mrg = vdev_has(d, F_MRG_RXBUF);
     n->rx_buf = atoll_memalign(4096, (size_t)n->rx.size * SLOT);
     n->tx_buf = atoll_memalign(4096, (size_t)n->tx.size * SLOT);
     n->tso_buf =
@@ -138,7 +164,7 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     virtq_kick(&n->rx);
     info->mtu = 1500;
     info->tso4 = n->tso4;
-    info->gro4 = false;
+    info->gro4 = n->gro4;
     nets[dev] = n;
     return dev;
 }
@@ -152,41 +178,89 @@ static struct vnet *net_get(int dev)
 
 /* ---- receiving ---------------------------------------------------------- */
 
-int plat_net_read(int dev, void *buf, size_t len)
+/* The next received frame into buf (len bytes), its buffers given back:
+ * its length, 0 (dropped), -ATOLL_EAGAIN (none), -ATOLL_EMSGSIZE (larger
+ * than len), -ATOLL_EIO.  `gro`: the caller takes large TCP frames and
+ * *csum_ok (a TCP checksum the device vouches for, perhaps partial). */
+static int rx_frame(struct vnet *n, uint8_t *buf, size_t len, bool gro,
+                    bool *csum_ok)
+{
+    uint32_t got;
+    void *cookie;
+    int r = virtq_get(&n->rx, &got, &cookie);
+    if (r < 0)
+        return r == -ATOLL_EAGAIN ? r : -ATOLL_EIO;
+    uint8_t *slot = cookie;
+    struct vnet_hdr h = {0};
+    if (got >= HDR)
+        memcpy(&h, slot, HDR);
+    uint16_t nbuf = n->mrg ? h.num_buffers : 1;
+    if (nbuf == 0) {
+        rx_give(n, slot);
+        vdev_fail(n->d, "a received frame in no buffer (or without header)");
+        return -ATOLL_EIO;
+    }
+    /* Gather the frame's pieces: the first after the header, the others
+     * whole.  Their lengths were checked against our buffers (virtq.c). */
+    size_t flen = 0;
+    const uint8_t *data = slot + HDR;
+    size_t piece = got > HDR ? got - HDR : 0;
+    for (uint16_t i = 0;;) {
+        if (flen + piece <= len)
+            memcpy(buf + flen, data, piece);
+        flen += piece;
+        rx_give(n, slot);
+        if (++i == nbuf)
+            break;
+        r = virtq_get(&n->rx, &got, &cookie);
+        if (r < 0) {
+            if (r == -ATOLL_EAGAIN)
+                vdev_fail(n->d, "a received frame announced more buffers "
+                                "than were returned with it");
+            return -ATOLL_EIO;
+        }
+        slot = cookie;
+        data = slot;
+        piece = got;
+    }
+    if (flen < 14)
+        return 0; /* runt: drop */
+    if (flen > len)
+        return -ATOLL_EMSGSIZE;
+    size_t ihl, thl;
+    bool tcp = gro && host_tcp4_headers(buf, flen, &ihl, &thl) == 0;
+    if (h.gso_type != GSO_NONE && !(tcp && h.gso_type == GSO_TCPV4))
+        return 0; /* segmentation we never asked for (or of non-TCP) */
+    if (h.gso_type == GSO_NONE && flen > ATOLL_NET_FRAME_MAX)
+        return 0; /* over the MTU without being an offload frame */
+    *csum_ok = tcp && (h.flags & (HDR_F_NEEDS_CSUM | HDR_F_DATA_VALID));
+    if (!*csum_ok && (h.flags & HDR_F_NEEDS_CSUM))
+        host_csum_complete(buf, flen, h.csum_start, h.csum_offset);
+    return (int)flen;
+}
+
+static int net_read(int dev, void *buf, size_t len, bool gro, bool *csum_ok)
 {
     struct vnet *n = net_get(dev);
     if (!n || n->d->broken)
         return -ATOLL_EIO;
-    for (;;) {
-        uint32_t got;
-        void *cookie;
-        int r = virtq_get(&n->rx, &got, &cookie);
-        if (r < 0)
-            return r == -ATOLL_EAGAIN ? r : -ATOLL_EIO;
-        uint8_t *slot = cookie;
-        struct vnet_hdr h;
-        memcpy(&h, slot, HDR);
-        size_t flen = got > HDR ? got - HDR : 0;
-        int rc;
-        if (flen < 14 || h.gso_type != GSO_NONE) {
-            rc = 0; /* runt, or segmentation we never asked for: drop */
-        } else if (flen > len) {
-            rc = -ATOLL_EMSGSIZE;
-        } else {
-            memcpy(buf, slot + HDR, flen);
-            if (h.flags & HDR_F_NEEDS_CSUM)
-                host_csum_complete(buf, flen, h.csum_start, h.csum_offset);
-            rc = (int)flen;
-        }
-        rx_give(n, slot);
-        if (rc != 0)
-            return rc;
-    }
+    if (gro && !n->gro4)
+        return -ATOLL_ENOTSUP;
+    int r;
+    while ((r = rx_frame(n, buf, len, gro, csum_ok)) == 0)
+        ;
+    return r;
+}
+
+int plat_net_read(int dev, void *buf, size_t len)
+{
+    bool csum_ok;
+    return net_read(dev, buf, len, false, &csum_ok);
 }
 
 int plat_net_read_gro(int dev, void *buf, size_t len, bool *csum_ok)
 {
-    return -ATOLL_ENOTSUP;
+    return net_read(dev, buf, len, true, csum_ok);
 }
 
 uint64_t virtio_net_poll(uint64_t interest)

@@ -213,7 +213,8 @@ int vdev_open(const char *name, uint32_t type, struct vdev **out, char *err,
  * take a moment to reset). */
 #define RESET_SPINS 1000000
 
-int vdev_start(struct vdev *d, uint64_t wanted)
+int vdev_start(struct vdev *d, uint64_t wanted, const struct vdev_need *needs,
+               int n)
 {
     d->t->set_status(d, 0);
     int spins = 0;
@@ -233,6 +234,17 @@ int vdev_start(struct vdev *d, uint64_t wanted)
         return -ATOLL_ENODEV;
     }
     d->features = offered & (wanted | 1ULL << VIRTIO_F_VERSION_1);
+    /* Giving one up may leave another without its companion: until
+     * nothing changes (at most n rounds). */
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (int i = 0; i < n; i++)
+            if (((d->features >> needs[i].feature) & 1) &&
+                (d->features & needs[i].needs) != needs[i].needs) {
+                d->features &= ~(1ULL << needs[i].feature);
+                changed = true;
+            }
+    }
     d->t->set_features(d, d->features);
     uint8_t s = VIRTIO_S_ACK | VIRTIO_S_DRIVER | VIRTIO_S_FEATURES_OK;
     d->t->set_status(d, s);

@@ -243,11 +243,20 @@ struct vdev {
     char why[160];     /* the last problem, for messages */
 };
 
+/* A feature the driver takes only together with others: `feature` is
+ * given up when the device does not offer all of `needs` (bit masks). */
+struct vdev_need {
+    unsigned feature;
+    uint64_t needs;
+};
+
 /* Starts device d (located, t set): reset, acknowledge, negotiate
- * `wanted` features (VIRTIO_F_VERSION_1 is required), leaving
+ * `wanted` features (VIRTIO_F_VERSION_1 is required) less those whose
+ * companions in `needs` (n entries, may be 0) the device lacks, leaving
  * FEATURES_OK set; the caller sets up its queues, then calls
  * vdev_ready.  0 or -ATOLL_ENODEV with d->why. */
-int vdev_start(struct vdev *d, uint64_t wanted);
+int vdev_start(struct vdev *d, uint64_t wanted, const struct vdev_need *needs,
+               int n);
 void vdev_ready(struct vdev *d);
 /* Whether feature bit `feature` was negotiated. */
 bool vdev_has(const struct vdev *d, unsigned feature);
