@@ -30,6 +30,8 @@
 #   wrk              tests/http/website.sh: a short load run on the website
 #   chromium         tests/tool/trace.sh opens the page `atoll trace view`
 #                    writes (headless) and checks what its script drew
+#   python3-prometheus-client  tests/debug/metrics.sh reads /metrics with
+#                    its parser of the Prometheus text format
 #   openssl, sslscan tests/http/website.sh: test certificates, s_client, and
 #                    a scan of the protocols and ciphers HTTPS offers
 #   curl             tests/http/website.sh and `make demo`: the HTTP(S) client
@@ -44,7 +46,7 @@
 #                    package` writes and runs the plain one
 set -euo pipefail
 # ATOLL_DEPS_PKGS replaces the list (scripts/install-bench-deps.sh uses it).
-PKGS=${ATOLL_DEPS_PKGS:-"build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils radvd nsd dnsperf bsdutils gdb qemu-system-x86 wrk umoci runc chromium openssl sslscan curl patch xz-utils"}
+PKGS=${ATOLL_DEPS_PKGS:-"build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils radvd nsd dnsperf bsdutils gdb qemu-system-x86 wrk umoci runc chromium openssl sslscan curl patch xz-utils python3-prometheus-client"}
 
 missing=""
 for p in $PKGS; do

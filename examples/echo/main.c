@@ -6,10 +6,12 @@
  * echo_tcp (tcp_echo.c, a poller and a few workers for any number of
  * connections).  Ping needs no code: the stack answers echo requests
  * itself, at any size.  app_main starts the services, prints counters if
- * asked (--stats), and waits; they run until the unikernel is stopped.
+ * asked (--stats), serves them as Prometheus metrics if asked (--metrics=
+ * PORT), and waits; they run until the unikernel is stopped.
  */
 #include <string.h>
 
+#include "atoll/metrics.h"
 #include "atoll_app.h"
 #include "echo.h"
 
@@ -71,6 +73,22 @@ int app_main(struct app *app)
     err = atoll_fiber_spawn(&tcp, "tcp echo", echo_tcp, &tcp_echo, 0);
     if (err < 0)
         return 1;
+    if (app->args.metrics < 0 || app->args.metrics > 65535) {
+        atoll_console_printf(app->console, "echo: --metrics is a TCP port\n");
+        return 1;
+    }
+    if (app->args.metrics > 0) {
+        static struct atoll_metrics metrics;
+        metrics.stack = app->service;
+        err = atoll_metrics_serve(&metrics, (uint16_t)app->args.metrics);
+        if (err < 0) {
+            atoll_console_printf(app->console, "echo: metrics: %s\n",
+                                 atoll_strerror(err));
+            return 1;
+        }
+        atoll_console_printf(app->console, "echo: metrics on port %lld\n",
+                             (long long)app->args.metrics);
+    }
     if (stats > 0)
         report(app, stats); /* does not return */
     int result = 0, tresult = 0;

@@ -127,6 +127,15 @@ _Noreturn void atoll_exit(int status);
 _Noreturn void atoll_panic(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
+/* The scheduler's state, for metrics (atoll/metrics.h) and logs. */
+struct atoll_sched_stats {
+    size_t live;      /* fibers not yet finished */
+    size_t ready;     /* of them, ready to run */
+    size_t timers;    /* deadlines pending (sleeps, timeouts) */
+    uint64_t created; /* fibers ever created, main included */
+};
+void atoll_sched_stats(struct atoll_sched_stats *out);
+
 /*
  * Exit statuses the runtime itself uses.  Applications should use 0..63.
  *   64  bad command line or configuration

@@ -336,3 +336,11 @@ _Noreturn void atoll_panic(const char *fmt, ...)
                          S.current ? S.current->name : "scheduler");
     plat_exit(ATOLL_EXIT_PANIC);
 }
+
+void atoll_sched_stats(struct atoll_sched_stats *out)
+{
+    out->live = S.live_count;
+    out->ready = S.ready_count;
+    out->timers = S.ntimers;
+    out->created = S.next_id;
+}
