@@ -23,7 +23,8 @@
 #include "atoll/time.h"
 #include "atoll/trace.h"
 
-/* Room for the whole exposition (about 6 KiB today). */
+/* Room for the whole exposition (a few KiB; a 500 answer says when it
+ * no longer fits). */
 #define METRICS_BUF 16384
 
 struct out {
