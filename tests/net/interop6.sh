@@ -2,12 +2,14 @@
 # tests/net/interop6.sh - IPv6 of examples/echo against the Linux kernel,
 # once per target (suites net-interop6 for unix, net-interop6-spt, -hvt):
 # ping -6 of the unikernel's link-local address (made from its MAC) and
-# of its static address 2001:db8:12::2, Linux's neighbour entry for it
-# reaching REACHABLE, 4000- and 30000-byte echoes (fragmented both ways:
-# reassembly and fragmentation on send), UDP echo over IPv6 through socat
-# (1200 and 8000 bytes, hash checked) and port unreachable over ICMPv6.  The namespace (kernel side of the tap
-# 2001:db8:12::1/64 and 198.18.0.1/24) is created here and always
-# deleted; no traffic leaves it.
+# of its static address 2001:db8:12::2, and from an off-link source on
+# the namespace's loopback (the reply must go to
+# --ipv6-gateway=2001:db8:12::1, Linux); Linux's neighbour entry for it
+# reaching REACHABLE; 4000- and 30000-byte echoes (fragmented both ways:
+# reassembly and fragmentation on send); UDP echo over IPv6 through socat
+# (1200 and 8000 bytes, hash checked) and port unreachable over ICMPv6.
+# The namespace (kernel side of the tap 2001:db8:12::1/64 and
+# 198.18.0.1/24) is created here and always deleted; no traffic leaves it.
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/targets.bash"
 export ATOLL_BUILD=${BUILD:-build}
@@ -31,14 +33,15 @@ need() {
 
 setup() {
     ns_setup tap0=198.18.0.1/24 &&
-        ip -n "$NS" addr add 2001:db8:12::1/64 dev tap0 nodad
+        ip -n "$NS" addr add 2001:db8:12::1/64 dev tap0 nodad &&
+        ip -n "$NS" addr add 2001:db8:99::1/128 dev lo
 }
 
-ping6_until() { # ADDR: answered within 5 s (DAD takes one second)
+ping6_until() { # [PING ARGS...] ADDR: answered within 5 s (DAD takes 1 s)
     for _ in $(seq 10); do
-        ip netns exec "$NS" ping -6 -c 1 -W 1 "$1" >/dev/null 2>&1 && break
+        ip netns exec "$NS" ping -6 -c 1 -W 1 "$@" >/dev/null 2>&1 && break
     done
-    ip netns exec "$NS" ping -6 -i 0.2 -c 3 -W 2 "$1"
+    ip netns exec "$NS" ping -6 -i 0.2 -c 3 -W 2 "$@"
 }
 
 # SIZE: Linux sends the echo in fragments, the unikernel reassembles it
@@ -84,7 +87,8 @@ run_target() {
     t "examples/echo builds for $target" \
         uk_build "$target" "$ROOT/examples/echo" "$W/echo"
     uk_cmd "$target" "$W/echo/_build/echo" service tap0 \
-        --ipv4=198.18.0.2/24 --ipv6=2001:db8:12::2/64
+        --ipv4=198.18.0.2/24 --ipv6=2001:db8:12::2/64 \
+        --ipv6-gateway=2001:db8:12::1
     ip netns exec "$NS" "${UK[@]}" >"$W/uk.log" 2>&1 &
     PID=$!
     t "the unikernel starts on the tap device" wait_echo "$W/uk.log"
@@ -95,6 +99,8 @@ run_target() {
     t "ping -6 of its static address gets every reply" \
         ping6_until 2001:db8:12::2
     t "Linux's neighbour entry for it is REACHABLE" reachable
+    t "ping -6 from off-link 2001:db8:99::1 is answered through --ipv6-gateway" \
+        ping6_until -I 2001:db8:99::1 2001:db8:12::2
     t "ping -6 -s 4000 (fragments both ways) gets every reply, intact" \
         ping6_big 4000
     t "ping -6 -s 30000 gets every reply, intact" ping6_big 30000
