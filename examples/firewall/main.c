@@ -1,9 +1,11 @@
 /*
  * examples/firewall/main.c - the firewall appliance: the firewall of
  * atoll/firewall.h on the two stacks the manifest declares, `inside` and
- * `outside` (the names its rules use), with the rule set of --rules.
+ * `outside` (the names its rules use), its rule set a history in the
+ * store on block device `history` (atoll/fw_history.h), changed live
+ * through the management interface when --token is given.
  *
- * A malformed rule set stops it at boot with the line and column of the
+ * A malformed --rules stops it at boot with the line and column of the
  * fault.  --stats prints the counters, each rule's among them.
  */
 #include <string.h>
@@ -11,6 +13,8 @@
 #include "atoll_app.h"
 #include "atoll/firewall.h"
 #include "atoll/forward.h"
+#include "atoll/fw_history.h"
+#include "atoll/store.h"
 
 static void iface(struct atoll_stack *s, const char *name,
                   struct atoll_fw_iface *out)
@@ -68,10 +72,13 @@ static void report(struct app *app, struct atoll_firewall *fw)
 int app_main(struct app *app)
 {
     int64_t conns = app->args.conns, stats = app->args.stats;
-    if (conns < 1 || conns > (1 << 24) || stats < 0 || stats > 86400) {
+    int64_t port = app->args.mgmt_port;
+    if (conns < 1 || conns > (1 << 24) || stats < 0 || stats > 86400 ||
+        port < 1 || port > 65535) {
         atoll_console_printf(app->console,
                              "firewall: --conns is 1 to 16777216, --stats "
-                             "0 to 86400 seconds\n");
+                             "0 to 86400 seconds, --mgmt-port 1 to "
+                             "65535\n");
         return 1;
     }
     struct atoll_fw_iface ifs[2];
@@ -88,18 +95,54 @@ int app_main(struct app *app)
                              atoll_strerror(err));
         return 1;
     }
-    size_t len;
-    char *text = rules_text(app->args.rules, &len);
-    struct atoll_fw_error e;
-    if (!text || atoll_firewall_set_rules(fw, text, len, &e) < 0) {
-        atoll_console_printf(app->console, "firewall: --rules: %d:%d: %s\n",
-                             e.line, e.column, text ? e.msg : "no memory");
+    struct atoll_store_backend *be;
+    char why[160] = "";
+    struct atoll_store *store;
+    struct atoll_store_opts so = {.author = "firewall <firewall@atoll.invalid>",
+                                  .clock = app->wclock};
+    err = atoll_store_block_backend(app->history, 0, &be, why, sizeof why);
+    if (err < 0 || (err = atoll_store_open(be, &so, &store)) < 0) {
+        atoll_console_printf(app->console, "firewall: the history: %s %s\n",
+                             atoll_strerror(err), why);
         return 1;
     }
+    size_t len = 0;
+    char *text = NULL;
+    if (app->args.rules[0] && !(text = rules_text(app->args.rules, &len)))
+        return 1;
+    struct atoll_fw_error e = {0, 0, ""};
+    struct atoll_fw_history *h;
+    err = atoll_fw_history_open(fw, store, text, len, &e, &h);
     atoll_free(text);
+    if (err < 0) {
+        atoll_console_printf(
+            app->console, "firewall: --rules: %d:%d: %s\n", e.line, e.column,
+            err == -ATOLL_EINVAL ? e.msg : atoll_strerror(err));
+        return 1;
+    }
+    if (app->args.revert[0]) {
+        err = atoll_fw_history_revert(h, app->args.revert, NULL, &e, NULL);
+        if (err < 0) {
+            atoll_console_printf(app->console, "firewall: --revert: %s\n",
+                                 err == -ATOLL_EINVAL ? e.msg
+                                                      : atoll_strerror(err));
+            return 1;
+        }
+    }
     struct atoll_stack *stacks[2] = {app->inside, app->outside};
     if (atoll_firewall_attach(fw, stacks, 2) < 0)
         return 1;
+    if (app->args.token[0]) {
+        err = atoll_fw_mgmt_listen(
+            h, app->inside, (uint16_t)app->args.mgmt_port, app->args.token);
+        if (err < 0) {
+            atoll_console_printf(app->console,
+                                 "firewall: management interface: %s "
+                                 "(a token is 16 to 127 bytes)\n",
+                                 atoll_strerror(err));
+            return 1;
+        }
+    }
     char a[16], b[16];
     atoll_console_printf(app->console,
                          "firewall: forwarding inside %s/%u <-> outside "

@@ -175,6 +175,11 @@ int atoll_store_open(struct atoll_store_backend *be,
                      struct atoll_store **out);
 void atoll_store_close(struct atoll_store *s);
 
+/* The author of the commits made from now on (a store changed by several
+ * people, say by a management interface): "Name <email>".  0,
+ * -ATOLL_EINVAL (not of that form), -ATOLL_ENOMEM. */
+int atoll_store_set_author(struct atoll_store *s, const char *author);
+
 /* The store's backend (for the block backend's usage and recovery). */
 struct atoll_store_backend *atoll_store_backend_of(struct atoll_store *s);
 

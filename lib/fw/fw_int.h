@@ -35,4 +35,10 @@ int fw_route(const struct atoll_firewall *fw, atoll_ipv4_t dst,
 uint64_t fw_hash_tuple(const struct atoll_firewall *fw,
                        const struct fw_tuple *t);
 
+/* The parts of a rule history (history.c) the management interface
+ * (mgmt.c) reads. */
+struct atoll_fw_history;
+struct atoll_firewall *fw_history_firewall(struct atoll_fw_history *h);
+struct atoll_store *fw_history_store(struct atoll_fw_history *h);
+
 #endif

@@ -55,6 +55,18 @@ int atoll_store_open(struct atoll_store_backend *be,
     return 0;
 }
 
+int atoll_store_set_author(struct atoll_store *s, const char *author)
+{
+    if (!author || !author_ok(author))
+        return -ATOLL_EINVAL;
+    char *a = atoll_strdup(author);
+    if (!a)
+        return -ATOLL_ENOMEM;
+    atoll_free(s->author);
+    s->author = a;
+    return 0;
+}
+
 void atoll_store_close(struct atoll_store *s)
 {
     if (!s)

@@ -9,7 +9,10 @@
 # from the server side through port forwarding to a web server inside; a
 # rejected port (refused at once) and a dropped one (silence); ICMP errors
 # reaching the client (port unreachable of a UDP datagram, time exceeded
-# for TTL 1).  Namespaces (unique per run) are always deleted; no traffic
+# for TTL 1).  The management interface: refused without its token, a
+# malformed set refused at its line and column (the old rules still
+# work), a live change that keeps an established connection, a revert;
+# then `atoll store log` of the firewall's disk shows every change.  Namespaces (unique per run) are always deleted; no traffic
 # leaves them.
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 . "$ROOT/tests/net/targets.bash"
@@ -159,6 +162,102 @@ time_exceeded_inside() {
     echo "$out" | grep -q "198.18.1.1.*Time to live exceeded"
 }
 
+TOKEN=fw-test-token-$$-0123456789
+MGMT=http://198.18.1.1:8443
+
+mgmt() { # CURL-ARGS...: from the client, with the token
+    ip netns exec "$NC" curl -sS --max-time 10 \
+        -H "Authorization: Bearer $TOKEN" "$@"
+}
+
+mgmt_no_token() {
+    local a b
+    a=$(ip netns exec "$NC" curl -s -o /dev/null -w '%{http_code}' \
+        --max-time 10 "$MGMT/rules")
+    b=$(ip netns exec "$NC" curl -s -o /dev/null -w '%{http_code}' \
+        --max-time 10 -H "Authorization: Bearer wrong-$TOKEN" "$MGMT/rules")
+    echo "without: $a, wrong: $b"
+    [ "$a" = 401 ] && [ "$b" = 401 ]
+}
+
+mgmt_get() { mgmt "$MGMT/rules" | grep -q "^masquerade out outside"; }
+
+mgmt_bad() {
+    local out
+    out=$(mgmt -w ' %{http_code}' -X PUT -H "X-Author: Test <t@atoll.invalid>" \
+        --data-binary $'accept state established\naccept in nowhere' \
+        "$MGMT/rules")
+    echo "$out"
+    [ "$(echo "$out" | tr '\n' ' ')" = "2:11: unknown interface 'nowhere'  400 " ]
+}
+
+# A TCP connection from the client kept open across the change: a python
+# client that echoes a line, waits for $W/go, echoes another.
+start_long_lived() {
+    ip netns exec "$NSV" socat TCP-LISTEN:7002,reuseaddr,fork EXEC:cat &
+    PIDS="$PIDS $!"
+    wait_port "$NSV" 7002 >/dev/null
+    rm -f "$W/go"
+    ip netns exec "$NC" python3 -c '
+import os, socket, sys, time
+s = socket.create_connection(("198.18.2.9", 7002), timeout=10)
+s.sendall(b"one\n"); assert s.recv(100) == b"one\n"
+print("first", flush=True)
+for _ in range(300):
+    if os.path.exists(sys.argv[1]): break
+    time.sleep(0.1)
+s.sendall(b"two\n"); assert s.recv(100) == b"two\n"
+print("second", flush=True)' "$W/go" >"$W/long.log" 2>&1 &
+    LONG=$!
+    wait_line "$W/long.log" first 10 >/dev/null
+}
+
+long_lived_still() {
+    touch "$W/go"
+    wait "$LONG" && grep -q second "$W/long.log"
+}
+
+STRICT='accept state established,related
+masquerade out outside from 198.18.1.0/24'
+
+mgmt_strict() {
+    local out
+    out=$(mgmt -X PUT -H "X-Author: Operator <op@atoll.invalid>" \
+        -H "X-Message: no new connections out" --data-binary "$STRICT" \
+        "$MGMT/rules")
+    echo "put: $out"
+    STRICT_COMMIT=$out
+    [ ${#out} = 64 ] && ! ip netns exec "$NC" curl -s --max-time 2 \
+        http://198.18.2.9:8000/ >/dev/null
+}
+
+mgmt_counters() {
+    local out
+    out=$(mgmt "$MGMT/counters")
+    echo "$out"
+    echo "$out" | grep -q "^rule line 1: [1-9][0-9]* packets" &&
+        echo "$out" | grep -q "^forwarded [1-9]"
+}
+
+mgmt_revert() {
+    local first
+    first=$(mgmt "$MGMT/log" | tail -n 1 | cut -d' ' -f1)
+    echo "boot commit: $first"
+    [ -n "$first" ] && mgmt -X POST -H "X-Author: Operator <op@atoll.invalid>" \
+        "$MGMT/revert?to=$first" | grep -Eq '^[0-9a-f]{64}$' &&
+        mgmt "$MGMT/rules" | grep -q "forward in outside"
+}
+
+store_log() {
+    local out
+    out=$("$ATOLL" store log "$IMG" 2>&1)
+    echo "$out"
+    echo "$out" | grep -q "rules given at boot" &&
+        echo "$out" | grep -q "no new connections out" &&
+        echo "$out" | grep -q "Operator <op@atoll.invalid>" &&
+        echo "$out" | grep -q "revert the rules to"
+}
+
 run_target() {
     local target=$1
     NS=atoll-fw-$target-$$
@@ -171,12 +270,15 @@ run_target() {
     t "examples/firewall builds for $target" \
         uk_build "$target" "$ROOT/examples/firewall" "$W/fw"
     local image=$W/fw/_build/firewall
+    IMG=$W/history.img
+    truncate -s 4M "$IMG"
     local args=(--inside-ipv4=198.18.1.1/24 --outside-ipv4=198.18.2.1/24
-        --inside-ipv6=off --outside-ipv6=off --rules="$RULES")
+        --inside-ipv6=off --outside-ipv6=off --rules="$RULES"
+        --token="$TOKEN")
+    local devs=(--net:inside=tap0 --net:outside=tap1 --block:history="$IMG")
     case $target in
-    unix) UK=("$image" --net:inside=tap0 --net:outside=tap1 -- "${args[@]}") ;;
-    spt) UK=("$SPT" --net:inside=tap0 --net:outside=tap1 "$image" -- -- \
-        "${args[@]}") ;;
+    unix) UK=("$image" "${devs[@]}" -- "${args[@]}") ;;
+    spt) UK=("$SPT" "${devs[@]}" "$image" -- -- "${args[@]}") ;;
     esac
     ip netns exec "$NS" "${UK[@]}" >"$W/uk.log" 2>&1 &
     local pid=$!
@@ -201,7 +303,23 @@ run_target() {
     t "ICMP port unreachable from the server reaches the client" \
         port_unreachable_inside
     t "ICMP time exceeded from the firewall for TTL 1" time_exceeded_inside
+    t "the management interface refuses a request without its token" \
+        mgmt_no_token
+    t "GET /rules with the token: the rules in force" mgmt_get
+    t "a malformed rule set is refused at its line and column" mgmt_bad
+    t "... and the rules in force still work" curl_out
+    start_long_lived
+    t "a live change (PUT): new connections out are now refused" mgmt_strict
+    t "... an established connection the new rules allow keeps working" \
+        long_lived_still
+    t "GET /counters counts per rule" mgmt_counters
+    t "a revert brings the earlier rule set back" mgmt_revert
+    t "... and new connections out work again" curl_out
     t "the firewall is still running" kill -0 "$pid"
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    t "atoll store log of its disk: every change a commit with its author" \
+        store_log
     for p in $PIDS; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
     PIDS=""
     ip netns del "$NS" 2>/dev/null
