@@ -29,6 +29,7 @@
 #include "atoll/udp.h"
 #include "dhcp_int.h"
 #include "stack_impl.h"
+#include "wire.h"
 
 static struct atoll_log_src dhcp_log = {"dhcp", -1, 0};
 
@@ -100,20 +101,6 @@ static struct {
 
 /* ---- wire ---------------------------------------------------------------- */
 
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-           p[3];
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
 static bool usable(atoll_ipv4_t a)
 {
     return a != 0 && a != 0xffffffffu && (a >> 28) < 14 && (a >> 24) != 127;
@@ -129,10 +116,10 @@ static int parse(const uint8_t *p, size_t len, uint32_t xid,
 {
     memset(m, 0, sizeof *m);
     if (len < HDR_LEN + 4 || p[0] != 2 || p[1] != 1 || p[2] != 6 ||
-        get32(p + 4) != xid || memcmp(p + 28, mac, 6) ||
-        get32(p + HDR_LEN) != COOKIE)
+        net_get32(p + 4) != xid || memcmp(p + 28, mac, 6) ||
+        net_get32(p + HDR_LEN) != COOKIE)
         return -ATOLL_EBADMSG;
-    m->yiaddr = get32(p + 16);
+    m->yiaddr = net_get32(p + 16);
     size_t o = HDR_LEN + 4;
     bool end = false;
     while (o < len && !end) {
@@ -164,27 +151,27 @@ static int parse(const uint8_t *p, size_t len, uint32_t xid,
             if (l != 4)
                 return -ATOLL_EBADMSG;
             if (code == OPT_SERVER)
-                m->server = get32(v);
+                m->server = net_get32(v);
             else if (code == OPT_MASK)
-                m->mask = get32(v), m->has_mask = true;
+                m->mask = net_get32(v), m->has_mask = true;
             else if (code == OPT_LEASE)
-                m->lease = get32(v), m->has_lease = true;
+                m->lease = net_get32(v), m->has_lease = true;
             else if (code == OPT_T1)
-                m->t1 = get32(v), m->has_t1 = true;
+                m->t1 = net_get32(v), m->has_t1 = true;
             else
-                m->t2 = get32(v), m->has_t2 = true;
+                m->t2 = net_get32(v), m->has_t2 = true;
             break;
         case OPT_ROUTER:
         case OPT_DNS:
             if (l == 0 || l % 4)
                 return -ATOLL_EBADMSG;
             if (code == OPT_ROUTER) {
-                m->router = get32(v);
+                m->router = net_get32(v);
             } else {
                 for (size_t i = 0; i < l / 4; i++)
                     if (m->ndns < ATOLL_DHCP_DNS_MAX &&
-                        usable(get32(v + 4 * i)))
-                        m->dns[m->ndns++] = get32(v + 4 * i);
+                        usable(net_get32(v + 4 * i)))
+                        m->dns[m->ndns++] = net_get32(v + 4 * i);
             }
             break;
         default:
@@ -214,12 +201,12 @@ static size_t build(struct atoll_dhcp *c, uint8_t *p, uint8_t type,
     p[0] = 1; /* BOOTREQUEST */
     p[1] = 1;
     p[2] = 6;
-    put32(p + 4, c->xid);
+    net_put32(p + 4, c->xid);
     if (!ciaddr && type != DHCPDECLINE)
         p[10] = 0x80; /* BROADCAST: we cannot receive unicast yet */
-    put32(p + 12, ciaddr);
+    net_put32(p + 12, ciaddr);
     memcpy(p + 28, c->mac, 6);
-    put32(p + HDR_LEN, COOKIE);
+    net_put32(p + HDR_LEN, COOKIE);
     size_t o = HDR_LEN + 4;
     p[o++] = OPT_TYPE;
     p[o++] = 1;
@@ -227,13 +214,13 @@ static size_t build(struct atoll_dhcp *c, uint8_t *p, uint8_t type,
     if (requested) {
         p[o++] = OPT_REQUESTED;
         p[o++] = 4;
-        put32(p + o, requested);
+        net_put32(p + o, requested);
         o += 4;
     }
     if (server) {
         p[o++] = OPT_SERVER;
         p[o++] = 4;
-        put32(p + o, server);
+        net_put32(p + o, server);
         o += 4;
     }
     if (type != DHCPDECLINE) {

@@ -20,6 +20,7 @@
 
 #include "atoll/error.h"
 #include "dns_int.h"
+#include "wire.h"
 
 #define CHAIN_MAX 8
 
@@ -30,12 +31,6 @@ struct writer {
     const char *qname; /* lower case */
     size_t qlen;
 };
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
 
 /* `owner` as a pointer into the question when it is the question name or
  * a suffix of it at a label boundary; else in full. */
@@ -49,7 +44,7 @@ static void put_owner(struct writer *w, const char *owner)
             w->full = true;
             return;
         }
-        put16(w->p + w->len, (uint16_t)(0xc000 | (12 + w->qlen - ol)));
+        net_put16(w->p + w->len, (uint16_t)(0xc000 | (12 + w->qlen - ol)));
         w->len += 2;
         return;
     }
@@ -71,11 +66,11 @@ static void put_rr(struct writer *w, const struct zone_rr *r, uint32_t ttl)
         return;
     }
     uint8_t *p = w->p + w->len;
-    put16(p, r->type);
-    put16(p + 2, ATOLL_DNS_CLASS_IN);
-    put16(p + 4, (uint16_t)(ttl >> 16));
-    put16(p + 6, (uint16_t)ttl);
-    put16(p + 8, r->rdlen);
+    net_put16(p, r->type);
+    net_put16(p + 2, ATOLL_DNS_CLASS_IN);
+    net_put16(p + 4, (uint16_t)(ttl >> 16));
+    net_put16(p + 6, (uint16_t)ttl);
+    net_put16(p + 8, r->rdlen);
     memcpy(p + 10, r->rdata, r->rdlen);
     w->len += 10 + (size_t)r->rdlen;
 }
@@ -169,8 +164,8 @@ int atoll_dns_answer(const struct atoll_dns_zone *z, const uint8_t *q,
             int n = atoll_dns_name_write(out + 12, cap - 16, qname);
             if (n < 0)
                 return 0;
-            put16(out + 12 + n, qtype);
-            put16(out + 14 + n, qclass);
+            net_put16(out + 12 + n, qtype);
+            net_put16(out + 14 + n, qclass);
             w.len += (size_t)n + 4;
         }
         w.limit -= reserve;
@@ -238,20 +233,20 @@ int atoll_dns_answer(const struct atoll_dns_zone *z, const uint8_t *q,
     if (edns && have_q) {
         uint8_t *p = out + w.len;
         p[0] = 0;
-        put16(p + 1, ATOLL_DNS_TYPE_OPT);
-        put16(p + 3, 1232); /* what we accept */
+        net_put16(p + 1, ATOLL_DNS_TYPE_OPT);
+        net_put16(p + 3, 1232); /* what we accept */
         /* TTL: the upper 8 bits of the RCODE, version 0, no flags. */
-        put16(p + 5, (uint16_t)((rcode >> 4) << 8));
-        put16(p + 7, 0);
-        put16(p + 9, 0);
+        net_put16(p + 5, (uint16_t)((rcode >> 4) << 8));
+        net_put16(p + 7, 0);
+        net_put16(p + 9, 0);
         w.len += 11;
         counts[2]++;
     }
-    put16(out, h.id);
-    put16(out + 2, (uint16_t)(flags | (rcode & 15)));
-    put16(out + 4, have_q ? 1 : 0);
-    put16(out + 6, counts[0]);
-    put16(out + 8, counts[1]);
-    put16(out + 10, counts[2]);
+    net_put16(out, h.id);
+    net_put16(out + 2, (uint16_t)(flags | (rcode & 15)));
+    net_put16(out + 4, have_q ? 1 : 0);
+    net_put16(out + 6, counts[0]);
+    net_put16(out + 8, counts[1]);
+    net_put16(out + 10, counts[2]);
     return (int)w.len;
 }

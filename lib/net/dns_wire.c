@@ -15,17 +15,7 @@
 
 #include "atoll/dns.h"
 #include "atoll/error.h"
-
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-           p[3];
-}
+#include "wire.h"
 
 static char lower(char c)
 {
@@ -121,12 +111,12 @@ int atoll_dns_header_read(const uint8_t *msg, size_t len,
 {
     if (len < 12)
         return -ATOLL_EBADMSG;
-    h->id = get16(msg);
-    h->flags = get16(msg + 2);
-    h->qdcount = get16(msg + 4);
-    h->ancount = get16(msg + 6);
-    h->nscount = get16(msg + 8);
-    h->arcount = get16(msg + 10);
+    h->id = net_get16(msg);
+    h->flags = net_get16(msg + 2);
+    h->qdcount = net_get16(msg + 4);
+    h->ancount = net_get16(msg + 6);
+    h->nscount = net_get16(msg + 8);
+    h->arcount = net_get16(msg + 10);
     return 0;
 }
 
@@ -137,8 +127,8 @@ int atoll_dns_question_read(const uint8_t *msg, size_t len, size_t *off,
     size_t o = *off;
     if (atoll_dns_name_read(msg, len, &o, name) < 0 || o + 4 > len)
         return -ATOLL_EBADMSG;
-    *type = get16(msg + o);
-    *cls = get16(msg + o + 2);
+    *type = net_get16(msg + o);
+    *cls = net_get16(msg + o + 2);
     *off = o + 4;
     return 0;
 }
@@ -149,10 +139,10 @@ int atoll_dns_rr_read(const uint8_t *msg, size_t len, size_t *off,
     size_t o = *off;
     if (atoll_dns_name_read(msg, len, &o, rr->name) < 0 || o + 10 > len)
         return -ATOLL_EBADMSG;
-    rr->type = get16(msg + o);
-    rr->cls = get16(msg + o + 2);
-    rr->ttl = get32(msg + o + 4);
-    rr->rdlen = get16(msg + o + 8);
+    rr->type = net_get16(msg + o);
+    rr->cls = net_get16(msg + o + 2);
+    rr->ttl = net_get32(msg + o + 4);
+    rr->rdlen = net_get16(msg + o + 8);
     rr->rdata = o + 10;
     if (rr->rdata + rr->rdlen > len)
         return -ATOLL_EBADMSG;

@@ -18,6 +18,7 @@
 #include "atoll/error.h"
 #include "atoll/mem.h"
 #include "dns_int.h"
+#include "wire.h"
 
 #define TOKEN_MAX 2048
 #define RDATA_MAX 8192
@@ -370,14 +371,6 @@ static int put_name(struct parser *ps, const char *tok, uint8_t *rd,
     return 0;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
 /* The rest of a record line after its type. */
 static int rdata(struct parser *ps, const char *owner, uint16_t type,
                  uint32_t ttl, char *tok)
@@ -412,7 +405,7 @@ static int rdata(struct parser *ps, const char *owner, uint16_t type,
             atoll_ipv4_t a;
             if (atoll_ipv4_parse(tok, &a, NULL) < 0)
                 return fail(ps, "bad IPv4 address '%s'", tok);
-            put32(rd, a);
+            net_put32(rd, a);
             len = 4;
         } else if (type == ATOLL_DNS_TYPE_AAAA) {
             if (!parse_ipv6(tok, rd))
@@ -429,7 +422,7 @@ static int rdata(struct parser *ps, const char *owner, uint16_t type,
             uint32_t v;
             if (!(got == 2 ? parse_u32(tok, &v) : parse_ttl(tok, &v)))
                 return fail(ps, "bad SOA number '%s'", tok);
-            put32(rd + len, v);
+            net_put32(rd + len, v);
             len += 4;
         } else {
             if ((err = put_name(ps, tok, rd, &len)) < 0)
