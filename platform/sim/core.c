@@ -190,23 +190,13 @@ void *sim_dev_get(int dev, enum sim_dev_kind kind)
 
 /* ---- options --------------------------------------------------------- */
 
-void sim_errf(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 int plat_option(const char *key, const char *value, char *err, size_t errlen)
 {
     if (strcmp(key, "seed") == 0) {
         uint64_t seed;
         if (!value || sim_parse_u64(value, &seed) < 0) {
-            sim_errf(err, errlen, "--seed: bad seed '%s' (expected a number)",
-                     value ? value : "");
+            host_errf(err, errlen, "--seed: bad seed '%s' (expected a number)",
+                      value ? value : "");
             return -ATOLL_EINVAL;
         }
         atoll_sim_seed(seed);
@@ -216,10 +206,10 @@ int plat_option(const char *key, const char *value, char *err, size_t errlen)
         uint64_t s;
         if (!value || sim_parse_u64(value, &s) < 0 ||
             s > (uint64_t)(INT64_MAX / 1000000000LL) / 2) {
-            sim_errf(err, errlen,
-                     "--sim-epoch: bad time '%s' (expected seconds since "
-                     "1970)",
-                     value ? value : "");
+            host_errf(err, errlen,
+                      "--sim-epoch: bad time '%s' (expected seconds since "
+                      "1970)",
+                      value ? value : "");
             return -ATOLL_EINVAL;
         }
         epoch_ns = (atoll_time_t)s * 1000000000LL;
@@ -227,8 +217,8 @@ int plat_option(const char *key, const char *value, char *err, size_t errlen)
     }
     if (strncmp(key, "wire:", 5) == 0) {
         if (key[5] == '\0') {
-            sim_errf(err, errlen,
-                     "--wire: missing wire name (--wire:NAME=...)");
+            host_errf(err, errlen,
+                      "--wire: missing wire name (--wire:NAME=...)");
             return -ATOLL_EINVAL;
         }
         return sim_wire_option(key + 5, value ? value : "", err, errlen);

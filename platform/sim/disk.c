@@ -122,18 +122,18 @@ int plat_block_attach(const char *name, const char *spec, char *err,
                       size_t errlen)
 {
     if (!name || !*name || strlen(name) > NAME_MAX_) {
-        sim_errf(err, errlen, "--block: bad device name '%s'",
-                 name ? name : "");
+        host_errf(err, errlen, "--block: bad device name '%s'",
+                  name ? name : "");
         return -ATOLL_EINVAL;
     }
     if (disk_find(name)) {
-        sim_errf(err, errlen, "--block:%s: device attached twice", name);
+        host_errf(err, errlen, "--block:%s: device attached twice", name);
         return -ATOLL_EINVAL;
     }
     char buf[1024];
     if (!spec || !*spec || strlen(spec) >= sizeof buf) {
-        sim_errf(err, errlen,
-                 "--block:%s: expected FILE or mem:SIZE, then options", name);
+        host_errf(err, errlen,
+                  "--block:%s: expected FILE or mem:SIZE, then options", name);
         return -ATOLL_EINVAL;
     }
     strcpy(buf, spec);
@@ -141,16 +141,16 @@ int plat_block_attach(const char *name, const char *spec, char *err,
     char *save = NULL;
     char *source = strtok_r(buf, ",", &save);
     if (!source) {
-        sim_errf(err, errlen,
-                 "--block:%s: expected FILE or mem:SIZE, then options", name);
+        host_errf(err, errlen,
+                  "--block:%s: expected FILE or mem:SIZE, then options", name);
         return -ATOLL_EINVAL;
     }
     uint64_t mem_size = 0;
     bool is_mem = strncmp(source, "mem:", 4) == 0;
     if (is_mem && (sim_parse_size(source + 4, &mem_size) < 0 || !mem_size)) {
-        sim_errf(err, errlen,
-                 "--block:%s: bad size '%s' (expected e.g. mem:4M)", name,
-                 source + 4);
+        host_errf(err, errlen,
+                  "--block:%s: bad size '%s' (expected e.g. mem:4M)", name,
+                  source + 4);
         return -ATOLL_EINVAL;
     }
     for (char *item = strtok_r(NULL, ",", &save); item;
@@ -170,40 +170,40 @@ int plat_block_attach(const char *name, const char *spec, char *err,
             o.torn_at_write = v;
         } else if (strncmp(item, "sector=", 7) == 0) {
             if (sim_parse_u64(item + 7, &v) < 0 || !sector_ok(v)) {
-                sim_errf(err, errlen,
-                         "--block:%s: bad sector size '%s' (expected a power "
-                         "of two from 512 to 65536)",
-                         name, item + 7);
+                host_errf(err, errlen,
+                          "--block:%s: bad sector size '%s' (expected a power "
+                          "of two from 512 to 65536)",
+                          name, item + 7);
                 return -ATOLL_EINVAL;
             }
             o.sector_size = (uint32_t)v;
         } else {
-            sim_errf(err, errlen,
-                     "--block:%s: unknown option '%s' (expected full, busy, "
-                     "fail-at=N, torn-at=N, sector=BYTES)",
-                     name, item);
+            host_errf(err, errlen,
+                      "--block:%s: unknown option '%s' (expected full, busy, "
+                      "fail-at=N, torn-at=N, sector=BYTES)",
+                      name, item);
             return -ATOLL_EINVAL;
         }
         continue;
     bad_number:
-        sim_errf(err, errlen,
-                 "--block:%s: bad write number in '%s' (expected N >= 1)", name,
-                 item);
+        host_errf(err, errlen,
+                  "--block:%s: bad write number in '%s' (expected N >= 1)",
+                  name, item);
         return -ATOLL_EINVAL;
     }
     if (is_mem) {
         if (mem_size % o.sector_size != 0) {
-            sim_errf(err, errlen,
-                     "--block:%s: size %llu is not a multiple of the "
-                     "%u-byte sector size",
-                     name, (unsigned long long)mem_size, o.sector_size);
+            host_errf(err, errlen,
+                      "--block:%s: size %llu is not a multiple of the "
+                      "%u-byte sector size",
+                      name, (unsigned long long)mem_size, o.sector_size);
             return -ATOLL_EINVAL;
         }
         o.sectors = mem_size / o.sector_size;
         int rc = atoll_sim_disk_create(name, &o, NULL, 0);
         if (rc < 0) {
-            sim_errf(err, errlen, "--block:%s: cannot create disk: %s", name,
-                     atoll_strerror(rc));
+            host_errf(err, errlen, "--block:%s: cannot create disk: %s", name,
+                      atoll_strerror(rc));
             return -ATOLL_EINVAL;
         }
         return 0;
@@ -212,7 +212,7 @@ int plat_block_attach(const char *name, const char *spec, char *err,
     char *path = strdup(source);
     if (!d || !path) {
         free(path);
-        sim_errf(err, errlen, "--block:%s: out of memory", name);
+        host_errf(err, errlen, "--block:%s: out of memory", name);
         return -ATOLL_EINVAL;
     }
     d->path = path;
@@ -226,8 +226,8 @@ static int disk_load(struct disk *d, char *err, size_t errlen)
 {
     FILE *f = fopen(d->path, "rb");
     if (!f) {
-        sim_errf(err, errlen, "block device '%s': cannot open '%s': %s",
-                 d->name, d->path, strerror(errno));
+        host_errf(err, errlen, "block device '%s': cannot open '%s': %s",
+                  d->name, d->path, strerror(errno));
         return -ATOLL_ENODEV;
     }
     uint8_t *data = NULL;
@@ -239,8 +239,8 @@ static int disk_load(struct disk *d, char *err, size_t errlen)
             if (!n) {
                 free(data);
                 fclose(f);
-                sim_errf(err, errlen, "block device '%s': out of memory",
-                         d->name);
+                host_errf(err, errlen, "block device '%s': out of memory",
+                          d->name);
                 return -ATOLL_ENODEV;
             }
             data = n;
@@ -255,22 +255,22 @@ static int disk_load(struct disk *d, char *err, size_t errlen)
     fclose(f);
     if (bad) {
         free(data);
-        sim_errf(err, errlen, "block device '%s': cannot read '%s'", d->name,
-                 d->path);
+        host_errf(err, errlen, "block device '%s': cannot read '%s'", d->name,
+                  d->path);
         return -ATOLL_ENODEV;
     }
     if (len == 0) {
         free(data);
-        sim_errf(err, errlen, "block device '%s': '%s' is empty", d->name,
-                 d->path);
+        host_errf(err, errlen, "block device '%s': '%s' is empty", d->name,
+                  d->path);
         return -ATOLL_ENODEV;
     }
     if (len % d->opts.sector_size != 0) {
         free(data);
-        sim_errf(err, errlen,
-                 "block device '%s': '%s' size %zu is not a multiple of the "
-                 "%u-byte sector size",
-                 d->name, d->path, len, d->opts.sector_size);
+        host_errf(err, errlen,
+                  "block device '%s': '%s' size %zu is not a multiple of the "
+                  "%u-byte sector size",
+                  d->name, d->path, len, d->opts.sector_size);
         return -ATOLL_ENODEV;
     }
     d->data = data;
@@ -284,10 +284,10 @@ int plat_block_open(const char *name, struct plat_block_info *info, char *err,
 {
     struct disk *d = disk_find(name);
     if (!d) {
-        sim_errf(err, errlen,
-                 "block device '%s' is not attached (use --block:%s=FILE or "
-                 "mem:SIZE)",
-                 name, name);
+        host_errf(err, errlen,
+                  "block device '%s' is not attached (use --block:%s=FILE or "
+                  "mem:SIZE)",
+                  name, name);
         return -ATOLL_ENOENT;
     }
     if (!d->data) {
@@ -298,7 +298,7 @@ int plat_block_open(const char *name, struct plat_block_info *info, char *err,
     if (d->dev < 0) {
         int dev = sim_dev_alloc(SIM_DEV_BLOCK, d);
         if (dev < 0) {
-            sim_errf(err, errlen, "block device '%s': too many devices", name);
+            host_errf(err, errlen, "block device '%s': too many devices", name);
             return -ATOLL_ENODEV;
         }
         d->dev = dev;

@@ -18,6 +18,7 @@
 #include <stdio.h>
 
 #include "atoll/time.h"
+#include "host/errf.h"
 
 /* ---- virtual clock (core.c) ------------------------------------------ */
 
@@ -70,10 +71,6 @@ void sim_pcap_record(FILE *f, atoll_time_t wall_ns, const void *frame,
 
 /* Stable 64-bit hash of a string (FNV-1a): MAC addresses from names. */
 uint64_t sim_hash(const char *s);
-
-/* Format into err (if errlen > 0). */
-void sim_errf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 /* Parse a decimal/suffixed number; 0 or -ATOLL_EINVAL.  Suffixes for
  * sizes: K M G (x1024); for rates: k M G (x1000); durations: ns us ms s. */

@@ -205,14 +205,14 @@ int sim_wire_option(const char *name, const char *spec, char *err,
 {
     struct wire *w = wire_get(name);
     if (!w) {
-        sim_errf(err, errlen, "--wire:%s: bad wire name (1 to %d bytes)", name,
-                 NAME_MAX_);
+        host_errf(err, errlen, "--wire:%s: bad wire name (1 to %d bytes)", name,
+                  NAME_MAX_);
         return -ATOLL_EINVAL;
     }
     struct atoll_sim_wire_opts o = w->opts;
     char buf[1024];
     if (strlen(spec) >= sizeof buf) {
-        sim_errf(err, errlen, "--wire:%s: options too long", name);
+        host_errf(err, errlen, "--wire:%s: options too long", name);
         return -ATOLL_EINVAL;
     }
     strcpy(buf, spec);
@@ -221,9 +221,9 @@ int sim_wire_option(const char *name, const char *spec, char *err,
          item = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(item, '=');
         if (!eq) {
-            sim_errf(err, errlen,
-                     "--wire:%s: bad option '%s' (expected KEY=VALUE)", name,
-                     item);
+            host_errf(err, errlen,
+                      "--wire:%s: bad option '%s' (expected KEY=VALUE)", name,
+                      item);
             return -ATOLL_EINVAL;
         }
         *eq = '\0';
@@ -242,58 +242,58 @@ int sim_wire_option(const char *name, const char *spec, char *err,
             errno = 0;
             double p = strtod(val, &end);
             if (*val == '\0' || *end != '\0' || errno || !prob_ok(p)) {
-                sim_errf(err, errlen,
-                         "--wire:%s: bad probability '%s=%s' (expected 0..1)",
-                         name, key, val);
+                host_errf(err, errlen,
+                          "--wire:%s: bad probability '%s=%s' (expected 0..1)",
+                          name, key, val);
                 return -ATOLL_EINVAL;
             }
             *prob = p;
         } else if (strcmp(key, "delay") == 0 || strcmp(key, "jitter") == 0) {
             atoll_time_t d;
             if (sim_parse_duration(val, &d) < 0 || d > ATOLL_SEC(3600)) {
-                sim_errf(err, errlen,
-                         "--wire:%s: bad duration '%s=%s' (expected e.g. "
-                         "2ms, 150us, at most 3600s)",
-                         name, key, val);
+                host_errf(err, errlen,
+                          "--wire:%s: bad duration '%s=%s' (expected e.g. "
+                          "2ms, 150us, at most 3600s)",
+                          name, key, val);
                 return -ATOLL_EINVAL;
             }
             *(key[0] == 'd' ? &o.delay : &o.jitter) = d;
         } else if (strcmp(key, "bw") == 0) {
             if (sim_parse_rate(val, &o.bandwidth) < 0) {
-                sim_errf(err, errlen,
-                         "--wire:%s: bad rate '%s=%s' (expected bits/s, e.g. "
-                         "10M)",
-                         name, key, val);
+                host_errf(err, errlen,
+                          "--wire:%s: bad rate '%s=%s' (expected bits/s, e.g. "
+                          "10M)",
+                          name, key, val);
                 return -ATOLL_EINVAL;
             }
         } else if (strcmp(key, "tso") == 0) {
             if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0) {
-                sim_errf(err, errlen,
-                         "--wire:%s: bad value '%s=%s' (expected on or off)",
-                         name, key, val);
+                host_errf(err, errlen,
+                          "--wire:%s: bad value '%s=%s' (expected on or off)",
+                          name, key, val);
                 return -ATOLL_EINVAL;
             }
             o.tso = strcmp(val, "on") == 0;
         } else if (strcmp(key, "pcap") == 0) {
             if (*val == '\0') {
-                sim_errf(err, errlen, "--wire:%s: empty pcap file name", name);
+                host_errf(err, errlen, "--wire:%s: empty pcap file name", name);
                 return -ATOLL_EINVAL;
             }
             o.pcap = val;
         } else {
-            sim_errf(err, errlen,
-                     "--wire:%s: unknown option '%s' (expected loss, dup, "
-                     "reorder, corrupt, delay, jitter, bw, tso, pcap)",
-                     name, key);
+            host_errf(err, errlen,
+                      "--wire:%s: unknown option '%s' (expected loss, dup, "
+                      "reorder, corrupt, delay, jitter, bw, tso, pcap)",
+                      name, key);
             return -ATOLL_EINVAL;
         }
     }
     int rc = atoll_sim_wire_configure(name, &o);
     if (rc == -ATOLL_EIO)
-        sim_errf(err, errlen, "--wire:%s: cannot create capture file '%s': %s",
-                 name, o.pcap, strerror(errno));
+        host_errf(err, errlen, "--wire:%s: cannot create capture file '%s': %s",
+                  name, o.pcap, strerror(errno));
     else if (rc < 0)
-        sim_errf(err, errlen, "--wire:%s: %s", name, atoll_strerror(rc));
+        host_errf(err, errlen, "--wire:%s: %s", name, atoll_strerror(rc));
     return rc < 0 ? -ATOLL_EINVAL : 0;
 }
 
@@ -311,25 +311,25 @@ int plat_net_attach(const char *name, const char *spec, char *err,
                     size_t errlen)
 {
     if (!name || !*name || strlen(name) > NAME_MAX_) {
-        sim_errf(err, errlen, "--net: bad interface name '%s'",
-                 name ? name : "");
+        host_errf(err, errlen, "--net: bad interface name '%s'",
+                  name ? name : "");
         return -ATOLL_EINVAL;
     }
     if (!spec || !*spec || strlen(spec) > NAME_MAX_ || strchr(spec, ',')) {
-        sim_errf(err, errlen,
-                 "--net:%s: bad wire name '%s' (expected --net:%s=WIRE)", name,
-                 spec ? spec : "", name);
+        host_errf(err, errlen,
+                  "--net:%s: bad wire name '%s' (expected --net:%s=WIRE)", name,
+                  spec ? spec : "", name);
         return -ATOLL_EINVAL;
     }
     if (port_find(name)) {
-        sim_errf(err, errlen, "--net:%s: interface attached twice", name);
+        host_errf(err, errlen, "--net:%s: interface attached twice", name);
         return -ATOLL_EINVAL;
     }
     struct port *p = calloc(1, sizeof *p);
     struct wire *w = wire_get(spec);
     if (!p || !w) {
         free(p);
-        sim_errf(err, errlen, "--net:%s: out of memory", name);
+        host_errf(err, errlen, "--net:%s: out of memory", name);
         return -ATOLL_EINVAL;
     }
     strcpy(p->name, name);
@@ -350,15 +350,15 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
 {
     struct port *p = port_find(name);
     if (!p) {
-        sim_errf(err, errlen,
-                 "net device '%s' is not attached (use --net:%s=WIRE)", name,
-                 name);
+        host_errf(err, errlen,
+                  "net device '%s' is not attached (use --net:%s=WIRE)", name,
+                  name);
         return -ATOLL_ENOENT;
     }
     if (p->dev < 0) {
         int dev = sim_dev_alloc(SIM_DEV_NET, p);
         if (dev < 0) {
-            sim_errf(err, errlen, "net device '%s': too many devices", name);
+            host_errf(err, errlen, "net device '%s': too many devices", name);
             return -ATOLL_ENODEV;
         }
         p->dev = dev;

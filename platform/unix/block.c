@@ -32,24 +32,24 @@ int plat_block_attach(const char *name, const char *spec, char *err,
                       size_t errlen)
 {
     if (!name || !*name || strlen(name) >= sizeof attached[0].name) {
-        unix_errf(err, errlen, "--block: bad device name '%s'",
+        host_errf(err, errlen, "--block: bad device name '%s'",
                   name ? name : "");
         return -ATOLL_EINVAL;
     }
     if (!spec || !*spec) {
-        unix_errf(err, errlen, "--block:%s: missing file name", name);
+        host_errf(err, errlen, "--block:%s: missing file name", name);
         return -ATOLL_EINVAL;
     }
     for (int i = 0; i < n_attached; i++) {
         if (strcmp(attached[i].name, name) == 0) {
-            unix_errf(err, errlen, "--block:%s: device attached twice", name);
+            host_errf(err, errlen, "--block:%s: device attached twice", name);
             return -ATOLL_EINVAL;
         }
     }
     char *path = strdup(spec);
     if (n_attached == ATOLL_DEVICES_MAX || !path) {
         free(path);
-        unix_errf(err, errlen, "--block:%s: too many devices", name);
+        host_errf(err, errlen, "--block:%s: too many devices", name);
         return -ATOLL_EINVAL;
     }
     strcpy(attached[n_attached].name, name);
@@ -67,7 +67,7 @@ int plat_block_open(const char *name, struct plat_block_info *info, char *err,
         if (strcmp(attached[i].name, name) == 0)
             break;
     if (i == n_attached) {
-        unix_errf(err, errlen,
+        host_errf(err, errlen,
                   "block device '%s' is not attached (use --block:%s=FILE)",
                   name, name);
         return -ATOLL_ENOENT;
@@ -87,24 +87,24 @@ int plat_block_open(const char *name, struct plat_block_info *info, char *err,
         ro = true;
     }
     if (fd < 0) {
-        unix_errf(err, errlen, "block device '%s': cannot open '%s': %s", name,
+        host_errf(err, errlen, "block device '%s': cannot open '%s': %s", name,
                   path, strerror(errno));
         return -ATOLL_ENODEV;
     }
     off_t size = lseek(fd, 0, SEEK_END);
     if (size < 0) {
-        unix_errf(err, errlen, "block device '%s': cannot size '%s': %s", name,
+        host_errf(err, errlen, "block device '%s': cannot size '%s': %s", name,
                   path, strerror(errno));
         close(fd);
         return -ATOLL_ENODEV;
     }
     if (size == 0) {
-        unix_errf(err, errlen, "block device '%s': '%s' is empty", name, path);
+        host_errf(err, errlen, "block device '%s': '%s' is empty", name, path);
         close(fd);
         return -ATOLL_ENODEV;
     }
     if (size % SECTOR != 0) {
-        unix_errf(err, errlen,
+        host_errf(err, errlen,
                   "block device '%s': '%s' size %lld is not a multiple of "
                   "the %d-byte sector size",
                   name, path, (long long)size, SECTOR);
@@ -113,7 +113,7 @@ int plat_block_open(const char *name, struct plat_block_info *info, char *err,
     }
     int dev = unix_dev_alloc(UNIX_DEV_BLOCK);
     if (dev < 0) {
-        unix_errf(err, errlen, "block device '%s': too many devices", name);
+        host_errf(err, errlen, "block device '%s': too many devices", name);
         close(fd);
         return -ATOLL_ENODEV;
     }

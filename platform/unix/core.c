@@ -98,16 +98,6 @@ struct unix_dev *unix_dev_get(int dev, enum unix_dev_kind kind)
 
 /* ---- options --------------------------------------------------------- */
 
-void unix_errf(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 #define MAC_OVERRIDES_MAX ATOLL_DEVICES_MAX
 
 static struct {
@@ -164,7 +154,7 @@ int plat_option(const char *key, const char *value, char *err, size_t errlen)
 {
     if (strcmp(key, "net-offload") == 0) {
         if (!value || (strcmp(value, "on") && strcmp(value, "off"))) {
-            unix_errf(err, errlen,
+            host_errf(err, errlen,
                       "--net-offload: bad value '%s' (expected on or off)",
                       value ? value : "");
             return -ATOLL_EINVAL;
@@ -174,7 +164,7 @@ int plat_option(const char *key, const char *value, char *err, size_t errlen)
     }
     if (strcmp(key, "dumpcore") == 0) {
         if (!value || !*value) {
-            unix_errf(err, errlen,
+            host_errf(err, errlen,
                       "--dumpcore: missing folder (--dumpcore=DIR)");
             return -ATOLL_EINVAL;
         }
@@ -184,12 +174,12 @@ int plat_option(const char *key, const char *value, char *err, size_t errlen)
         const char *name = key + 8;
         uint8_t mac[6];
         if (!*name || strlen(name) >= sizeof mac_overrides[0].name) {
-            unix_errf(err, errlen, "--net-mac: bad device name '%s'", name);
+            host_errf(err, errlen, "--net-mac: bad device name '%s'", name);
             return -ATOLL_EINVAL;
         }
         if (!value || !parse_mac(value, mac) || (mac[0] & 1) ||
             !(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5])) {
-            unix_errf(err, errlen,
+            host_errf(err, errlen,
                       "--net-mac:%s: bad address '%s' (expected a unicast "
                       "MAC like 02:00:00:00:00:01)",
                       name, value ? value : "");
@@ -201,7 +191,7 @@ int plat_option(const char *key, const char *value, char *err, size_t errlen)
                 break;
         if (i == n_mac_overrides) {
             if (n_mac_overrides == MAC_OVERRIDES_MAX) {
-                unix_errf(err, errlen, "--net-mac: too many devices");
+                host_errf(err, errlen, "--net-mac: too many devices");
                 return -ATOLL_EINVAL;
             }
             n_mac_overrides++;

@@ -56,23 +56,23 @@ int plat_net_attach(const char *name, const char *spec, char *err,
                     size_t errlen)
 {
     if (!name || !*name || strlen(name) >= sizeof attached[0].name) {
-        unix_errf(err, errlen, "--net: bad device name '%s'", name ? name : "");
+        host_errf(err, errlen, "--net: bad device name '%s'", name ? name : "");
         return -ATOLL_EINVAL;
     }
     if (!spec || !*spec || strlen(spec) >= IFNAMSIZ || strchr(spec, '/')) {
-        unix_errf(err, errlen,
+        host_errf(err, errlen,
                   "--net:%s: bad tap device name '%s' (1 to %d characters)",
                   name, spec ? spec : "", IFNAMSIZ - 1);
         return -ATOLL_EINVAL;
     }
     for (int i = 0; i < n_attached; i++) {
         if (strcmp(attached[i].name, name) == 0) {
-            unix_errf(err, errlen, "--net:%s: device attached twice", name);
+            host_errf(err, errlen, "--net:%s: device attached twice", name);
             return -ATOLL_EINVAL;
         }
     }
     if (n_attached == ATTACH_MAX) {
-        unix_errf(err, errlen, "--net:%s: too many devices", name);
+        host_errf(err, errlen, "--net:%s: too many devices", name);
         return -ATOLL_EINVAL;
     }
     strcpy(attached[n_attached].name, name);
@@ -105,7 +105,7 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
         if (strcmp(attached[i].name, name) == 0)
             break;
     if (i == n_attached) {
-        unix_errf(err, errlen,
+        host_errf(err, errlen,
                   "net device '%s' is not attached (use --net:%s=TAP)", name,
                   name);
         return -ATOLL_ENOENT;
@@ -119,7 +119,7 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
         return attached[i].dev;
 
     if (if_nametoindex(tap) == 0) {
-        unix_errf(err, errlen,
+        host_errf(err, errlen,
                   "tap device '%s' does not exist (create it with: ip tuntap "
                   "add %s mode tap)",
                   tap, tap);
@@ -127,7 +127,7 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     }
     int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
-        unix_errf(err, errlen, "tap device '%s': cannot open /dev/net/tun: %s",
+        host_errf(err, errlen, "tap device '%s': cannot open /dev/net/tun: %s",
                   tap, strerror(errno));
         return -ATOLL_ENODEV;
     }
@@ -136,7 +136,7 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
     strncpy(ifr.ifr_name, tap, IFNAMSIZ - 1);
     if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-        unix_errf(err, errlen, "tap device '%s': cannot attach: %s%s", tap,
+        host_errf(err, errlen, "tap device '%s': cannot attach: %s%s", tap,
                   strerror(errno),
                   errno == EINVAL  ? " (is it a tap, not a tun, device?)"
                   : errno == EBUSY ? " (another process uses it)"
@@ -145,7 +145,7 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
         return -ATOLL_ENODEV;
     }
     if (epfd < 0 && (epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
-        unix_errf(err, errlen, "tap device '%s': epoll: %s", tap,
+        host_errf(err, errlen, "tap device '%s': epoll: %s", tap,
                   strerror(errno));
         close(fd);
         return -ATOLL_ENODEV;
@@ -154,21 +154,21 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
      * every time: the tap keeps its features across users. */
     unsigned offloads = unix_net_offload() ? TUN_F_CSUM | TUN_F_TSO4 : 0;
     if (ioctl(fd, TUNSETOFFLOAD, offloads) < 0) {
-        unix_errf(err, errlen, "tap device '%s': TUNSETOFFLOAD: %s", tap,
+        host_errf(err, errlen, "tap device '%s': TUNSETOFFLOAD: %s", tap,
                   strerror(errno));
         close(fd);
         return -ATOLL_ENODEV;
     }
     int dev = unix_dev_alloc(UNIX_DEV_NET);
     if (dev < 0) {
-        unix_errf(err, errlen, "net device '%s': too many devices", name);
+        host_errf(err, errlen, "net device '%s': too many devices", name);
         close(fd);
         return -ATOLL_ENODEV;
     }
     /* Registered disarmed; plat_wait arms it while someone waits on it. */
     struct epoll_event ev = {.events = 0, .data.u32 = (uint32_t)dev};
     if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-        unix_errf(err, errlen, "tap device '%s': epoll: %s", tap,
+        host_errf(err, errlen, "tap device '%s': epoll: %s", tap,
                   strerror(errno));
         close(fd);
         unix_dev_get(dev, UNIX_DEV_NET)->kind = UNIX_DEV_FREE;

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "host/errf.h"
+
 enum unix_dev_kind { UNIX_DEV_FREE = 0, UNIX_DEV_NET, UNIX_DEV_BLOCK };
 
 struct unix_dev {
@@ -36,9 +38,5 @@ bool unix_net_offload(void);
 
 /* A MAC given with --net-mac:NAME=MAC, or false. */
 bool unix_net_mac_override(const char *name, uint8_t mac[6]);
-
-/* Format into err (if errlen > 0). */
-void unix_errf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 #endif
