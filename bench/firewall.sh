@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# bench/firewall.sh - `make bench` (mk/fwbench.mk): examples/firewall
+# (unix target) against Linux doing the same job, measured by iperf3 in
+# one run and printed as ratios (goal, issue 14: >= 0.5x Linux for TCP).
+#
+# Both route between a client namespace (198.18.x.2/24) and a server
+# namespace, masquerading the client.  The unikernel sits in a namespace
+# of its own behind two taps bridged to the hosts' veths (the topology of
+# tests/fw/interop.sh); Linux is a namespace with net.ipv4.ip_forward=1
+# and an nftables ruleset that matches the unikernel's rules: forward
+# accept for established/related and new from inside, policy drop,
+# masquerade out of the outside interface.  Measured: TCP throughput with
+# one flow and with 8 (iperf3 -P), and 64-byte UDP datagrams per second
+# the server received (iperf3 -u -l 64 -b $FWBENCH_UDP_RATE).  Each test
+# runs $FWBENCH_SECS s.  Everything stays in namespaces this script
+# creates (unique names) and deletes, on 198.18.0.0/15.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-build}
+export ATOLL_BUILD=$BUILD
+ATOLL=$ROOT/bin/atoll
+SECS=${FWBENCH_SECS:-5}
+UDP_RATE=${FWBENCH_UDP_RATE:-200M}
+
+echo "== firewall benchmark (bench/firewall.sh)"
+missing=""
+[ "$(id -u)" = 0 ] || missing="$missing root"
+[ -e /dev/net/tun ] || missing="$missing /dev/net/tun"
+for c in ip iperf3 nft python3; do command -v $c >/dev/null || missing="$missing $c"; done
+if [ -n "$missing" ]; then
+    echo "firewall benchmark skipped: need$missing (apt-get install iperf3 nftables)"
+    exit 0
+fi
+
+TMP=$(mktemp -d /tmp/atoll-fwbench.XXXXXX)
+TAG=$$
+NSES=""
+PIDS=""
+cleanup() {
+    for p in $PIDS; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+    for n in $NSES; do ip netns del "$n" 2>/dev/null; done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# hosts NAME-PREFIX NET: client and server namespaces on 198.18.NET.0/24
+# (inside) and 198.18.NET+1.0/24 (outside), their routers' ends named
+# v0/v1 in namespace $3.
+hosts() {
+    local c=$1-c s=$1-s in=$2 out=$(($2 + 1)) r=$3
+    ip netns add "$c" && ip netns add "$s" || return 1
+    NSES="$NSES $c $s"
+    ip -n "$c" link set lo up && ip -n "$s" link set lo up
+    ip -n "$r" link add v0 type veth peer name eth0 netns "$c" &&
+        ip -n "$r" link add v1 type veth peer name eth0 netns "$s" &&
+        ip -n "$c" addr add 198.18.$in.2/24 dev eth0 &&
+        ip -n "$c" link set eth0 up &&
+        ip -n "$c" route add default via 198.18.$in.1 &&
+        ip -n "$s" addr add 198.18.$out.9/24 dev eth0 &&
+        ip -n "$s" link set eth0 up
+}
+
+# The unikernel's side: namespace $FW with tap0/tap1 bridged to v0/v1.
+setup_atoll() {
+    FW=atoll-fwb-$TAG
+    ip netns add "$FW" && NSES="$NSES $FW" && ip -n "$FW" link set lo up
+    hosts "atoll-fwb-a-$TAG" 30 "$FW" || return 1
+    local n
+    for n in 0 1; do
+        ip -n "$FW" tuntap add dev tap$n mode tap &&
+            ip -n "$FW" link add br$n type bridge &&
+            ip -n "$FW" link set tap$n master br$n &&
+            ip -n "$FW" link set v$n master br$n &&
+            ip -n "$FW" link set tap$n up && ip -n "$FW" link set v$n up &&
+            ip -n "$FW" link set br$n up || return 1
+    done
+    mkdir -p "$TMP/fw" && cp "$ROOT/examples/firewall"/* "$TMP/fw/" &&
+        "$ATOLL" -C "$TMP/fw" configure -t unix >/dev/null &&
+        "$ATOLL" -C "$TMP/fw" build >/dev/null || return 1
+    truncate -s 4M "$TMP/fw.img"
+    ip netns exec "$FW" "$TMP/fw/_build/firewall" --net:inside=tap0 \
+        --net:outside=tap1 --block:history="$TMP/fw.img" -- \
+        --inside-ipv4=198.18.30.1/24 --outside-ipv4=198.18.31.1/24 \
+        --inside-ipv6=off --outside-ipv6=off \
+        --rules='accept state established,related
+accept in inside out outside state new
+masquerade out outside from 198.18.30.0/24' >"$TMP/fw.log" 2>&1 &
+    PIDS="$PIDS $!"
+    for _ in $(seq 100); do
+        grep -q "firewall: forwarding" "$TMP/fw.log" && return 0
+        sleep 0.1
+    done
+    cat "$TMP/fw.log"
+    return 1
+}
+
+# Linux's side: namespace $LX forwarding with nftables masquerade.
+setup_linux() {
+    LX=atoll-fwb-lx-$TAG
+    ip netns add "$LX" && NSES="$NSES $LX" && ip -n "$LX" link set lo up
+    hosts "atoll-fwb-l-$TAG" 40 "$LX" || return 1
+    ip -n "$LX" addr add 198.18.40.1/24 dev v0 &&
+        ip -n "$LX" addr add 198.18.41.1/24 dev v1 &&
+        ip -n "$LX" link set v0 up && ip -n "$LX" link set v1 up &&
+        ip netns exec "$LX" sysctl -qw net.ipv4.ip_forward=1 &&
+        ip netns exec "$LX" nft -f - <<'NFT'
+table ip fw {
+    chain forward {
+        type filter hook forward priority 0; policy drop;
+        ct state established,related accept
+        iifname "v0" oifname "v1" ct state new accept
+    }
+    chain post {
+        type nat hook postrouting priority 100;
+        oifname "v1" ip saddr 198.18.40.0/24 masquerade
+    }
+}
+NFT
+}
+
+# iperf3 from client namespace $1 to server $2 (in namespace $3), extra
+# args after: prints bits/s (TCP: received) or datagrams/s (UDP).
+measure() {
+    local c=$1 srv=$2 sns=$3
+    shift 3
+    ip netns exec "$sns" iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
+    local sp=$!
+    sleep 0.5
+    ip netns exec "$c" iperf3 -c "$srv" -p 5201 -t "$SECS" -J "$@" \
+        >"$TMP/iperf.json" 2>/dev/null
+    wait "$sp" 2>/dev/null
+    python3 - "$TMP/iperf.json" <<'PY'
+import json, sys
+try:
+    j = json.load(open(sys.argv[1]))
+    e = j["end"]
+    if j["start"]["test_start"]["protocol"] == "UDP":
+        s = e["sum"]  # packets sent, lost as the server counted them
+        got = s["packets"] - s["lost_packets"]
+        print(int(got / s["seconds"]))
+    else:
+        print(int(e["sum_received"]["bits_per_second"]))
+except Exception:
+    print(0)
+PY
+}
+
+ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print('%.2f' % (a/b) if b else 'n/a')" "$1" "$2"; }
+
+if ! setup_atoll; then
+    echo "firewall benchmark: the unikernel did not start"
+    exit 1
+fi
+if ! setup_linux; then
+    echo "firewall benchmark: the Linux router could not be set up"
+    exit 1
+fi
+AC=atoll-fwb-a-$TAG-c AS=atoll-fwb-a-$TAG-s
+LC=atoll-fwb-l-$TAG-c LS=atoll-fwb-l-$TAG-s
+
+printf '%-28s %16s %16s %8s\n' test atoll linux ratio
+row() { # NAME UNIT ATOLL LINUX
+    printf '%-28s %13s %s %13s %s %8s\n' "$1" "$3" "$2" "$4" "$2" \
+        "$(ratio "$3" "$4")"
+}
+mbit() { echo $(($1 / 1000000)); }
+a=$(measure "$AC" 198.18.31.9 "$AS")
+l=$(measure "$LC" 198.18.41.9 "$LS")
+row "TCP, 1 flow (Mbit/s)" "" "$(mbit "$a")" "$(mbit "$l")"
+a=$(measure "$AC" 198.18.31.9 "$AS" -P 8)
+l=$(measure "$LC" 198.18.41.9 "$LS" -P 8)
+row "TCP, 8 flows (Mbit/s)" "" "$(mbit "$a")" "$(mbit "$l")"
+a=$(measure "$AC" 198.18.31.9 "$AS" -u -l 64 -b "$UDP_RATE")
+l=$(measure "$LC" 198.18.41.9 "$LS" -u -l 64 -b "$UDP_RATE")
+row "UDP 64 B (datagrams/s)" "" "$a" "$l"
+echo "(goal: TCP >= 0.5x Linux; $SECS s each; load average $(cut -d' ' -f1 /proc/loadavg))"
