@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # bench/dns_server.sh - `make bench` (mk/dnsbench.mk): examples/dns-server
-# against NSD, queries per second measured by dnsperf in the same run,
-# printed as a ratio (goal, issue 6: >= 1x NSD on the unix target).
+# against NSD and Knot DNS, queries per second measured by dnsperf in the
+# same run, printed as ratios (goals, issues 6 and 11: >= 1x NSD and
+# >= 1x Knot on the unix target).
 #
-# Both serve the same zone.  The unikernel (unix target) sits behind a tap
-# device, 198.18.20.2 (kernel side 198.18.20.1); NSD runs in a second
-# namespace behind a veth pair, 198.18.21.2, configured fairly for a
-# single-core server: server-count: 1, rrl-ratelimit: 0 (response rate
-# limiting would otherwise cap it per source).  dnsperf runs in the first
-# namespace with the same query mix (A, AAAA, MX, CNAME, NXDOMAIN) and
-# $DNSBENCH_CLIENTS clients for $DNSBENCH_SECS s against each.  Everything
-# is in namespaces this script creates and deletes, on 198.18.0.0/15.
+# All serve the same zone.  The unikernel (unix target) sits behind a tap
+# device, 198.18.20.2 (kernel side 198.18.20.1); NSD and Knot run in a
+# second namespace behind a veth pair, 198.18.21.2 and 198.18.21.3, each
+# configured fairly for a single-core server: NSD server-count: 1,
+# rrl-ratelimit: 0 (response rate limiting would otherwise cap it per
+# source); Knot udp-workers: 1, tcp-workers: 1, background-workers: 1, no
+# modules (so no rate limiting).  dnsperf runs in the first namespace with
+# the same query mix (A, AAAA, MX, CNAME, NXDOMAIN) and $DNSBENCH_CLIENTS
+# clients for $DNSBENCH_SECS s against each, one server at a time.
+# Everything is in namespaces this script creates and deletes, on
+# 198.18.0.0/15.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-build}
@@ -23,9 +27,9 @@ echo "== DNS server benchmark (bench/dns_server.sh)"
 missing=""
 [ "$(id -u)" = 0 ] || missing="$missing root"
 [ -e /dev/net/tun ] || missing="$missing /dev/net/tun"
-for c in ip nsd dnsperf; do command -v $c >/dev/null || missing="$missing $c"; done
+for c in ip nsd knotd dnsperf; do command -v $c >/dev/null || missing="$missing $c"; done
 if [ -n "$missing" ]; then
-    echo "DNS benchmark skipped: need$missing (scripts/install-deps.sh)"
+    echo "DNS benchmark skipped: need$missing (scripts/install-deps.sh, scripts/install-bench-deps.sh)"
     exit 0
 fi
 
@@ -75,6 +79,7 @@ ip netns add "$NS1" && ip netns add "$NS2" &&
     ip -n "$NS1" link add veth1 type veth peer name veth2 netns "$NS2" &&
     ip -n "$NS1" addr add 198.18.21.1/24 dev veth1 &&
     ip -n "$NS2" addr add 198.18.21.2/24 dev veth2 &&
+    ip -n "$NS2" addr add 198.18.21.3/24 dev veth2 &&
     ip -n "$NS1" link set veth1 up && ip -n "$NS2" link set veth2 up ||
     { echo "DNS benchmark: namespace setup failed"; exit 0; }
 
@@ -118,6 +123,34 @@ CONF
 ip netns exec "$NS2" nsd -d -c "$TMP/nsd.conf" >"$TMP/nsd.out" 2>&1 &
 PIDS="$PIDS $!"
 
+# Knot DNS: one UDP and one TCP worker, nothing written back to the zone
+# file or a journal, no rate limiting (no modules), no privilege drop.
+mkdir -p "$TMP/knot"
+cat >"$TMP/knot.conf" <<CONF
+server:
+    rundir: "$TMP/knot"
+    listen: 198.18.21.3@53
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+database:
+    storage: "$TMP/knot"
+log:
+  - target: stderr
+    any: warning
+template:
+  - id: default
+    storage: "$TMP"
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+zone:
+  - domain: example.test
+    file: "$TMP/example.test.zone"
+CONF
+ip netns exec "$NS2" knotd -c "$TMP/knot.conf" >"$TMP/knot.out" 2>&1 &
+PIDS="$PIDS $!"
+
 ready() { # ADDR
     for _ in $(seq 50); do
         ip netns exec "$NS1" dig @"$1" +time=1 +tries=1 +short www.example.test \
@@ -128,6 +161,7 @@ ready() { # ADDR
 }
 ready 198.18.20.2 || { cat "$TMP/uk.log"; echo "DNS benchmark: dns-server not answering"; exit 0; }
 ready 198.18.21.2 || { cat "$TMP/nsd.out" "$TMP/nsd.log" 2>/dev/null; echo "DNS benchmark: nsd not answering"; exit 0; }
+ready 198.18.21.3 || { cat "$TMP/knot.out" 2>/dev/null; echo "DNS benchmark: knotd not answering"; exit 0; }
 
 qps() { # ADDR
     ip netns exec "$NS1" dnsperf -s "$1" -d "$TMP/queries" -l "$SECS" \
@@ -136,12 +170,18 @@ qps() { # ADDR
 }
 A=$(qps 198.18.20.2)
 N=$(qps 198.18.21.2)
+K=$(qps 198.18.21.3)
 lost() { awk '/Queries lost/ {print $3}' "$TMP/perf.$1"; }
 printf "  %-34s %12.0f queries/s  (lost %s)\n" "atoll examples/dns-server (tap)" "${A:-0}" "$(lost 198.18.20.2)"
 printf "  %-34s %12.0f queries/s  (lost %s)\n" "NSD, server-count 1 (veth)" "${N:-0}" "$(lost 198.18.21.2)"
-if [ -n "$A" ] && [ -n "$N" ]; then
-    awk -v a="$A" -v n="$N" 'BEGIN { printf "  dns-server / NSD: %.2fx (goal >= 1x)\n", a / n }'
-else
-    echo "  dns-server / NSD: not measured"
-    cat "$TMP"/perf.* 2>/dev/null | tail -20
-fi
+printf "  %-34s %12.0f queries/s  (lost %s)\n" "Knot $(knotd --version | awk '{print $NF}'), 1 UDP worker (veth)" "${K:-0}" "$(lost 198.18.21.3)"
+ratio() { # NAME PEER-QPS
+    if [ -n "$A" ] && [ -n "$2" ]; then
+        awk -v a="$A" -v n="$2" -v p="$1" 'BEGIN { printf "  dns-server / %s: %.2fx (goal >= 1x)\n", p, a / n }'
+    else
+        echo "  dns-server / $1: not measured"
+        cat "$TMP"/perf.* 2>/dev/null | tail -20
+    fi
+}
+ratio NSD "$N"
+ratio Knot "$K"
