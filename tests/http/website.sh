@@ -362,8 +362,8 @@ for target in $INTEROP_TARGETS; do
     new_tap "$target-s" || { fail "tap for $target"; continue; }
     uk_cmd "$target" "$app/_build/website" net "$TAP" --ipv4=198.18.0.2/24 \
         --https_port=443 --redirect
-    nsx "${UK[@]}" >"$TMP/uk.log" 2>&1 &
-    PID=$!
+    bg_start ip netns exec "$NS" "${UK[@]}" >"$TMP/uk.log" 2>&1
+    PID=${BG_PIDS##* }
     if ! wait_line "$TMP/uk.log" "serving http on port 80" 5 >"$LOG" 2>&1; then
         fail "it starts with HTTPS ($target)"
         stop
@@ -395,8 +395,8 @@ for target in $INTEROP_TARGETS; do
     tar -C "$SITE" -cf "$TMP/site.tar" .
     new_tap "$target-t" || { fail "tap for $target"; continue; }
     uk_block "$tapp/_build/website" "$TMP/site.tar"
-    nsx "${UK[@]}" -- --ipv4=198.18.0.2/24 >"$TMP/uk.log" 2>&1 &
-    PID=$!
+    bg_start ip netns exec "$NS" "${UK[@]}" -- --ipv4=198.18.0.2/24 >"$TMP/uk.log" 2>&1
+    PID=${BG_PIDS##* }
     if ! wait_line "$TMP/uk.log" "serving http on port 80" 5 >"$LOG" 2>&1; then
         fail "it starts with the site in a tar archive ($target)"
         stop
@@ -428,8 +428,8 @@ for target in $INTEROP_TARGETS; do
     boot_store() { # WHAT: start on the image, wait until it serves
         new_tap "$target-$1" || return 1
         uk_block "$sapp/_build/website" "$img"
-        nsx "${UK[@]}" -- --ipv4=198.18.0.2/24 >"$TMP/uk.log" 2>&1 &
-        PID=$!
+        bg_start ip netns exec "$NS" "${UK[@]}" -- --ipv4=198.18.0.2/24 >"$TMP/uk.log" 2>&1
+        PID=${BG_PIDS##* }
         wait_line "$TMP/uk.log" "serving http on port 80" 5
     }
     t "store: it starts on the deployed commit ($target)" boot_store s2
