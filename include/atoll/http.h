@@ -213,7 +213,8 @@ const char *atoll_http_content_type(const char *name);
 /* HTTP dates (RFC 9110 5.6.7).  format writes the IMF-fixdate of `t`
  * (wall-clock ns) into buf, 30 bytes with the NUL: "Sun, 06 Nov 1994
  * 08:49:37 GMT".  parse reads that form and the two obsolete ones
- * (RFC 850 and asctime) into *t; 0 or -ATOLL_EINVAL. */
+ * (RFC 850 and asctime) into *t; 0 or -ATOLL_EINVAL (also for a date
+ * after April 2262, past what atoll_time_t holds). */
 #define ATOLL_HTTP_DATE_LEN 30
 void atoll_http_date_format(atoll_time_t t, char buf[ATOLL_HTTP_DATE_LEN]);
 int atoll_http_date_parse(const char *s, atoll_time_t *t);
