@@ -13,9 +13,8 @@
 export ATOLL_BUILD=${BUILD:-build}
 TMP=$(mktemp -d /tmp/atoll-metrics.XXXXXX)
 NS=atoll-met-$$
-PID=
 cleanup() {
-    [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+    bg_stop_all # the unikernel: nsx in the background left it running
     ip netns del "$NS" 2>/dev/null
     rm -rf "$TMP" "$LOG"
 }
@@ -39,9 +38,8 @@ else
     exit 0
 fi
 ns_setup tap0=198.18.0.1/24 || { fail "namespace setup"; exit 0; }
-nsx "$TMP/echo/_build/echo" --net:service=tap0 -- --ipv4=198.18.0.2/24 \
-    --metrics=9100 >"$TMP/uk.log" 2>&1 &
-PID=$!
+bg_start ip netns exec "$NS" "$TMP/echo/_build/echo" --net:service=tap0 -- \
+    --ipv4=198.18.0.2/24 --metrics=9100 >"$TMP/uk.log" 2>&1
 if wait_line "$TMP/uk.log" "echo: metrics on port 9100" 10 >"$LOG" 2>&1; then
     ok "echo serves metrics on the port it was given"
 else
