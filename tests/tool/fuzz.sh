@@ -19,13 +19,13 @@ suite tool-fuzz
 # The tool built with sanitizers (the same sources as bin/atoll, including
 # the store code `atoll store` links: STORE_HOST_SRC in the Makefile), so that a
 # memory error is a failure even when it does not crash.
+# The list is read from the Makefile, so the two cannot drift apart.
 TOOL=$TMP/atoll-san
+read -r -a STORE_SRC < <(make -s --no-print-directory -C "$ROOT" \
+    --eval 'print-store-src: ; @echo $(STORE_HOST_SRC)' print-store-src)
 if cc -std=gnu11 -g -O1 -fsanitize=address,undefined \
     -fno-sanitize-recover=all -I "$ROOT/include" -I "$ROOT/platform" \
-    "$ROOT"/tools/atoll/*.c \
-    "$ROOT"/lib/store/{object,store,history,merge,backend_block,backend_mem}.c \
-    "$ROOT"/lib/store/{block_record,crc32c,idmap,kv_ro}.c "$ROOT/lib/crypto/sha256.c" \
-    "$ROOT/lib/core/error.c" "$ROOT/lib/dev/block_range.c" \
+    "$ROOT"/tools/atoll/*.c "${STORE_SRC[@]/#/$ROOT/}" \
     -o "$TOOL" >"$LOG" 2>&1; then
     ok "the tool builds with ASan+UBSan"
 else
