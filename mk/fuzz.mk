@@ -8,5 +8,5 @@
 FUZZ_SECONDS ?= 600
 
 .PHONY: fuzz-long
-fuzz-long:
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/long.bash
+fuzz-long: $(BUILD)/rel/bearssl/done
+	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/long.bash

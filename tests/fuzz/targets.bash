@@ -1,7 +1,8 @@
 # tests/fuzz/targets.bash - every libFuzzer target in one place, for the
 # scripts that build and run them: the short runs of `make test`
 # (tests/net/fuzz.sh, tests/tcp/fuzz.sh, tests/dns/fuzz.sh,
-# tests/kv_ro/kv_ro.sh, tests/store/store.sh, tests/fw/fuzz.sh) and
+# tests/kv_ro/kv_ro.sh, tests/store/store.sh, tests/fw/fuzz.sh,
+# tests/http/fuzz.sh) and
 # `make fuzz-long` (tests/fuzz/long.bash).  Sourced after tests/lib.sh and
 # runtime.bash; run from the repository root.
 #
@@ -9,7 +10,9 @@
 #   fuzz_max_len NAME       the -max_len it runs with
 #   fuzz_build DIR NAME     links DIR/NAME (after fuzz_runtime DIR, except
 #                           store_decoders, which is built from the few
-#                           host-side sources it tests); non-zero on error
+#                           host-side sources it tests; tls_pem also needs
+#                           BearSSL's objects, $BUILD/rel/bearssl/*.o, from
+#                           `make`); non-zero on error
 #   fuzz_seeds NAME DIR     writes a few real inputs to start from into DIR
 #   fuzz_short DIR NAME RUNS  a short run of NAME: one [OK] or [FAIL] line
 #   fuzz_report LOG         "N runs, cov: E edges" from libFuzzer's output:
@@ -19,7 +22,7 @@
 # shellcheck disable=SC2034 # used by the scripts that source this file
 FUZZ_TARGETS="net_eth net_arp net_ipv4 net_icmp net_udp net_ipv6 net_icmpv6
     net_nd tcp_input dns_message dhcp_packet zone_parse kv_ro_tar_fuzz
-    store_decoders fw_rules fw_packet"
+    store_decoders fw_rules fw_packet http_request tls_pem"
 
 fuzz_max_len() {
     case $1 in
@@ -27,6 +30,7 @@ fuzz_max_len() {
     dns_message) echo 1024 ;;
     dhcp_packet) echo 600 ;;
     kv_ro_tar_fuzz) echo 16384 ;;
+    tls_pem) echo 8192 ;;
     *) echo 4096 ;;
     esac
 }
@@ -38,6 +42,22 @@ fuzz_build() { # DIR NAME
             lib/store/object.c lib/store/block_record.c lib/store/crc32c.c \
             lib/crypto/sha256.c tools/atoll/store_host.c lib/core/error.c \
             lib/dev/block_range.c -o "$1/$2" >>"$LOG" 2>&1
+    elif [ "$2" = tls_pem ]; then
+        # lib/tls is not in the runtime archive: it needs BearSSL's headers,
+        # and BearSSL's own objects are linked uninstrumented.
+        local b=${BUILD:-build} f ok=0
+        mkdir -p "$1/tls"
+        for f in lib/tls/*.c; do
+            # shellcheck disable=SC2086
+            clang $FUZZ_FLAGS -fsanitize=fuzzer-no-link \
+                -I"$b/bearssl/src/inc" -c "$f" \
+                -o "$1/tls/$(basename "$f" .c).o" >>"$LOG" 2>&1 || ok=1
+        done
+        [ $ok = 0 ] || return 1
+        # shellcheck disable=SC2086
+        clang $FUZZ_FLAGS -fsanitize=fuzzer tests/fuzz/tls_pem.c \
+            "$1"/tls/*.o "$1/libfuzz.a" "$b"/rel/bearssl/*.o -lm \
+            -o "$1/$2" >>"$LOG" 2>&1
     else
         fuzz_link "$1" "tests/fuzz/$2.c" "$1/$2"
     fi
@@ -156,6 +176,39 @@ RULES
         printf '\x00\x00\x28\x45\x00\x00\x28\x00\x00\x40\x00\x40\x06\x00\x00\xc6\x12\x01\x02\xc6\x12\x02\x09\x9c\x40\x00\x50\x00\x00\x00\x01\x00\x00\x00\x00\x50\x02\xff\xff\x00\x00\x00\x00' >"$d/syn"
         printf '\x01\x00\x28\x45\x00\x00\x28\x00\x00\x40\x00\x40\x06\x00\x00\xc6\x12\x02\x09\xc6\x12\x02\x01\x00\x50\x9c\x40\x00\x00\x00\x01\x00\x00\x00\x02\x50\x12\xff\xff\x00\x00\x00\x00' >>"$d/syn"
         printf '\x01\x00\x38\x45\x00\x00\x38\x00\x00\x00\x00\x40\x01\x00\x00\xc6\x12\x02\xfe\xc6\x12\x02\x01\x03\x01\x00\x00\x00\x00\x00\x00\x45\x00\x00\x28\x00\x00\x40\x00\x3f\x06\x00\x00\xc6\x12\x02\x01\xc6\x12\x02\x09\x9c\x40\x00\x50\x00\x00\x00\x01' >>"$d/syn"
+        ;;
+    http_request)
+        # The first byte steers the target (tests/fuzz/http_request.c);
+        # then a GET with a range and a date, a chunked POST with an
+        # extension and a trailer, a smuggling shape, an obs-fold.
+        printf '\x03GET /a%%20b?x=1 HTTP/1.1\r\nHost: a\r\nRange: bytes=0-9\r\nIf-Modified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\n\r\n' >"$d/get"
+        printf '\x05POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;x="y"\r\nhello\r\n0\r\nT: v\r\n\r\n' >"$d/chunked"
+        printf '\x01POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n' >"$d/smuggle"
+        printf '\x07GET http://h/x HTTP/1.0\r\nConnection: keep-alive\r\nX: a\r\n b\r\n\r\n' >"$d/fold"
+        ;;
+    tls_pem)
+        # Real certificates and keys from openssl (EC and RSA, in PKCS#8,
+        # SEC1 and PKCS#1): two bytes give the chain's length, then the
+        # chain and the key.
+        local k=$d/.keys n
+        mkdir -p "$k"
+        (cd "$k" &&
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+                -nodes -keyout ec.key -out ec.pem -days 1 -subj /CN=a.test &&
+            openssl req -x509 -newkey rsa:2048 -nodes -keyout rsa.key \
+                -out rsa.pem -days 1 -subj /CN=b.test &&
+            openssl ec -in ec.key -out ec-sec1.key &&
+            openssl rsa -in rsa.key -traditional -out rsa-pkcs1.key) \
+            >>"$LOG" 2>&1 || return 1
+        set -- ec ec.pem ec.key rsa rsa.pem rsa.key sec1 ec.pem ec-sec1.key \
+            pkcs1 rsa.pem rsa-pkcs1.key
+        while [ $# -ge 3 ]; do
+            n=$(stat -c %s "$k/$2")
+            { printf "\\x$(printf %02x $((n >> 8)))\\x$(printf %02x $((n & 255)))"
+              cat "$k/$2" "$k/$3"; } >"$d/$1"
+            shift 3
+        done
+        rm -rf "$k"
         ;;
     kv_ro_tar_fuzz) # small archives in the three formats
         local src
