@@ -3,14 +3,20 @@
  * authoritative server library and the resolver test double.
  *
  * NAME
- *     struct atoll_dns, atoll_dns_query, atoll_dns_resolve4,
+ *     struct atoll_dns, atoll_dns_query, atoll_dns_resolve,
+ *     atoll_dns_resolve4,
  *     atoll_dns_msg_parse, atoll_dns_name_read, atoll_dns_zone_parse,
  *     atoll_dns_answer
  *
  * DESCRIPTION
  *     Resolver.  struct atoll_dns is an interface (ops + state) with one
  *     operation: look up NAME's records of a type (A or AAAA), following
- *     CNAME chains.  The application gets one from its manifest,
+ *     CNAME chains.  atoll_dns_resolve() asks for both and gives every
+ *     address as an atoll_addr_t (atoll/addr.h), in the order to try
+ *     them: first the addresses the resolver's stack has a route to,
+ *     IPv6 before IPv4; then the others, IPv4 before IPv6 (so a stack
+ *     with IPv6 routed connects over IPv6 first, and one without it over
+ *     IPv4).  The application gets one from its manifest,
  *
  *         device  stack  net
  *         device  dns    resolver        (after the stack)
@@ -22,9 +28,13 @@
  *                a random source port with a random id, retried with a
  *                doubling timeout, over TCP when the answer is truncated;
  *                answers must match the question (server, port, id, name,
- *                type, class) or are dropped and counted; positive and
+ *                type, class) or are dropped and counted; an answer
+ *                to our question that is malformed (a record cut short,
+ *                a CNAME loop, a record of another type) is refused and
+ *                counted, and the next server asked; positive and
  *                negative answers are cached for their TTL (bounded).
- *                Servers: --dns-server=ADDR, else those DHCP learned.
+ *                Servers: --dns-server=ADDR (IPv4 or IPv6), else those
+ *                DHCP learned.
  *       forged   the test double "DNS that always returns the attacker's
  *                address": every name resolves to --dns-forged (default
  *                198.18.0.66, the address of put-your-creds-here.party in
@@ -52,7 +62,10 @@
  *     does not exist or has no such records), -ATOLL_ETIMEDOUT (no server
  *     answered), -ATOLL_EHOSTUNREACH (no server known), -ATOLL_EINVAL (not
  *     a valid name), -ATOLL_EBADMSG (the server failed: SERVFAIL, REFUSED,
- *     or a CNAME chain too long), -ATOLL_ENOMEM.
+ *     a malformed answer, or a CNAME chain too long), -ATOLL_ENOMEM.
+ *     atoll_dns_resolve returns addresses when either family has some;
+ *     when neither has, -ATOLL_ENOENT if both lookups said so, else the
+ *     first other error.
  */
 #ifndef ATOLL_DNS_H
 #define ATOLL_DNS_H
@@ -61,6 +74,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "atoll/addr.h"
 #include "atoll/app.h"
 #include "atoll/stack.h"
 #include "atoll/time.h"
@@ -97,8 +111,10 @@
 #define ATOLL_DNS_NAME_MAX 254
 /* Compression pointers followed while reading one name. */
 #define ATOLL_DNS_PTR_MAX 32
-/* Addresses one lookup returns at most. */
-#define ATOLL_DNS_ADDRS_MAX 8
+/* Addresses one lookup returns at most, per type, and both types
+ * together (atoll_dns_resolve). */
+#define ATOLL_DNS_ADDRS_MAX   8
+#define ATOLL_DNS_RESOLVE_MAX (2 * ATOLL_DNS_ADDRS_MAX)
 
 /* ---- codec -------------------------------------------------------------- */
 
@@ -157,8 +173,12 @@ bool atoll_dns_name_eq(const char *a, const char *b);
  * records of `type` at the end of the CNAME chain that starts at `name`
  * (at most 8 links), the chain's last name in `cname` and the smallest
  * TTL in *ttl.  Returns the number of addresses (may be 0: *rcode and
- * `cname` say why), or -ATOLL_EBADMSG (malformed or not the answer to
- * this question).
+ * `cname` say why; always 0 with TC set, whose records are not read), or
+ * -ATOLL_EBADMSG (malformed header, or not the answer to this question),
+ * -ATOLL_ECORRUPT (the answer to it, but its records are not: one cut
+ * short or past the message, address data of the wrong length, a CNAME
+ * chain over 8 links or looping, a record of another type than asked at
+ * a name of the chain).
  */
 int atoll_dns_response_parse(const uint8_t *msg, size_t len, uint16_t id,
                              const char *name, uint16_t type, uint8_t *addrs,
@@ -179,6 +199,9 @@ struct atoll_dns_result {
 struct atoll_dns_ops {
     int (*query)(void *state, const char *name, uint16_t type,
                  struct atoll_dns_result *out, atoll_time_t deadline);
+    /* The stack whose routes order atoll_dns_resolve's answer (NULL, or
+     * no such operation: none, IPv4 first). */
+    struct atoll_stack *(*stack)(void *state);
 };
 
 struct atoll_dns {
@@ -193,6 +216,14 @@ static inline int atoll_dns_query(struct atoll_dns *d, const char *name,
     return d->ops->query(d->state, name, type, out, deadline);
 }
 
+/* Every address of `name`, A and AAAA, in the order to try them
+ * (DESCRIPTION); at most `max` into out.  An address in text (either
+ * family) is returned as is.  The AAAA lookup goes first when the stack
+ * has a global IPv6 address; the second lookup gets what is left of the
+ * deadline. */
+int atoll_dns_resolve(struct atoll_dns *d, const char *name, atoll_addr_t *out,
+                      int max, atoll_time_t deadline);
+
 /* The first IPv4 address of `name` (a dotted quad is returned as is). */
 int atoll_dns_resolve4(struct atoll_dns *d, const char *name, atoll_ipv4_t *out,
                        atoll_time_t deadline);
@@ -203,12 +234,15 @@ struct atoll_dns_stats {
     uint64_t sent;       /* datagrams and TCP queries sent */
     uint64_t retries;    /* re-sent after a timeout */
     uint64_t tcp;        /* TCP queries after a truncated answer */
-    uint64_t dropped;    /* responses malformed or not for our question */
+    uint64_t dropped;    /* datagrams not the answer to our question */
+    uint64_t refused;    /* answers to it, malformed (ECORRUPT above), and
+                            CNAME chains that never end */
 };
 
-/* A stub resolver on stack `s` asking `servers` (copied; nservers 0: the
- * servers DHCP learned on `s`, looked up at each query). */
-int atoll_dns_stub_create(struct atoll_stack *s, const atoll_ipv4_t *servers,
+/* A stub resolver on stack `s` asking `servers` (copied, either family;
+ * nservers 0: the servers DHCP learned on `s`, looked up at each
+ * query). */
+int atoll_dns_stub_create(struct atoll_stack *s, const atoll_addr_t *servers,
                           int nservers, struct atoll_dns **out);
 void atoll_dns_stub_stats(const struct atoll_dns *d,
                           struct atoll_dns_stats *out);

@@ -52,7 +52,7 @@ static int forged_query(void *state, const char *name, uint16_t type,
     return 1;
 }
 
-static const struct atoll_dns_ops forged_ops = {forged_query};
+static const struct atoll_dns_ops forged_ops = {forged_query, NULL};
 
 int atoll_dns_forged_create(atoll_ipv4_t addr, struct atoll_dns **out)
 {

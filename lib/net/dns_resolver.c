@@ -8,10 +8,19 @@
  * the platform generator), and a response is accepted only from the server
  * we asked, from port 53, with our id and our exact question; anything
  * else is dropped and counted while we keep waiting for the real answer.
+ * An answer that passes those checks but is malformed inside (a record
+ * cut short, a CNAME loop, an A record answering AAAA) is as authentic as
+ * a good one would be, so it ends the wait: it is refused, counted, and
+ * the next server asked.
+ *
+ * Servers may be of either family (atoll_addr_t): the query goes over
+ * IPv6 to an IPv6 server.  atoll_dns_resolve asks for A and AAAA and
+ * orders the addresses by what the stack can reach (atoll_stack_routes).
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "atoll/addr.h"
 #include "atoll/dhcp.h"
 #include "atoll/dns.h"
 #include "atoll/error.h"
@@ -44,7 +53,7 @@ struct cache_entry {
 struct stub {
     struct atoll_dns dns;
     struct atoll_stack *s;
-    atoll_ipv4_t servers[SERVERS_MAX];
+    atoll_addr_t servers[SERVERS_MAX];
     int nservers;
     struct atoll_dns_stats stats;
     struct cache_entry cache[CACHE_MAX];
@@ -137,10 +146,12 @@ static int parse(struct stub *st, const uint8_t *m, size_t len, uint16_t id,
     int n = atoll_dns_response_parse(m, len, id, name, type, addrs,
                                      ATOLL_DNS_ADDRS_MAX, rp->cname, &rp->ttl,
                                      &rp->rcode, &rp->tc);
-    if (n < 0) {
+    if (n == -ATOLL_ECORRUPT)
+        st->stats.refused++;
+    else if (n < 0)
         st->stats.dropped++;
+    if (n < 0)
         return n;
-    }
     size_t alen = type == ATOLL_DNS_TYPE_AAAA ? 16 : 4;
     memset(out, 0, sizeof *out);
     out->type = type;
@@ -171,15 +182,18 @@ static int bind_random(struct stub *st, struct atoll_udp **u)
 }
 
 /* The query over TCP (RFC 1035 4.2.2: two-byte length prefix). */
-static int ask_tcp(struct stub *st, atoll_ipv4_t server, const uint8_t *q,
-                   int qlen, uint16_t id, const char *name, uint16_t type,
-                   struct atoll_dns_result *out, struct reply *rp,
-                   atoll_time_t deadline)
+static int ask_tcp(struct stub *st, const atoll_addr_t *server,
+                   const uint8_t *q, int qlen, uint16_t id, const char *name,
+                   uint16_t type, struct atoll_dns_result *out,
+                   struct reply *rp, atoll_time_t deadline)
 {
     struct atoll_tcp_conn *c;
+    /* TCP speaks IPv4 only until its API takes an atoll_addr_t. */
+    if (server->family != ATOLL_AF_INET)
+        return -ATOLL_ENOTSUP;
     st->stats.tcp++;
     st->stats.sent++;
-    int err = atoll_tcp_connect(st->s, server, 53, deadline, &c);
+    int err = atoll_tcp_connect(st->s, server->v4, 53, deadline, &c);
     if (err < 0)
         return err;
     struct atoll_flow *f = atoll_tcp_flow(c);
@@ -215,11 +229,15 @@ static int ask(struct stub *st, const char *name, uint16_t type,
                struct atoll_dns_result *out, struct reply *rp,
                atoll_time_t deadline)
 {
-    atoll_ipv4_t servers[SERVERS_MAX];
+    atoll_addr_t servers[SERVERS_MAX];
     int ns = st->nservers;
     memcpy(servers, st->servers, sizeof servers);
-    if (ns == 0)
-        ns = atoll_stack_dns_servers(st->s, servers, SERVERS_MAX);
+    if (ns == 0) {
+        atoll_ipv4_t v4[SERVERS_MAX];
+        ns = atoll_stack_dns_servers(st->s, v4, SERVERS_MAX);
+        for (int i = 0; i < ns && i < SERVERS_MAX; i++)
+            servers[i] = atoll_addr4(v4[i]);
+    }
     if (ns <= 0)
         return -ATOLL_EHOSTUNREACH;
     uint8_t q[300];
@@ -228,7 +246,7 @@ static int ask(struct stub *st, const char *name, uint16_t type,
     for (int t = 0; t < TRIES; t++, timeout *= 2) {
         for (int si = 0; si < ns; si++) {
             if (atoll_now() >= deadline)
-                return -ATOLL_ETIMEDOUT;
+                return last;
             uint16_t id = random16();
             int qlen = atoll_dns_query_build(q, sizeof q, id, name, type);
             if (qlen < 0)
@@ -240,8 +258,7 @@ static int ask(struct stub *st, const char *name, uint16_t type,
             if (t > 0 || si > 0)
                 st->stats.retries++;
             st->stats.sent++;
-            err = atoll_udp_sendto(u, atoll_addr4(servers[si]), 53, q,
-                                   (size_t)qlen);
+            err = atoll_udp_sendto(u, servers[si], 53, q, (size_t)qlen);
             atoll_time_t until = atoll_now() + timeout;
             if (until > deadline)
                 until = deadline;
@@ -254,19 +271,26 @@ static int ask(struct stub *st, const char *name, uint16_t type,
                     err = n;
                     break;
                 }
-                if (from.family != ATOLL_AF_INET || from.v4 != servers[si] ||
-                    port != 53) {
+                if (!atoll_addr_equal(&from, &servers[si]) || port != 53) {
                     st->stats.dropped++;
                     continue;
                 }
-                if (parse(st, st->buf, (size_t)n, id, name, type, out, rp) < 0)
+                err = parse(st, st->buf, (size_t)n, id, name, type, out, rp);
+                if (err == -ATOLL_EBADMSG) {
+                    err = 0;
                     continue; /* not the answer to our question */
-                err = 1;
+                }
+                if (err == 0)
+                    err = 1;
                 break;
             }
             atoll_udp_close(u);
+            if (err == -ATOLL_ECORRUPT) {
+                last = -ATOLL_EBADMSG; /* a broken answer: next server */
+                continue;
+            }
             if (err == 1 && rp->tc)
-                return ask_tcp(st, servers[si], q, qlen, id, name, type, out,
+                return ask_tcp(st, &servers[si], q, qlen, id, name, type, out,
                                rp, deadline);
             if (err == 1) {
                 if (rp->rcode == ATOLL_DNS_RCODE_SERVFAIL ||
@@ -327,12 +351,18 @@ static int stub_query(void *state, const char *name_in, uint16_t type,
         }
         memcpy(cur, rp.cname, sizeof cur);
     }
+    st->stats.refused++; /* a chain over 8 answers, or a loop across them */
     return -ATOLL_EBADMSG;
 }
 
-static const struct atoll_dns_ops stub_ops = {stub_query};
+static struct atoll_stack *stub_stack(void *state)
+{
+    return ((struct stub *)state)->s;
+}
 
-int atoll_dns_stub_create(struct atoll_stack *s, const atoll_ipv4_t *servers,
+static const struct atoll_dns_ops stub_ops = {stub_query, stub_stack};
+
+int atoll_dns_stub_create(struct atoll_stack *s, const atoll_addr_t *servers,
                           int nservers, struct atoll_dns **out)
 {
     if (!s || nservers < 0 || nservers > SERVERS_MAX || (nservers && !servers))
@@ -389,10 +419,10 @@ int atoll_dns_open_default(const char *name, const struct atoll_arg_value *args,
                     name);
         return -ATOLL_ENODEV;
     }
-    atoll_ipv4_t server;
+    atoll_addr_t server;
     const char *text = args ? args[0].s : NULL;
     if (text && *text) {
-        if (atoll_ipv4_parse(text, &server, NULL) < 0) {
+        if (atoll_addr_parse(text, &server) < 0) {
             ATOLL_ERROR(&dns_log, "%s: --dns-server: '%s' is not an address",
                         name, text);
             return -ATOLL_EINVAL;

@@ -187,6 +187,7 @@ bool atoll_dns_name_eq(const char *a, const char *b)
 }
 
 #define CNAME_LINKS_MAX 8
+#define TYPE_RRSIG      46 /* RFC 4034 */
 
 int atoll_dns_response_parse(const uint8_t *msg, size_t len, uint16_t id,
                              const char *name, uint16_t type, uint8_t *addrs,
@@ -206,17 +207,25 @@ int atoll_dns_response_parse(const uint8_t *msg, size_t len, uint16_t id,
         return -ATOLL_EBADMSG;
     *rcode = h.flags & 15;
     *truncated = (h.flags & ATOLL_DNS_TC) != 0;
-    /* Each record takes at least 11 bytes: a count the message cannot
+    snprintf(cname, ATOLL_DNS_NAME_MAX + 1, "%s", name);
+    *ttl = 0;
+    /* A truncated answer is asked again over TCP: what records it has
+     * (perhaps cut in the middle) are not looked at. */
+    if (*truncated)
+        return 0;
+    /* From here on the message answers our question: what is wrong with
+     * it is wrong with the answer (-ATOLL_ECORRUPT), not a stray datagram.
+     * Each record takes at least 11 bytes: a count the message cannot
      * hold is a lie, refused before any work. */
     if ((size_t)h.ancount * 11 > len - off)
-        return -ATOLL_EBADMSG;
+        return -ATOLL_ECORRUPT;
     size_t start = off;
     /* Validate every record first, then follow the chain: the chain's
      * links may come in any order. */
     for (unsigned i = 0; i < h.ancount; i++) {
         struct atoll_dns_rr rr;
         if (atoll_dns_rr_read(msg, len, &off, &rr) < 0)
-            return -ATOLL_EBADMSG;
+            return -ATOLL_ECORRUPT;
     }
     size_t alen = type == ATOLL_DNS_TYPE_AAAA ? 16 : 4;
     char cur[ATOLL_DNS_NAME_MAX + 1];
@@ -232,19 +241,25 @@ int atoll_dns_response_parse(const uint8_t *msg, size_t len, uint16_t id,
             if (rr.cls != ATOLL_DNS_CLASS_IN ||
                 !atoll_dns_name_eq(rr.name, cur))
                 continue;
+            /* At a name of the chain only the type asked and CNAME
+             * belong (and signatures, which we never ask for but a server
+             * may add); an A record in answer to AAAA is not an answer. */
+            if (rr.type != type && rr.type != ATOLL_DNS_TYPE_CNAME &&
+                rr.type != TYPE_RRSIG)
+                return -ATOLL_ECORRUPT;
             if (rr.type == ATOLL_DNS_TYPE_CNAME && !moved) {
                 size_t o = rr.rdata;
                 char t[ATOLL_DNS_NAME_MAX + 1];
                 if (atoll_dns_name_read(msg, len, &o, t) < 0 ||
                     o != rr.rdata + rr.rdlen)
-                    return -ATOLL_EBADMSG;
+                    return -ATOLL_ECORRUPT;
                 memcpy(cur, t, sizeof t);
                 if (rr.ttl < minttl)
                     minttl = rr.ttl;
                 moved = true;
             } else if (rr.type == type && !moved) {
                 if (rr.rdlen != alen)
-                    return -ATOLL_EBADMSG;
+                    return -ATOLL_ECORRUPT; /* e.g. AAAA with 4 bytes */
                 if (n < max)
                     memcpy(addrs + (size_t)n * alen, msg + rr.rdata, alen);
                 if (n < max)
@@ -256,7 +271,7 @@ int atoll_dns_response_parse(const uint8_t *msg, size_t len, uint16_t id,
         if (!moved || n > 0)
             break;
         if (link == CNAME_LINKS_MAX)
-            return -ATOLL_EBADMSG; /* too long, or a CNAME loop */
+            return -ATOLL_ECORRUPT; /* too long, or a CNAME loop */
     }
     snprintf(cname, ATOLL_DNS_NAME_MAX + 1, "%s", cur);
     *ttl = minttl == UINT32_MAX ? 0 : minttl;

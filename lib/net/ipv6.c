@@ -543,6 +543,18 @@ const atoll_ipv6_t *net_ipv6_source(const struct atoll_stack *s,
     return s->v6 ? source_for(s, dst) : NULL;
 }
 
+bool net_ipv6_routes(const struct atoll_stack *s, const atoll_ipv6_t *dst)
+{
+    if (!s->v6 || net_ipv6_is_multicast(dst) || net_ipv6_is_unspecified(dst))
+        return false;
+    const atoll_ipv6_t *src = source_for(s, dst);
+    /* A global destination needs a global source: from a link-local one
+     * its answer could not come back. */
+    if (!src || (net_ipv6_is_link_local(src) && !net_ipv6_is_link_local(dst)))
+        return false;
+    return next_hop(s, dst) != NULL;
+}
+
 int net_ipv6_output(struct atoll_stack *s, const atoll_ipv6_t *src,
                     const atoll_ipv6_t *dst, uint8_t proto, uint8_t hop_limit,
                     struct atoll_buf *b)

@@ -222,6 +222,10 @@ int net_ipv6_output(struct atoll_stack *s, const atoll_ipv6_t *src,
  * NULL without a usable one. */
 const atoll_ipv6_t *net_ipv6_source(const struct atoll_stack *s,
                                     const atoll_ipv6_t *dst);
+/* A packet to dst would leave now: a preferred source of dst's scope and
+ * dst on-link (link-local, or in one of our prefixes) or a default
+ * router. */
+bool net_ipv6_routes(const struct atoll_stack *s, const atoll_ipv6_t *dst);
 /* One of our addresses (preferred, or tentative too with `tentative`). */
 bool net_ipv6_is_ours(const struct atoll_stack *s, const atoll_ipv6_t *a,
                       bool tentative);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "atoll/addr.h"
 #include "atoll/error.h"
 #include "atoll/mem.h"
 #include "atoll/dhcp.h"
@@ -279,6 +280,16 @@ void atoll_stack_config(const struct atoll_stack *s,
                         struct atoll_stack_config *out)
 {
     *out = s->cfg;
+}
+
+bool atoll_stack_routes(const struct atoll_stack *s, const atoll_addr_t *dst)
+{
+    if (dst->family == ATOLL_AF_INET6)
+        return net_ipv6_routes(s, &dst->v6);
+    if (dst->family != ATOLL_AF_INET || !s->cfg.addr || !dst->v4 ||
+        dst->v4 == s->cfg.addr)
+        return false;
+    return net_ipv4_next_hop(s, dst->v4) != 0;
 }
 
 void atoll_stack_stats(const struct atoll_stack *s,

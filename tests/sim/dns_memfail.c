@@ -180,7 +180,7 @@ static int scenario(void *arg, bool sticky)
         err = atoll_fiber_spawn(&uf, "dns udp", udp_main, r, 0);
     if (err == 0)
         err = atoll_fiber_spawn(&tf, "dns tcp", tcp_main, r, 0);
-    atoll_ipv4_t server = SRV;
+    atoll_addr_t server = atoll_addr4(SRV);
     if (err == 0)
         err = atoll_dns_stub_create(cs, &server, 1, &d);
     if (err == 0)

@@ -141,7 +141,7 @@ static void server_stop(void)
 static struct atoll_dns *stub(struct atoll_stack **cs)
 {
     *cs = net_mkstack("cli", "w", "198.18.0.2/24", NULL);
-    atoll_ipv4_t server = SRV;
+    atoll_addr_t server = atoll_addr4(SRV);
     struct atoll_dns *d;
     if (atoll_dns_stub_create(*cs, &server, 1, &d) < 0)
         harness_fail(__FILE__, __LINE__, "stub");
@@ -333,7 +333,7 @@ static int lossy_main(void *arg)
                  i % 2 ? "www.example.test" : "ns.example.test");
         /* a fresh name each time: bypass the cache with a new stub */
         struct atoll_dns *fresh;
-        atoll_ipv4_t server = SRV;
+        atoll_addr_t server = atoll_addr4(SRV);
         atoll_dns_stub_create(cs, &server, 1, &fresh);
         if (atoll_dns_query(fresh, name, ATOLL_DNS_TYPE_A, &r,
                             atoll_after(ATOLL_SEC(20))) == 1)

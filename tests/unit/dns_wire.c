@@ -159,7 +159,8 @@ TEST(dns_response, "a CNAME chain ends at the A record; smallest TTL kept")
     CHECK(!tc);
 }
 
-TEST(dns_response, "answers not matching the question are refused")
+TEST(dns_response, "answers not matching the question are refused, and "
+                   "broken answers to it told apart (ECORRUPT)")
 {
     uint8_t addrs[32];
     char cname[ATOLL_DNS_NAME_MAX + 1];
@@ -193,12 +194,12 @@ TEST(dns_response, "answers not matching the question are refused")
     m[6] = 0xff;
     CHECK_EQ(atoll_dns_response_parse(m, sizeof m, 0x1234, "www.example.com", 1,
                                       addrs, 8, cname, &ttl, &rcode, &tc),
-             -ATOLL_EBADMSG);
+             -ATOLL_ECORRUPT);
     /* truncated inside the last record */
     CHECK_EQ(atoll_dns_response_parse(chain, sizeof chain - 1, 0x1234,
                                       "www.example.com", 1, addrs, 8, cname,
                                       &ttl, &rcode, &tc),
-             -ATOLL_EBADMSG);
+             -ATOLL_ECORRUPT);
     /* an A record with 5 bytes of data */
     uint8_t bad[sizeof chain + 1];
     memcpy(bad, chain, sizeof chain);
@@ -207,7 +208,7 @@ TEST(dns_response, "answers not matching the question are refused")
     CHECK_EQ(atoll_dns_response_parse(bad, sizeof bad, 0x1234,
                                       "www.example.com", 1, addrs, 8, cname,
                                       &ttl, &rcode, &tc),
-             -ATOLL_EBADMSG);
+             -ATOLL_ECORRUPT);
 }
 
 TEST(dns_response,
@@ -237,7 +238,7 @@ TEST(dns_response,
     bool tc;
     CHECK_EQ(atoll_dns_response_parse(m, n, 7, "a", 1, addrs, 8, cname, &ttl,
                                       &rcode, &tc),
-             -ATOLL_EBADMSG);
+             -ATOLL_ECORRUPT);
 }
 
 TEST(dns_response, "NXDOMAIN and TC are reported with no addresses")
@@ -258,4 +259,60 @@ TEST(dns_response, "NXDOMAIN and TC are reported with no addresses")
     CHECK_EQ(rcode, 3);
     CHECK(tc);
     CHECK_STR(cname, "x");
+}
+
+TEST(dns_response, "AAAA answered with an A record, or with 4 bytes of data, "
+                   "is corrupt; a signature beside it is not")
+{
+    /* www.example.com AAAA (id 0x1234): one record at the name */
+    uint8_t m[128];
+    const uint8_t hdr[] = {0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0};
+    memcpy(m, hdr, 12);
+    memcpy(m + 12, chain + 12, 17); /* the name */
+    const uint8_t qt[] = {0, 28, 0, 1};
+    memcpy(m + 29, qt, 4);
+    size_t n = 33;
+    uint8_t rr[12 + 16] = {0xc0, 12, 0, 28, 0, 1, 0, 0, 0, 60, 0, 16,
+                           0x20, 1,  0xd, 0xb8};
+    rr[12 + 15] = 0x80;
+    memcpy(m + n, rr, sizeof rr);
+    uint8_t addrs[16 * 8];
+    char cname[ATOLL_DNS_NAME_MAX + 1];
+    uint32_t ttl;
+    int rcode;
+    bool tc;
+    CHECK_EQ(atoll_dns_response_parse(m, n + sizeof rr, 0x1234,
+                                      "www.example.com", 28, addrs, 8, cname,
+                                      &ttl, &rcode, &tc),
+             1);
+    CHECK_EQ(addrs[15], 0x80);
+    /* the same record as type A (16 bytes of data): a wrong type */
+    m[n + 3] = 1;
+    CHECK_EQ(atoll_dns_response_parse(m, n + sizeof rr, 0x1234,
+                                      "www.example.com", 28, addrs, 8, cname,
+                                      &ttl, &rcode, &tc),
+             -ATOLL_ECORRUPT);
+    /* type RRSIG: ignored, so no address and no error */
+    m[n + 3] = 46;
+    CHECK_EQ(atoll_dns_response_parse(m, n + sizeof rr, 0x1234,
+                                      "www.example.com", 28, addrs, 8, cname,
+                                      &ttl, &rcode, &tc),
+             0);
+    /* AAAA with rdlength 4 (the message ends after its 4 bytes) */
+    m[n + 3] = 28;
+    m[n + 11] = 4;
+    CHECK_EQ(atoll_dns_response_parse(m, n + 16, 0x1234, "www.example.com", 28,
+                                      addrs, 8, cname, &ttl, &rcode, &tc),
+             -ATOLL_ECORRUPT);
+    /* AAAA claiming 16 bytes with only 4 in the message */
+    m[n + 11] = 16;
+    CHECK_EQ(atoll_dns_response_parse(m, n + 16, 0x1234, "www.example.com", 28,
+                                      addrs, 8, cname, &ttl, &rcode, &tc),
+             -ATOLL_ECORRUPT);
+    /* the same cut message with TC set: not looked at, asked over TCP */
+    m[2] |= ATOLL_DNS_TC >> 8;
+    CHECK_EQ(atoll_dns_response_parse(m, n + 16, 0x1234, "www.example.com", 28,
+                                      addrs, 8, cname, &ttl, &rcode, &tc),
+             0);
+    CHECK(tc);
 }
