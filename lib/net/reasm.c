@@ -29,7 +29,15 @@
  * fragment's IPv6 header followed by the fragmentable part: extension
  * headers before the fragment header were checked on every fragment and
  * are not kept.  It goes through IPv6 input again, where another fragment
- * header is refused.  No ICMP time exceeded is sent for expired datagrams.
+ * header is refused.
+ *
+ * A datagram that expires with its first fragment here is reported to its
+ * source with a time exceeded, code 1 (fragment reassembly time exceeded:
+ * RFC 8200 4.5 for IPv6, RFC 792 and RFC 1122 3.3.2 for IPv4), quoting
+ * that fragment; rate-limited like every ICMP error.  Without the first
+ * fragment nothing is sent (there is no header chain to quote, and a
+ * stray later fragment should not make us talk), nor when a datagram is
+ * evicted by a limit rather than by time.
  */
 #include <string.h>
 
@@ -365,6 +373,7 @@ void net_reasm6_input(struct atoll_stack *s, struct atoll_buf *b,
         if (off == 0) {
             memcpy(c->hdr, first, NET_IP6_HLEN);
             c->hdr_len = NET_IP6_HLEN;
+            c->first_pull = ch->off;
         }
         if (whole(c))
             complete6(s, c);
@@ -387,6 +396,27 @@ bad_len:
     atoll_buf_free(b);
 }
 
+/* c expired: a time exceeded (code 1) to its source about its first
+ * fragment, when that came (the file's comment). */
+static void time_exceeded(struct atoll_stack *s, const struct reasm_ctx *c)
+{
+    if (c->nfrags == 0 || c->frags[0].off != 0)
+        return;
+    const struct atoll_buf *b = c->frags[0].b;
+    if (c->v6) {
+        net_icmp6_send_error(s, NET_ICMP6_TIME_EXCEED, 1, 0,
+                             b->data - c->first_pull, c->first_pull + b->len);
+        return;
+    }
+    if (net_ipv4_is_broadcast(s, c->dst))
+        return; /* RFC 1122 3.2.2: no error about a broadcast */
+    uint8_t q[60 + 8];
+    size_t n = b->len < 8 ? b->len : 8;
+    memcpy(q, c->hdr, c->hdr_len);
+    memcpy(q + c->hdr_len, b->data, n);
+    net_icmp_send_error(s, NET_ICMP_TIME_EXCEED, 1, q, c->hdr_len + n);
+}
+
 atoll_time_t net_reasm_timers(struct atoll_stack *s, atoll_time_t now)
 {
     atoll_time_t next = ATOLL_NEVER;
@@ -394,9 +424,10 @@ atoll_time_t net_reasm_timers(struct atoll_stack *s, atoll_time_t now)
         struct reasm_ctx *c = &s->reasm[i];
         if (!c->used)
             continue;
-        if (c->expires <= now)
+        if (c->expires <= now) {
+            time_exceeded(s, c);
             ctx_drop(s, c, ATOLL_IP6R_FRAG_TIMEOUT, false);
-        else if (c->expires < next)
+        } else if (c->expires < next)
             next = c->expires;
     }
     return next;

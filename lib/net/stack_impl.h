@@ -72,6 +72,9 @@ struct reasm_ctx {
     uint8_t hdr[60]; /* IPv4 header of the first fragment; IPv6: its fixed
                         header, next header = the fragment header's */
     size_t hdr_len;
+    size_t first_pull; /* IPv6: the headers in front of the first
+                          fragment's data, still in its buffer (quoted by
+                          a time exceeded) */
 };
 
 /* ---- ping waiters ------------------------------------------------------ */

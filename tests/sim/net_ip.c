@@ -106,6 +106,16 @@ static bool is_reply(const uint8_t *p, size_t len, void *ctx)
            net_get16(p + 14 + h.hlen + 6) == *(uint16_t *)ctx;
 }
 
+/* An ICMP time exceeded (any code) to the evil host. */
+static bool is_time_exceeded(const uint8_t *p, size_t len, void *ctx)
+{
+    struct net_ipv4_hdr h;
+    (void)ctx;
+    return len > 34 && net_ipv4_parse(p + 14, len - 14, &h) == 0 &&
+           h.proto == NET_PROTO_ICMP && h.dst == 0xc6120009 &&
+           p[14 + h.hlen] == NET_ICMP_TIME_EXCEED;
+}
+
 static int reasm_main(void *arg)
 {
     struct frag_env e;
@@ -188,6 +198,25 @@ static int reasm_main(void *arg)
     NCHECK_EQ(e.a->reasm_mem, 0);
     atoll_stack_stats(e.a, &st);
     NCHECK_EQ(st.ip_reasm_drop, before + 1);
+    /* ...and its source hears of it: time exceeded, code 1 (fragment
+     * reassembly, RFC 792), quoting its header and first 8 bytes. */
+    uint8_t te[128];
+    NCHECK_EQ(net_raw_wait(e.raw, is_time_exceeded, NULL, te, sizeof te,
+                           atoll_after(ATOLL_MS(10))),
+              14 + 20 + 8 + 20 + 8);
+    NCHECK_EQ(te[34 + 1], 1);
+    NCHECK_EQ(net_get16(te + 34 + 8 + 4), 103);
+    NCHECK(!memcmp(te + 34 + 8 + 20, m, 8));
+    /* A lone later fragment expires without a word. */
+    frag(&e, 104, 8, false, m + 8, 16);
+    atoll_sleep(NET_REASM_TIMEOUT_NS + NET_RX_POLL_NS);
+    atoll_stack_stats(e.a, &st);
+    NCHECK_EQ(st.ip_reasm_drop, before + 2);
+    NCHECK_EQ(net_raw_wait(e.raw, is_time_exceeded, NULL, NULL, 0,
+                           atoll_after(ATOLL_MS(10))),
+              -ATOLL_ETIMEDOUT);
+    before++;
+    introduce(&e); /* a minute on: a's ARP entry for us has expired */
     /* Count: more datagrams than contexts evict the oldest. */
     for (int i = 0; i < NET_REASM_MAX + 5; i++)
         frag(&e, (uint16_t)(200 + i), 0, true, m, 8);
@@ -223,7 +252,7 @@ static int reasm_main(void *arg)
 }
 
 TEST(net_ip, "reassembly limits: overlap, duplicates, disagreeing copies, "
-             "time, count, memory")
+             "time (with time exceeded), count, memory")
 {
     net_sim_begin("reasm", 12, (struct atoll_sim_wire_opts){.delay = 1000});
     CHECK_EQ(atoll_test_run(0, reasm_main, NULL), 0);

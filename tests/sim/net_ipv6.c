@@ -606,11 +606,41 @@ static int frag_bad_main(void *arg)
     NCHECK_EQ(st.ip6_reject[ATOLL_IP6R_FRAG_CHAIN], 1);
     NCHECK_EQ(st.ip6_reject[ATOLL_IP6R_FRAG_LEN], 2);
     NCHECK_EQ(st.ip6_frag_drop, 3 + 1 + 2 + 1);
+    /* ...without a word: a datagram whose first fragment never came is
+     * not reported. */
+    NCHECK_EQ(wait6(&h, (struct want){NET_ICMP6_TIME_EXCEED, NULL, -1}, f,
+                    atoll_after(ATOLL_MS(10))),
+              -ATOLL_ETIMEDOUT);
+    /* A first fragment alone: 60 s on, a time exceeded with code 1
+     * (fragment reassembly, RFC 8200 4.5) goes to its source, quoting it
+     * from its IPv6 header on. */
+    host_frag(&h, s, &h.ll, &me, 9, m, 0, 1024, true);
+    atoll_sleep(ATOLL_SEC(59));
+    NCHECK_EQ(wait6(&h, (struct want){NET_ICMP6_TIME_EXCEED, NULL, -1}, f,
+                    atoll_after(ATOLL_MS(10))),
+              -ATOLL_ETIMEDOUT);
+    /* (our neighbour entry went unconfirmed since the parameter problems
+     * above, and was deleted: the host introduces itself again) */
+    host_introduce(&h, s, &h.ll, &me);
+    atoll_sleep(ATOLL_SEC(2));
+    NCHECK_EQ(wait6(&h, (struct want){NET_ICMP6_TIME_EXCEED, NULL, -1}, f,
+                    atoll_after(ATOLL_MS(10))),
+              14 + 40 + 8 + 40 + 8 + 1024);
+    NCHECK_EQ(f[54 + 1], 1);
+    NCHECK(!memcmp(f + 14 + 24, h.ll.b, 16));
+    NCHECK(!memcmp(f + 14 + 8, me.b, 16));
+    NCHECK_EQ(net_icmp6_csum(&me, &h.ll, f + 54, 8 + 40 + 8 + 1024), 0);
+    NCHECK_EQ(f[54 + 8 + 6], NET_IP6_FRAGMENT);
+    NCHECK_EQ(net_get32(f + 54 + 8 + 40 + 4), 9);
+    NCHECK(!memcmp(f + 54 + 8 + 48, m, 1024));
+    atoll_stack_stats(s, &st);
+    NCHECK_EQ(st.ip6_reject[ATOLL_IP6R_FRAG_TIMEOUT], 2);
     atoll_stack_destroy(s);
     return 0;
 }
 
-TEST(net_ipv6, "fragments: overlap (RFC 5722), chain (RFC 7112), lengths, age")
+TEST(net_ipv6, "fragments: overlap (RFC 5722), chain (RFC 7112), lengths, "
+               "age; time exceeded when the first fragment came")
 {
     net_sim_begin("ipv6-frag-bad", 7, clean);
     CHECK_EQ(atoll_test_run(0, frag_bad_main, NULL), 0);
