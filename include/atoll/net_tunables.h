@@ -480,8 +480,23 @@
 #define HTTP_ROUTES_MAX 32
 #endif
 
-/* Stack of each connection's fiber; of each HTTPS connection's (a TLS
- * handshake's signature takes more). */
+/* Plain HTTP over TCP is served by a pool of worker fibers, each with its
+ * own connection buffer (about 2 x (HTTP_HEADER_MAX + 4 KiB) +
+ * HTTP_OUT_BUF) and stack, while connections waiting for a request hold
+ * neither (lib/http/listen.c).  Workers are made while none is free, up to
+ * HTTP_WORKERS_MAX (each is a client being served that blocks: a large
+ * answer going out, a slow head or body coming in); one ends when
+ * HTTP_WORKERS_SPARE others are waiting. */
+#ifndef HTTP_WORKERS_MAX
+#define HTTP_WORKERS_MAX 1024
+#endif
+#ifndef HTTP_WORKERS_SPARE
+#define HTTP_WORKERS_SPARE 2
+#endif
+
+/* Stack of each HTTP worker's (and each connection's, outside the pool)
+ * fiber; of each HTTPS connection's (a TLS handshake's signature takes
+ * more). */
 #ifndef HTTP_FIBER_STACK
 #define HTTP_FIBER_STACK (32 * 1024)
 #endif

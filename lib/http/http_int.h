@@ -108,8 +108,12 @@ struct atoll_http_server;
 struct atoll_http_conn {
     struct atoll_http_server *s;
     struct atoll_flow *f;
-    const char *peer; /* "198.18.0.1:40000", or "" */
-    int err;          /* the first write error: the connection is done */
+    /* The TCP connection under f when the connection may be parked while
+     * idle (listen.c's pool), else NULL. */
+    struct atoll_tcp_conn *tc;
+    struct http_head *head; /* the request being served */
+    const char *peer;       /* "198.18.0.1:40000", or "" */
+    int err;                /* the first write error: the connection is done */
     uint8_t *in;
     size_t in_len, in_cap;
     uint8_t *out;
@@ -122,6 +126,36 @@ struct atoll_http_conn {
     size_t fields_len;
     char fields[HTTP_RESP_FIELDS_BYTES];
 };
+
+/*
+ * One connection's state and buffers are one allocation of
+ * http_conn_size(s) bytes, set up for flow `f` by http_conn_init (`peer`
+ * names the client in logs; "" for none).  The same allocation serves one
+ * connection after another.
+ */
+size_t http_conn_size(const struct atoll_http_server *s);
+void http_conn_init(struct atoll_http_conn *c, struct atoll_http_server *s,
+                    struct atoll_flow *f, const char *peer);
+
+/* How a connection's request loop ended: close the flow; answer sent
+ * after an error, close after lingering; idle with nothing to read (only
+ * when c->tc is set): wait for its next request elsewhere. */
+enum http_end { HTTP_END_CLOSE, HTTP_END_LINGER, HTTP_END_PARK };
+
+/* Serve requests on c until the connection ends or (c->tc set) has
+ * nothing more to read after an answer. */
+enum http_end http_conn_requests(struct atoll_http_conn *c);
+
+/* Serve c as one of the server's connections: counted in conns_now for
+ * its duration, or answered 503 beyond conns_max.  Never parks. */
+enum http_end http_conn_serve(struct atoll_http_conn *c);
+
+/* Close c's flow as `e` says (HTTP_END_LINGER: linger first). */
+void http_conn_end(struct atoll_http_conn *c, enum http_end e);
+
+/* The server's counters and limits, for listen.c. */
+struct atoll_http_stats *http_server_stats(struct atoll_http_server *s);
+const struct atoll_http_limits *http_server_limits(struct atoll_http_server *s);
 
 /* Write out what is gathered in c->out.  0 or the flow's error (also left
  * in c->err). */

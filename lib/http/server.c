@@ -1,8 +1,8 @@
 /*
  * lib/http/server.c - the server: a connection's request loop over a flow
  * (reading heads and bodies under the limits, pipelining, keep-alive,
- * error answers and closing), and the TCP accept loop that gives each
- * connection a fiber.
+ * error answers and closing).  Accepting TCP connections and handing them
+ * to fibers is lib/http/listen.c.
  *
  * One connection's memory is one allocation: its state, an input buffer
  * of header_max + HTTP_IN_SLACK bytes and an output buffer of HTTP_OUT_BUF
@@ -230,11 +230,13 @@ static int read_chunked_body(struct atoll_http_conn *c, size_t at,
     return 0;
 }
 
-/* One connection's requests, until it closes.  Returns when done; the
- * caller closes the flow (linger_close, or a plain close). */
-static bool serve_requests(struct atoll_http_conn *c, char *pathbuf,
-                           struct http_head *h)
+/* One connection's requests, until it closes or (c->tc set) waits idle
+ * for its next request.  The caller then closes the flow (linger_close,
+ * or a plain close), or parks the connection. */
+enum http_end http_conn_requests(struct atoll_http_conn *c)
 {
+    char *pathbuf = (char *)c->in + c->in_cap;
+    struct http_head *h = c->head;
     struct atoll_http_server *s = c->s;
     const struct atoll_http_limits *lim = &s->lim;
     bool first = true;
@@ -245,12 +247,18 @@ static bool serve_requests(struct atoll_http_conn *c, char *pathbuf,
         /* Wait for the request's first byte: the idle deadline. */
         if (c->in_len == 0) {
             if (http_flush(c) < 0)
-                return false;
+                return HTTP_END_CLOSE;
+            /* Nothing more has come: a connection from a pool waits
+             * without its fiber and buffers (listen.c).  Not the first
+             * round: that one was handed over because it is readable, and
+             * the end of the stream reads 0 too. */
+            if (c->tc && !first && atoll_tcp_readable(c->tc) == 0)
+                return HTTP_END_PARK;
             int n = fill(c, atoll_after(first ? lim->header_timeout
                                               : lim->idle_timeout));
             if (n <= 0) {
                 s->st.timeouts += n == -ATOLL_ETIMEDOUT;
-                return false;
+                return HTTP_END_CLOSE;
             }
             c->in_len += (size_t)n;
         }
@@ -262,27 +270,27 @@ static bool serve_requests(struct atoll_http_conn *c, char *pathbuf,
         while ((hl = http_head_end(c->in, c->in_len, &scan, lim->header_max)) ==
                0) {
             if (http_flush(c) < 0)
-                return false;
+                return HTTP_END_CLOSE;
             int n = fill(c, deadline);
             if (n == -ATOLL_ETIMEDOUT) {
                 s->st.timeouts++;
                 refuse(c, &r, 408, NULL, NULL);
-                return true;
+                return HTTP_END_LINGER;
             }
             if (n <= 0)
-                return false;
+                return HTTP_END_CLOSE;
             c->in_len += (size_t)n;
         }
         r.now = atoll_wclock_now(atoll_wclock_platform());
         if (hl < 0) {
             refuse(c, &r, (int)-hl, NULL, NULL);
-            return true;
+            return HTTP_END_LINGER;
         }
         int rc = http_parse_request((char *)c->in, (size_t)hl, pathbuf,
                                     (size_t)hl + 1, h);
         if (rc < 0) {
             refuse(c, &r, -rc, NULL, NULL);
-            return true;
+            return HTTP_END_LINGER;
         }
         r.method = h->method;
         r.target = h->target;
@@ -306,7 +314,7 @@ static bool serve_requests(struct atoll_http_conn *c, char *pathbuf,
             if (h->expect_continue && !have_all && r.minor == 1) {
                 static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
                 if (http_out(c, cont, sizeof cont - 1) < 0 || http_flush(c))
-                    return false;
+                    return HTTP_END_CLOSE;
             }
             if (h->framing == HTTP_BODY_LENGTH) {
                 rc = read_length_body(c, (size_t)hl, h->length, &body);
@@ -316,12 +324,12 @@ static bool serve_requests(struct atoll_http_conn *c, char *pathbuf,
             }
         }
         if (rc == -1)
-            return false; /* the client went away */
+            return HTTP_END_CLOSE; /* the client went away */
         if (rc < 0) {
             if (rc == -408)
                 s->st.timeouts++;
             refuse(c, &r, -rc, NULL, NULL);
-            return true;
+            return HTTP_END_LINGER;
         }
         r.body = body ? body : (const uint8_t *)"";
         r.body_len = body_len;
@@ -341,41 +349,41 @@ static bool serve_requests(struct atoll_http_conn *c, char *pathbuf,
                        r.method, r.target, r.minor, c->status,
                        (unsigned long long)c->sent);
         if (c->err)
-            return false;
+            return HTTP_END_CLOSE;
         if (rc < 0 || c->close_after)
-            return true;
+            return HTTP_END_LINGER;
         /* Keep what follows (pipelined requests) for the next round. */
         memmove(c->in, c->in + hl, c->in_len - (size_t)hl);
         c->in_len -= (size_t)hl;
     }
 }
 
-/* Serve `f` until it ends; `peer` names the client in logs. */
-static int serve(struct atoll_http_server *s, struct atoll_flow *f,
-                 const char *peer)
+size_t http_conn_size(const struct atoll_http_server *s)
 {
     size_t in_cap = s->lim.header_max + HTTP_IN_SLACK;
-    size_t size = sizeof(struct atoll_http_conn) + sizeof(struct http_head) +
-                  2 * in_cap + HTTP_OUT_BUF + 1;
-    struct atoll_http_conn *c = atoll_malloc(size);
-    if (!c) {
-        atoll_flow_close(f);
-        return -ATOLL_ENOMEM;
-    }
+    return sizeof(struct atoll_http_conn) + sizeof(struct http_head) +
+           2 * in_cap + HTTP_OUT_BUF + 1;
+}
+
+void http_conn_init(struct atoll_http_conn *c, struct atoll_http_server *s,
+                    struct atoll_flow *f, const char *peer)
+{
     memset(c, 0, sizeof *c);
-    struct http_head *h = (struct http_head *)(c + 1);
+    c->head = (struct http_head *)(c + 1);
     c->s = s;
     c->f = f;
     c->peer = peer;
-    c->in = (uint8_t *)(h + 1);
-    c->in_cap = in_cap;
-    char *pathbuf = (char *)c->in + in_cap;
-    c->out = (uint8_t *)pathbuf + in_cap + 1;
+    c->in = (uint8_t *)(c->head + 1);
+    c->in_cap = s->lim.header_max + HTTP_IN_SLACK;
+    /* the decoded path's buffer (in_cap + 1) follows the input */
+    c->out = c->in + 2 * c->in_cap + 1;
     c->out_cap = HTTP_OUT_BUF;
     c->write_deadline = atoll_after(s->lim.write_timeout);
+}
 
-    s->st.conns++;
-    bool linger;
+enum http_end http_conn_serve(struct atoll_http_conn *c)
+{
+    struct atoll_http_server *s = c->s;
     if (s->st.conns_now >= s->lim.conns_max) {
         /* Over the limit: say so rather than leave the client waiting. */
         s->st.conns_refused++;
@@ -383,97 +391,42 @@ static int serve(struct atoll_http_server *s, struct atoll_flow *f,
             .conn = c, .method = "GET", .minor = 1, .target = "", .path = "/"};
         c->write_deadline = atoll_after(ATOLL_SEC(1));
         refuse(c, &r, 503, "Retry-After", "1");
-        linger = true;
-    } else {
-        s->st.conns_now++;
-        linger = serve_requests(c, pathbuf, h);
-        s->st.conns_now--;
+        return HTTP_END_LINGER;
     }
-    if (linger)
+    s->st.conns_now++;
+    enum http_end e = http_conn_requests(c);
+    s->st.conns_now--;
+    return e;
+}
+
+void http_conn_end(struct atoll_http_conn *c, enum http_end e)
+{
+    if (e == HTTP_END_LINGER)
         linger_close(c);
     else
-        atoll_flow_close(f);
-    atoll_free(c);
-    return 0;
+        atoll_flow_close(c->f);
+}
+
+struct atoll_http_stats *http_server_stats(struct atoll_http_server *s)
+{
+    return &s->st;
+}
+
+const struct atoll_http_limits *http_server_limits(struct atoll_http_server *s)
+{
+    return &s->lim;
 }
 
 int atoll_http_serve_flow(struct atoll_http_server *s, struct atoll_flow *f)
 {
-    return serve(s, f, "");
-}
-
-/* ---- TCP ------------------------------------------------------------- */
-
-struct listen_ctx {
-    struct atoll_http_server *s;
-    struct atoll_tcp_listener *l;
-    atoll_http_wrap_fn wrap;
-    void *wrap_arg;
-};
-
-struct conn_ctx {
-    struct listen_ctx *lc;
-    struct atoll_tcp_conn *tc;
-};
-
-static int conn_fiber(void *arg)
-{
-    struct conn_ctx cc = *(struct conn_ctx *)arg;
-    atoll_free(arg);
-    char peer[24];
-    atoll_ipv4_t addr;
-    uint16_t port;
-    atoll_tcp_peer(cc.tc, &addr, &port);
-    char a[16];
-    snprintf(peer, sizeof peer, "%s:%u", atoll_ipv4_format(addr, a),
-             (unsigned)port);
-    struct atoll_flow *f = atoll_tcp_flow(cc.tc);
-    if (cc.lc->wrap) {
-        struct atoll_flow *wrapped;
-        if (cc.lc->wrap(cc.lc->wrap_arg, cc.tc, &wrapped) < 0) {
-            atoll_tcp_abort(cc.tc);
-            return 0;
-        }
-        f = wrapped;
-    }
-    atoll_tcp_set_nodelay(cc.tc, true);
-    return serve(cc.lc->s, f, peer);
-}
-
-static int accept_fiber(void *arg)
-{
-    struct listen_ctx *lc = arg;
-    for (;;) {
-        struct atoll_tcp_conn *tc;
-        if (atoll_tcp_accept(lc->l, ATOLL_NEVER, &tc) < 0) {
-            atoll_sleep(ATOLL_MS(10)); /* out of memory: let others run */
-            continue;
-        }
-        struct conn_ctx *cc = atoll_malloc(sizeof *cc);
-        if (cc) {
-            cc->lc = lc;
-            cc->tc = tc;
-        }
-        if (!cc ||
-            atoll_fiber_spawn(
-                NULL, lc->wrap ? "https conn" : "http conn", conn_fiber, cc,
-                lc->wrap ? HTTP_TLS_FIBER_STACK : HTTP_FIBER_STACK) < 0) {
-            atoll_free(cc);
-            atoll_tcp_abort(tc);
-        }
-    }
-    return 0;
-}
-
-int atoll_http_listen(struct atoll_http_server *s, struct atoll_tcp_listener *l,
-                      atoll_http_wrap_fn wrap, void *wrap_arg)
-{
-    struct listen_ctx *lc = atoll_malloc(sizeof *lc);
-    if (!lc)
+    struct atoll_http_conn *c = atoll_malloc(http_conn_size(s));
+    if (!c) {
+        atoll_flow_close(f);
         return -ATOLL_ENOMEM;
-    *lc = (struct listen_ctx){s, l, wrap, wrap_arg};
-    int e = atoll_fiber_spawn(NULL, "http accept", accept_fiber, lc, 0);
-    if (e < 0)
-        atoll_free(lc);
-    return e;
+    }
+    http_conn_init(c, s, f, "");
+    s->st.conns++;
+    http_conn_end(c, http_conn_serve(c));
+    atoll_free(c);
+    return 0;
 }

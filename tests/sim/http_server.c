@@ -344,3 +344,90 @@ TEST(http_server, "200 KB files and a range over TCP, 3% loss, dups, reorder")
     CHECK_EQ(atoll_test_run(0, wire_main, NULL), 0);
     net_sim_end();
 }
+
+/* ---- idle kept-alive connections cost their TCP record only ------------- */
+
+#define IDLE_CONNS 300
+
+static int parked_main(void *arg)
+{
+    struct atoll_stack *sa = net_mkstack("a", "w", "198.18.0.2/24", NULL);
+    struct atoll_stack *sb = net_mkstack("b", "w", "198.18.0.3/24", NULL);
+    struct atoll_http_limits lim;
+    atoll_http_limits_default(&lim);
+    lim.idle_timeout = ATOLL_SEC(30);
+    struct atoll_http_server *s = make_server(&lim);
+    struct atoll_tcp_listener *l;
+    NCHECK_EQ(atoll_tcp_listen(sa, 80, 0, &l), 0);
+    NCHECK_EQ(atoll_http_listen(s, l, NULL, NULL), 0);
+    static struct atoll_tcp_conn *tc[IDLE_CONNS];
+    struct atoll_http_response res;
+    /* One request on a first connection, so the pool's worker exists and
+     * the rings of a served connection have been made once. */
+    struct atoll_tcp_conn *first;
+    NCHECK_EQ(atoll_tcp_connect(sb, 0xc6120002u, 80, atoll_after(ATOLL_SEC(10)),
+                                &first),
+              0);
+    NCHECK_EQ(atoll_http_request(atoll_tcp_flow(first), "GET", "a",
+                                 "/index.html", NULL, NULL, 0, 100,
+                                 atoll_after(ATOLL_SEC(10)), &res),
+              0);
+    atoll_http_response_free(&res);
+    atoll_sleep(ATOLL_SEC(2)); /* rings of quiet connections are freed */
+    struct atoll_mem_stats m0, m1;
+    struct atoll_sched_stats f0, f1;
+    atoll_mem_stats(&m0);
+    atoll_sched_stats(&f0);
+    for (int i = 0; i < IDLE_CONNS; i++) {
+        NCHECK_EQ(atoll_tcp_connect(sb, 0xc6120002u, 80,
+                                    atoll_after(ATOLL_SEC(10)), &tc[i]),
+                  0);
+        NCHECK_EQ(atoll_http_request(atoll_tcp_flow(tc[i]), "GET", "a",
+                                     "/index.html", NULL, NULL, 0, 100,
+                                     atoll_after(ATOLL_SEC(10)), &res),
+                  0);
+        NCHECK_EQ(res.status, 200);
+        atoll_http_response_free(&res);
+    }
+    atoll_sleep(ATOLL_SEC(2));
+    atoll_mem_stats(&m1);
+    atoll_sched_stats(&f1);
+    struct atoll_http_stats st;
+    atoll_http_server_stats(s, &st);
+    NCHECK_EQ(st.conns_now, IDLE_CONNS + 1);
+    /* Both ends' TCP records are in this one heap: about 720 bytes each.
+     * A fiber and buffers per connection would be over 70 KiB. */
+    size_t each = (m1.in_use - m0.in_use) / IDLE_CONNS;
+    printf("       %d idle kept-alive connections: %zu bytes each (both "
+           "ends), fibers %d -> %d\n",
+           IDLE_CONNS, each, (int)f0.live, (int)f1.live);
+    NCHECK(each < 2048);
+    NCHECK(f1.live <= f0.live + 2);
+    /* Each is still served: a second request on every one. */
+    for (int i = 0; i < IDLE_CONNS; i++) {
+        NCHECK_EQ(atoll_http_request(atoll_tcp_flow(tc[i]), "GET", "a",
+                                     "/index.html", NULL, NULL, 0, 100,
+                                     atoll_after(ATOLL_SEC(10)), &res),
+                  0);
+        NCHECK_EQ(res.status, 200);
+        NCHECK(res.keep_alive);
+        atoll_http_response_free(&res);
+    }
+    /* The idle deadline closes them all; the server counts none. */
+    atoll_sleep(ATOLL_SEC(31));
+    atoll_http_server_stats(s, &st);
+    NCHECK_EQ(st.conns_now, 0);
+    NCHECK_EQ(st.requests, 2 * IDLE_CONNS + 1);
+    for (int i = 0; i < IDLE_CONNS; i++)
+        atoll_tcp_close(tc[i]);
+    atoll_tcp_close(first);
+    return 0;
+}
+
+TEST(http_server, "300 idle kept-alive connections: no fiber, no buffers, "
+                  "served again, closed at the idle deadline")
+{
+    net_sim_begin("http-idle", 13, (struct atoll_sim_wire_opts){0});
+    CHECK_EQ(atoll_test_run(0, parked_main, NULL), 0);
+    net_sim_end();
+}
