@@ -377,7 +377,7 @@ static void bind_lease(struct atoll_dhcp *c, const struct msg *m)
 static bool in_use(struct atoll_dhcp *c, atoll_ipv4_t a)
 {
     uint8_t mac[6];
-    atoll_icmp_ping(c->s, a, 0, 8, atoll_now() + PROBE_NS);
+    atoll_icmp_ping(c->s, atoll_addr4(a), 0, 8, atoll_now() + PROBE_NS);
     return net_arp_lookup(c->s, a, mac) == 0;
 }
 

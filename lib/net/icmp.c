@@ -1,8 +1,8 @@
 /*
  * lib/net/icmp.c - ICMP (RFC 792): echo reply at any size, echo requests
- * for atoll_icmp_ping, destination unreachable out (port and protocol
- * unreachable, rate-limited) and in (delivered to TCP, or to a waiting
- * ping).
+ * for atoll_icmp_ping (over IPv4 here, over IPv6 through icmpv6.c),
+ * destination unreachable out (port and protocol unreachable,
+ * rate-limited) and in (delivered to TCP, or to a waiting ping).
  *
  * An echo reply reuses the request's buffer: type and checksum change and
  * the same bytes go back, so a reassembled 4000-byte request turns into a
@@ -14,6 +14,7 @@
 #include "atoll/error.h"
 #include "atoll/icmp.h"
 #include "atoll/mem.h"
+#include "ipv6_int.h"
 #include "stack_impl.h"
 
 int net_icmp_parse(const uint8_t *p, size_t len, struct net_icmp_hdr *h)
@@ -38,6 +39,20 @@ void net_icmp_write(uint8_t *p, size_t len, const struct net_icmp_hdr *h)
     net_put16(p + 2, net_csum_fold(net_csum_add(0, p, len)));
 }
 
+bool net_ping_answer(struct atoll_stack *s, uint8_t family, uint16_t id,
+                     uint16_t seq, struct atoll_buf *reply, int err)
+{
+    for (struct ping_wait *w = s->pings; w; w = w->next)
+        if (w->family == family && w->id == id && w->seq == seq && !w->done) {
+            w->done = true;
+            w->reply = reply;
+            w->err = reply ? 0 : err;
+            atoll_event_notify(&w->ev);
+            return true;
+        }
+    return false;
+}
+
 /* A quoted packet in an unreachable / time exceeded: the original IPv4
  * header (which we sent) and at least 8 bytes of its payload. */
 static void error_input(struct atoll_stack *s, const struct net_icmp_hdr *h,
@@ -57,14 +72,8 @@ static void error_input(struct atoll_stack *s, const struct net_icmp_hdr *h,
     if (proto == NET_PROTO_TCP) {
         net_tcp_icmp_error(s, h->type, h->code, inner, len);
     } else if (proto == NET_PROTO_ICMP && inner[hl] == NET_ICMP_ECHO) {
-        uint16_t id = net_get16(inner + hl + 4),
-                 seq = net_get16(inner + hl + 6);
-        for (struct ping_wait *w = s->pings; w; w = w->next)
-            if (w->id == id && w->seq == seq && !w->done) {
-                w->done = true;
-                w->err = -ATOLL_EHOSTUNREACH;
-                atoll_event_notify(&w->ev);
-            }
+        net_ping_answer(s, ATOLL_AF_INET, net_get16(inner + hl + 4),
+                        net_get16(inner + hl + 6), NULL, -ATOLL_EHOSTUNREACH);
     }
     /* UDP has no connection to tell: the datagram is simply lost. */
 }
@@ -83,18 +92,11 @@ void net_icmp_input(struct atoll_stack *s, struct atoll_buf *b,
         net_icmp_write(b->data, b->len, &h);
         net_ip_output(s, ip->src, NET_PROTO_ICMP, b);
         return;
-    case NET_ICMP_ECHO_REPLY: {
-        uint16_t id = (uint16_t)(h.rest >> 16), seq = (uint16_t)h.rest;
-        for (struct ping_wait *w = s->pings; w; w = w->next)
-            if (w->id == id && w->seq == seq && !w->done) {
-                w->done = true;
-                w->reply = b;
-                atoll_event_notify(&w->ev);
-                return;
-            }
-        atoll_buf_free(b); /* a late or unknown reply: not an error */
+    case NET_ICMP_ECHO_REPLY:
+        if (!net_ping_answer(s, ATOLL_AF_INET, (uint16_t)(h.rest >> 16),
+                             (uint16_t)h.rest, b, 0))
+            atoll_buf_free(b); /* a late or unknown reply: not an error */
         return;
-    }
     case NET_ICMP_UNREACH:
     case NET_ICMP_TIME_EXCEED:
         error_input(s, &h, b->data + NET_ICMP_HLEN, b->len - NET_ICMP_HLEN);
@@ -147,10 +149,38 @@ static void pattern(uint8_t *p, size_t n, uint16_t seq)
         p[i] = (uint8_t)(i * 7 + seq + (i >> 8));
 }
 
-int64_t atoll_icmp_ping(struct atoll_stack *s, atoll_ipv4_t dst, uint16_t seq,
+/* Send the echo request b (its message written but for the type and
+ * checksum) to dst: ICMP or ICMPv6 by dst's family.  Owns b. */
+static int echo_send(struct atoll_stack *s, const atoll_addr_t *dst,
+                     struct atoll_buf *b, uint32_t id_seq)
+{
+    if (dst->family == ATOLL_AF_INET) {
+        struct net_icmp_hdr h = {.type = NET_ICMP_ECHO, .rest = id_seq};
+        net_icmp_write(b->data, b->len, &h);
+        return net_ip_output(s, dst->v4, NET_PROTO_ICMP, b);
+    }
+    /* The checksum covers the source (RFC 8200 8.1): choose it now. */
+    const atoll_ipv6_t *src = net_ipv6_source(s, &dst->v6);
+    if (!src) {
+        atoll_buf_free(b);
+        return -ATOLL_EHOSTUNREACH;
+    }
+    atoll_ipv6_t from = *src;
+    b->data[0] = NET_ICMP6_ECHO, b->data[1] = 0;
+    net_put32(b->data + 4, id_seq);
+    net_icmp6_finish(b->data, b->len, &from, &dst->v6);
+    return net_ipv6_output(s, &from, &dst->v6, NET_IP6_ICMPV6, 0, b);
+}
+
+int64_t atoll_icmp_ping(struct atoll_stack *s, atoll_addr_t dst, uint16_t seq,
                         size_t size, atoll_time_t deadline)
 {
-    if (size > 65507 - NET_ICMP_HLEN)
+    if (dst.family != ATOLL_AF_INET && dst.family != ATOLL_AF_INET6)
+        return -ATOLL_EINVAL;
+    /* An IPv4 datagram holds 65515 bytes after its header; an IPv6 one
+     * 65535 after its fixed header (we add no extension headers). */
+    size_t max = dst.family == ATOLL_AF_INET ? 65507 : 65535;
+    if (size > max - NET_ICMP_HLEN)
         return -ATOLL_EMSGSIZE;
     struct atoll_buf *b =
         atoll_buf_alloc(NET_IP_HEADROOM, NET_ICMP_HLEN + size);
@@ -158,20 +188,18 @@ int64_t atoll_icmp_ping(struct atoll_stack *s, atoll_ipv4_t dst, uint16_t seq,
         return -ATOLL_ENOMEM;
     struct ping_wait w;
     memset(&w, 0, sizeof w);
+    w.family = dst.family;
     w.id = s->ping_id;
     w.seq = seq;
     atoll_event_init(&w.ev, "ping");
     uint8_t *p = atoll_buf_put(b, NET_ICMP_HLEN + size);
     pattern(p + NET_ICMP_HLEN, size, seq);
-    struct net_icmp_hdr h = {.type = NET_ICMP_ECHO,
-                             .rest = (uint32_t)w.id << 16 | seq};
-    net_icmp_write(p, b->len, &h);
     atoll_time_t t0 = atoll_now();
     w.next = s->pings;
     s->pings = &w;
-    int64_t r = net_ip_output(s, dst, NET_PROTO_ICMP, b);
+    int64_t r = echo_send(s, &dst, b, (uint32_t)w.id << 16 | seq);
     if (r == -ATOLL_EAGAIN)
-        r = 0; /* queued behind ARP, or dropped: the deadline tells */
+        r = 0; /* queued behind ARP or ND, or dropped: the deadline tells */
     while (r == 0 && !w.done)
         r = atoll_event_wait(&w.ev, deadline);
     for (struct ping_wait **pp = &s->pings; *pp; pp = &(*pp)->next)

@@ -4,6 +4,8 @@
  * dispatch of Neighbor Discovery and MLD messages to nd.c and mld.c.
  *
  * An echo reply reuses the request's buffer, as ICMP over IPv4 does.
+ * Echo replies, and unreachables and time exceededs about our echo
+ * requests, go to the waiting atoll_icmp_ping (icmp.c).
  * A Packet Too Big about a packet of ours lowers the path MTU towards its
  * destination (RFC 8201, net_ipv6_pmtu_update).
  * Echo requests to a multicast group are not answered (RFC 4443 4.1
@@ -16,6 +18,7 @@
  */
 #include <string.h>
 
+#include "atoll/addr.h"
 #include "atoll/error.h"
 #include "ipv6_int.h"
 #include "stack_impl.h"
@@ -41,6 +44,28 @@ static bool for_us(const struct atoll_stack *s, const struct net_ipv6_hdr *ip)
     return !net_ipv6_is_unspecified(&ip->src) &&
            (net_ipv6_is_ours(s, &ip->dst, false) ||
             net_ipv6_is_our_group(s, &ip->dst));
+}
+
+/* An unreachable or time exceeded quoting `q` (len bytes from its IPv6
+ * header): when it is an echo request of ours (perhaps the first
+ * fragment of one), its ping fails with -ATOLL_EHOSTUNREACH. */
+static void error_about_echo(struct atoll_stack *s, const uint8_t *q,
+                             size_t len)
+{
+    atoll_ipv6_t src;
+    memcpy(src.b, q + 8, 16);
+    size_t off = NET_IP6_HLEN;
+    uint8_t next = q[6];
+    if (next == NET_IP6_FRAGMENT && len >= off + 8 &&
+        (net_get16(q + off + 2) & ~7u) == 0) {
+        next = q[off];
+        off += 8;
+    }
+    if (next != NET_IP6_ICMPV6 || len < off + 8 || q[off] != NET_ICMP6_ECHO ||
+        !net_ipv6_is_ours(s, &src, false))
+        return;
+    net_ping_answer(s, ATOLL_AF_INET6, net_get16(q + off + 4),
+                    net_get16(q + off + 6), NULL, -ATOLL_EHOSTUNREACH);
 }
 
 void net_icmp6_input(struct atoll_stack *s, struct atoll_buf *b,
@@ -100,18 +125,25 @@ void net_icmp6_input(struct atoll_stack *s, struct atoll_buf *b,
         atoll_buf_free(b);
         return;
     }
+    case NET_ICMP6_ECHO_REPLY:
+        if (b->len < 8 || !net_ping_answer(s, ATOLL_AF_INET6, net_get16(p + 4),
+                                           net_get16(p + 6), b, 0))
+            atoll_buf_free(b); /* a late or unknown reply: not an error */
+        return;
     case NET_ICMP6_UNREACH:
     case NET_ICMP6_TIME_EXCEED:
     case NET_ICMP6_PARAM_PROB:
-        /* Nothing over IPv6 has a connection to tell yet; a well-formed
-         * error is still not a drop. */
+        /* A well-formed error is not a drop; one about an echo request
+         * of ours ends its ping. */
         why = ATOLL_IP6R_ICMP_SHORT;
         if (b->len < 8 + NET_IP6_HLEN)
             goto drop;
+        if (p[0] != NET_ICMP6_PARAM_PROB)
+            error_about_echo(s, p + 8, b->len - 8);
         atoll_buf_free(b);
         return;
     default:
-        atoll_buf_free(b); /* echo replies, other types: legal, unused */
+        atoll_buf_free(b); /* other types: legal, unused */
         return;
     }
 drop:

@@ -81,6 +81,7 @@ struct reasm_ctx {
 
 struct ping_wait {
     struct ping_wait *next;
+    uint8_t family; /* enum atoll_family: which echo replies are ours */
     uint16_t id, seq;
     bool done;
     int err;
@@ -193,6 +194,11 @@ void net_icmp_input(struct atoll_stack *s, struct atoll_buf *b,
  * payload of the offending packet, `len` bytes). */
 void net_icmp_send_error(struct atoll_stack *s, uint8_t type, uint8_t code,
                          const uint8_t *raw, size_t len);
+/* The waiting ping of `family` with id and seq hears its echo reply
+ * (`reply`, which it then owns) or, with reply NULL, an error about its
+ * request: `err`.  False when no ping waits for it (reply not taken). */
+bool net_ping_answer(struct atoll_stack *s, uint8_t family, uint16_t id,
+                     uint16_t seq, struct atoll_buf *reply, int err);
 
 /* ---- udp.c
  * ---------------------------------------------------------------------- */

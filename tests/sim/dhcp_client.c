@@ -80,7 +80,7 @@ static int lease_main(void *arg)
     NCHECK_EQ(l.lease_s, 3600);
     NCHECK_EQ(l.server, SRV);
     /* the address works: the server pings us */
-    NCHECK(atoll_icmp_ping(fk.srv, 0xc6120032u, 1, 56,
+    NCHECK(atoll_icmp_ping(fk.srv, atoll_addr4(0xc6120032u), 1, 56,
                            atoll_after(ATOLL_SEC(2))) >= 0);
     struct atoll_dhcp_stats st;
     atoll_dhcp_stats(atoll_dhcp_of(s), &st);

@@ -38,8 +38,8 @@ static void rr(uint8_t *m, size_t *n, const char *owner, uint16_t type,
         m[(*n)++] = 0xc0;
         m[(*n)++] = 12;
     }
-    const uint8_t fix[8] = {(uint8_t)(type >> 8), (uint8_t)type, 0, 1, 0, 0, 1,
-                            0x2c};
+    const uint8_t fix[8] = {
+        (uint8_t)(type >> 8), (uint8_t)type, 0, 1, 0, 0, 1, 0x2c};
     memcpy(m + *n, fix, 8);
     *n += 8;
     m[(*n)++] = (uint8_t)(rdlen >> 8);
@@ -231,23 +231,25 @@ static int order4_main(void *arg)
     struct atoll_stack *cs;
     struct atoll_dns *d = client(&cs, NULL, NULL, SRV4);
     /* no IPv6 at all: A first (routed), then AAAA as the server gave it */
-    RESOLVE(d, "both.test", "198.18.0.80 198.18.0.81 2001:db8:99::80 "
-                            "2001:db8:53::80");
+    RESOLVE(d, "both.test",
+            "198.18.0.80 198.18.0.81 2001:db8:99::80 "
+            "2001:db8:53::80");
     NCHECK_EQ(fk.types[0], ATOLL_DNS_TYPE_A); /* A asked first */
     NCHECK_EQ(fk.types[1], ATOLL_DNS_TYPE_AAAA);
     RESOLVE(d, "a.test", "198.18.0.80");
     RESOLVE(d, "aaaa.test", "2001:db8:53::80"); /* unrouted, but all there is */
     atoll_addr_t o[4];
-    NCHECK_EQ(atoll_dns_resolve(d, "none.test", o, 4, atoll_after(ATOLL_SEC(20))),
-              -ATOLL_ENOENT);
+    NCHECK_EQ(
+        atoll_dns_resolve(d, "none.test", o, 4, atoll_after(ATOLL_SEC(20))),
+        -ATOLL_ENOENT);
     /* text is returned as is, either family, without a query */
     int q0 = fk.queries;
     RESOLVE(d, "198.18.7.7", "198.18.7.7");
     RESOLVE(d, "2001:db8::7", "2001:db8::7");
     NCHECK_EQ(fk.queries, q0);
     /* max bounds the list */
-    NCHECK_EQ(atoll_dns_resolve(d, "both.test", o, 3, atoll_after(ATOLL_SEC(5))),
-              3);
+    NCHECK_EQ(
+        atoll_dns_resolve(d, "both.test", o, 3, atoll_after(ATOLL_SEC(5))), 3);
     NCHECK_EQ(atoll_dns_resolve(d, "both.test", o, 0, ATOLL_NEVER),
               -ATOLL_EINVAL);
     struct atoll_dns_stats st;
@@ -276,8 +278,9 @@ static int order6_main(void *arg)
     /* IPv6 on-link only: the AAAA in our prefix first, the off-link one
      * (no router) last */
     struct atoll_dns *d = client(&cs, "2001:db8:53::2/64", NULL, SRV4);
-    RESOLVE(d, "both.test", "2001:db8:53::80 198.18.0.80 198.18.0.81 "
-                            "2001:db8:99::80");
+    RESOLVE(d, "both.test",
+            "2001:db8:53::80 198.18.0.80 198.18.0.81 "
+            "2001:db8:99::80");
     NCHECK_EQ(fk.types[0], ATOLL_DNS_TYPE_AAAA); /* AAAA asked first */
     NCHECK_EQ(fk.types[1], ATOLL_DNS_TYPE_A);
     RESOLVE(d, "a.test", "198.18.0.80");
@@ -287,8 +290,9 @@ static int order6_main(void *arg)
     /* with a default router every AAAA is routed: IPv6 first, in the
      * server's order */
     d = client(&cs, "2001:db8:53::2/64", "2001:db8:53::1", SRV4);
-    RESOLVE(d, "both.test", "2001:db8:99::80 2001:db8:53::80 198.18.0.80 "
-                            "198.18.0.81");
+    RESOLVE(d, "both.test",
+            "2001:db8:99::80 2001:db8:53::80 198.18.0.80 "
+            "198.18.0.81");
     atoll_dns_stub_destroy(d);
     atoll_stack_destroy(cs);
     fake_stop();
@@ -308,8 +312,9 @@ static int transport6_main(void *arg)
     fake_start();
     struct atoll_stack *cs;
     struct atoll_dns *d = client(&cs, "2001:db8:53::2/64", NULL, SRV6);
-    RESOLVE(d, "both.test", "2001:db8:53::80 198.18.0.80 198.18.0.81 "
-                            "2001:db8:99::80");
+    RESOLVE(d, "both.test",
+            "2001:db8:53::80 198.18.0.80 198.18.0.81 "
+            "2001:db8:99::80");
     NCHECK_EQ(fk.queries, 2);
     NCHECK_EQ(fk.over6, 2);
     struct atoll_dns_stats st;
@@ -391,8 +396,9 @@ static int hostile_main(void *arg)
     NCHECK_EQ(st.refused, 9);
     /* a CNAME loop inside one answer, for both types: nothing left */
     atoll_addr_t o[4];
-    NCHECK_EQ(atoll_dns_resolve(d, "loop.test", o, 4, atoll_after(ATOLL_SEC(20))),
-              -ATOLL_EBADMSG);
+    NCHECK_EQ(
+        atoll_dns_resolve(d, "loop.test", o, 4, atoll_after(ATOLL_SEC(20))),
+        -ATOLL_EBADMSG);
     atoll_dns_stub_stats(d, &st);
     NCHECK_EQ(st.refused, 15);
     /* a loop across answers: followed 8 queries deep, then refused */

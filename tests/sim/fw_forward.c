@@ -155,10 +155,11 @@ static int forward_main(void *arg)
               8);
     NCHECK_EQ(from.v4, SRV);
     NCHECK_EQ(fport, 7);
-    NCHECK(atoll_icmp_ping(cli[2], SRV, 1, 56, atoll_after(ATOLL_SEC(5))) >= 0);
+    NCHECK(atoll_icmp_ping(cli[2], atoll_addr4(SRV), 1, 56,
+                           atoll_after(ATOLL_SEC(5))) >= 0);
     /* the firewall itself answers ping from inside */
-    NCHECK(atoll_icmp_ping(cli[2], FW_IN, 2, 56, atoll_after(ATOLL_SEC(5))) >=
-           0);
+    NCHECK(atoll_icmp_ping(cli[2], atoll_addr4(FW_IN), 2, 56,
+                           atoll_after(ATOLL_SEC(5))) >= 0);
 
     /* port forwarding from outside to c1:7 */
     NCHECK_EQ(echo_through(srv, FW_OUT, 8080, NULL), 0);

@@ -46,8 +46,8 @@ static int resolve_main(void *arg)
     struct atoll_stack *b = net_mkstack("b", "w", "198.18.0.3/24", NULL);
     uint8_t mac[6];
     NCHECK_EQ(net_arp_lookup(a, 0xc6120003, mac), -ATOLL_ENOENT);
-    int64_t rtt =
-        atoll_icmp_ping(a, 0xc6120003, 1, 56, atoll_after(ATOLL_SEC(2)));
+    int64_t rtt = atoll_icmp_ping(a, atoll_addr4(0xc6120003), 1, 56,
+                                  atoll_after(ATOLL_SEC(2)));
     NCHECK(rtt >= 0);
     NCHECK_EQ(net_arp_lookup(a, 0xc6120003, mac), 0);
     NCHECK(!memcmp(mac, b->info.mac, 6));
@@ -58,8 +58,8 @@ static int resolve_main(void *arg)
     atoll_sleep(NET_ARP_TTL_NS + ATOLL_SEC(1));
     NCHECK_EQ(net_arp_lookup(a, 0xc6120003, mac), -ATOLL_ETIMEDOUT);
     /* ...and the next packet resolves it again. */
-    NCHECK(atoll_icmp_ping(a, 0xc6120003, 2, 56, atoll_after(ATOLL_SEC(2))) >=
-           0);
+    NCHECK(atoll_icmp_ping(a, atoll_addr4(0xc6120003), 2, 56,
+                           atoll_after(ATOLL_SEC(2))) >= 0);
     NCHECK_EQ(net_arp_lookup(a, 0xc6120003, mac), 0);
     struct atoll_stack_stats st;
     atoll_stack_stats(a, &st);
@@ -169,8 +169,8 @@ static int gateway_main(void *arg)
     atoll_fiber_spawn(NULL, "router", net_router_fiber, &r, 0);
     struct atoll_stack *a =
         net_mkstack("a", "w", "198.18.0.2/24", "198.18.0.1");
-    int64_t rtt =
-        atoll_icmp_ping(a, 0xc6120505, 1, 100, atoll_after(ATOLL_SEC(2)));
+    int64_t rtt = atoll_icmp_ping(a, atoll_addr4(0xc6120505), 1, 100,
+                                  atoll_after(ATOLL_SEC(2)));
     NCHECK(rtt >= 0);
     NCHECK_EQ(r.echoes, 1);
     NCHECK_EQ(r.ttl_seen, NET_IP_TTL);
@@ -179,7 +179,8 @@ static int gateway_main(void *arg)
     NCHECK(!memcmp(mac, r.mac, 6));
     /* Off-subnet without a gateway: no route. */
     struct atoll_stack *b = net_mkstack("b", "w", "198.18.0.3/24", NULL);
-    NCHECK_EQ(atoll_icmp_ping(b, 0xc6120505, 1, 10, atoll_after(ATOLL_SEC(1))),
+    NCHECK_EQ(atoll_icmp_ping(b, atoll_addr4(0xc6120505), 1, 10,
+                              atoll_after(ATOLL_SEC(1))),
               -ATOLL_EHOSTUNREACH);
     atoll_stack_destroy(a);
     atoll_stack_destroy(b);
@@ -263,8 +264,8 @@ static int bad_main(void *arg)
     NCHECK_EQ(st.icmp_drop - st0.icmp_drop, 1);
     NCHECK_EQ(st.udp_drop - st0.udp_drop, 2);
     /* And the stack still works. */
-    NCHECK(atoll_icmp_ping(b, 0xc6120002, 1, 56, atoll_after(ATOLL_SEC(1))) >=
-           0);
+    NCHECK(atoll_icmp_ping(b, atoll_addr4(0xc6120002), 1, 56,
+                           atoll_after(ATOLL_SEC(1))) >= 0);
     atoll_stack_destroy(a);
     atoll_stack_destroy(b);
     return 0;
@@ -343,12 +344,13 @@ static int policy_main(void *arg)
 
     /* The gateway, then a connection from C that goes quiet for longer
      * than NET_ARP_IDLE_NS, then B, which A pings just before the storm. */
-    NCHECK(atoll_icmp_ping(a, 0xc6120505, 1, 56, atoll_after(ATOLL_SEC(1))) >=
-           0);
+    NCHECK(atoll_icmp_ping(a, atoll_addr4(0xc6120505), 1, 56,
+                           atoll_after(ATOLL_SEC(1))) >= 0);
     struct atoll_tcp_conn *cc;
     NCHECK_EQ(atoll_tcp_connect(c, A, 7, atoll_after(ATOLL_SEC(2)), &cc), 0);
     atoll_sleep(NET_ARP_IDLE_NS + ATOLL_SEC(1));
-    NCHECK(atoll_icmp_ping(a, B, 1, 56, atoll_after(ATOLL_SEC(1))) >= 0);
+    NCHECK(atoll_icmp_ping(a, atoll_addr4(B), 1, 56,
+                           atoll_after(ATOLL_SEC(1))) >= 0);
 
     /* An ARP storm aimed at us from 300 made-up neighbours (RFC 826 has us
      * learn them), then 300 lookups of addresses nobody answers for. */
@@ -374,9 +376,10 @@ static int policy_main(void *arg)
     NCHECK_EQ(state_of(a, C), ARP_RESOLVED);
     NCHECK_EQ(state_of(a, B), ARP_RESOLVED);
     /* And all three still work. */
-    NCHECK(atoll_icmp_ping(a, 0xc6120505, 2, 56, atoll_after(ATOLL_SEC(1))) >=
-           0);
-    NCHECK(atoll_icmp_ping(b, A, 2, 56, atoll_after(ATOLL_SEC(1))) >= 0);
+    NCHECK(atoll_icmp_ping(a, atoll_addr4(0xc6120505), 2, 56,
+                           atoll_after(ATOLL_SEC(1))) >= 0);
+    NCHECK(atoll_icmp_ping(b, atoll_addr4(A), 2, 56,
+                           atoll_after(ATOLL_SEC(1))) >= 0);
     char buf[8];
     NCHECK_EQ(atoll_tcp_write(cc, "ping", 4, atoll_after(ATOLL_SEC(1))), 4);
     NCHECK_EQ(atoll_tcp_read(cc, buf, sizeof buf, atoll_after(ATOLL_SEC(1))),
@@ -415,7 +418,8 @@ static int stale_main(void *arg)
     struct atoll_stack *a =
         net_mkstack("a", "w", "198.18.0.2/24", "198.18.0.1");
     /* Nobody answers for the gateway here. */
-    NCHECK_EQ(atoll_icmp_ping(a, 0xc6120505, 1, 56, atoll_after(ATOLL_SEC(1))),
+    NCHECK_EQ(atoll_icmp_ping(a, atoll_addr4(0xc6120505), 1, 56,
+                              atoll_after(ATOLL_SEC(1))),
               -ATOLL_ETIMEDOUT);
     atoll_ipv4_t held = net_neigh_hold(a, 0xc6120009);
     NCHECK_EQ(held, 0xc6120009);

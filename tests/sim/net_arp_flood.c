@@ -220,7 +220,8 @@ static int flood_main(void *arg)
     struct xfer x1 = {b, 0, chunks, ATOLL_MS(100), 1};
     atoll_fiber *f1;
     atoll_fiber_spawn(&f1, "xfer 1", xfer_fiber, &x1, 0);
-    NCHECK(atoll_icmp_ping(a, FAR_ADDR, 1, 56, atoll_after(ATOLL_SEC(1))) >= 0);
+    NCHECK(atoll_icmp_ping(a, atoll_addr4(FAR_ADDR), 1, 56,
+                           atoll_after(ATOLL_SEC(1))) >= 0);
     atoll_sleep(ATOLL_MS(500));
 
     struct flood fl = {0};
@@ -238,11 +239,12 @@ static int flood_main(void *arg)
     atoll_time_t start = atoll_now(), tick = start;
     for (uint16_t seq = 1; atoll_now() - start < FLOOD_NS; seq++) {
         pings++;
-        if (atoll_icmp_ping(b, A_ADDR, seq, 56, atoll_after(ATOLL_SEC(1))) < 0)
+        if (atoll_icmp_ping(b, atoll_addr4(A_ADDR), seq, 56,
+                            atoll_after(ATOLL_SEC(1))) < 0)
             lost++;
         if (seq % 10 == 0) {
             far++;
-            if (atoll_icmp_ping(a, FAR_ADDR, seq, 56,
+            if (atoll_icmp_ping(a, atoll_addr4(FAR_ADDR), seq, 56,
                                 atoll_after(ATOLL_SEC(1))) < 0)
                 far_lost++;
         }

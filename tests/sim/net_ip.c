@@ -23,7 +23,8 @@ static int ping_main(void *arg)
         /* Reordering may hold a fragment back, never lose it; ARP
          * traffic at the start may race, so allow a retry. */
         for (int t = 0; t < 3 && r < 0; t++)
-            r = atoll_icmp_ping(a, 0xc6120003, (uint16_t)(i * 4 + t), sizes[i],
+            r = atoll_icmp_ping(a, atoll_addr4(0xc6120003),
+                                (uint16_t)(i * 4 + t), sizes[i],
                                 atoll_after(ATOLL_SEC(1)));
         if (r < 0)
             printf("       size %zu: %s\n", sizes[i], atoll_strerror((int)r));
@@ -441,8 +442,8 @@ static int faulty_main(void *arg)
     NCHECK_EQ(atoll_stack_create("a", nif, &c, &a), 0);
     struct atoll_stack *b = net_mkstack("b", "w", "198.18.0.3/24", NULL);
     for (int i = 0; i < 100; i++)
-        fr->pings_ok += atoll_icmp_ping(a, 0xc6120003, (uint16_t)i, 3000,
-                                        atoll_after(ATOLL_MS(20))) >= 0;
+        fr->pings_ok += atoll_icmp_ping(a, atoll_addr4(0xc6120003), (uint16_t)i,
+                                        3000, atoll_after(ATOLL_MS(20))) >= 0;
     struct atoll_netif_stats ns;
     atoll_netif_stats(nif, &ns);
     fr->rx_dropped = ns.rx_dropped + ns.tx_dropped;

@@ -6,10 +6,11 @@
  * hop limits other than 255 ignored, a duplicate found, SLAAC from a
  * router advertisement, a routing header type 0 refused, reassembly
  * (out of order, duplicates, overlaps, RFC 7112, lengths, timeout),
- * fragmentation on send, Packet Too Big and the path MTU, and the ICMPv6
- * error rate limit.
+ * fragmentation on send, Packet Too Big and the path MTU, the ICMPv6
+ * error rate limit, and atoll_icmp_ping's requests and what ends them.
  */
 #include "../../lib/net/ipv6_int.h"
+#include "atoll/icmp.h"
 #include "atoll/ipv6.h"
 #include "net_util.h"
 
@@ -809,5 +810,109 @@ TEST(net_ipv6, "UDP: port unreachable over ICMPv6, zero checksum refused")
 {
     net_sim_begin("ipv6-udp", 10, clean);
     CHECK_EQ(atoll_test_run(0, udp_main, NULL), 0);
+    net_sim_end();
+}
+
+/* ---- ping over IPv6 --------------------------------------------------------
+ */
+
+struct pinger {
+    struct atoll_stack *s;
+    atoll_addr_t dst;
+    uint16_t seq;
+    int64_t r;
+    bool done;
+};
+
+static int ping_fiber(void *arg)
+{
+    struct pinger *p = arg;
+    p->r =
+        atoll_icmp_ping(p->s, p->dst, p->seq, 100, atoll_after(ATOLL_SEC(2)));
+    p->done = true;
+    return 0;
+}
+
+/* Start a ping from s to peer; the host reads its request into f (from
+ * the Ethernet header on) and returns its length. */
+static int ping_start(struct host *h, struct pinger *p, struct atoll_stack *s,
+                      const atoll_ipv6_t *peer, uint16_t seq, uint8_t *f)
+{
+    memset(p, 0, sizeof *p);
+    p->s = s;
+    p->dst = atoll_addr6(peer);
+    p->seq = seq;
+    atoll_fiber_spawn(NULL, "ping", ping_fiber, p, 0);
+    return wait6(h, (struct want){NET_ICMP6_ECHO, NULL, -1}, f,
+                 atoll_after(ATOLL_MS(100)));
+}
+
+static int ping_main(void *arg)
+{
+    struct host h;
+    atoll_ipv6_t me, peer = A("2001:db8::9");
+    struct atoll_stack *s = ready6(&h, &me);
+    host_introduce(&h, s, &peer, &me);
+    static uint8_t f[1600], m[1600];
+    struct pinger p;
+    /* The request: ICMPv6 echo from our address, 100 bytes of data, a
+     * right checksum; answered, the ping returns its round trip. */
+    NCHECK_EQ(ping_start(&h, &p, s, &peer, 1, f), 14 + 40 + 8 + 100);
+    NCHECK(!memcmp(f + 14 + 8, me.b, 16));
+    NCHECK_EQ(net_icmp6_csum(&me, &peer, f + 54, 108), 0);
+    NCHECK_EQ(net_get16(f + 54 + 6), 1);
+    memcpy(m, f + 54, 108);
+    m[0] = NET_ICMP6_ECHO_REPLY;
+    atoll_sleep(ATOLL_MS(5));
+    host_send(&h, s->info.mac, &peer, &me, NET_IP6_ICMPV6, 64, m, 108, true);
+    atoll_sleep(ATOLL_MS(10));
+    NCHECK(p.done);
+    NCHECK(p.r >= ATOLL_MS(5) && p.r < ATOLL_MS(10));
+    /* Other data in the reply: -ECORRUPT. */
+    NCHECK(ping_start(&h, &p, s, &peer, 2, f) > 0);
+    memcpy(m, f + 54, 108);
+    m[0] = NET_ICMP6_ECHO_REPLY;
+    m[60] ^= 1;
+    host_send(&h, s->info.mac, &peer, &me, NET_IP6_ICMPV6, 64, m, 108, true);
+    atoll_sleep(ATOLL_MS(10));
+    NCHECK(p.done);
+    NCHECK_EQ(p.r, -ATOLL_ECORRUPT);
+    /* A reply with another seq is not ours; then a destination
+     * unreachable quoting the request ends the ping: -EHOSTUNREACH. */
+    NCHECK(ping_start(&h, &p, s, &peer, 3, f) > 0);
+    memcpy(m, f + 54, 108);
+    m[0] = NET_ICMP6_ECHO_REPLY;
+    m[7] ^= 1;
+    host_send(&h, s->info.mac, &peer, &me, NET_IP6_ICMPV6, 64, m, 108, true);
+    atoll_sleep(ATOLL_MS(10));
+    NCHECK(!p.done);
+    memset(m, 0, 8);
+    m[0] = NET_ICMP6_UNREACH, m[1] = 3;
+    memcpy(m + 8, f + 14, 40 + 108);
+    host_send(&h, s->info.mac, &h.ll, &me, NET_IP6_ICMPV6, 64, m, 8 + 148,
+              true);
+    atoll_sleep(ATOLL_MS(10));
+    NCHECK(p.done);
+    NCHECK_EQ(p.r, -ATOLL_EHOSTUNREACH);
+    /* An unreachable about somebody else's echo changes nothing. */
+    NCHECK(ping_start(&h, &p, s, &peer, 4, f) > 0);
+    memcpy(m + 8, f + 14, 40 + 108);
+    memcpy(m + 8 + 8, peer.b, 16); /* the quoted source is not ours */
+    host_send(&h, s->info.mac, &h.ll, &me, NET_IP6_ICMPV6, 64, m, 8 + 148,
+              true);
+    atoll_sleep(ATOLL_MS(10));
+    NCHECK(!p.done);
+    atoll_sleep(ATOLL_SEC(2));
+    NCHECK(p.done);
+    NCHECK_EQ(p.r, -ATOLL_ETIMEDOUT);
+    atoll_stack_destroy(s);
+    return 0;
+}
+
+TEST(net_ipv6, "ping: the echo request, its reply, other data, an unreachable "
+               "about it")
+{
+    net_sim_begin("ipv6-ping", 11, clean);
+    CHECK_EQ(atoll_test_run(0, ping_main, NULL), 0);
     net_sim_end();
 }

@@ -1,11 +1,16 @@
 /*
- * tests/sim/net_udp6.c - UDP over IPv6 between two stacks on a simulated
- * wire that loses, duplicates and reorders frames: one socket echoes to
- * whatever address recvfrom gave, so the same socket serves an IPv6 and
- * an IPv4 client; datagrams larger than the MTU travel in IPv6
+ * tests/sim/net_udp6.c - UDP and ping over IPv6 between two stacks on a
+ * simulated wire that loses, duplicates and reorders frames: one socket
+ * echoes to whatever address recvfrom gave, so the same socket serves an
+ * IPv6 and an IPv4 client; datagrams larger than the MTU travel in IPv6
  * fragments; an off-link destination without a router is unreachable.
+ * atoll_icmp_ping reaches the other stack's global and link-local
+ * addresses at every size up to the largest, and IPv4 through the same
+ * call.
  */
+#include "../../lib/net/ipv6_int.h"
 #include "atoll/addr.h"
+#include "atoll/icmp.h"
 #include "net_util.h"
 
 static struct atoll_stack *mk(const char *port, const char *v4, const char *v6)
@@ -88,6 +93,82 @@ TEST(net_udp6, "UDP echo over IPv6 and IPv4 on one socket, loss/dup/reorder")
                                                .duplicate = 0.05,
                                                .reorder = 0.05});
     CHECK_EQ(atoll_test_run(0, udp6_main, NULL), 0);
+    net_sim_end();
+}
+
+/* One ping that comes back, retried (with a new seq) past lost frames;
+ * the tries, or the last error. */
+static int64_t ping_until(struct atoll_stack *s, atoll_addr_t dst, size_t size,
+                          uint16_t *seq)
+{
+    int64_t r = -ATOLL_ETIMEDOUT;
+    for (int tries = 1; tries <= 20; tries++) {
+        r = atoll_icmp_ping(s, dst, (*seq)++, size, atoll_after(ATOLL_MS(500)));
+        if (r >= 0)
+            return tries;
+        if (r != -ATOLL_ETIMEDOUT)
+            return r;
+    }
+    return r;
+}
+
+static int ping6_main(void *arg)
+{
+    (void)arg;
+    struct atoll_stack *a = mk("a", "198.18.0.2/24", "2001:db8::2/64");
+    struct atoll_stack *b = mk("b", "198.18.0.3/24", "2001:db8::3/64");
+    atoll_sleep(ATOLL_MS(1200)); /* duplicate address detection */
+    atoll_addr_t g, ll, far, off, v4 = atoll_addr4(0xc6120003);
+    NCHECK_EQ(atoll_addr_parse("2001:db8::3", &g), 0);
+    NCHECK_EQ(atoll_addr_parse("2001:db8::99", &off), 0);
+    NCHECK_EQ(atoll_addr_parse("2001:db8:99::1", &far), 0);
+    ll.family = ATOLL_AF_INET6;
+    net_ipv6_link_local(b->info.mac, &ll.v6);
+    /* 0 bytes up to the largest ICMPv6 echo (65527 bytes of data in a
+     * 65535-byte payload: 45 fragments), to the global and the
+     * link-local address, and over IPv4 by the same call. */
+    static const size_t sizes[] = {0, 56, 1452, 1453, 4000, 30000, 65527};
+    uint16_t seq = 1;
+    int tries = 0;
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        int64_t r = ping_until(a, g, sizes[i], &seq);
+        NCHECK(r > 0);
+        tries += (int)r;
+        r = ping_until(a, ll, sizes[i] > 4000 ? 4000 : sizes[i], &seq);
+        NCHECK(r > 0);
+        tries += (int)r;
+    }
+    NCHECK(ping_until(a, v4, 4000, &seq) > 0);
+    printf("       14 pings over IPv6 (up to 65527 bytes) in %d tries\n",
+           tries);
+    /* What cannot be sent fails at once, with its reason. */
+    NCHECK_EQ(atoll_icmp_ping(a, g, seq, 65528, atoll_after(ATOLL_SEC(1))),
+              -ATOLL_EMSGSIZE);
+    NCHECK_EQ(atoll_icmp_ping(a, v4, seq, 65500, atoll_after(ATOLL_SEC(1))),
+              -ATOLL_EMSGSIZE);
+    NCHECK_EQ(atoll_icmp_ping(a, far, seq, 8, atoll_after(ATOLL_SEC(1))),
+              -ATOLL_EHOSTUNREACH);
+    atoll_addr_t none = {0};
+    NCHECK_EQ(atoll_icmp_ping(a, none, seq, 8, atoll_after(ATOLL_SEC(1))),
+              -ATOLL_EINVAL);
+    /* An on-link address nobody has: neighbour discovery gives up, the
+     * deadline ends the ping. */
+    NCHECK_EQ(atoll_icmp_ping(a, off, seq, 8, atoll_after(ATOLL_SEC(5))),
+              -ATOLL_ETIMEDOUT);
+    atoll_stack_destroy(a);
+    atoll_stack_destroy(b);
+    return 0;
+}
+
+TEST(net_udp6, "ping over IPv6: every size to 65527, global and link-local, "
+               "under loss/dup/reorder; failures named")
+{
+    net_sim_begin("ping6", 22,
+                  (struct atoll_sim_wire_opts){.delay = ATOLL_US(200),
+                                               .loss = 0.02,
+                                               .duplicate = 0.05,
+                                               .reorder = 0.05});
+    CHECK_EQ(atoll_test_run(0, ping6_main, NULL), 0);
     net_sim_end();
 }
 
