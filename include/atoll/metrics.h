@@ -4,14 +4,14 @@
  *
  * DESCRIPTION
  *     The network stack, TCP, the heap, the scheduler, the trace and the
- *     HTTP servers keep counters (atoll_stack_stats, atoll_tcp_stats,
- *     atoll_mem_stats, atoll_sched_stats, atoll_trace_total,
- *     atoll_http_server_stats).  atoll_metrics_serve answers
- *     GET /metrics on a TCP port the application chooses with all of them,
- *     read at the moment of the request, in the Prometheus text exposition
- *     format (version 0.0.4): "# HELP" and "# TYPE" lines, then one sample
- *     per line, counters named *_total.  Nothing is computed or recorded
- *     between requests: serving costs nothing while nobody scrapes.
+ *     HTTP servers and the store keep counters (atoll_stack_stats,
+ *     atoll_tcp_stats, atoll_mem_stats, atoll_sched_stats,
+ *     atoll_trace_total, atoll_http_server_stats, atoll_store_stats).
+ * atoll_metrics_serve answers GET /metrics on a TCP port the application
+ * chooses with all of them, read at the moment of the request, in the
+ * Prometheus text exposition format (version 0.0.4): "# HELP" and "# TYPE"
+ * lines, then one sample per line, counters named *_total.  Nothing is computed
+ * or recorded between requests: serving costs nothing while nobody scrapes.
  *
  *     Every metric is named atoll_*; those of one kind share a name and
  *     differ by a label (atoll_net_dropped_total{layer="ip"}).
@@ -32,11 +32,13 @@
 
 #include "atoll/http.h"
 #include "atoll/stack.h"
+#include "atoll/store.h"
 
 struct atoll_metrics {
     /* What to report; NULL leaves its metrics out. */
     struct atoll_stack *stack;     /* net and TCP counters */
     struct atoll_http_server *app; /* the application's own HTTP server */
+    struct atoll_store *store;     /* the application's store */
     /* Set by atoll_metrics_serve: the metrics server (reported too). */
     struct atoll_http_server *self;
 };

@@ -142,6 +142,7 @@ bool atoll_store_block_recovered(struct atoll_store_backend *be);
 struct atoll_store_block_usage {
     uint64_t log_bytes, capacity_bytes, generation, records;
     uint64_t cache_bytes, cache_limit, cache_objects, cache_hits, cache_misses;
+    uint64_t flushes; /* device flushes asked for (two per commit) */
 };
 int atoll_store_block_usage(struct atoll_store_backend *be,
                             struct atoll_store_block_usage *out);
@@ -174,6 +175,24 @@ int atoll_store_open(struct atoll_store_backend *be,
                      const struct atoll_store_opts *opts,
                      struct atoll_store **out);
 void atoll_store_close(struct atoll_store *s);
+
+/*
+ * What a store did since it was opened, for monitoring (atoll/metrics.h
+ * serves them): objects read (every object read from the backend, through
+ * the cache or not) and written (staged), with their bytes in git's
+ * format; durable commits (each a transaction of the backend: a commit, a
+ * branch created or moved); and, on a block backend (zero elsewhere),
+ * reads of committed objects the cache answered or missed and the device
+ * flushes asked for (atoll_store_block_usage).
+ */
+struct atoll_store_stats {
+    uint64_t objects_read, objects_written;
+    uint64_t bytes_read, bytes_written;
+    uint64_t commits;
+    uint64_t cache_hits, cache_misses;
+    uint64_t flushes;
+};
+void atoll_store_stats(struct atoll_store *s, struct atoll_store_stats *out);
 
 /* The author of the commits made from now on (a store changed by several
  * people, say by a management interface): "Name <email>".  0,

@@ -135,6 +135,29 @@ static void net(struct out *o, struct atoll_stack *s)
         "Times a TCP buffer could not grow for lack of memory.", t.mem_short);
 }
 
+static void store(struct out *o, struct atoll_store *s)
+{
+    struct atoll_store_stats st;
+    atoll_store_stats(s, &st);
+    family(o, "atoll_store_objects_total", "counter",
+           "Objects the store read from its backend and wrote to it.");
+    sample(o, "atoll_store_objects_total", "op", "read", st.objects_read);
+    sample(o, "atoll_store_objects_total", "op", "write", st.objects_written);
+    family(o, "atoll_store_bytes_total", "counter",
+           "Bytes of the objects the store read and wrote.");
+    sample(o, "atoll_store_bytes_total", "op", "read", st.bytes_read);
+    sample(o, "atoll_store_bytes_total", "op", "write", st.bytes_written);
+    one(o, "atoll_store_commits_total", "counter",
+        "Durable store transactions (commits, branch changes).", st.commits);
+    family(o, "atoll_store_cache_total", "counter",
+           "Reads of committed objects the block backend's cache answered "
+           "or missed.");
+    sample(o, "atoll_store_cache_total", "result", "hit", st.cache_hits);
+    sample(o, "atoll_store_cache_total", "result", "miss", st.cache_misses);
+    one(o, "atoll_store_flushes_total", "counter",
+        "Block device flushes the store asked for.", st.flushes);
+}
+
 /* The HTTP servers' counters: each family once, a sample per server
  * (the format keeps a family's lines together). */
 static void http(struct out *o, const struct atoll_metrics *m)
@@ -211,6 +234,8 @@ int atoll_metrics_format(const struct atoll_metrics *m, char *buf, size_t len)
         net(&o, m->stack);
     if (m->app || m->self)
         http(&o, m);
+    if (m->store)
+        store(&o, m->store);
     if (o.full)
         return -ATOLL_ENOSPC;
     return (int)o.n;

@@ -65,6 +65,7 @@ struct blk {
     uint64_t txn_records;
     struct store_idmap staged; /* val: offset in txn */
     struct store_cache cache;  /* committed objects, verified */
+    uint64_t flushes;          /* device flushes asked for */
 };
 
 static int txn_reserve(struct blk *b, size_t more)
@@ -396,6 +397,7 @@ static int blk_commit(void *st, const struct atoll_store_ref_update *ups,
             return dev_error(b, rc);
         }
     }
+    b->flushes++;
     rc = atoll_block_flush(b->dev);
     if (rc < 0) {
         free_names(names, n);
@@ -417,8 +419,10 @@ static int blk_commit(void *st, const struct atoll_store_ref_update *ups,
     store_sb_encode(&nsb, sec, b->ss);
     rc = atoll_block_write(b->dev, nsb.generation & 1, sec, 1);
     atoll_free(sec);
-    if (rc == 0)
+    if (rc == 0) {
+        b->flushes++;
         rc = atoll_block_flush(b->dev);
+    }
     if (rc < 0) {
         /* Even ENOSPC/EBUSY here: the log is ahead of the superblock,
          * which is safe, but stop rather than reason about it further. */
@@ -687,6 +691,7 @@ int atoll_store_block_usage(struct atoll_store_backend *be,
     out->cache_objects = b->cache.n;
     out->cache_hits = b->cache.hits;
     out->cache_misses = b->cache.misses;
+    out->flushes = b->flushes;
     return 0;
 }
 

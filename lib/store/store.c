@@ -152,6 +152,10 @@ int store_put(struct atoll_store *s, enum store_obj_type t, const void *p,
         return rc;
     rc = s->be->ops->write(s->be->state, id, obj, olen);
     atoll_free(obj);
+    if (rc == 0) {
+        s->stats.objects_written++;
+        s->stats.bytes_written += olen;
+    }
     return rc;
 }
 
@@ -163,6 +167,8 @@ int store_get(struct atoll_store *s, const atoll_store_id *id,
     int rc = s->be->ops->read(s->be->state, id, obj, &len);
     if (rc < 0)
         return rc;
+    s->stats.objects_read++;
+    s->stats.bytes_read += len;
     enum store_obj_type got;
     rc = store_obj_parse(*obj, len, &got, payload, plen);
     if (rc == 0 && got != t)
@@ -657,9 +663,22 @@ int store_set_ref(struct atoll_store *s, const char *name,
 {
     struct atoll_store_ref_update u = {name, id};
     int rc = s->be->ops->commit(s->be->state, &u, 1);
-    if (rc == 0)
+    if (rc == 0) {
+        s->stats.commits++;
         notify(s);
+    }
     return rc;
+}
+
+void atoll_store_stats(struct atoll_store *s, struct atoll_store_stats *out)
+{
+    *out = s->stats;
+    struct atoll_store_block_usage u;
+    if (atoll_store_block_usage(s->be, &u) == 0) {
+        out->cache_hits = u.cache_hits;
+        out->cache_misses = u.cache_misses;
+        out->flushes = u.flushes;
+    }
 }
 
 int store_make_commit(struct atoll_store *s, const char *branch,

@@ -183,6 +183,7 @@ struct atoll_store {
     struct atoll_wclock *clock;
     atoll_event changed;                      /* watch.c: broadcast */
     void (*on_change)(struct atoll_store *s); /* set by watch.c */
+    struct atoll_store_stats stats;           /* the counters of store.c */
 };
 
 /* A flat view of a tree: every value's full key and blob id, sorted by
