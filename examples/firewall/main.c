@@ -50,12 +50,13 @@ static void report(struct app *app, struct atoll_firewall *fw)
     atoll_console_printf(
         app->console,
         "firewall: forwarded=%llu local=%llu dropped=%llu (policy=%llu "
-        "rules=%llu spoofed=%llu invalid=%llu full=%llu ttl=%llu "
+        "rules=%llu spoofed=%llu invalid=%llu window=%llu full=%llu ttl=%llu "
         "too_big=%llu bad=%llu) related=%llu answers=%llu conns=%u/%u\n",
         (unsigned long long)st.forwarded, (unsigned long long)st.local,
         (unsigned long long)st.dropped, (unsigned long long)st.policy,
         (unsigned long long)st.rejected, (unsigned long long)st.spoofed,
-        (unsigned long long)st.invalid, (unsigned long long)st.refused_full,
+        (unsigned long long)st.invalid, (unsigned long long)st.window,
+        (unsigned long long)st.refused_full,
         (unsigned long long)st.ttl_exceeded, (unsigned long long)st.too_big,
         (unsigned long long)st.bad, (unsigned long long)st.related,
         (unsigned long long)st.answers, n, max);

@@ -104,7 +104,7 @@ struct atoll_fw_stats {
     uint64_t forwarded, local, dropped;
     uint64_t bad, fragment, spoofed, no_route, invalid, refused_full,
         nat_exhausted, ttl_exceeded, too_big, rejected, policy, answers,
-        answers_limited, related;
+        answers_limited, related, window;
 };
 
 struct atoll_firewall;

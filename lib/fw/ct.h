@@ -5,7 +5,7 @@
  *
  * NAME
  *     struct fw_ct, fw_ct_create, fw_ct_find, fw_ct_add, fw_ct_seen,
- *     fw_ct_gc, fw_tcp_next
+ *     fw_ct_gc, fw_tcp_next, fw_tcp_window, fw_tcp_seg_read
  *
  * DESCRIPTION
  *     A connection has two tuples: t[FW_ORIG], the packet as its
@@ -48,6 +48,7 @@
 #define ATOLL_FW_CT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "atoll/time.h"
@@ -75,6 +76,24 @@ enum fw_tcp_state {
     FW_TCP_STATES
 };
 
+/* One side of a TCP connection, for the window checks (ct_window.c). */
+struct fw_tcp_win {
+    uint32_t end;    /* highest sequence number sent, plus one */
+    uint32_t maxend; /* highest it may send: the other's ACK + window */
+    uint32_t maxwin; /* largest window it offered, scaled; 0: not seen */
+    uint8_t scale;   /* its window scale (0 unless both SYNs offered it) */
+    uint8_t flags;   /* FW_WIN_* */
+};
+#define FW_WIN_SCALE 0x01 /* its SYN offered window scaling */
+
+/* What the window checks read of a segment (fw_tcp_seg_read). */
+struct fw_tcp_seg {
+    uint32_t seq, ack, len; /* len: payload bytes */
+    uint16_t win;
+    uint8_t flags; /* FW_TCP_* */
+    int8_t wscale; /* a SYN's window-scale option; -1: none */
+};
+
 /* fw_conn.flags */
 #define FW_CT_SEEN_REPLY 0x01 /* a packet came back: "established" */
 #define FW_CT_FIN_ORIG   0x02 /* the originator sent FIN */
@@ -90,6 +109,7 @@ struct fw_conn {
     uint8_t flags; /* FW_CT_* */
     int8_t ifx[2]; /* interface of each side: ORIG's sender, REPLY's */
     uint8_t used;
+    struct fw_tcp_win win[2]; /* TCP: each side's windows */
     uint64_t packets[2], bytes[2];
 };
 
@@ -139,6 +159,19 @@ bool fw_ct_may_open(uint8_t proto, uint8_t tcp_flags);
 /* The TCP state after a segment with `flags` in direction dir, given the
  * FW_CT_FIN_* bits in *fin (updated), or -1 if the segment does not fit. */
 int fw_tcp_next(int state, int dir, uint8_t flags, uint8_t *fin);
+
+/* The fields of the TCP header at tcp (hlen bytes of header, checked by
+ * the caller to be 20 or more) and the payload length. */
+void fw_tcp_seg_read(struct fw_tcp_seg *s, const uint8_t *tcp, size_t hlen,
+                     uint32_t payload);
+
+/* Whether segment s in direction dir fits the windows w[] of a connection
+ * in TCP state `state`; w[] is brought up to date with it (a
+ * caller that may yet drop the segment passes a copy).  The first SYN
+ * starts w[FW_ORIG] (state FW_TCP_NONE); a new SYN in TIME_WAIT or CLOSE
+ * starts both sides again. */
+bool fw_tcp_window(struct fw_tcp_win w[2], int state, int dir,
+                   const struct fw_tcp_seg *s);
 
 /* Remove up to `budget` expired connections, continuing where the last
  * call stopped; returns how many were removed. */

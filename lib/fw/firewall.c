@@ -240,6 +240,11 @@ static int track_new(struct atoll_firewall *fw, const struct fw_tuple *t,
 /* ---- the packet path -------------------------------------------------------
  */
 
+static void tcp_segment(const struct fw_ip4 *h, struct fw_tcp_seg *s)
+{
+    fw_tcp_seg_read(s, h->l4, h->tcp_hlen, (uint32_t)(h->l4_len - h->tcp_hlen));
+}
+
 static int drop(struct atoll_firewall *fw, struct atoll_fw_result *res,
                 uint64_t *counter, const char *why)
 {
@@ -311,6 +316,8 @@ int atoll_firewall_packet(struct atoll_firewall *fw, int in_if, uint8_t *p,
         return drop(fw, res, &fw->stats.spoofed, "source not of this side");
 
     struct fw_tuple t, view, want;
+    struct fw_tcp_seg seg;
+    struct fw_tcp_win win[2];
     struct fw_conn *c = NULL;
     int dir = FW_ORIG;
     uint8_t state;
@@ -338,6 +345,14 @@ int atoll_firewall_packet(struct atoll_firewall *fw, int in_if, uint8_t *p,
     } else {
         fw_ip4_tuple(&k.o, &t);
         c = fw_ct_find(fw->ct, &t, now, &dir);
+        if (c && c->t[FW_ORIG].proto == 6 && k.o.has_l4) {
+            /* the windows as they would be after it; kept if it passes */
+            tcp_segment(&k.o, &seg);
+            memcpy(win, c->win, sizeof win);
+            if (!fw_tcp_window(win, c->tcp, dir, &seg))
+                return drop(fw, res, &fw->stats.window,
+                            "outside the TCP window");
+        }
         if (c) {
             fw_tuple_reverse(&want, &c->t[!dir]);
             uint8_t fin = c->flags;
@@ -400,8 +415,10 @@ int atoll_firewall_packet(struct atoll_firewall *fw, int in_if, uint8_t *p,
         rewrite_to(&k.inner, other);
         fw_icmp_fix(&k.o);
     } else if (c) {
-        if (state != ATOLL_FW_ST_INVALID)
-            fw_ct_seen(fw->ct, c, dir, k.o.tcp_flags, (uint32_t)k.o.len, now);
+        if (state != ATOLL_FW_ST_INVALID &&
+            fw_ct_seen(fw->ct, c, dir, k.o.tcp_flags, (uint32_t)k.o.len, now) &&
+            c->t[FW_ORIG].proto == 6)
+            memcpy(c->win, win, sizeof win);
         rewrite_to(&k.o, &want);
     } else {
         bool masq = find_masq(fw, out_if, k.o.src) != NULL;
@@ -423,6 +440,10 @@ int atoll_firewall_packet(struct atoll_firewall *fw, int in_if, uint8_t *p,
                             "no free translation");
             fw_ct_seen(fw->ct, c, FW_ORIG, k.o.tcp_flags, (uint32_t)k.o.len,
                        now);
+            if (k.o.proto == 6) {
+                tcp_segment(&k.o, &seg);
+                fw_tcp_window(c->win, FW_TCP_NONE, FW_ORIG, &seg);
+            }
             rewrite_to(&k.o, &xt);
         }
     }

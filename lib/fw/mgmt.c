@@ -173,15 +173,32 @@ static int get_counters(void *arg, struct atoll_http_req *r)
     uint32_t n, max;
     uint64_t refused;
     atoll_firewall_ct_usage(fw, &n, &max, &refused);
-    put(&o,
-        "forwarded %llu\nlocal %llu\ndropped %llu\npolicy %llu\nrejected "
-        "%llu\nspoofed %llu\ninvalid %llu\nrelated %llu\nanswers %llu\n"
-        "connections %u of %u\nrefused_full %llu\n",
-        (unsigned long long)st.forwarded, (unsigned long long)st.local,
-        (unsigned long long)st.dropped, (unsigned long long)st.policy,
-        (unsigned long long)st.rejected, (unsigned long long)st.spoofed,
-        (unsigned long long)st.invalid, (unsigned long long)st.related,
-        (unsigned long long)st.answers, n, max, (unsigned long long)refused);
+    const struct {
+        const char *name;
+        uint64_t v;
+    } c[] = {
+        {"forwarded", st.forwarded},
+        {"local", st.local},
+        {"dropped", st.dropped},
+        {"policy", st.policy},
+        {"rejected", st.rejected},
+        {"spoofed", st.spoofed},
+        {"invalid", st.invalid},
+        {"window", st.window},
+        {"bad", st.bad},
+        {"fragment", st.fragment},
+        {"no_route", st.no_route},
+        {"nat_exhausted", st.nat_exhausted},
+        {"ttl_exceeded", st.ttl_exceeded},
+        {"too_big", st.too_big},
+        {"related", st.related},
+        {"answers", st.answers},
+        {"answers_limited", st.answers_limited},
+        {"refused_full", refused},
+    };
+    for (size_t k = 0; k < sizeof c / sizeof c[0]; k++)
+        put(&o, "%s %llu\n", c[k].name, (unsigned long long)c[k].v);
+    put(&o, "connections %u of %u\n", n, max);
     return send_out(r, &o);
 }
 

@@ -81,6 +81,12 @@ static int parse_ip(uint8_t *p, size_t n, bool quote, struct fw_ip4 *h)
         h->dport = fw_rd16(l4 + 2);
         if (h->l4_len >= 14)
             h->tcp_flags = l4[13];
+        if (!quote) {
+            /* the whole header is here: the window checks read it */
+            h->tcp_hlen = (uint8_t)((l4[12] >> 4) * 4);
+            if (h->tcp_hlen < 20 || h->tcp_hlen > h->l4_len)
+                return -ATOLL_EBADMSG;
+        }
         h->has_l4 = true;
         break;
     case 17:

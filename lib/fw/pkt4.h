@@ -10,7 +10,8 @@
  * DESCRIPTION
  *     fw_pkt4_parse checks what the firewall relies on (version, header
  *     length, total length within the buffer, header checksum; a
- *     transport header long enough for its ports; for an ICMP error a
+ *     transport header long enough for its ports, a TCP header whole
+ *     with its options; for an ICMP error a
  *     quoted IPv4 header and its first 8 bytes) and points into the
  *     packet; nothing is copied.  A later fragment (offset not 0) has no
  *     transport header: has_l4 is false.
@@ -46,6 +47,7 @@ struct fw_ip4 {
     size_t l4_len; /* bytes after the header */
     uint16_t sport, dport; /* TCP/UDP ports; ICMP echo: id, type */
     uint8_t tcp_flags;
+    uint8_t tcp_hlen; /* TCP header length (not in a quote) */
     uint8_t icmp_type, icmp_code;
 };
 

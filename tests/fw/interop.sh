@@ -16,6 +16,7 @@
 # leaves them.
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 . "$ROOT/tests/net/targets.bash"
+. "$ROOT/tests/fw/topo.bash"
 export ATOLL_BUILD=${BUILD:-build}
 INTEROP_TARGETS=${FW_TARGETS:-unix spt}
 TMP=$(mktemp -d /tmp/atoll-fwinterop.XXXXXX)
@@ -36,40 +37,6 @@ accept in outside proto tcp to 198.18.1.2 port 8000 state new
 masquerade out outside from 198.18.1.0/24
 forward in outside proto tcp port 8080 to 198.18.1.2 port 8000'
 
-need() {
-    local m=""
-    [ "$(id -u)" = 0 ] || m="$m root"
-    [ -e /dev/net/tun ] || m="$m /dev/net/tun"
-    for c in ip ping curl socat python3; do
-        command -v $c >/dev/null || m="$m $c"
-    done
-    echo "$m"
-}
-
-# The firewall's namespace $NS: tap0 and tap1, each bridged to a veth
-# whose other end is the client's ($NC) or the server's ($NSV).
-topology() {
-    ip netns add "$NS" && ip netns add "$NC" && ip netns add "$NSV" || return 1
-    local n
-    for n in "$NS" "$NC" "$NSV"; do ip -n "$n" link set lo up || return 1; done
-    for n in 0 1; do
-        ip -n "$NS" tuntap add dev tap$n mode tap &&
-            ip -n "$NS" link add br$n type bridge &&
-            ip -n "$NS" link set tap$n master br$n &&
-            ip -n "$NS" link set tap$n up &&
-            ip -n "$NS" link set br$n up || return 1
-    done
-    ip -n "$NS" link add v0 type veth peer name eth0 netns "$NC" &&
-        ip -n "$NS" link add v1 type veth peer name eth0 netns "$NSV" &&
-        ip -n "$NS" link set v0 master br0 && ip -n "$NS" link set v0 up &&
-        ip -n "$NS" link set v1 master br1 && ip -n "$NS" link set v1 up &&
-        ip -n "$NC" addr add 198.18.1.2/24 dev eth0 &&
-        ip -n "$NC" link set eth0 up &&
-        ip -n "$NC" route add default via 198.18.1.1 &&
-        ip -n "$NSV" addr add 198.18.2.9/24 dev eth0 &&
-        ip -n "$NSV" link set eth0 up
-}
-
 # A web server in namespace $1 on port $2 serving $3, its log in $4.
 web() {
     mkdir -p "$3"
@@ -77,15 +44,6 @@ web() {
     ip netns exec "$1" python3 -m http.server "$2" --bind 0.0.0.0 \
         --directory "$3" >"$4" 2>&1 &
     PIDS="$PIDS $!"
-}
-
-wait_port() { # NS PORT
-    for _ in $(seq 100); do
-        [ -n "$(ip netns exec "$1" ss -Hltn "sport = :$2")" ] && return 0
-        sleep 0.1
-    done
-    echo "nothing listens on port $2 in $1"
-    return 1
 }
 
 ping_through() { ip netns exec "$NC" ping -c 3 -i 0.2 -W 2 198.18.2.9; }

@@ -6,7 +6,10 @@
  * host; a reject rule answers with a reset and a drop rule stays silent;
  * an ICMP error from the server reaches its connection; a rule change
  * keeps an established connection.  The firewall's stacks (atoll/forward.h)
- * carry it; failing cases print their seed and keep the pcap of the
+ * carry it.  Then eight inside hosts at once, each with TCP transfers to
+ * two servers, UDP and ping, over a lossy outside wire: every byte comes
+ * back, each server sees one firewall port per connection and only the
+ * firewall's address.  Failing cases print their seed and keep the pcap of the
  * inside wire (tests/sim/net_util.h).
  */
 #include "atoll/firewall.h"
@@ -19,8 +22,10 @@
 #define FW_IN  0xc6120101u /* 198.18.1.1 */
 #define FW_OUT 0xc6120201u /* 198.18.2.1 */
 #define SRV    0xc6120209u /* 198.18.2.9 */
+#define SRV2   0xc612020au /* 198.18.2.10 */
 #define C1     0xc6120102u
-#define NCLI   4
+#define NCLI   4 /* hosts inside in the first test */
+#define NMANY  8 /* ... and in the second */
 
 static const char rules[] =
     "accept state established,related\n"
@@ -32,14 +37,18 @@ static const char rules[] =
     "forward in outside proto tcp port 8080 to 198.18.1.2 port 7\n";
 
 static struct atoll_firewall *fw;
-static struct atoll_stack *cli[NCLI], *fi, *fo, *srv;
+static struct atoll_stack *cli[NMANY], *fi, *fo, *srv, *srv2;
 
-static void topology(void)
+/* ncli hosts inside (198.18.1.2 up), the firewall, the server 198.18.2.9
+ * outside, and with `two` a second one, 198.18.2.10; the outside wire
+ * loses frames with probability `loss`. */
+static void topology(int ncli, bool two, double loss)
 {
     if (atoll_sim_wire_configure(
-            "out", &(struct atoll_sim_wire_opts){.delay = ATOLL_MS(2)}) < 0)
+            "out", &(struct atoll_sim_wire_opts){.delay = ATOLL_MS(2),
+                                                 .loss = loss}) < 0)
         harness_fail(__FILE__, __LINE__, "wire out");
-    for (int k = 0; k < NCLI; k++) {
+    for (int k = 0; k < ncli; k++) {
         char name[16], addr[32];
         snprintf(name, sizeof name, "c%d", k + 1);
         snprintf(addr, sizeof addr, "198.18.1.%d/24", k + 2);
@@ -48,6 +57,8 @@ static void topology(void)
     fi = net_mkstack("fi", "w", "198.18.1.1/24", NULL);
     fo = net_mkstack("fo", "out", "198.18.2.1/24", NULL);
     srv = net_mkstack("srv", "out", "198.18.2.9/24", "198.18.2.1");
+    if (two)
+        srv2 = net_mkstack("srv2", "out", "198.18.2.10/24", "198.18.2.1");
     struct atoll_fw_iface ifs[2] = {
         {"inside", FW_IN, 24, 0, atoll_stack_mtu(fi)},
         {"outside", FW_OUT, 24, 0, atoll_stack_mtu(fo)},
@@ -128,7 +139,7 @@ static int echo_through(struct atoll_stack *s, atoll_ipv4_t dst, uint16_t port,
 
 static int forward_main(void *arg)
 {
-    topology();
+    topology(NCLI, false, 0);
     struct srv_state out = {srv, NULL, 0, 0}, in = {cli[0], NULL, 0, 0};
     NCHECK_EQ(atoll_tcp_listen(srv, 7, 0, &out.l), 0);
     NCHECK_EQ(atoll_tcp_listen(cli[0], 7, 0, &in.l), 0);
@@ -211,5 +222,167 @@ TEST(fw_sim, "masquerade, port forwarding, reject and drop, ICMP errors, "
     net_sim_begin("fw-forward", 1,
                   (struct atoll_sim_wire_opts){.delay = ATOLL_MS(1)});
     CHECK_EQ(atoll_test_run(0, forward_main, NULL), 0);
+    net_sim_end();
+}
+
+/* ---- many hosts at once ----------------------------------------------------
+ */
+
+#define BULK 32768 /* bytes each connection sends and reads back */
+
+struct many {
+    int done, failed;
+    uint16_t ports[2][NMANY * 2]; /* firewall ports each server saw */
+    int nports[2];
+};
+
+struct many_srv {
+    struct many *m;
+    int which;
+    struct atoll_tcp_listener *l;
+};
+
+static int many_serve(void *arg)
+{
+    struct many_srv *ms = arg;
+    for (;;) {
+        struct atoll_tcp_conn *c;
+        if (atoll_tcp_accept(ms->l, atoll_after(ATOLL_SEC(600)), &c) < 0)
+            return 0;
+        atoll_ipv4_t a;
+        uint16_t p;
+        atoll_tcp_peer(c, &a, &p);
+        struct many *m = ms->m;
+        if (a != FW_OUT || m->nports[ms->which] >= NMANY * 2)
+            m->failed++;
+        else
+            m->ports[ms->which][m->nports[ms->which]++] = p;
+        atoll_fiber_spawn(NULL, "echo conn", net_echo_conn, c, 0);
+    }
+}
+
+/* BULK bytes to dst:7 and back, the pattern of host k. */
+static int bulk(struct atoll_stack *s, atoll_ipv4_t dst, int k)
+{
+    struct atoll_tcp_conn *c;
+    int r = atoll_tcp_connect(s, dst, 7, atoll_after(ATOLL_SEC(30)), &c);
+    if (r < 0)
+        return r;
+    static uint8_t out[NMANY][BULK];
+    uint8_t back[4096];
+    for (size_t i = 0; i < BULK; i++)
+        out[k][i] = (uint8_t)(i * 7 + (size_t)k);
+    size_t sent = 0, got = 0;
+    while (got < BULK) {
+        if (sent < BULK) {
+            size_t n = BULK - sent < 8192 ? BULK - sent : 8192;
+            if (atoll_tcp_write(c, out[k] + sent, n,
+                                atoll_after(ATOLL_SEC(60))) != (int)n)
+                return -ATOLL_EIO;
+            sent += n;
+        }
+        while (got < sent) {
+            int n = atoll_tcp_read(c, back, sizeof back,
+                                   atoll_after(ATOLL_SEC(60)));
+            if (n <= 0 || memcmp(back, out[k] + got, (size_t)n) != 0)
+                return -ATOLL_EIO;
+            got += (size_t)n;
+        }
+    }
+    atoll_tcp_close(c);
+    return 0;
+}
+
+struct host {
+    struct many *m;
+    int k;
+};
+
+/* One inside host: a transfer to each server, a datagram, a ping. */
+static int host_main(void *arg)
+{
+    struct host *h = arg;
+    struct atoll_stack *s = cli[h->k];
+    int bad = 0;
+    bad += bulk(s, SRV, h->k) < 0;
+    bad += bulk(s, SRV2, h->k) < 0;
+    struct atoll_udp *u;
+    char buf[32];
+    atoll_addr_t from;
+    uint16_t port;
+    if (atoll_udp_bind(s, 0, &u) < 0 ||
+        atoll_udp_sendto(u, atoll_addr4(SRV2), 7, "many", 4) < 0 ||
+        atoll_udp_recvfrom(u, buf, sizeof buf, &from, &port,
+                           atoll_after(ATOLL_SEC(5))) != 4 ||
+        from.v4 != SRV2)
+        bad++;
+    if (atoll_icmp_ping(s, SRV, (uint16_t)h->k, 56, atoll_after(ATOLL_SEC(5))) <
+        0)
+        bad++;
+    h->m->failed += bad;
+    h->m->done++;
+    return 0;
+}
+
+static bool distinct(const uint16_t *p, int n)
+{
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++)
+            if (p[i] == p[j])
+                return false;
+    return true;
+}
+
+static int many_main(void *arg)
+{
+    topology(NMANY, true, 0.01);
+    static struct many m;
+    static struct many_srv ms[2];
+    struct atoll_stack *servers[2] = {srv, srv2};
+    for (int k = 0; k < 2; k++) {
+        ms[k] = (struct many_srv){&m, k, NULL};
+        NCHECK_EQ(atoll_tcp_listen(servers[k], 7, 0, &ms[k].l), 0);
+        atoll_fiber_spawn(NULL, "srv", many_serve, &ms[k], 0);
+    }
+    struct atoll_udp *u;
+    NCHECK_EQ(atoll_udp_bind(srv2, 7, &u), 0);
+    atoll_fiber_spawn(NULL, "udp echo", udp_echo, u, 0);
+    static struct host hosts[NMANY];
+    for (int k = 0; k < NMANY; k++) {
+        hosts[k] = (struct host){&m, k};
+        atoll_fiber_spawn(NULL, "host", host_main, &hosts[k], 0);
+    }
+    atoll_time_t end = atoll_after(ATOLL_SEC(300));
+    while (m.done < NMANY && atoll_now() < end)
+        atoll_sleep(ATOLL_MS(100));
+    NCHECK_EQ(m.done, NMANY);
+    NCHECK_EQ(m.failed, 0);
+    /* one connection from each host to each server, each on its own
+     * firewall port */
+    NCHECK_EQ(m.nports[0], NMANY);
+    NCHECK_EQ(m.nports[1], NMANY);
+    NCHECK(distinct(m.ports[0], NMANY));
+    NCHECK(distinct(m.ports[1], NMANY));
+    uint32_t n, max;
+    uint64_t refused;
+    atoll_firewall_ct_usage(fw, &n, &max, &refused);
+    /* 16 TCP (closing or closed), 8 UDP flows, 8 echo exchanges */
+    NCHECK_EQ(n, 4 * NMANY);
+    NCHECK_EQ(refused, 0);
+    struct atoll_fw_stats st;
+    atoll_firewall_stats(fw, &st);
+    NCHECK_EQ(st.spoofed + st.bad + st.window + st.nat_exhausted, 0);
+    struct atoll_sim_wire_stats ws;
+    NCHECK_EQ(atoll_sim_wire_stats("out", &ws), 0);
+    NCHECK(ws.lost > 0); /* the transfers met loss and recovered */
+    return 0;
+}
+
+TEST(fw_sim, "eight inside hosts at once: TCP to two servers over a lossy "
+             "wire, UDP, ping; one firewall port per connection")
+{
+    net_sim_begin("fw-many", 2,
+                  (struct atoll_sim_wire_opts){.delay = ATOLL_MS(1)});
+    CHECK_EQ(atoll_test_run(0, many_main, NULL), 0);
     net_sim_end();
 }

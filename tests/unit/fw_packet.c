@@ -481,3 +481,40 @@ TEST(fw_packet, "a rule change keeps allowed connections; bad sets refused")
     forwarded(run(fw, 0, S), 1, SRV);
     atoll_firewall_destroy(fw);
 }
+
+TEST(fw_packet, "TCP windows: a blind reset and far data dropped and counted")
+{
+    struct atoll_firewall *fw = make_fw(0, base_rules);
+    tcp(C1, 40000, SRV, 80, FW_TCP_SYN, 1000, 0, NULL);
+    forwarded(run(fw, 0, 0), 1, SRV);
+    tcp(SRV, 80, OUT_ADDR, 40000, FW_TCP_SYN | FW_TCP_ACK, 7000, 1001, NULL);
+    forwarded(run(fw, 1, 0), 0, C1);
+    tcp(C1, 40000, SRV, 80, FW_TCP_ACK, 1001, 7001, NULL);
+    forwarded(run(fw, 0, 0), 1, SRV);
+    /* a reset and data from the server's address and port, far from
+     * anything the client's window allows */
+    tcp(SRV, 80, OUT_ADDR, 40000, FW_TCP_RST, 7001 + 0x40000000u, 0, NULL);
+    CHECK_EQ(run(fw, 1, S), ATOLL_FW_DROPPED);
+    tcp(SRV, 80, OUT_ADDR, 40000, FW_TCP_ACK, 7001 + 1000000, 1001, "x");
+    CHECK_EQ(run(fw, 1, S), ATOLL_FW_DROPPED);
+    /* from the client: acknowledging data the server never sent */
+    tcp(C1, 40000, SRV, 80, FW_TCP_ACK, 1001, 9000, NULL);
+    CHECK_EQ(run(fw, 0, S), ATOLL_FW_DROPPED);
+    struct atoll_fw_stats st;
+    atoll_firewall_stats(fw, &st);
+    CHECK_EQ(st.window, 3);
+    CHECK_EQ(st.dropped, 3);
+    /* the connection goes on */
+    tcp(SRV, 80, OUT_ADDR, 40000, FW_TCP_ACK, 7001, 1001, "hello");
+    forwarded(run(fw, 1, 2 * S), 0, C1);
+    tcp(C1, 40000, SRV, 80, FW_TCP_ACK, 1001, 7006, "more");
+    forwarded(run(fw, 0, 2 * S), 1, SRV);
+    /* a reset in the window passes and closes it */
+    tcp(SRV, 80, OUT_ADDR, 40000, FW_TCP_RST, 7006, 0, NULL);
+    forwarded(run(fw, 1, 3 * S), 0, C1);
+    tcp(C1, 40000, SRV, 80, FW_TCP_ACK, 1005, 7006, "late");
+    CHECK_EQ(run(fw, 0, 3 * S), ATOLL_FW_DROPPED);
+    atoll_firewall_stats(fw, &st);
+    CHECK_EQ(st.window, 3);
+    atoll_firewall_destroy(fw);
+}
