@@ -49,7 +49,7 @@ static const struct mf_impl dns_impls[] = {
 
 static const struct mf_kind_arg dns_args[] = {
     {"dns-server", ATOLL_ARG_STRING, "",
-     "resolver ADDR; empty: the servers DHCP gave"},
+     "resolver ADDR (IPv4 or IPv6); empty: the servers DHCP gave"},
     {"dns-forged", ATOLL_ARG_STRING, "198.18.0.66",
      "forged implementation: the address every name gets (198.18.0.0/15)"},
     {NULL, 0, NULL, NULL},
