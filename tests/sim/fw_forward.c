@@ -316,8 +316,8 @@ static int host_main(void *arg)
                            atoll_after(ATOLL_SEC(5))) != 4 ||
         from.v4 != SRV2)
         bad++;
-    if (atoll_icmp_ping(s, SRV, (uint16_t)h->k, 56, atoll_after(ATOLL_SEC(5))) <
-        0)
+    if (atoll_icmp_ping(s, atoll_addr4(SRV), (uint16_t)h->k, 56,
+                        atoll_after(ATOLL_SEC(5))) < 0)
         bad++;
     h->m->failed += bad;
     h->m->done++;
