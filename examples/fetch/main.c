@@ -35,8 +35,8 @@ int app_main(struct app *app)
     }
 
     struct atoll_tcp_conn *c;
-    int err = atoll_tcp_connect(app->net, host, (uint16_t)app->args.port,
-                                deadline, &c);
+    int err = atoll_tcp_connect(app->net, atoll_addr4(host),
+                                (uint16_t)app->args.port, deadline, &c);
     if (err < 0)
         return fail(app, "connect", err);
     struct atoll_flow *f = atoll_tcp_flow(c);

@@ -2,7 +2,8 @@
  * atoll/tcp.h - TCP: reliable byte streams over a stack (atoll/stack.h).
  *
  * NAME
- *     atoll_tcp_connect, atoll_tcp_listen, atoll_tcp_accept,
+ *     atoll_tcp_connect, atoll_tcp_listen, atoll_tcp_listen_family,
+ *     atoll_tcp_accept, atoll_tcp_peer, atoll_tcp_local,
  *     atoll_tcp_read, atoll_tcp_write, atoll_tcp_shutdown, atoll_tcp_close,
  *     atoll_tcp_abort, atoll_tcp_set_nodelay, atoll_tcp_set_keepalive,
  *     atoll_tcp_flow, atoll_tcp_set_cc, atoll_tcp_set_tso,
@@ -18,6 +19,14 @@
  *     RFC 5961 blind-attack mitigations and RFC 6528 initial sequence
  *     numbers.  docs/tcp.md describes the design and what is covered;
  *     every limit is in atoll/net_tunables.h (TCP section).
+ *
+ *     IPv4 and IPv6 go through the same calls: a connection's addresses
+ *     are atoll_addr_t (atoll/addr.h), of the family connect was given or
+ *     the SYN came in by, and a listener takes both families unless made
+ *     for one.  Everything below the address is the same protocol: the
+ *     MSS comes from the family's MTU (less 40 bytes of headers over
+ *     IPv4, 60 over IPv6) and, over IPv6, from the path MTU that Packet
+ *     Too Big messages teach (RFC 8201).
  *
  *     A connection is used from fibers: read, write, connect and accept
  *     block the calling fiber until they can proceed or `deadline` (an
@@ -63,6 +72,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "atoll/addr.h"
 #include "atoll/flow.h"
 #include "atoll/stack.h"
 #include "atoll/time.h"
@@ -70,22 +80,33 @@
 struct atoll_tcp_conn;
 struct atoll_tcp_listener;
 
-/* Open a connection to dst:port from an ephemeral local port.  Blocks
- * until established (0, *out set) or failed. */
-int atoll_tcp_connect(struct atoll_stack *s, atoll_ipv4_t dst, uint16_t port,
+/* Open a connection to dst:port (either family, atoll/addr.h) from an
+ * ephemeral local port.  The source is the stack's IPv4 address, or its
+ * best IPv6 address for dst (-ATOLL_EHOSTUNREACH when it has none).
+ * Blocks until established (0, *out set) or failed. */
+int atoll_tcp_connect(struct atoll_stack *s, atoll_addr_t dst, uint16_t port,
                       atoll_time_t deadline, struct atoll_tcp_conn **out);
 
 /* The same from local port `lport` (0: ephemeral), e.g. for a
  * simultaneous open where both ends know both ports. */
 int atoll_tcp_connect_from(struct atoll_stack *s, uint16_t lport,
-                           atoll_ipv4_t dst, uint16_t port,
+                           atoll_addr_t dst, uint16_t port,
                            atoll_time_t deadline, struct atoll_tcp_conn **out);
 
-/* Listen on local `port`.  `backlog` bounds the established connections
- * waiting for accept (<= 0: TCP_BACKLOG_DEFAULT); half-open connections
- * are bounded separately by TCP_SYN_BACKLOG_MAX. */
+/* Listen on local `port`, for IPv4 and IPv6 peers alike.  `backlog`
+ * bounds the established connections waiting for accept (<= 0:
+ * TCP_BACKLOG_DEFAULT); half-open connections are bounded separately by
+ * TCP_SYN_BACKLOG_MAX. */
 int atoll_tcp_listen(struct atoll_stack *s, uint16_t port, int backlog,
                      struct atoll_tcp_listener **out);
+
+/* The same for one family only: `family` ATOLL_AF_INET or ATOLL_AF_INET6
+ * (ATOLL_AF_NONE: both, as atoll_tcp_listen).  A port may have one
+ * listener per family, or one for both; a SYN goes to the listener of its
+ * family first.  -ATOLL_EADDRINUSE when the port's family is taken. */
+int atoll_tcp_listen_family(struct atoll_stack *s, enum atoll_family family,
+                            uint16_t port, int backlog,
+                            struct atoll_tcp_listener **out);
 
 /* Take the oldest established connection waiting on `l`. */
 int atoll_tcp_accept(struct atoll_tcp_listener *l, atoll_time_t deadline,
@@ -204,10 +225,11 @@ int atoll_tcp_poller_wait(struct atoll_tcp_poller *p,
  * -ATOLL_EBUSY (nothing freed). */
 int atoll_tcp_poller_destroy(struct atoll_tcp_poller *p);
 
-/* Addresses of the connection's two ends (either pointer may be NULL). */
-void atoll_tcp_local(const struct atoll_tcp_conn *c, atoll_ipv4_t *addr,
+/* Addresses of the connection's two ends, of its family (either pointer
+ * may be NULL). */
+void atoll_tcp_local(const struct atoll_tcp_conn *c, atoll_addr_t *addr,
                      uint16_t *port);
-void atoll_tcp_peer(const struct atoll_tcp_conn *c, atoll_ipv4_t *addr,
+void atoll_tcp_peer(const struct atoll_tcp_conn *c, atoll_addr_t *addr,
                     uint16_t *port);
 
 /* Congestion control for connections a stack opens from now on. */

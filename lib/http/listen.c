@@ -33,13 +33,19 @@ struct listen_ctx {
     int workers, idle;          /* workers alive, and waiting */
 };
 
-static void peer_name(struct atoll_tcp_conn *tc, char peer[24])
+/* The client as logs name it: RFC 3986's [v6]:port for IPv6. */
+#define HTTP_PEER_TEXT (ATOLL_ADDR_TEXT + 8)
+static void peer_name(struct atoll_tcp_conn *tc, char peer[HTTP_PEER_TEXT])
 {
-    atoll_ipv4_t addr;
+    atoll_addr_t addr;
     uint16_t port;
-    char a[16];
+    char a[ATOLL_ADDR_TEXT];
     atoll_tcp_peer(tc, &addr, &port);
-    snprintf(peer, 24, "%s:%u", atoll_ipv4_format(addr, a), (unsigned)port);
+    atoll_addr_format(&addr, a);
+    if (addr.family == ATOLL_AF_INET6)
+        snprintf(peer, HTTP_PEER_TEXT, "[%s]:%u", a, (unsigned)port);
+    else
+        snprintf(peer, HTTP_PEER_TEXT, "%s:%u", a, (unsigned)port);
 }
 
 /* ---- a fiber per connection (wrapped flows, and 503 answers) ---------- */
@@ -54,7 +60,7 @@ static int conn_fiber(void *arg)
     struct conn_ctx cc = *(struct conn_ctx *)arg;
     atoll_free(arg);
     struct atoll_http_server *s = cc.lc->s;
-    char peer[24];
+    char peer[HTTP_PEER_TEXT];
     peer_name(cc.tc, peer);
     struct atoll_flow *f = atoll_tcp_flow(cc.tc);
     if (cc.lc->wrap) {
@@ -137,7 +143,7 @@ static int worker_fiber(void *arg)
         }
         atoll_sleep(ATOLL_MS(10));
     }
-    char peer[24];
+    char peer[HTTP_PEER_TEXT];
     for (;;) {
         struct atoll_tcp_ready r;
         lc->idle++;

@@ -188,12 +188,9 @@ static int ask_tcp(struct stub *st, const atoll_addr_t *server,
                    struct reply *rp, atoll_time_t deadline)
 {
     struct atoll_tcp_conn *c;
-    /* TCP speaks IPv4 only until its API takes an atoll_addr_t. */
-    if (server->family != ATOLL_AF_INET)
-        return -ATOLL_ENOTSUP;
     st->stats.tcp++;
     st->stats.sent++;
-    int err = atoll_tcp_connect(st->s, server->v4, 53, deadline, &c);
+    int err = atoll_tcp_connect(st->s, *server, 53, deadline, &c);
     if (err < 0)
         return err;
     struct atoll_flow *f = atoll_tcp_flow(c);

@@ -121,7 +121,10 @@ void net_icmp6_input(struct atoll_stack *s, struct atoll_buf *b,
         if ((p[8] >> 4) != 6 || !net_ipv6_is_ours(s, &qsrc, false) ||
             mtu < 1280)
             goto drop;
-        net_ipv6_pmtu_update(s, &qdst, mtu);
+        /* TCP follows a lowered path MTU with its segment size. */
+        if (net_ipv6_pmtu_update(s, &qdst, mtu))
+            net_tcp_icmp6_error(s, p[0], p[1], net_ipv6_path_mtu(s, &qdst),
+                                p + 8, b->len - 8);
         atoll_buf_free(b);
         return;
     }
@@ -132,16 +135,22 @@ void net_icmp6_input(struct atoll_stack *s, struct atoll_buf *b,
         return;
     case NET_ICMP6_UNREACH:
     case NET_ICMP6_TIME_EXCEED:
-    case NET_ICMP6_PARAM_PROB:
-        /* A well-formed error is not a drop; one about an echo request
-         * of ours ends its ping. */
+    case NET_ICMP6_PARAM_PROB: {
+        /* A well-formed error is not a drop.  One about an echo request
+         * of ours ends its ping; one about a TCP segment of ours (its
+         * source is ours) goes to the connection (UDP has none). */
         why = ATOLL_IP6R_ICMP_SHORT;
         if (b->len < 8 + NET_IP6_HLEN)
             goto drop;
         if (p[0] != NET_ICMP6_PARAM_PROB)
             error_about_echo(s, p + 8, b->len - 8);
+        atoll_ipv6_t qsrc;
+        memcpy(qsrc.b, p + 8 + 8, 16);
+        if ((p[8] >> 4) == 6 && net_ipv6_is_ours(s, &qsrc, false))
+            net_tcp_icmp6_error(s, p[0], p[1], 0, p + 8, b->len - 8);
         atoll_buf_free(b);
         return;
+    }
     default:
         atoll_buf_free(b); /* other types: legal, unused */
         return;

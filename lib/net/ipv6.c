@@ -386,12 +386,15 @@ static void input(struct atoll_stack *s, struct atoll_buf *b, bool whole)
         atoll_buf_pull(b, c.off);
         net_udp6_input(s, b, &h, c.off);
         return;
+    case NET_IP6_TCP:
+        atoll_buf_pull(b, c.off);
+        net_tcp6_input(s, b, &h);
+        return;
     case NET_IP6_NONE:
         atoll_buf_free(b); /* nothing follows: legal, and nothing to do */
         return;
     }
-    /* TCP over IPv6 is not there yet, nor anything else: an
-     * unrecognized next header (RFC 8200 4, RFC 4443 3.4 code 1). */
+    /* An unrecognized next header (RFC 8200 4, RFC 4443 3.4 code 1). */
     net_icmp6_send_error(s, NET_ICMP6_PARAM_PROB, 1, c.pp_ptr, b->data, b->len);
     why = ATOLL_IP6R_PROTO;
 drop:

@@ -105,6 +105,16 @@ void net_tcp_input(struct atoll_stack *s, struct atoll_buf *b,
                    const struct net_ip_info *ip);
 void net_tcp_icmp_error(struct atoll_stack *s, uint8_t type, uint8_t code,
                         const uint8_t *inner, size_t len);
+/* The same from IPv6 (ipv6.c, icmpv6.c): a segment (data = the TCP
+ * header; the chain walked, nothing checked above IPv6), and an ICMPv6
+ * destination unreachable, time exceeded, parameter problem or Packet
+ * Too Big (`mtu`: the path MTU it left, after net_ipv6_pmtu_update)
+ * quoting `len` bytes of our packet from its IPv6 header. */
+struct net_ipv6_hdr;
+void net_tcp6_input(struct atoll_stack *s, struct atoll_buf *b,
+                    const struct net_ipv6_hdr *ip);
+void net_tcp_icmp6_error(struct atoll_stack *s, uint8_t type, uint8_t code,
+                         uint32_t mtu, const uint8_t *inner, size_t len);
 
 /* Where TCP keeps its per-stack state. */
 void net_tcp_set(struct atoll_stack *s, void *tcp);

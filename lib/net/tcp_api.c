@@ -16,38 +16,41 @@ static struct tcp_stack *stack_tcp(struct atoll_stack *s)
     return s ? net_tcp_get(s) : NULL;
 }
 
-static bool port_busy(struct tcp_stack *ts, atoll_ipv4_t laddr, uint16_t port,
-                      atoll_ipv4_t raddr, uint16_t rport)
+static bool port_busy(struct tcp_stack *ts, const atoll_addr_t *laddr,
+                      uint16_t port, const atoll_addr_t *raddr, uint16_t rport)
 {
-    return tcp_listener_lookup(ts, port) ||
+    return tcp_listener_lookup(ts, port, laddr->family) ||
            tcp_conn_lookup(ts, laddr, port, raddr, rport);
 }
 
-int atoll_tcp_connect(struct atoll_stack *s, atoll_ipv4_t dst, uint16_t port,
+int atoll_tcp_connect(struct atoll_stack *s, atoll_addr_t dst, uint16_t port,
                       atoll_time_t deadline, struct atoll_tcp_conn **out)
 {
     return atoll_tcp_connect_from(s, 0, dst, port, deadline, out);
 }
 
 int atoll_tcp_connect_from(struct atoll_stack *s, uint16_t lport,
-                           atoll_ipv4_t dst, uint16_t port,
+                           atoll_addr_t dst, uint16_t port,
                            atoll_time_t deadline, struct atoll_tcp_conn **out)
 {
     struct tcp_stack *ts = stack_tcp(s);
-    if (!ts || !out || port == 0 || dst == 0)
+    if (!ts || !out || port == 0)
         return -ATOLL_EINVAL;
-    atoll_ipv4_t laddr = net_ip_addr(s);
+    atoll_addr_t laddr;
+    int err = tcp_ip_source(ts, &dst, &laddr);
+    if (err < 0)
+        return err;
     uint32_t range = TCP_EPHEMERAL_HI - TCP_EPHEMERAL_LO + 1;
-    if (lport && tcp_conn_lookup(ts, laddr, lport, dst, port))
+    if (lport && tcp_conn_lookup(ts, &laddr, lport, &dst, port))
         return -ATOLL_EADDRINUSE;
     for (uint32_t i = 0; !lport && i < range; i++) {
         uint16_t p = (uint16_t)(TCP_EPHEMERAL_LO + (ts->next_port++ % range));
-        if (!port_busy(ts, laddr, p, dst, port))
+        if (!port_busy(ts, &laddr, p, &dst, port))
             lport = p;
     }
     if (!lport)
         return -ATOLL_EAGAIN;
-    struct atoll_tcp_conn *c = tcp_conn_new(ts, laddr, lport, dst, port);
+    struct atoll_tcp_conn *c = tcp_conn_new(ts, &laddr, lport, &dst, port);
     if (!c)
         return -ATOLL_ENOMEM;
     c->handed_out = true;
@@ -59,6 +62,13 @@ int atoll_tcp_connect_from(struct atoll_stack *s, uint16_t lport,
     c->rtt_seq = c->iss;
     c->rtt_start = atoll_now();
     tcp_output(c);
+    if (c->soft_error == -ATOLL_EHOSTUNREACH) {
+        /* The SYN found no route (no gateway, no router): nothing will
+         * answer, so say so now rather than after the retries. */
+        c->user_closed = true;
+        tcp_conn_drop(c, -ATOLL_EHOSTUNREACH);
+        return -ATOLL_EHOSTUNREACH;
+    }
     while (c->state == TCP_SYN_SENT || c->state == TCP_SYN_RCVD) {
         if (atoll_event_wait(&c->st_ev, deadline) < 0) {
             c->user_closed = true;
@@ -67,7 +77,7 @@ int atoll_tcp_connect_from(struct atoll_stack *s, uint16_t lport,
         }
     }
     if (c->state == TCP_CLOSED) {
-        int err = c->error ? c->error : -ATOLL_ECONNRESET;
+        err = c->error ? c->error : -ATOLL_ECONNRESET;
         c->user_closed = true;
         tcp_conn_maybe_free(c);
         return err;
@@ -79,16 +89,31 @@ int atoll_tcp_connect_from(struct atoll_stack *s, uint16_t lport,
 int atoll_tcp_listen(struct atoll_stack *s, uint16_t port, int backlog,
                      struct atoll_tcp_listener **out)
 {
+    return atoll_tcp_listen_family(s, ATOLL_AF_NONE, port, backlog, out);
+}
+
+int atoll_tcp_listen_family(struct atoll_stack *s, enum atoll_family family,
+                            uint16_t port, int backlog,
+                            struct atoll_tcp_listener **out)
+{
     struct tcp_stack *ts = stack_tcp(s);
-    if (!ts || !out || port == 0)
+    if (!ts || !out || port == 0 ||
+        (family != ATOLL_AF_NONE && family != ATOLL_AF_INET &&
+         family != ATOLL_AF_INET6))
         return -ATOLL_EINVAL;
-    if (tcp_listener_lookup(ts, port))
-        return -ATOLL_EADDRINUSE;
+    /* Taken: by a listener for this family or for both, or (when this
+     * one is for both) by one for either. */
+    for (struct atoll_tcp_listener *x = ts->listeners; x; x = x->next)
+        if (x->port == port &&
+            (x->family == family || x->family == ATOLL_AF_NONE ||
+             family == ATOLL_AF_NONE))
+            return -ATOLL_EADDRINUSE;
     struct atoll_tcp_listener *l = atoll_calloc(1, sizeof *l);
     if (!l)
         return -ATOLL_ENOMEM;
     l->ts = ts;
     l->port = port;
+    l->family = (uint8_t)family;
     if (backlog <= 0)
         backlog = TCP_BACKLOG_DEFAULT;
     l->backlog = backlog > TCP_BACKLOG_MAX ? TCP_BACKLOG_MAX : backlog;
@@ -382,7 +407,7 @@ struct atoll_flow *atoll_tcp_flow(struct atoll_tcp_conn *c)
 /* ---- introspection
  * ------------------------------------------------------------------ */
 
-void atoll_tcp_local(const struct atoll_tcp_conn *c, atoll_ipv4_t *addr,
+void atoll_tcp_local(const struct atoll_tcp_conn *c, atoll_addr_t *addr,
                      uint16_t *port)
 {
     if (addr)
@@ -391,7 +416,7 @@ void atoll_tcp_local(const struct atoll_tcp_conn *c, atoll_ipv4_t *addr,
         *port = c->lport;
 }
 
-void atoll_tcp_peer(const struct atoll_tcp_conn *c, atoll_ipv4_t *addr,
+void atoll_tcp_peer(const struct atoll_tcp_conn *c, atoll_addr_t *addr,
                     uint16_t *port)
 {
     if (addr)

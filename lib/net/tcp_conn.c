@@ -114,22 +114,41 @@ void net_tcp_fini(struct atoll_stack *s)
 /* ---- the table
  * ---------------------------------------------------------------- */
 
-static uint32_t bucket(const struct tcp_stack *ts, atoll_ipv4_t laddr,
-                       uint16_t lport, atoll_ipv4_t raddr, uint16_t rport)
+/* The 4-tuple as the key of the table's hash and of the ISN function:
+ * for IPv4 the 12 bytes it always was, for IPv6 the 36 of its addresses
+ * and ports.  Returns the key's length. */
+static size_t tuple_key(uint8_t k[36], const atoll_addr_t *laddr,
+                        uint16_t lport, const atoll_addr_t *raddr,
+                        uint16_t rport)
 {
-    uint8_t k[12];
-    net_put32(k, laddr);
-    net_put32(k + 4, raddr);
-    net_put16(k + 8, lport);
-    net_put16(k + 10, rport);
-    return (uint32_t)(net_siphash24(ts->secret, k, sizeof k) %
-                      TCP_HASH_BUCKETS);
+    size_t n;
+    if (laddr->family == ATOLL_AF_INET6) {
+        memcpy(k, laddr->v6.b, 16);
+        memcpy(k + 16, raddr->v6.b, 16);
+        n = 32;
+    } else {
+        net_put32(k, laddr->v4);
+        net_put32(k + 4, raddr->v4);
+        n = 8;
+    }
+    net_put16(k + n, lport);
+    net_put16(k + n + 2, rport);
+    return n + 4;
+}
+
+static uint32_t bucket(const struct tcp_stack *ts, const atoll_addr_t *laddr,
+                       uint16_t lport, const atoll_addr_t *raddr,
+                       uint16_t rport)
+{
+    uint8_t k[36];
+    size_t n = tuple_key(k, laddr, lport, raddr, rport);
+    return (uint32_t)(net_siphash24(ts->secret, k, n) % TCP_HASH_BUCKETS);
 }
 
 static void hash_insert(struct atoll_tcp_conn *c)
 {
     struct tcp_stack *ts = c->ts;
-    uint32_t h = bucket(ts, c->laddr, c->lport, c->raddr, c->rport);
+    uint32_t h = bucket(ts, &c->laddr, c->lport, &c->raddr, c->rport);
     c->hnext = ts->hash[h];
     ts->hash[h] = c;
     c->in_hash = true;
@@ -140,7 +159,7 @@ static void hash_remove(struct atoll_tcp_conn *c)
     if (!c->in_hash)
         return;
     struct tcp_stack *ts = c->ts;
-    uint32_t h = bucket(ts, c->laddr, c->lport, c->raddr, c->rport);
+    uint32_t h = bucket(ts, &c->laddr, c->lport, &c->raddr, c->rport);
     for (struct atoll_tcp_conn **pp = &ts->hash[h]; *pp; pp = &(*pp)->hnext)
         if (*pp == c) {
             *pp = c->hnext;
@@ -149,30 +168,37 @@ static void hash_remove(struct atoll_tcp_conn *c)
     c->in_hash = false;
 }
 
-struct atoll_tcp_conn *tcp_conn_lookup(struct tcp_stack *ts, atoll_ipv4_t laddr,
-                                       uint16_t lport, atoll_ipv4_t raddr,
-                                       uint16_t rport)
+struct atoll_tcp_conn *
+tcp_conn_lookup(struct tcp_stack *ts, const atoll_addr_t *laddr, uint16_t lport,
+                const atoll_addr_t *raddr, uint16_t rport)
 {
     uint32_t h = bucket(ts, laddr, lport, raddr, rport);
     for (struct atoll_tcp_conn *c = ts->hash[h]; c; c = c->hnext)
-        if (c->lport == lport && c->rport == rport && c->raddr == raddr &&
-            c->laddr == laddr)
+        if (c->lport == lport && c->rport == rport &&
+            atoll_addr_equal(&c->raddr, raddr) &&
+            atoll_addr_equal(&c->laddr, laddr))
             return c;
     return NULL;
 }
 
 struct atoll_tcp_listener *tcp_listener_lookup(struct tcp_stack *ts,
-                                               uint16_t port)
+                                               uint16_t port, uint8_t family)
 {
-    for (struct atoll_tcp_listener *l = ts->listeners; l; l = l->next)
-        if (l->port == port)
+    struct atoll_tcp_listener *both = NULL;
+    for (struct atoll_tcp_listener *l = ts->listeners; l; l = l->next) {
+        if (l->port != port)
+            continue;
+        if (l->family == family)
             return l;
-    return NULL;
+        if (l->family == ATOLL_AF_NONE)
+            both = l;
+    }
+    return both;
 }
 
-struct atoll_tcp_conn *tcp_conn_new(struct tcp_stack *ts, atoll_ipv4_t laddr,
-                                    uint16_t lport, atoll_ipv4_t raddr,
-                                    uint16_t rport)
+struct atoll_tcp_conn *tcp_conn_new(struct tcp_stack *ts,
+                                    const atoll_addr_t *laddr, uint16_t lport,
+                                    const atoll_addr_t *raddr, uint16_t rport)
 {
     if (ts->nconns >= TCP_CONNS_MAX)
         return NULL;
@@ -183,8 +209,8 @@ struct atoll_tcp_conn *tcp_conn_new(struct tcp_stack *ts, atoll_ipv4_t laddr,
     if (!c)
         return NULL;
     c->ts = ts;
-    c->laddr = laddr, c->lport = lport;
-    c->raddr = raddr, c->rport = rport;
+    c->laddr = *laddr, c->lport = lport;
+    c->raddr = *raddr, c->rport = rport;
     c->state = TCP_CLOSED;
     tcp_rto_init(&c->rto);
     atoll_event_init(&c->rd_ev, "tcp read");
@@ -199,8 +225,7 @@ struct atoll_tcp_conn *tcp_conn_new(struct tcp_stack *ts, atoll_ipv4_t laddr,
      * cover the whole receive buffer (RFC 7323 2.3). */
     while (c->rcv_ws < 14 && ((uint32_t)TCP_RCVBUF_MAX >> c->rcv_ws) > 65535)
         c->rcv_ws++;
-    uint16_t mtu = net_ip_mtu(ts->s);
-    c->adv_mss = (uint16_t)(mtu > 40 + 64 ? mtu - 40 : 64);
+    c->adv_mss = tcp_mss_for(ts, raddr);
     c->mss =
         ATOLL_TCP_MSS_DEFAULT < c->adv_mss ? ATOLL_TCP_MSS_DEFAULT : c->adv_mss;
     c->iss = tcp_isn(ts, c);
@@ -223,12 +248,9 @@ struct atoll_tcp_conn *tcp_conn_new(struct tcp_stack *ts, atoll_ipv4_t laddr,
  * M a 4-microsecond timer (RFC 9293 3.4.1). */
 uint32_t tcp_isn(struct tcp_stack *ts, const struct atoll_tcp_conn *c)
 {
-    uint8_t k[12];
-    net_put32(k, c->laddr);
-    net_put32(k + 4, c->raddr);
-    net_put16(k + 8, c->lport);
-    net_put16(k + 10, c->rport);
-    uint32_t f = (uint32_t)net_siphash24(ts->secret, k, sizeof k);
+    uint8_t k[36];
+    size_t n = tuple_key(k, &c->laddr, c->lport, &c->raddr, c->rport);
+    uint32_t f = (uint32_t)net_siphash24(ts->secret, k, n);
     return f + (uint32_t)(atoll_now() / 4000);
 }
 
@@ -238,8 +260,8 @@ uint32_t tcp_isn(struct tcp_stack *ts, const struct atoll_tcp_conn *c)
 void tcp_set_state(struct atoll_tcp_conn *c, enum tcp_state st)
 {
     c->state = st;
-    if (st == TCP_ESTABLISHED && !c->neigh)
-        c->neigh = net_neigh_hold(c->ts->s, c->raddr);
+    if (st == TCP_ESTABLISHED && !c->neigh && c->raddr.family == ATOLL_AF_INET)
+        c->neigh = net_neigh_hold(c->ts->s, c->raddr.v4);
     else if (st == TCP_CLOSED || st == TCP_TIME_WAIT)
         neigh_release(c);
     atoll_event_broadcast(&c->st_ev);
@@ -405,42 +427,59 @@ bool tcp_challenge_ok(struct tcp_stack *ts)
     return true;
 }
 
-/* ---- ICMP errors (RFC 1122 4.2.3.9, RFC 5927)
+/* ---- ICMP errors (RFC 1122 4.2.3.9, RFC 5927, RFC 8201)
  * ---------------------------------- */
 
-void net_tcp_icmp_error(struct atoll_stack *s, uint8_t type, uint8_t code,
-                        const uint8_t *inner, size_t len)
+/* Packet Too Big lowered the path MTU to `mtu`: segments follow it (RFC
+ * 8201 5.2).  What was in flight in larger segments was dropped on the
+ * way, so it goes again at once in the new size, without the window cut
+ * a loss would bring (the path shrank; nothing was congested). */
+static void mtu_lowered(struct atoll_tcp_conn *c)
 {
-    struct tcp_stack *ts = net_tcp_get(s);
-    if (!ts || len < 20)
+    uint16_t m = tcp_mss_for(c->ts, &c->raddr);
+    uint16_t mss = (uint16_t)(m - (c->ts_ok ? 12 : 0));
+    if (c->state < TCP_ESTABLISHED || mss >= c->mss || mss < 64)
         return;
-    size_t ihl = (size_t)(inner[0] & 15) * 4;
-    if (ihl < 20 || len < ihl + 8 || inner[9] != NET_PROTO_TCP)
-        return;
-    atoll_ipv4_t src = net_get32(inner + 12), dst = net_get32(inner + 16);
-    const uint8_t *t = inner + ihl;
+    c->mss = mss;
+    c->cc.mss = mss;
+    if (c->cc.ssthresh < 2u * mss)
+        c->cc.ssthresh = 2u * mss;
+    if (!c->in_recovery && c->snd_una != c->snd_max) {
+        c->snd_nxt = c->snd_una;
+        c->rtt_timing = false;
+        tcp_output(c);
+    }
+}
+
+void tcp_icmp_error(struct tcp_stack *ts, const atoll_addr_t *local,
+                    const atoll_addr_t *remote, const uint8_t *t, bool unreach,
+                    bool hard, uint32_t mtu)
+{
     struct atoll_tcp_conn *c =
-        tcp_conn_lookup(ts, src, net_get16(t), dst, net_get16(t + 2));
+        tcp_conn_lookup(ts, local, net_get16(t), remote, net_get16(t + 2));
     if (!c)
         return;
     /* RFC 5927 4.1: only believe errors about data in flight. */
     uint32_t seq = net_get32(t + 4);
     if (seq_lt(seq, c->snd_una) || seq_gt(seq, c->snd_max))
         return;
-    bool hard = type == 3 && (code == 2 || code == 3); /* proto/port */
+    if (mtu) {
+        mtu_lowered(c);
+        return;
+    }
     int err = hard ? -ATOLL_ECONNREFUSED : -ATOLL_EHOSTUNREACH;
     if (c->state == TCP_SYN_SENT) {
         /* Connecting: an unreachable ends it, as on Linux (the caller
          * learns at once that the peer is not there); time exceeded is
          * what a timeout will report. */
-        if (type == 3)
+        if (unreach)
             tcp_conn_drop(c, err);
         else
             c->soft_error = err;
     } else if (c->state == TCP_SYN_RCVD) {
         if (hard) /* a half-open connection: nothing to lose */
             tcp_conn_drop(c, 0);
-    } else if (type == 3) {
+    } else if (unreach) {
         /* Synchronized: every error is soft (RFC 5927 4.1), since anyone
          * who can guess a sequence number in flight could otherwise reset
          * the connection with one forged ICMP message.  It is remembered,

@@ -60,7 +60,7 @@ static void negotiate(struct atoll_tcp_conn *c, const struct tcp_opts *o)
  */
 
 static void listen_input(struct tcp_stack *ts, struct atoll_tcp_listener *l,
-                         const struct net_ip_info *ip, const struct seg *sg)
+                         const struct tcp_addrs *ip, const struct seg *sg)
 {
     const struct tcp_hdr *h = &sg->h;
     if (h->flags & TCP_RST)
@@ -89,7 +89,7 @@ static void listen_input(struct tcp_stack *ts, struct atoll_tcp_listener *l,
         tcp_conn_drop(l->syn_head, 0);
     }
     struct atoll_tcp_conn *c =
-        tcp_conn_new(ts, ip->dst, h->dport, ip->src, h->sport);
+        tcp_conn_new(ts, &ip->dst, h->dport, &ip->src, h->sport);
     if (!c) {
         ts->st.syn_dropped++;
         return;
@@ -149,8 +149,8 @@ static bool become_established(struct atoll_tcp_conn *c)
 /* ---- SYN_SENT
  * ------------------------------------------------------------------ */
 
-static void syn_sent_input(struct atoll_tcp_conn *c,
-                           const struct net_ip_info *ip, const struct seg *sg)
+static void syn_sent_input(struct atoll_tcp_conn *c, const struct tcp_addrs *ip,
+                           const struct seg *sg)
 {
     const struct tcp_hdr *h = &sg->h;
     bool ack_ok = false;
@@ -502,7 +502,7 @@ static bool data_input(struct atoll_tcp_conn *c, const struct seg *sg)
 /* ---- a segment for an existing connection
  * --------------------------------------- */
 
-static void conn_input(struct atoll_tcp_conn *c, const struct net_ip_info *ip,
+static void conn_input(struct atoll_tcp_conn *c, const struct tcp_addrs *ip,
                        const struct seg *sg)
 {
     const struct tcp_hdr *h = &sg->h;
@@ -626,17 +626,12 @@ static void conn_input(struct atoll_tcp_conn *c, const struct net_ip_info *ip,
     tcp_output(c);
 }
 
-/* ---- entry from IPv4
+/* ---- entry from IPv4 and IPv6 (tcp_ip.c)
  * ------------------------------------------------------------- */
 
-void net_tcp_input(struct atoll_stack *s, struct atoll_buf *b,
-                   const struct net_ip_info *ip)
+void tcp_input(struct tcp_stack *ts, struct atoll_buf *b,
+               const struct tcp_addrs *ip)
 {
-    struct tcp_stack *ts = net_tcp_get(s);
-    if (!ts) {
-        atoll_buf_free(b);
-        return;
-    }
     ts->st.segs_in++;
     struct seg sg;
     if (tcp_hdr_parse(b->data, b->len, &sg.h) < 0 || b->len > 65535) {
@@ -645,8 +640,7 @@ void net_tcp_input(struct atoll_stack *s, struct atoll_buf *b,
     }
     /* csum_ok: the interface's host vouches for it (receive offload,
      * atoll/netif.h); the field may hold only a partial sum then. */
-    uint32_t sum =
-        net_csum_pseudo(ip->src, ip->dst, NET_PROTO_TCP, (uint16_t)b->len);
+    uint32_t sum = tcp_pseudo(&ip->src, &ip->dst, (uint32_t)b->len);
     if (!b->csum_ok && net_csum_fold(net_csum_add(sum, b->data, b->len)) != 0) {
         ts->st.bad_checksum++;
         goto drop;
@@ -661,11 +655,12 @@ void net_tcp_input(struct atoll_stack *s, struct atoll_buf *b,
     sg.len = (uint32_t)(b->len - sg.h.hlen);
 
     struct atoll_tcp_conn *c =
-        tcp_conn_lookup(ts, ip->dst, sg.h.dport, ip->src, sg.h.sport);
+        tcp_conn_lookup(ts, &ip->dst, sg.h.dport, &ip->src, sg.h.sport);
     if (c) {
         conn_input(c, ip, &sg);
     } else {
-        struct atoll_tcp_listener *l = tcp_listener_lookup(ts, sg.h.dport);
+        struct atoll_tcp_listener *l =
+            tcp_listener_lookup(ts, sg.h.dport, ip->dst.family);
         if (l) {
             listen_input(ts, l, ip, &sg);
         } else {

@@ -10,6 +10,9 @@
  *                out-of-order ranges (RFC 2018, RFC 6675)
  *   tcp_conn.c   per-stack state, connection table, ISNs, ports, life
  *                and death of connections, ICMP errors
+ *   tcp_ip.c     the IP layer below, for either family: entry from IPv4
+ *                and IPv6, pseudo-header sums, output, MSS from the
+ *                path MTU, ICMP and ICMPv6 errors about our segments
  *   tcp_in.c     segment arrival: the RFC 9293 3.10.7 event processing
  *   tcp_out.c    deciding what to send and building segments
  *   tcp_timer.c  the per-stack timer fiber: retransmission, persist,
@@ -212,10 +215,13 @@ struct atoll_tcp_conn {
     struct atoll_tcp_listener *listener; /* while queued on one */
     bool in_accept_q, in_hash;
 
-    atoll_ipv4_t laddr, raddr;
+    /* The two ends, of one family: everything below the address (tcp_ip.c)
+     * looks at the family, nothing else does. */
+    atoll_addr_t laddr, raddr;
     uint16_t lport, rport;
     enum tcp_state state;
-    /* The next hop held in the ARP table (net_neigh_hold), or 0. */
+    /* The next hop held in the ARP table (net_neigh_hold), or 0; IPv6
+     * neighbours are not held (ND's cache keeps what is in use). */
     atoll_ipv4_t neigh;
     /* The last ICMP error about the connection once synchronized (RFC
      * 5927 4.1: soft), reported instead of -ATOLL_ETIMEDOUT if it times
@@ -291,6 +297,7 @@ struct atoll_tcp_listener {
     struct tcp_stack *ts;
     struct atoll_tcp_listener *next;
     uint16_t port;
+    uint8_t family; /* ATOLL_AF_INET, ATOLL_AF_INET6, or NONE: both */
     int backlog;
     struct atoll_tcp_conn *syn_head, *syn_tail; /* SYN_RCVD, oldest first */
     int syn_n;
@@ -324,15 +331,22 @@ struct tcp_stack {
     bool stopping;
 };
 
+/* The addresses of a segment that arrived (tcp_ip.c to tcp_in.c). */
+struct tcp_addrs {
+    atoll_addr_t src, dst;
+};
+
 /* tcp_conn.c */
-struct atoll_tcp_conn *tcp_conn_new(struct tcp_stack *ts, atoll_ipv4_t laddr,
-                                    uint16_t lport, atoll_ipv4_t raddr,
-                                    uint16_t rport);
-struct atoll_tcp_conn *tcp_conn_lookup(struct tcp_stack *ts, atoll_ipv4_t laddr,
-                                       uint16_t lport, atoll_ipv4_t raddr,
-                                       uint16_t rport);
+struct atoll_tcp_conn *tcp_conn_new(struct tcp_stack *ts,
+                                    const atoll_addr_t *laddr, uint16_t lport,
+                                    const atoll_addr_t *raddr, uint16_t rport);
+struct atoll_tcp_conn *
+tcp_conn_lookup(struct tcp_stack *ts, const atoll_addr_t *laddr, uint16_t lport,
+                const atoll_addr_t *raddr, uint16_t rport);
+/* The listener on `port` for `family`: its own family's first, else one
+ * for both (family ATOLL_AF_NONE finds only one for both). */
 struct atoll_tcp_listener *tcp_listener_lookup(struct tcp_stack *ts,
-                                               uint16_t port);
+                                               uint16_t port, uint8_t family);
 uint32_t tcp_isn(struct tcp_stack *ts, const struct atoll_tcp_conn *c);
 /* Move to CLOSED with `err` (0: orderly), wake every waiter, and free the
  * connection if nobody holds a handle.  Returns true if `c` was freed. */
@@ -345,6 +359,14 @@ void tcp_unqueue(struct atoll_tcp_conn *c);
 /* Arm a timer (deadline 0 = off) and make the timer fiber see it. */
 void tcp_timer_arm(struct atoll_tcp_conn *c, atoll_time_t *t,
                    atoll_time_t deadline);
+/* An ICMP or ICMPv6 error about a segment we sent from `local` to
+ * `remote` (t: the quoted TCP header's first 8 bytes).  `unreach`: a
+ * destination unreachable (`hard` if it says port or protocol), else a
+ * time exceeded.  `mtu` > 0: a Packet Too Big that lowered the path MTU
+ * to it (the send MSS follows). */
+void tcp_icmp_error(struct tcp_stack *ts, const atoll_addr_t *local,
+                    const atoll_addr_t *remote, const uint8_t *t, bool unreach,
+                    bool hard, uint32_t mtu);
 /* Rate-limited challenge ACK permission (RFC 5961 7). */
 bool tcp_challenge_ok(struct tcp_stack *ts);
 /* May a listener take one more connection?  Not at TCP_CONNS_MAX nor
@@ -391,7 +413,7 @@ int tcp_send_segment(struct atoll_tcp_conn *c, uint32_t seq, uint32_t len,
                      uint8_t flags);
 void tcp_send_ack(struct atoll_tcp_conn *c);
 /* A RST in reply to a segment that has no connection (RFC 9293 3.10.7.1). */
-void tcp_send_reset(struct tcp_stack *ts, const struct net_ip_info *ip,
+void tcp_send_reset(struct tcp_stack *ts, const struct tcp_addrs *ip,
                     const struct tcp_hdr *h, uint32_t seglen);
 /* A RST on an existing connection (abort). */
 void tcp_send_rst_conn(struct atoll_tcp_conn *c);
@@ -419,6 +441,32 @@ void tcp_check_listener(const struct atoll_tcp_listener *l);
         if (ATOLL_INVARIANTS)                                                  \
             tcp_check_conn(c);                                                 \
     } while (0)
+
+/* tcp_in.c: a segment (data = the TCP header) from ip->src to ip->dst,
+ * either family; its checksum already checked.  Owns b. */
+void tcp_input(struct tcp_stack *ts, struct atoll_buf *b,
+               const struct tcp_addrs *ip);
+
+/* tcp_ip.c */
+/* The pseudo-header sum for a segment of `len` bytes (RFC 9293 3.1, RFC
+ * 8200 8.1). */
+uint32_t tcp_pseudo(const atoll_addr_t *src, const atoll_addr_t *dst,
+                    uint32_t len);
+/* Send the segment b (data = TCP header) from src to dst.  Owns b. */
+int tcp_ip_output(struct tcp_stack *ts, const atoll_addr_t *src,
+                  const atoll_addr_t *dst, struct atoll_buf *b);
+/* The MSS for an MTU: less the IP and TCP headers (40 bytes over IPv4,
+ * 60 over IPv6), at least 64.  tcp_mss_for: for a connection to dst,
+ * from its path MTU (the MSS option we send, and what a Packet Too Big
+ * lowers the send MSS to). */
+uint16_t tcp_mss_of_mtu(uint32_t mtu, uint8_t family);
+uint16_t tcp_mss_for(struct tcp_stack *ts, const atoll_addr_t *dst);
+/* Largest TCP segment (header included) an offload frame to dst may be,
+ * or 0 when the interface cannot segment for dst's family. */
+uint32_t tcp_tso_max(const struct atoll_tcp_conn *c);
+/* Our source address for dst: 0 or -ATOLL_EHOSTUNREACH, -ATOLL_EINVAL. */
+int tcp_ip_source(struct tcp_stack *ts, const atoll_addr_t *dst,
+                  atoll_addr_t *out);
 
 /* tcp_timer.c */
 int tcp_timer_start(struct tcp_stack *ts);

@@ -10,7 +10,8 @@
  * ACK that is due rides on the first segment; if nothing else goes out it
  * is sent alone.
  *
- * With segmentation offload (ts->tso, atoll/netif.h ATOLL_NETIF_TSO4),
+ * With segmentation offload (tcp_tso_max: the interface's ATOLL_NETIF_TSO4
+ * for IPv4 connections),
  * new data outside recovery goes out as frames of up to TCP_TSO_MAX_SEGS
  * full segments, which the interface cuts into MSS-sized packets: the
  * decisions above are taken exactly as if those segments went one by one
@@ -146,8 +147,7 @@ int tcp_send_segment(struct atoll_tcp_conn *c, uint32_t seq, uint32_t len,
     };
     tcp_hdr_write(p, &h);
     memcpy(p + TCP_HLEN, optbuf, (size_t)olen);
-    uint32_t sum =
-        net_csum_pseudo(c->laddr, c->raddr, NET_PROTO_TCP, (uint16_t)b->len);
+    uint32_t sum = tcp_pseudo(&c->laddr, &c->raddr, (uint32_t)b->len);
     uint16_t csum;
     if (len > c->mss) {
         /* A segmentation offload frame: the interface completes each
@@ -168,7 +168,7 @@ int tcp_send_segment(struct atoll_tcp_conn *c, uint32_t seq, uint32_t len,
         c->last_ack_sent = c->rcv_nxt;
     }
     ts->st.segs_out++;
-    return net_ip_output(ts->s, c->raddr, NET_PROTO_TCP, b);
+    return tcp_ip_output(ts, &c->laddr, &c->raddr, b);
 }
 
 /* Segments without data carry snd_max, not snd_nxt: after a timeout
@@ -185,7 +185,7 @@ void tcp_send_rst_conn(struct atoll_tcp_conn *c)
     tcp_send_segment(c, c->snd_max, 0, TCP_RST);
 }
 
-void tcp_send_reset(struct tcp_stack *ts, const struct net_ip_info *ip,
+void tcp_send_reset(struct tcp_stack *ts, const struct tcp_addrs *ip,
                     const struct tcp_hdr *in, uint32_t seglen)
 {
     if (in->flags & TCP_RST)
@@ -209,12 +209,12 @@ void tcp_send_reset(struct tcp_stack *ts, const struct net_ip_info *ip,
         h.flags = TCP_RST | TCP_ACK;
     }
     tcp_hdr_write(p, &h);
-    uint32_t sum = net_csum_pseudo(ip->dst, ip->src, NET_PROTO_TCP, TCP_HLEN);
+    uint32_t sum = tcp_pseudo(&ip->dst, &ip->src, TCP_HLEN);
     uint16_t csum = net_csum_fold(net_csum_add(sum, p, TCP_HLEN));
     p[16] = (uint8_t)(csum >> 8), p[17] = (uint8_t)csum;
     ts->st.rst_sent++;
     ts->st.segs_out++;
-    net_ip_output(ts->s, ip->src, NET_PROTO_TCP, b);
+    tcp_ip_output(ts, &ip->dst, &ip->src, b);
 }
 
 /* Send [seq, seq+len) (and FIN if it ends the stream) and do the
@@ -326,7 +326,10 @@ void tcp_output(struct atoll_tcp_conn *c)
     case TCP_SYN_SENT:
     case TCP_SYN_RCVD:
         if (c->snd_max == c->iss) {
-            tcp_send_segment(c, c->iss, 0, TCP_SYN);
+            /* No route: what connect reports (at once, tcp_api.c), or a
+             * retransmitted SYN's timeout. */
+            if (tcp_send_segment(c, c->iss, 0, TCP_SYN) == -ATOLL_EHOSTUNREACH)
+                c->soft_error = -ATOLL_EHOSTUNREACH;
             c->snd_nxt = c->snd_max = c->iss + 1;
             tcp_rexmit_arm(c);
         } else if (c->ack_now && c->state == TCP_SYN_RCVD) {
@@ -373,11 +376,11 @@ void tcp_output(struct atoll_tcp_conn *c)
         uint32_t room = wnd > flight ? wnd - flight : 0;
         uint32_t len = unsent < room ? unsent : room;
         uint32_t seg_max = c->mss;
-        if (c->ts->tso && !c->in_recovery) {
-            /* an IPv4 packet's payload less the largest TCP header */
+        uint32_t tso_max = tcp_tso_max(c);
+        if (tso_max && !c->in_recovery) {
             seg_max = (uint32_t)c->mss * TCP_TSO_MAX_SEGS;
-            if (seg_max > 65535 - 20 - 60)
-                seg_max = 65535 - 20 - 60;
+            if (seg_max > tso_max)
+                seg_max = tso_max;
         }
         if (len > seg_max)
             len = seg_max;

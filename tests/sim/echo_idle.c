@@ -113,7 +113,7 @@ static void echo_bytes(struct atoll_tcp_conn *c, size_t len, uint8_t seed)
 static void open_many(struct atoll_stack *s, struct atoll_tcp_conn **c, int n)
 {
     for (int i = 0; i < n; i++) {
-        NCHECK_EQ(atoll_tcp_connect(s, SRV_ADDR, ECHO_PORT,
+        NCHECK_EQ(atoll_tcp_connect(s, atoll_addr4(SRV_ADDR), ECHO_PORT,
                                     atoll_after(ATOLL_SEC(10)), &c[i]),
                   0);
         echo_bytes(c[i], 16, (uint8_t)i);
@@ -149,7 +149,7 @@ static int keepalive_main(void *arg)
 
     /* A new client is served. */
     struct atoll_tcp_conn *nc;
-    NCHECK_EQ(atoll_tcp_connect(live, SRV_ADDR, ECHO_PORT,
+    NCHECK_EQ(atoll_tcp_connect(live, atoll_addr4(SRV_ADDR), ECHO_PORT,
                                 atoll_after(ATOLL_SEC(5)), &nc),
               0);
     echo_bytes(nc, 65536, 99);

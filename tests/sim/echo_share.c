@@ -63,7 +63,7 @@ static int share_main(void *arg)
 
     /* A: writes its pattern and reads nothing for now. */
     struct writer w = {NULL, 0};
-    NCHECK_EQ(atoll_tcp_connect(sa, SRV_ADDR, ECHO_PORT,
+    NCHECK_EQ(atoll_tcp_connect(sa, atoll_addr4(SRV_ADDR), ECHO_PORT,
                                 atoll_after(ATOLL_SEC(5)), &w.c),
               0);
     atoll_fiber *wf;
@@ -76,7 +76,7 @@ static int share_main(void *arg)
 
     /* B: 64 KiB of 'B', echoed in full while A's echo is stuck. */
     struct atoll_tcp_conn *b;
-    NCHECK_EQ(atoll_tcp_connect(sa, SRV_ADDR, ECHO_PORT,
+    NCHECK_EQ(atoll_tcp_connect(sa, atoll_addr4(SRV_ADDR), ECHO_PORT,
                                 atoll_after(ATOLL_SEC(5)), &b),
               0);
     uint8_t *bbuf = atoll_malloc(B_TOTAL), *in = atoll_malloc(CHUNK);

@@ -75,7 +75,7 @@ static void topology(int ncli, bool two, double loss)
 struct srv_state {
     struct atoll_stack *s;
     struct atoll_tcp_listener *l;
-    atoll_ipv4_t peer;
+    atoll_addr_t peer;
     int served;
 };
 
@@ -113,7 +113,8 @@ static int echo_through(struct atoll_stack *s, atoll_ipv4_t dst, uint16_t port,
                         struct atoll_tcp_conn **keep)
 {
     struct atoll_tcp_conn *c;
-    int r = atoll_tcp_connect(s, dst, port, atoll_after(ATOLL_SEC(10)), &c);
+    int r = atoll_tcp_connect(s, atoll_addr4(dst), port,
+                              atoll_after(ATOLL_SEC(10)), &c);
     if (r < 0)
         return r;
     char msg[] = "through the firewall\n", back[64];
@@ -140,7 +141,7 @@ static int echo_through(struct atoll_stack *s, atoll_ipv4_t dst, uint16_t port,
 static int forward_main(void *arg)
 {
     topology(NCLI, false, 0);
-    struct srv_state out = {srv, NULL, 0, 0}, in = {cli[0], NULL, 0, 0};
+    struct srv_state out = {.s = srv}, in = {.s = cli[0]};
     NCHECK_EQ(atoll_tcp_listen(srv, 7, 0, &out.l), 0);
     NCHECK_EQ(atoll_tcp_listen(cli[0], 7, 0, &in.l), 0);
     atoll_fiber_spawn(NULL, "srv", serve, &out, 0);
@@ -152,7 +153,7 @@ static int forward_main(void *arg)
     /* every inside host, through masquerade */
     for (int k = 0; k < NCLI; k++) {
         NCHECK_EQ(echo_through(cli[k], SRV, 7, NULL), 0);
-        NCHECK_EQ(out.peer, FW_OUT);
+        NCHECK_EQ(out.peer.v4, FW_OUT);
     }
     NCHECK_EQ(out.served, NCLI);
     struct atoll_udp *cu;
@@ -174,19 +175,22 @@ static int forward_main(void *arg)
 
     /* port forwarding from outside to c1:7 */
     NCHECK_EQ(echo_through(srv, FW_OUT, 8080, NULL), 0);
-    NCHECK_EQ(in.peer, SRV);
+    NCHECK_EQ(in.peer.v4, SRV);
     /* straight to c1:7 from outside: the rule allows it */
     NCHECK_EQ(echo_through(srv, C1, 7, NULL), 0);
     /* reject: a reset at once; drop: nothing until the deadline */
     atoll_time_t t0 = atoll_now();
     struct atoll_tcp_conn *c;
-    NCHECK_EQ(atoll_tcp_connect(srv, C1, 23, atoll_after(ATOLL_SEC(5)), &c),
+    NCHECK_EQ(atoll_tcp_connect(srv, atoll_addr4(C1), 23,
+                                atoll_after(ATOLL_SEC(5)), &c),
               -ATOLL_ECONNREFUSED);
     NCHECK(atoll_now() - t0 < ATOLL_MS(100));
-    NCHECK_EQ(atoll_tcp_connect(srv, C1, 24, atoll_after(ATOLL_SEC(3)), &c),
+    NCHECK_EQ(atoll_tcp_connect(srv, atoll_addr4(C1), 24,
+                                atoll_after(ATOLL_SEC(3)), &c),
               -ATOLL_ETIMEDOUT);
     /* a new connection from outside to anything else: the policy */
-    NCHECK_EQ(atoll_tcp_connect(srv, C1, 25, atoll_after(ATOLL_SEC(3)), &c),
+    NCHECK_EQ(atoll_tcp_connect(srv, atoll_addr4(C1), 25,
+                                atoll_after(ATOLL_SEC(3)), &c),
               -ATOLL_ETIMEDOUT);
 
     /* an ICMP error from the server (port unreachable) about a
@@ -208,7 +212,8 @@ static int forward_main(void *arg)
     NCHECK_EQ(atoll_tcp_write(kept, "again", 5, atoll_after(ATOLL_SEC(5))), 5);
     NCHECK_EQ(atoll_tcp_read(kept, buf, sizeof buf, atoll_after(ATOLL_SEC(5))),
               5);
-    NCHECK_EQ(atoll_tcp_connect(cli[3], SRV, 7, atoll_after(ATOLL_SEC(3)), &c),
+    NCHECK_EQ(atoll_tcp_connect(cli[3], atoll_addr4(SRV), 7,
+                                atoll_after(ATOLL_SEC(3)), &c),
               -ATOLL_ETIMEDOUT);
     atoll_firewall_stats(fw, &st);
     NCHECK(st.forwarded > 40);
@@ -249,11 +254,11 @@ static int many_serve(void *arg)
         struct atoll_tcp_conn *c;
         if (atoll_tcp_accept(ms->l, atoll_after(ATOLL_SEC(600)), &c) < 0)
             return 0;
-        atoll_ipv4_t a;
+        atoll_addr_t a;
         uint16_t p;
         atoll_tcp_peer(c, &a, &p);
         struct many *m = ms->m;
-        if (a != FW_OUT || m->nports[ms->which] >= NMANY * 2)
+        if (a.v4 != FW_OUT || m->nports[ms->which] >= NMANY * 2)
             m->failed++;
         else
             m->ports[ms->which][m->nports[ms->which]++] = p;
@@ -265,7 +270,8 @@ static int many_serve(void *arg)
 static int bulk(struct atoll_stack *s, atoll_ipv4_t dst, int k)
 {
     struct atoll_tcp_conn *c;
-    int r = atoll_tcp_connect(s, dst, 7, atoll_after(ATOLL_SEC(30)), &c);
+    int r = atoll_tcp_connect(s, atoll_addr4(dst), 7,
+                              atoll_after(ATOLL_SEC(30)), &c);
     if (r < 0)
         return r;
     static uint8_t out[NMANY][BULK];

@@ -302,7 +302,7 @@ static int wire_main(void *arg)
     NCHECK_EQ(atoll_http_listen(s, l, NULL, NULL), 0);
     for (int conn = 0; conn < 3; conn++) {
         struct atoll_tcp_conn *tc;
-        NCHECK_EQ(atoll_tcp_connect(sb, 0xc6120002u, 80,
+        NCHECK_EQ(atoll_tcp_connect(sb, atoll_addr4(0xc6120002u), 80,
                                     atoll_after(ATOLL_SEC(60)), &tc),
                   0);
         struct atoll_flow *f = atoll_tcp_flow(tc);
@@ -365,8 +365,8 @@ static int parked_main(void *arg)
     /* One request on a first connection, so the pool's worker exists and
      * the rings of a served connection have been made once. */
     struct atoll_tcp_conn *first;
-    NCHECK_EQ(atoll_tcp_connect(sb, 0xc6120002u, 80, atoll_after(ATOLL_SEC(10)),
-                                &first),
+    NCHECK_EQ(atoll_tcp_connect(sb, atoll_addr4(0xc6120002u), 80,
+                                atoll_after(ATOLL_SEC(10)), &first),
               0);
     NCHECK_EQ(atoll_http_request(atoll_tcp_flow(first), "GET", "a",
                                  "/index.html", NULL, NULL, 0, 100,
@@ -379,7 +379,7 @@ static int parked_main(void *arg)
     atoll_mem_stats(&m0);
     atoll_sched_stats(&f0);
     for (int i = 0; i < IDLE_CONNS; i++) {
-        NCHECK_EQ(atoll_tcp_connect(sb, 0xc6120002u, 80,
+        NCHECK_EQ(atoll_tcp_connect(sb, atoll_addr4(0xc6120002u), 80,
                                     atoll_after(ATOLL_SEC(10)), &tc[i]),
                   0);
         NCHECK_EQ(atoll_http_request(atoll_tcp_flow(tc[i]), "GET", "a",

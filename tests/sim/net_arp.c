@@ -347,7 +347,9 @@ static int policy_main(void *arg)
     NCHECK(atoll_icmp_ping(a, atoll_addr4(0xc6120505), 1, 56,
                            atoll_after(ATOLL_SEC(1))) >= 0);
     struct atoll_tcp_conn *cc;
-    NCHECK_EQ(atoll_tcp_connect(c, A, 7, atoll_after(ATOLL_SEC(2)), &cc), 0);
+    NCHECK_EQ(
+        atoll_tcp_connect(c, atoll_addr4(A), 7, atoll_after(ATOLL_SEC(2)), &cc),
+        0);
     atoll_sleep(NET_ARP_IDLE_NS + ATOLL_SEC(1));
     NCHECK(atoll_icmp_ping(a, atoll_addr4(B), 1, 56,
                            atoll_after(ATOLL_SEC(1))) >= 0);

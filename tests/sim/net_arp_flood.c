@@ -165,7 +165,8 @@ static int send_pattern(struct atoll_stack *b, uint8_t salt, int chunks,
                         atoll_time_t every)
 {
     struct atoll_tcp_conn *c;
-    int r = atoll_tcp_connect(b, A_ADDR, PORT, atoll_after(ATOLL_SEC(10)), &c);
+    int r = atoll_tcp_connect(b, atoll_addr4(A_ADDR), PORT,
+                              atoll_after(ATOLL_SEC(10)), &c);
     if (r < 0)
         return r;
     r = atoll_tcp_write(c, &salt, 1, atoll_after(ATOLL_SEC(10)));

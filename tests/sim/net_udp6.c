@@ -13,16 +13,6 @@
 #include "atoll/icmp.h"
 #include "net_util.h"
 
-static struct atoll_stack *mk(const char *port, const char *v4, const char *v6)
-{
-    struct atoll_stack *s = net_mkstack(port, "w", v4, NULL);
-    struct atoll_ipv6_config c = {{{0}}, 0, {{0}}};
-    if (atoll_ipv6_parse(v6, &c.addr, &c.prefix) < 0 ||
-        atoll_stack_ipv6_enable(s, &c) < 0)
-        harness_fail(__FILE__, __LINE__, "ipv6 %s", v6);
-    return s;
-}
-
 /* Echo `count` datagrams through cli to dst:7, each retried until its
  * echo comes back intact from dst:7; returns the tries, or -1. */
 static int echo_rounds(struct atoll_udp *cli, atoll_addr_t dst, int count,
@@ -57,8 +47,10 @@ static int echo_rounds(struct atoll_udp *cli, atoll_addr_t dst, int count,
 
 static int udp6_main(void *arg)
 {
-    struct atoll_stack *a = mk("a", "198.18.0.2/24", "2001:db8::2/64");
-    struct atoll_stack *b = mk("b", "198.18.0.3/24", "2001:db8::3/64");
+    struct atoll_stack *a =
+        net_mkstack6("a", "198.18.0.2/24", "2001:db8::2/64");
+    struct atoll_stack *b =
+        net_mkstack6("b", "198.18.0.3/24", "2001:db8::3/64");
     atoll_sleep(ATOLL_MS(1200)); /* duplicate address detection */
     struct atoll_udp *srv, *cli;
     NCHECK_EQ(atoll_udp_bind(b, 7, &srv), 0);
@@ -115,8 +107,8 @@ static int64_t ping_until(struct atoll_stack *s, atoll_addr_t dst, size_t size,
 static int ping6_main(void *arg)
 {
     (void)arg;
-    struct atoll_stack *a = mk("a", "198.18.0.2/24", "2001:db8::2/64");
-    struct atoll_stack *b = mk("b", "198.18.0.3/24", "2001:db8::3/64");
+    struct atoll_stack *a = net_mkstack6("a", "198.18.0.2/24", "2001:db8::2/64");
+    struct atoll_stack *b = net_mkstack6("b", "198.18.0.3/24", "2001:db8::3/64");
     atoll_sleep(ATOLL_MS(1200)); /* duplicate address detection */
     atoll_addr_t g, ll, far, off, v4 = atoll_addr4(0xc6120003);
     NCHECK_EQ(atoll_addr_parse("2001:db8::3", &g), 0);

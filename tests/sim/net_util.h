@@ -99,6 +99,20 @@ static inline struct atoll_stack *net_mkstack(const char *port,
     return s;
 }
 
+/* A dual-stack stack on wire "w": IPv4 `v4` and static IPv6 `v6`
+ * ("2001:db8::2/64"); its IPv6 address is usable once DAD is over, about
+ * a second later. */
+static inline struct atoll_stack *net_mkstack6(const char *port, const char *v4,
+                                               const char *v6)
+{
+    struct atoll_stack *s = net_mkstack(port, "w", v4, NULL);
+    struct atoll_ipv6_config c = {{{0}}, 0, {{0}}};
+    if (atoll_ipv6_parse(v6, &c.addr, &c.prefix) < 0 ||
+        atoll_stack_ipv6_enable(s, &c) < 0)
+        harness_fail(__FILE__, __LINE__, "ipv6 %s", v6);
+    return s;
+}
+
 /* A raw port on the wire (a test's own "host"). */
 static inline struct atoll_netif *net_raw(const char *port, const char *wire)
 {

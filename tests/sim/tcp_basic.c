@@ -59,7 +59,8 @@ static int basic_main(void *arg)
     atoll_fiber_spawn(&srv, "echo", echo_server, &e, 0);
 
     struct atoll_tcp_conn *c;
-    NCHECK_EQ(atoll_tcp_connect(sa, B_ADDR, 7, atoll_after(ATOLL_SEC(5)), &c),
+    NCHECK_EQ(atoll_tcp_connect(sa, atoll_addr4(B_ADDR), 7,
+                                atoll_after(ATOLL_SEC(5)), &c),
               0);
     struct atoll_tcp_info ti;
     atoll_tcp_info(c, &ti);
@@ -67,10 +68,11 @@ static int basic_main(void *arg)
     NCHECK(ti.sack && ti.timestamps);
     NCHECK(ti.snd_wscale != 0xff && ti.rcv_wscale != 0xff);
     NCHECK_EQ(ti.mss, 1460 - 12);
-    atoll_ipv4_t pa;
+    atoll_addr_t pa;
     uint16_t pp;
     atoll_tcp_peer(c, &pa, &pp);
-    NCHECK_EQ(pa, B_ADDR);
+    NCHECK_EQ(pa.family, ATOLL_AF_INET);
+    NCHECK_EQ(pa.v4, B_ADDR);
     NCHECK_EQ(pp, 7);
 
     struct atoll_flow *f = atoll_tcp_flow(c);
@@ -135,8 +137,9 @@ struct simul {
 static int simul_connect(void *arg)
 {
     struct simul *m = arg;
-    m->result = atoll_tcp_connect_from(m->s, m->lport, m->peer, m->rport,
-                                       atoll_after(ATOLL_SEC(10)), &m->c);
+    m->result =
+        atoll_tcp_connect_from(m->s, m->lport, atoll_addr4(m->peer), m->rport,
+                               atoll_after(ATOLL_SEC(10)), &m->c);
     return 0;
 }
 
@@ -215,12 +218,14 @@ static int rst_main(void *arg)
     two_stacks();
     struct atoll_tcp_conn *c, *d;
     /* Connecting to a port nobody listens on: RST, refused. */
-    NCHECK_EQ(atoll_tcp_connect(sa, B_ADDR, 9, atoll_after(ATOLL_SEC(5)), &c),
+    NCHECK_EQ(atoll_tcp_connect(sa, atoll_addr4(B_ADDR), 9,
+                                atoll_after(ATOLL_SEC(5)), &c),
               -ATOLL_ECONNREFUSED);
 
     struct atoll_tcp_listener *l;
     NCHECK_EQ(atoll_tcp_listen(sb, 80, 0, &l), 0);
-    NCHECK_EQ(atoll_tcp_connect(sa, B_ADDR, 80, atoll_after(ATOLL_SEC(5)), &c),
+    NCHECK_EQ(atoll_tcp_connect(sa, atoll_addr4(B_ADDR), 80,
+                                atoll_after(ATOLL_SEC(5)), &c),
               0);
     NCHECK_EQ(atoll_tcp_accept(l, atoll_after(ATOLL_SEC(5)), &d), 0);
     uint16_t cport;
@@ -253,7 +258,8 @@ static int rst_main(void *arg)
     atoll_tcp_abort(c);
 
     /* abort: the peer's reader sees ECONNRESET. */
-    NCHECK_EQ(atoll_tcp_connect(sa, B_ADDR, 80, atoll_after(ATOLL_SEC(5)), &c),
+    NCHECK_EQ(atoll_tcp_connect(sa, atoll_addr4(B_ADDR), 80,
+                                atoll_after(ATOLL_SEC(5)), &c),
               0);
     NCHECK_EQ(atoll_tcp_accept(l, atoll_after(ATOLL_SEC(5)), &d), 0);
     atoll_tcp_abort(c);
@@ -264,7 +270,8 @@ static int rst_main(void *arg)
     atoll_tcp_close(d);
 
     /* Closing with unread data resets the peer (RFC 9293 3.10.4). */
-    NCHECK_EQ(atoll_tcp_connect(sa, B_ADDR, 80, atoll_after(ATOLL_SEC(5)), &c),
+    NCHECK_EQ(atoll_tcp_connect(sa, atoll_addr4(B_ADDR), 80,
+                                atoll_after(ATOLL_SEC(5)), &c),
               0);
     NCHECK_EQ(atoll_tcp_accept(l, atoll_after(ATOLL_SEC(5)), &d), 0);
     NCHECK_EQ(atoll_tcp_write(c, "unread", 6, atoll_after(ATOLL_SEC(5))), 6);
@@ -295,7 +302,8 @@ static int keepalive_main(void *arg)
     struct atoll_tcp_listener *l;
     struct atoll_tcp_conn *c, *d;
     NCHECK_EQ(atoll_tcp_listen(sb, 80, 0, &l), 0);
-    NCHECK_EQ(atoll_tcp_connect(sa, B_ADDR, 80, atoll_after(ATOLL_SEC(5)), &c),
+    NCHECK_EQ(atoll_tcp_connect(sa, atoll_addr4(B_ADDR), 80,
+                                atoll_after(ATOLL_SEC(5)), &c),
               0);
     NCHECK_EQ(atoll_tcp_accept(l, atoll_after(ATOLL_SEC(5)), &d), 0);
     NCHECK_EQ(atoll_tcp_set_keepalive(c, true, ATOLL_SEC(10), ATOLL_SEC(2), 3),
@@ -371,8 +379,8 @@ static int many_main(void *arg)
     atoll_fiber *srv;
     atoll_fiber_spawn(&srv, "many", many_server, &m, 0);
     for (int i = 0; i < NCONN; i++)
-        NCHECK_EQ(atoll_tcp_connect(sa, B_ADDR, 80, atoll_after(ATOLL_SEC(10)),
-                                    &cli[i]),
+        NCHECK_EQ(atoll_tcp_connect(sa, atoll_addr4(B_ADDR), 80,
+                                    atoll_after(ATOLL_SEC(10)), &cli[i]),
                   0);
     struct atoll_tcp_stats st;
     atoll_tcp_stats(sa, &st);
@@ -429,7 +437,8 @@ static int flood_main(void *arg)
     struct atoll_tcp_listener *l;
     struct atoll_tcp_conn *c, *d;
     NCHECK_EQ(atoll_tcp_listen(sb, 80, 0, &l), 0);
-    NCHECK_EQ(atoll_tcp_connect(sa, B_ADDR, 80, atoll_after(ATOLL_SEC(5)), &c),
+    NCHECK_EQ(atoll_tcp_connect(sa, atoll_addr4(B_ADDR), 80,
+                                atoll_after(ATOLL_SEC(5)), &c),
               0);
     NCHECK_EQ(atoll_tcp_accept(l, atoll_after(ATOLL_SEC(5)), &d), 0);
     struct atoll_mem_stats m0, m1;
@@ -455,8 +464,9 @@ static int flood_main(void *arg)
     char buf[8];
     NCHECK_EQ(atoll_tcp_read(d, buf, sizeof buf, atoll_after(ATOLL_SEC(5))), 5);
     struct atoll_tcp_conn *c2, *d2;
-    NCHECK_EQ(
-        atoll_tcp_connect(sa, B_ADDR, 80, atoll_after(ATOLL_SEC(30)), &c2), 0);
+    NCHECK_EQ(atoll_tcp_connect(sa, atoll_addr4(B_ADDR), 80,
+                                atoll_after(ATOLL_SEC(30)), &c2),
+              0);
     NCHECK_EQ(atoll_tcp_accept(l, atoll_after(ATOLL_SEC(5)), &d2), 0);
     /* Half-open connections give up after their SYN-ACK retries. */
     atoll_sleep(ATOLL_SEC(200));

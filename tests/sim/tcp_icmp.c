@@ -27,8 +27,8 @@ static void icmp_about(struct atoll_netif *raw, struct atoll_stack *s,
     uint8_t msg[8 + 28] = {0}, f[128];
     struct net_ipv4_hdr in = {.ttl = 64,
                               .proto = NET_PROTO_TCP,
-                              .src = c->laddr,
-                              .dst = c->raddr,
+                              .src = c->laddr.v4,
+                              .dst = c->raddr.v4,
                               .total_len = 40,
                               .hlen = 20};
     net_ipv4_write(msg + 8, &in);
@@ -38,7 +38,7 @@ static void icmp_about(struct atoll_netif *raw, struct atoll_stack *s,
     struct net_icmp_hdr h = {.type = NET_ICMP_UNREACH, .code = code};
     net_icmp_write(msg, sizeof msg, &h);
     struct net_ipv4_hdr out = {
-        .ttl = 64, .proto = NET_PROTO_ICMP, .src = from, .dst = c->laddr};
+        .ttl = 64, .proto = NET_PROTO_ICMP, .src = from, .dst = c->laddr.v4};
     net_raw_send(raw, f,
                  net_ip_frame(f, s->info.mac, mac, &out, msg, sizeof msg));
 }
@@ -75,7 +75,8 @@ static int established_main(void *arg)
     atoll_fiber *srv;
     atoll_fiber_spawn(&srv, "echo", accept_fiber, l, 0);
     struct atoll_tcp_conn *c;
-    NCHECK_EQ(atoll_tcp_connect(a, B_ADDR, 7, atoll_after(ATOLL_SEC(2)), &c),
+    NCHECK_EQ(atoll_tcp_connect(a, atoll_addr4(B_ADDR), 7,
+                                atoll_after(ATOLL_SEC(2)), &c),
               0);
     NCHECK(echoes(c));
 
@@ -133,8 +134,8 @@ static int connect_fiber(void *arg)
 {
     struct connecting *k = arg;
     struct atoll_tcp_conn *c;
-    k->result =
-        atoll_tcp_connect(k->s, NOBODY, 80, atoll_after(ATOLL_SEC(60)), &c);
+    k->result = atoll_tcp_connect(k->s, atoll_addr4(NOBODY), 80,
+                                  atoll_after(ATOLL_SEC(60)), &c);
     if (k->result == 0)
         atoll_tcp_close(c);
     return 0;

@@ -87,7 +87,8 @@ static int exchange(struct atoll_stack *sa)
     for (int i = 0; i < BYTES; i++)
         out[i] = (uint8_t)(i * 7 + i / 251);
     struct atoll_tcp_conn *c;
-    int rc = atoll_tcp_connect(sa, B_ADDR, 7, atoll_after(ATOLL_SEC(30)), &c);
+    int rc = atoll_tcp_connect(sa, atoll_addr4(B_ADDR), 7,
+                               atoll_after(ATOLL_SEC(30)), &c);
     if (rc < 0)
         return rc;
     rc = atoll_tcp_write(c, out, BYTES, atoll_after(ATOLL_SEC(30)));

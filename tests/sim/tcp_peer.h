@@ -331,7 +331,7 @@ static int peer_dial(void *arg)
 {
     struct tcp_peer *p = arg;
     struct atoll_tcp_conn *c;
-    p->dial_err = atoll_tcp_connect(p->s, PEER_THEM, PEER_PORT,
+    p->dial_err = atoll_tcp_connect(p->s, atoll_addr4(PEER_THEM), PEER_PORT,
                                     atoll_after(ATOLL_SEC(600)), &c);
     return 0;
 }

@@ -31,7 +31,7 @@ static void pairs(struct atoll_tcp_listener *l, uint16_t port, int n,
                   struct atoll_tcp_conn **cli, struct atoll_tcp_conn **srv)
 {
     for (int i = 0; i < n; i++) {
-        NCHECK_EQ(atoll_tcp_connect(sa, B_ADDR, port,
+        NCHECK_EQ(atoll_tcp_connect(sa, atoll_addr4(B_ADDR), port,
                                     atoll_after(ATOLL_SEC(10)), &cli[i]),
                   0);
         NCHECK_EQ(atoll_tcp_accept(l, atoll_after(ATOLL_SEC(10)), &srv[i]), 0);
@@ -339,9 +339,9 @@ static int reserve_main(void *arg)
     for (int i = 0; i < 10; i++) {
         struct atoll_tcp_conn *x;
         atoll_time_t t0 = atoll_now();
-        NCHECK_EQ(
-            atoll_tcp_connect(sa, B_ADDR, 7, atoll_after(ATOLL_SEC(10)), &x),
-            -ATOLL_ECONNREFUSED);
+        NCHECK_EQ(atoll_tcp_connect(sa, atoll_addr4(B_ADDR), 7,
+                                    atoll_after(ATOLL_SEC(10)), &x),
+                  -ATOLL_ECONNREFUSED);
         NCHECK(atoll_now() - t0 < ATOLL_MS(10)); /* at once: no retries */
     }
     atoll_tcp_stats(sb, &b1);
@@ -383,8 +383,8 @@ struct dialer {
 static int dial(void *arg)
 {
     struct dialer *d = arg;
-    d->err =
-        atoll_tcp_connect(sa, B_ADDR, 7, atoll_after(ATOLL_SEC(30)), &d->c);
+    d->err = atoll_tcp_connect(sa, atoll_addr4(B_ADDR), 7,
+                               atoll_after(ATOLL_SEC(30)), &d->c);
     if (d->err == 0)
         d->err = atoll_tcp_write(d->c, "hi", 2, atoll_after(ATOLL_SEC(30)));
     return 0;

@@ -288,7 +288,7 @@ static int wire_main(void *arg)
     NCHECK_EQ(atoll_tls_trust_parse(ca, ca_len, &tr, NULL, 0), 0);
     for (int conn = 0; conn < 2; conn++) {
         struct atoll_tcp_conn *tc;
-        NCHECK_EQ(atoll_tcp_connect(sb, 0xc6120002u, 443,
+        NCHECK_EQ(atoll_tcp_connect(sb, atoll_addr4(0xc6120002u), 443,
                                     atoll_after(ATOLL_SEC(60)), &tc),
                   0);
         struct atoll_flow *t;

@@ -135,7 +135,8 @@ static int idle_client(struct app *app)
     int64_t i;
     for (i = 0; i < app->args.count; i++) {
         struct atoll_tcp_conn *c;
-        int err = atoll_tcp_connect(app->net, host, (uint16_t)app->args.port,
+        int err = atoll_tcp_connect(app->net, atoll_addr4(host),
+                                    (uint16_t)app->args.port,
                                     atoll_after(ATOLL_SEC(10)), &c);
         if (err < 0) {
             atoll_console_printf(app->console, "netbench: connect %lld: %s\n",
