@@ -7,7 +7,10 @@
 # --ipv6-gateway=2001:db8:12::1, Linux); Linux's neighbour entry for it
 # reaching REACHABLE; 4000- and 30000-byte echoes (fragmented both ways:
 # reassembly and fragmentation on send); UDP echo over IPv6 through socat
-# (1200 and 8000 bytes, hash checked) and port unreachable over ICMPv6.
+# (1200 and 8000 bytes, hash checked) and port unreachable over ICMPv6;
+# TCP over IPv6: 20 MB echoed through socat (hash checked), a closed port
+# refused with RST, and examples/website answering curl -6, its log naming
+# the client [2001:db8:12::1]:port.
 # The namespace (kernel side of the tap 2001:db8:12::1/64 and
 # 198.18.0.1/24) is created here and always deleted; no traffic leaves it.
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -27,7 +30,7 @@ need() {
     local m=""
     [ "$(id -u)" = 0 ] || m="$m root"
     [ -e /dev/net/tun ] || m="$m /dev/net/tun"
-    for c in ip ping socat; do command -v $c >/dev/null || m="$m $c"; done
+    for c in ip ping socat curl sha256sum; do command -v $c >/dev/null || m="$m $c"; done
     echo "$m"
 }
 
@@ -72,6 +75,36 @@ udp6_refused() { # nothing on port 9: ICMPv6 port unreachable
     grep -qi "refused" <<<"$out"
 }
 
+tcp6_echo() { # 20 MB to [2001:db8:12::2]:7 and back; Linux closes first
+    local t0
+    t0=$(date +%s%N)
+    head -c $((20 * 1024 * 1024)) /dev/urandom >"$W/tcp.in"
+    ip netns exec "$NS" timeout 120 socat -T 20 -b 65536 - \
+        "TCP6:[2001:db8:12::2]:7" <"$W/tcp.in" >"$W/tcp.out" || return 1
+    [ "$(sha256sum <"$W/tcp.in")" = "$(sha256sum <"$W/tcp.out")" ] ||
+        { ls -l "$W/tcp.in" "$W/tcp.out"; return 1; }
+    echo "took $((($(date +%s%N) - t0) / 1000000)) ms" >&2
+}
+
+tcp6_refused() { # nothing on port 9: RST over IPv6, Linux sees refused
+    local out
+    out=$(echo x | ip netns exec "$NS" timeout 5 socat -T 2 - \
+        "TCP6:[2001:db8:12::2]:9" 2>&1)
+    echo "$out"
+    grep -qi "refused" <<<"$out"
+}
+
+curl6() { # examples/website's hello.txt over IPv6, within 5 s (DAD)
+    local out
+    for _ in $(seq 10); do
+        out=$(ip netns exec "$NS" curl -6 -s --max-time 2 \
+            "http://[2001:db8:12::2]/hello.txt") && break
+        sleep 0.5
+    done
+    [ "$out" = "$(cat "$ROOT/examples/website/site/hello.txt")" ] ||
+        { echo "got '$out'"; return 1; }
+}
+
 reachable() {
     ip -n "$NS" -6 neigh show dev tap0 | tee /dev/stderr |
         grep -q "2001:db8:12::2 .*REACHABLE"
@@ -110,7 +143,21 @@ run_target() {
         udp6_echo 8000
     t "UDP over IPv6 to a closed port: Linux sees port unreachable (refused)" \
         udp6_refused
+    t "TCP echo over IPv6 through socat, 20 MB, hash checked" tcp6_echo
+    t "TCP over IPv6 to a closed port: RST, Linux sees refused" tcp6_refused
     t "the unikernel is still running afterwards" kill -0 "$PID"
+    kill "$PID" 2>/dev/null
+    wait "$PID" 2>/dev/null
+    PID=
+    t "examples/website builds for $target" \
+        uk_build "$target" "$ROOT/examples/website" "$W/website"
+    uk_cmd "$target" "$W/website/_build/website" net tap0 \
+        --ipv4=198.18.0.2/24 --ipv6=2001:db8:12::2/64
+    ip netns exec "$NS" "${UK[@]}" >"$W/web.log" 2>&1 &
+    PID=$!
+    t "curl -6 gets hello.txt from examples/website over IPv6" curl6
+    t "the website logs the client as [2001:db8:12::1]:port" \
+        grep -q "\[2001:db8:12::1\]:[0-9]* \"GET /hello.txt" "$W/web.log"
     kill "$PID" 2>/dev/null
     wait "$PID" 2>/dev/null
     PID=

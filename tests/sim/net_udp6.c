@@ -107,8 +107,10 @@ static int64_t ping_until(struct atoll_stack *s, atoll_addr_t dst, size_t size,
 static int ping6_main(void *arg)
 {
     (void)arg;
-    struct atoll_stack *a = net_mkstack6("a", "198.18.0.2/24", "2001:db8::2/64");
-    struct atoll_stack *b = net_mkstack6("b", "198.18.0.3/24", "2001:db8::3/64");
+    struct atoll_stack *a =
+        net_mkstack6("a", "198.18.0.2/24", "2001:db8::2/64");
+    struct atoll_stack *b =
+        net_mkstack6("b", "198.18.0.3/24", "2001:db8::3/64");
     atoll_sleep(ATOLL_MS(1200)); /* duplicate address detection */
     atoll_addr_t g, ll, far, off, v4 = atoll_addr4(0xc6120003);
     NCHECK_EQ(atoll_addr_parse("2001:db8::3", &g), 0);
