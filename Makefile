@@ -35,8 +35,16 @@ TARGETS := $(HOST_TARGETS) $(FREESTANDING_TARGETS)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
+# TUNE: tunables (-DNAME=VALUE) for one build of the libraries; `atoll
+# build` sets it for an application that sets tunables (tools/atoll/tune.c).
+TUNE :=
+# BEARSSL_BUILD: the build folder holding BearSSL's source and objects
+# (mk/tls.mk).  No tunable reaches BearSSL (its flags hold no $(TUNE)), so
+# a build for tunables shares the stock build's instead of compiling it
+# again per configuration (tools/atoll/tune.c sets it).
+BEARSSL_BUILD := $(BUILD)
 BASEFLAGS := -std=gnu11 -g -fno-omit-frame-pointer -Iinclude -Iplatform \
-           -D_GNU_SOURCE $(WARN)
+           -D_GNU_SOURCE $(WARN) $(TUNE)
 REL_FLAGS := $(BASEFLAGS) -O2
 SAN_FLAGS := $(BASEFLAGS) -O1 -fsanitize=address,undefined \
            -fno-sanitize-recover=all -DATOLL_SANITIZE=1
@@ -93,9 +101,9 @@ $(BUILD)/san/%.o: %.S
 	$(CC) $(SAN_FLAGS) -MMD -MP -c $< -o $@
 
 define variant_rules
-$(BUILD)/$(1)/libatoll.a: $(call obj,$(1),$(LIB_SRC)) $(BUILD)/$(1)/bearssl/done
+$(BUILD)/$(1)/libatoll.a: $(call obj,$(1),$(LIB_SRC)) $(BEARSSL_BUILD)/$(1)/bearssl/done
 	@rm -f $$@
-	ar rcs $$@ $$(filter %.o,$$^) $(BUILD)/$(1)/bearssl/*.o
+	ar rcs $$@ $$(filter %.o,$$^) $(BEARSSL_BUILD)/$(1)/bearssl/*.o
 $(foreach t,$(HOST_TARGETS),
 $(BUILD)/$(1)/libatoll_$(t).a: $(call obj,$(1),$(call plat_src,$(t)))
 	@rm -f $$@

@@ -81,7 +81,7 @@ HVT_FS_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -nostdinc \
     -isystem $(HVT_CC_INC) -Ilib/libc/include -Iinclude -Iplatform \
     -fno-pic -fno-pie -mno-red-zone -fno-omit-frame-pointer \
     -fstack-protector-strong -mstack-protector-guard=global \
-    -fno-asynchronous-unwind-tables -fcf-protection=none
+    -fno-asynchronous-unwind-tables -fcf-protection=none $(TUNE)
 
 HVT_LIBC_SRC := $(sort $(wildcard lib/libc/*.c))
 HVT_PLAT_SRC := $(sort $(filter-out platform/hvt/start.S,\
@@ -97,9 +97,9 @@ $(BUILD)/hvt/%.o: %.S
 	@mkdir -p $(@D)
 	$(CC) $(HVT_FS_CFLAGS) -MD -MP -c $< -o $@
 
-$(BUILD)/hvt/libatoll.a: $(HVT_LIB_OBJ) $(BUILD)/hvt/bearssl/done
+$(BUILD)/hvt/libatoll.a: $(HVT_LIB_OBJ) $(BEARSSL_BUILD)/hvt/bearssl/done
 	@rm -f $@
-	ar rcs $@ $(HVT_LIB_OBJ) $(BUILD)/hvt/bearssl/*.o
+	ar rcs $@ $(HVT_LIB_OBJ) $(BEARSSL_BUILD)/hvt/bearssl/*.o
 $(BUILD)/hvt/libatoll_hvt.a: $(HVT_PLAT_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -117,7 +117,7 @@ $(BUILD)/hvt/hvt.ld: platform/hvt/hvt.ld
 freestanding_check = @bad=$$(for d in $(1:.o=.d); do \
 	    sed -e 's/\\$$//' -e 's/^[^:]*://' $$d | tr ' ' '\n'; done | \
 	    grep '^/' | grep -v '^$(HVT_CC_INC)/' | \
-	    grep -v '^$(abspath $(BUILD))/bearssl/src/inc/' | sort -u); \
+	    grep -v '^$(abspath $(BEARSSL_BUILD))/bearssl/src/inc/' | sort -u); \
 	if [ -n "$$bad" ]; then \
 	    echo "host headers reached freestanding objects:"; \
 	    echo "$$bad"; exit 1; fi

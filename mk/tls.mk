@@ -4,15 +4,16 @@
 # (-nostdinc against lib/libc, no red zone, the global stack guard), which
 # Debian's binary archive, built for glibc, could not be linked into.
 #
-#   $(BUILD)/bearssl/src        the unpacked source (scripts/fetch-bearssl.sh)
-#   $(BUILD)/V/bearssl/*.o      its objects for variant V (rel, san, hvt),
-#                               added to V's libatoll.a
+#   $(BEARSSL_BUILD)/bearssl/src    the unpacked source (fetch-bearssl.sh)
+#   $(BEARSSL_BUILD)/V/bearssl/*.o  its objects for variant V (rel, san,
+#                                   hvt), added to V's libatoll.a
+# BEARSSL_BUILD is $(BUILD) except in a build for tunables (Makefile).
 # A scratch build (tests/style/clang.sh) copies the main build's source
 # instead of fetching it again.
-BEARSSL := $(BUILD)/bearssl
+BEARSSL := $(BEARSSL_BUILD)/bearssl
 BEARSSL_H := $(BEARSSL)/src/inc/bearssl.h
 $(BEARSSL_H):
-	BEARSSL_SRC=$${BEARSSL_SRC:-$(if $(filter-out build,$(BUILD)),$(if \
+	BEARSSL_SRC=$${BEARSSL_SRC:-$(if $(filter-out build,$(BEARSSL_BUILD)),$(if \
 	    $(wildcard build/bearssl/src/inc/bearssl.h),build/bearssl/src))} \
 	    bash scripts/fetch-bearssl.sh $(BEARSSL)
 
@@ -27,9 +28,9 @@ BEARSSL_FLAGS_hvt := -O2 -g -ffreestanding -nostdinc \
     -fno-asynchronous-unwind-tables -fcf-protection=none $(BEARSSL_WARN)
 
 define bearssl_variant
-$(BUILD)/$(1)/bearssl/done: $(BEARSSL_H) mk/bearssl.make mk/tls.mk
+$(BEARSSL_BUILD)/$(1)/bearssl/done: $(BEARSSL_H) mk/bearssl.make mk/tls.mk
 	+$$(MAKE) --no-print-directory -f mk/bearssl.make SRC=$(BEARSSL)/src \
-	    OUT=$(BUILD)/$(1)/bearssl CC="$(CC)" FLAGS="$(BEARSSL_FLAGS_$(1))"
+	    OUT=$(BEARSSL_BUILD)/$(1)/bearssl CC="$(CC)" FLAGS="$(BEARSSL_FLAGS_$(1))"
 # lib/tls includes BearSSL's header.
 $(call obj,$(1),$(wildcard lib/tls/*.c)): $(BEARSSL_H)
 endef

@@ -6,7 +6,9 @@
  * size, trace ring size, log levels) have a command-line flag; the value here
  * is then only the default.  The network stack's are in net_tunables.h;
  * values only one target reads live with it, below the platform line
- * (platform/hvt/tunables.h, platform/virtio/tunables.h).
+ * (platform/hvt/tunables.h, platform/virtio/tunables.h).  `atoll build`
+ * builds the libraries again for an application that sets any of them
+ * (tools/atoll/tune.h).
  */
 #ifndef ATOLL_TUNABLES_H
 #define ATOLL_TUNABLES_H

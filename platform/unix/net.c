@@ -190,9 +190,14 @@ static int read_frame(int dev, void *buf, size_t len, bool gro, bool *csum_ok)
     if (!d)
         return -ATOLL_EIO;
     struct virtio_net_hdr h;
-    struct iovec iov[2] = {{&h, sizeof h}, {buf, len}};
+    /* tun cuts a frame larger than the buffers to fit and reports the cut
+     * length: one byte more tells a frame that did not fit. */
+    unsigned char over;
+    struct iovec iov[3] = {{&h, sizeof h}, {buf, len}, {&over, 1}};
     for (;;) {
-        ssize_t n = readv(d->fd, iov, 2);
+        ssize_t n = readv(d->fd, iov, 3);
+        if (n > (ssize_t)(sizeof h + len))
+            return -ATOLL_EMSGSIZE; /* larger than len: dropped */
         if (n >= (ssize_t)sizeof h) {
             if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE &&
                 !(gro && h.gso_type == VIRTIO_NET_HDR_GSO_TCPV4))
@@ -216,7 +221,7 @@ static int read_frame(int dev, void *buf, size_t len, bool gro, bool *csum_ok)
         if (errno == EAGAIN || errno == EWOULDBLOCK)
             return -ATOLL_EAGAIN;
         if (errno == EINVAL || errno == EMSGSIZE)
-            return -ATOLL_EMSGSIZE; /* tun drops a frame larger than len */
+            return -ATOLL_EMSGSIZE;
         return -ATOLL_EIO;
     }
 }

@@ -10,6 +10,8 @@
  * The two libraries are a link group because the dependencies go both
  * ways: the runtime (libatoll.a) calls the platform's plat_* functions, and
  * the platform calls back into the runtime (trace export, error names).
+ * An application that sets tunables in CFLAGS links libraries built for
+ * them (tune.h).
  */
 #include "build.h"
 
@@ -25,6 +27,7 @@
 #include "files.h"
 #include "gen.h"
 #include "image.h"
+#include "tune.h"
 #include "util.h"
 
 const char *atoll_root(void)
@@ -68,14 +71,22 @@ const char *atoll_root(void)
     return root;
 }
 
-char *atoll_libdir(const char *root, const char *variant)
+char *atoll_builddir(const char *root)
 {
     const char *b = getenv("ATOLL_BUILD");
     if (!b || !*b)
-        return xasprintf("%s/build/%s", root, variant);
+        return xasprintf("%s/build", root);
     if (b[0] == '/')
-        return xasprintf("%s/%s", b, variant);
-    return xasprintf("%s/%s/%s", root, b, variant);
+        return xstrdup(b);
+    return xasprintf("%s/%s", root, b);
+}
+
+char *atoll_libdir(const char *root, const char *variant)
+{
+    char *b = atoll_builddir(root);
+    char *dir = xasprintf("%s/%s", b, variant);
+    free(b);
+    return dir;
 }
 
 int config_write(const struct config *c)
@@ -176,6 +187,7 @@ static int64_t newest_input(char **sources, char *const libs[])
     int64_t max = 0;
     newest(&max, MF_FILE);
     newest(&max, CONFIG_FILE);
+    newest(&max, FLAGS_FILE);
     newest(&max, BUILD_DIR "/atoll_app.h");
     newest(&max, BUILD_DIR "/atoll_app.c");
     for (size_t i = 0; sources[i]; i++)
@@ -228,9 +240,14 @@ int build_app(bool force, char **binary)
      * and the device manifest as an ELF note (the row's gen_note). */
     if (image && t->gen_note && t->gen_note(&m) != 0)
         goto done;
-    libdir = atoll_libdir(root, image        ? t->platform
-                                : c.sanitize ? "san"
-                                             : "rel");
+    const char *variant = image ? t->platform : c.sanitize ? "san" : "rel";
+    /* Tunables in CFLAGS: the libraries built for them (tune.h). */
+    char *tuned;
+    if (tune_libdir(root, t, variant, &tuned) != 0)
+        goto done;
+    libdir = tuned ? xasprintf("%s/%s", tuned, variant)
+                   : atoll_libdir(root, variant);
+    free(tuned);
     libs[0] = xasprintf("%s/start_%s.o", libdir, t->platform);
     libs[1] = xasprintf("%s/libatoll_%s.a", libdir, t->platform);
     libs[2] = xasprintf("%s/libatoll.a", libdir);
@@ -247,6 +264,16 @@ int build_app(bool force, char **binary)
                  t->name, libs[i], root);
             goto done;
         }
+
+    /* The flags the last build used: a change (a tunable above all)
+     * makes the unikernel older than its inputs. */
+    const char *cflags = getenv("CFLAGS"), *ldflags = getenv("LDFLAGS");
+    char *flags = xasprintf("CFLAGS=%s\nLDFLAGS=%s\n", cflags ? cflags : "",
+                            ldflags ? ldflags : "");
+    int wrote = write_file_if_changed(FLAGS_FILE, flags, strlen(flags));
+    free(flags);
+    if (wrote != 0)
+        goto done;
 
     out = xasprintf("%s/%s", BUILD_DIR, m.name);
     int64_t have = mtime_ns(out);
@@ -272,7 +299,6 @@ int build_app(bool force, char **binary)
     free(inc);
     av_push(&av, "-I");
     av_push(&av, BUILD_DIR);
-    const char *cflags = getenv("CFLAGS");
     if (cflags)
         av_push_words(&av, cflags);
     for (size_t i = 0; sources[i]; i++)
@@ -286,7 +312,6 @@ int build_app(bool force, char **binary)
     av_push(&av, libs[2]);
     av_push(&av, libs[1]);
     av_push(&av, "-Wl,--end-group");
-    const char *ldflags = getenv("LDFLAGS");
     if (ldflags)
         av_push_words(&av, ldflags);
     if (image) {

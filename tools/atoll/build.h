@@ -13,6 +13,8 @@
 
 #define BUILD_DIR   "_build"
 #define CONFIG_FILE "_build/config"
+/* $CFLAGS and $LDFLAGS of the last build (a change means a new build). */
+#define FLAGS_FILE "_build/flags"
 
 /* What `atoll configure` recorded. */
 struct config {
@@ -27,10 +29,13 @@ struct config {
  * executable (ROOT/bin/atoll).  NULL after printing why. */
 const char *atoll_root(void);
 
-/* The folder holding libatoll.a etc.: ROOT/$ATOLL_BUILD (default
- * ROOT/build; absolute paths taken as is) plus /VARIANT: "rel" or "san"
- * for the targets that build a Linux process, the platform's name for a
- * freestanding image ("hvt").  A new string. */
+/* Atoll's build folder: ROOT/$ATOLL_BUILD (default ROOT/build; an
+ * absolute path taken as is).  A new string. */
+char *atoll_builddir(const char *root);
+
+/* The folder holding libatoll.a etc.: atoll_builddir plus /VARIANT: "rel"
+ * or "san" for the targets that build a Linux process, the platform's
+ * name for a freestanding image ("hvt").  A new string. */
 char *atoll_libdir(const char *root, const char *variant);
 
 int config_write(const struct config *c);
