@@ -174,7 +174,8 @@ rps() {
 # HS_CLIENTS s_time clients at once.
 HS_CLIENTS=${HTTPBENCH_HS_CLIENTS:-4}
 hs() {
-    local h=$1 i pids=""
+    local h=$1 i pids="" t0 t1
+    t0=$(date +%s.%N)
     for i in $(seq "$HS_CLIENTS"); do
         ip netns exec "$NS" timeout $((SECS + 30)) openssl s_time -connect "$h:443" \
             -new -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256 -time "$SECS" \
@@ -182,10 +183,12 @@ hs() {
         pids="$pids $!"
     done
     for i in $pids; do wait "$i"; done
-    # "N connections in T real seconds, B bytes read per connection"
-    cat "$TMP"/stime* | awk '/connections in .* real seconds/ {
-        if ($4 > 0) r += $1 / $4; n++ }
-        END { if (n) printf "%.0f\n", r; else print 0 }'
+    t1=$(date +%s.%N)
+    # "N connections in T real seconds, B bytes read per connection" (T
+    # in whole seconds: the rate is the sum over the time measured here)
+    cat "$TMP"/stime* | awk -v t0="$t0" -v t1="$t1" '
+        /connections in .* real seconds/ { n += $1; k++ }
+        END { t = t1 - t0; if (k && t > 0) printf "%.0f\n", n / t; else print 0 }'
     grep -q "real seconds" "$TMP"/stime* ||
         tail -n 3 "$TMP/stime1" | sed "s|^|      ($h s_time: no result: |; s/\$/)/" >&2
     rm -f "$TMP"/stime*

@@ -32,8 +32,9 @@
 #                    writes (headless) and checks what its script drew
 #   python3-prometheus-client  tests/debug/metrics.sh reads /metrics with
 #                    its parser of the Prometheus text format
-#   openssl, sslscan tests/http/website.sh: test certificates, s_client, and
-#                    a scan of the protocols and ciphers HTTPS offers
+#   openssl, sslscan, testssl.sh  tests/http/website.sh: test certificates,
+#                    s_client, and two scans of the protocols and ciphers
+#                    HTTPS offers
 #   curl             tests/http/website.sh and `make demo`: the HTTP(S) client
 #   patch, xz-utils  `make` fetches Debian's source package bearssl with
 #                    apt-get source (scripts/fetch-bearssl.sh), unpacks
@@ -46,7 +47,7 @@
 #                    package` writes and runs the plain one
 set -euo pipefail
 # ATOLL_DEPS_PKGS replaces the list (scripts/install-bench-deps.sh uses it).
-PKGS=${ATOLL_DEPS_PKGS:-"build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils radvd nsd dnsperf bsdutils gdb qemu-system-x86 wrk umoci runc chromium openssl sslscan curl patch xz-utils python3-prometheus-client"}
+PKGS=${ATOLL_DEPS_PKGS:-"build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils radvd nsd dnsperf bsdutils gdb qemu-system-x86 wrk umoci runc chromium openssl sslscan testssl.sh curl patch xz-utils python3-prometheus-client"}
 
 missing=""
 for p in $PKGS; do

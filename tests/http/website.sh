@@ -15,7 +15,8 @@
 #   HTTPS (a second boot, with certificates openssl makes here, baked into
 #     the image): curl with the test CA, `openssl s_client` (TLS 1.2,
 #     verified; 1.1 and 1.3 refused), sslscan (no SSL, TLS 1.0 or 1.1, only
-#     ECDHE with AEAD ciphers), garbage and a handshake cut short leaving
+#     ECDHE with AEAD ciphers), testssl.sh on unix (the same, and nothing
+#     it grades MEDIUM or worse), garbage and a handshake cut short leaving
 #     the server serving, wrk over HTTPS, and HTTP redirected to HTTPS.
 #
 # Everything happens in a namespace this test creates and always deletes
@@ -39,7 +40,7 @@ RAW=$ROOT/tests/http/raw.py
 missing=""
 [ "$(id -u)" = 0 ] || missing="$missing root"
 [ -e /dev/net/tun ] || missing="$missing /dev/net/tun"
-for c in ip curl wrk python3 openssl sslscan; do command -v $c >/dev/null || missing="$missing $c"; done
+for c in ip curl wrk python3 openssl sslscan testssl; do command -v $c >/dev/null || missing="$missing $c"; done
 if [ -n "$missing" ]; then
     skip "examples/website over HTTP" "needs:$missing"
     exit 0
@@ -238,6 +239,36 @@ sslscan_clean() {
     fi
     ! grep -i 'heartbleed' "$TMP/scan" | grep -v 'not vulnerable' | grep -qi vulnerable
 }
+# testssl.sh (Debian's testssl): protocols (-p), cipher categories (-s)
+# and forward secrecy (-f), read from its JSON: nothing below TLS 1.2
+# offered, no NULL, anonymous, export, LOW, 3DES or CBC ("AVERAGE")
+# ciphers, only AEAD ones, forward secrecy, and no finding it grades
+# MEDIUM or worse.  It takes one to three minutes here (it is a shell
+# script that starts openssl hundreds of times), so it runs on the unix
+# target only; sslscan checks every target.
+testssl_clean() {
+    nsx timeout 400 testssl --quiet --color 0 --warnings off --fast -p -s -f \
+        --jsonfile "$TMP/testssl.json" 198.18.0.2:443 >"$TMP/testssl" 2>&1
+    cat "$TMP/testssl"
+    python3 - "$TMP/testssl.json" <<'PY'
+import json, sys
+found = {e["id"]: e for e in json.load(open(sys.argv[1]))}
+want = {"SSLv2": "not offered", "SSLv3": "not offered", "TLS1": "not offered",
+        "TLS1_1": "not offered", "TLS1_2": "offered",
+        "cipherlist_NULL": "not offered", "cipherlist_aNULL": "not offered",
+        "cipherlist_EXPORT": "not offered", "cipherlist_LOW": "not offered",
+        "cipherlist_3DES_IDEA": "not offered",
+        "cipherlist_AVERAGE": "not offered", "cipherlist_STRONG": "offered",
+        "PFS": "offered"}
+bad = ["%s: %s (want %s)" % (k, found.get(k, {}).get("finding"), v)
+       for k, v in want.items() if found.get(k, {}).get("finding") != v]
+bad += ["%s: %s %s" % (e["id"], e["severity"], e["finding"])
+        for e in found.values()
+        if e.get("severity") in ("MEDIUM", "HIGH", "CRITICAL")]
+print("\n".join(bad) or "testssl: nothing weak")
+sys.exit(1 if bad else 0)
+PY
+}
 tls_garbage() {
     printf 'GET / HTTP/1.1\r\nHost: a\r\n\r\n' |
         nsx python3 "$RAW" 198.18.0.2 443 --timeout=3 >"$TMP/g1" || return 1
@@ -378,6 +409,8 @@ for target in $INTEROP_TARGETS; do
     t "openssl s_client -tls1_1: refused ($target)" s_client_refused -tls1_1
     t "openssl s_client -tls1_3: refused ($target)" s_client_refused -tls1_3
     t "sslscan: no SSL, TLS 1.0, 1.1; only ECDHE+AEAD ciphers ($target)" sslscan_clean
+    [ "$target" = unix ] &&
+        t "testssl.sh: nothing below TLS 1.2, only AEAD ciphers with forward secrecy, nothing MEDIUM or worse ($target)" testssl_clean
     t "plain HTTP and a cut handshake on 443: still serving ($target)" tls_garbage
     t "HTTP redirected to HTTPS (301, same path and query) ($target)" redirected
     t "wrk -c4 over HTTPS for 2 s: no errors ($target)" wrk_tls
