@@ -173,10 +173,27 @@ int plat_random(void *buf, size_t len);
 _Noreturn void plat_exit(int status);
 
 /*
- * Write the finished trace: called once at exit when --trace=FILE was given
- * and the platform can write host files (unix, sim).  The platform opens
- * `path` and streams the export into it.  0 or a negative error.
+ * Write the trace ring to a host file: at exit (`n` == 0) when
+ * --trace=FILE was given, and for a live request (`n` >= 1, the n-th
+ * one; see plat_trace_requests) while the unikernel keeps running.
+ * unix and sim write `path` at exit and `path`.N for a request (NULL
+ * path: -ATOLL_ENOENT, no --trace=FILE was given).  hvt images send the
+ * ring to the tender, which names the file itself from its own
+ * --trace=FILE the same way (`path` is ignored: a guest does not choose
+ * host file names); -ATOLL_ENOTSUP when the tender was given none, as on
+ * virtio, which has no host file system.  0 or a negative error.
  */
-int plat_trace_write(const char *path);
+int plat_trace_write(const char *path, unsigned n);
+
+/*
+ * Requests from outside to write the trace now, counted since the last
+ * call (0 nearly always).  The scheduler asks once per round and writes
+ * the trace itself (lib/core/trace_dump.c): the trigger - a signal
+ * handler on unix, the tender on hvt - only counts, and must also end a
+ * plat_wait that is under way, so an idle unikernel answers at once.
+ * unix: SIGUSR1 to the process; hvt: SIGUSR1 to atoll-spt; sim and
+ * virtio: none (always 0).
+ */
+unsigned plat_trace_requests(void);
 
 #endif

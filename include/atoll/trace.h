@@ -15,7 +15,9 @@
  *     (ui.perfetto.dev) and chrome://tracing open it.  Each fiber is a
  *     track named after it; its running time shows as slices, blocking as
  *     instant events carrying the reason, counters as counter tracks.
- *     `--trace-size=N` sets the ring's size in records.
+ *     `--trace-size=N` sets the ring's size in records.  On unix and spt
+ *     SIGUSR1 writes FILE.1, FILE.2, ... while the unikernel runs on
+ *     (docs/observability.md).
  *
  *     Strings passed to the trace are copied (cut at ATOLL_TRACE_STR_MAX),
  *     so they need not outlive the call.

@@ -25,6 +25,7 @@
 #include "atoll/tunables.h"
 #include "platform.h"
 #include "runtime.h"
+#include "trace_impl.h"
 
 /* Arguments an application may declare (the atoll tool allows 64). */
 #define BOOT_ARGS_MAX 128
@@ -544,6 +545,7 @@ int atoll_boot(int argc, char **argv)
         say("atoll: cannot start the runtime: %s\n", atoll_strerror(err));
         return ATOLL_EXIT_USAGE;
     }
+    core_trace_dump_path(b.trace_path);
     atoll_fiber *main_f;
     err = atoll_fiber_spawn(&main_f, "main", main_fiber, b.values, 0);
     if (err < 0) {
@@ -553,7 +555,7 @@ int atoll_boot(int argc, char **argv)
     int status = atoll_sched_run(main_f);
 
     if (b.trace_path) {
-        err = plat_trace_write(b.trace_path);
+        err = plat_trace_write(b.trace_path, 0);
         if (err < 0) {
             say("atoll: cannot write the trace to '%s': %s\n", b.trace_path,
                 atoll_strerror(err));

@@ -8,6 +8,10 @@
  * nothing is ready, no deadline is armed and no device is waited on,
  * nothing can ever happen again: that is reported as a deadlock.
  *
+ * Once per iteration the loop also asks the platform whether somebody
+ * outside asked for the trace (plat_trace_requests; trace_dump.c writes
+ * it, between fibers).
+ *
  * The loop reads the clock once per iteration; that reading fires the
  * timers and stamps the scheduler's trace records (see trace_impl.h).
  *
@@ -255,6 +259,8 @@ int atoll_sched_run(atoll_fiber *main)
         fire_timers(now);
         if (S.hook)
             S.hook();
+        if (plat_trace_requests())
+            core_trace_dump();
         ready_check();
 
         /* Serve the fibers ready at the start of this round; the ones they

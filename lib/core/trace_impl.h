@@ -22,6 +22,15 @@
  */
 void core_trace_set_now(atoll_time_t now);
 
+/*
+ * Live trace files (trace_dump.c): boot hands over --trace=FILE (NULL if
+ * none), and the scheduler calls core_trace_dump when the platform
+ * reports requests (plat_trace_requests); it writes the n-th file and
+ * says so on the console.
+ */
+void core_trace_dump_path(const char *path);
+void core_trace_dump(void);
+
 #define CORE_TRACE_LITS 16
 
 /* The ring's state (trace.c), shared with the scheduler's inline fast

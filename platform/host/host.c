@@ -83,8 +83,18 @@ static int file_write(void *ctx, const char *buf, size_t len)
     return fwrite(buf, 1, len, ctx) == len ? 0 : -ATOLL_EIO;
 }
 
-int plat_trace_write(const char *path)
+/* FILE at exit, FILE.n for the n-th live request (platform.h). */
+int plat_trace_write(const char *path, unsigned n)
 {
+    if (!path)
+        return -ATOLL_ENOENT;
+    char name[4096];
+    if (n > 0) {
+        if ((size_t)snprintf(name, sizeof name, "%s.%u", path, n) >=
+            sizeof name)
+            return -ATOLL_EINVAL;
+        path = name;
+    }
     FILE *f = fopen(path, "w");
     if (!f)
         return -ATOLL_EIO;

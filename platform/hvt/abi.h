@@ -142,12 +142,18 @@ struct atoll_hvt_boot_info {
 /* Console output the guest has not handed over yet (CONSOLE above): `len`
  * bytes in data[].  The guest appends and raises len; the tender writes
  * data[0, len) and sets len to 0 at a VM exit.  A len above
- * ATOLL_HVT_CONSOLE_CAP is a guest bug: the tender stops the guest. */
+ * ATOLL_HVT_CONSOLE_CAP is a guest bug: the tender stops the guest.
+ * `requests` is the other way: the tender sets ATOLL_HVT_REQ_* bits in it
+ * (an atomic or, at a VM exit or hypercall) for the guest to act on when
+ * it next looks; the guest takes them with an atomic exchange to 0. */
 struct atoll_hvt_console_area {
     uint32_t len;
-    uint32_t reserved;
+    uint32_t requests;
     uint8_t data[];
 };
+/* requests: write the trace now (the tender got SIGUSR1; the guest answers
+ * with ATOLL_HVT_TRACE_WRITE, file = its count of such requests). */
+#define ATOLL_HVT_REQ_TRACE 0x1u
 #define ATOLL_HVT_CONSOLE_CAP                                                  \
     (ATOLL_HVT_CONSOLE_END - ATOLL_HVT_CONSOLE_AREA -                          \
      sizeof(struct atoll_hvt_console_area))
@@ -196,6 +202,7 @@ enum atoll_hvt_call {
     ATOLL_HVT_GUARD = 12,        /* struct atoll_hvt_guard */
     ATOLL_HVT_CLOCK_SYNC = 13,   /* struct atoll_hvt_clock_sync */
     ATOLL_HVT_NET_READ_PACKED = 14, /* struct atoll_hvt_net_packed */
+    ATOLL_HVT_TRACE_WRITE = 15,     /* struct atoll_hvt_trace */
     ATOLL_HVT_CALL_MAX
 };
 
@@ -369,6 +376,22 @@ struct atoll_hvt_exit {
 struct atoll_hvt_guard {
     uint64_t addr;
     uint64_t on;
+    int64_t ret; /* out */
+};
+
+/* A piece of a trace file (Chrome trace-event JSON) for the tender to
+ * write: `len` bytes at `data` (at most ATOLL_HVT_TRACE_PIECE_MAX), then
+ * len 0 to end the file.  `file` 0 is the trace at exit, n >= 1 the
+ * answer to the n-th ATOLL_HVT_REQ_TRACE (n no more than the requests the
+ * tender made).  The tender names the file itself, from its own
+ * --trace=FILE: FILE or FILE.n; the guest never names a host file.  `ret`
+ * gets 0, -ATOLL_ENOTSUP (no --trace=FILE), -ATOLL_EPERM (a file never
+ * asked for), -ATOLL_ENOSPC (a file larger than four times guest memory)
+ * or -ATOLL_EIO (the file could not be written; known at the end). */
+#define ATOLL_HVT_TRACE_PIECE_MAX 0x10000u
+struct atoll_hvt_trace {
+    uint64_t data, len;
+    uint64_t file;
     int64_t ret; /* out */
 };
 

@@ -305,12 +305,6 @@ _Noreturn void plat_exit(int status)
         hvt_call(ATOLL_HVT_EXIT, &e);
 }
 
-/* There is no host file system to write to. */
-int plat_trace_write(const char *path)
-{
-    return -ATOLL_ENOTSUP;
-}
-
 /* ---- lib/libc's hooks and the stack protector ---------------------------- */
 
 void libc_sys_write(const char *buf, size_t len)

@@ -226,6 +226,13 @@ int plat_option(const char *key, const char *value, char *err, size_t errlen)
     return -ATOLL_ENOENT;
 }
 
+/* Nothing outside a simulation may change its course: a live trace
+ * request (a signal) would make two runs of one seed differ. */
+unsigned plat_trace_requests(void)
+{
+    return 0;
+}
+
 const char *plat_options_help(void)
 {
     return "  --seed=N              simulation seed (default 1)\n"

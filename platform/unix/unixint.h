@@ -33,6 +33,9 @@ int unix_dev_alloc(enum unix_dev_kind kind);
 /* Device `dev` if it is of `kind`, else NULL. */
 struct unix_dev *unix_dev_get(int dev, enum unix_dev_kind kind);
 
+/* SIGUSR1 asks for a live trace (trace_signal.c); start.c installs it. */
+void unix_trace_signal_install(void);
+
 /* --net-offload (core.c): false turns the taps' offloads off. */
 bool unix_net_offload(void);
 

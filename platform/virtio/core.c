@@ -171,10 +171,17 @@ int plat_random(void *buf, size_t len)
     return 0;
 }
 
-/* There is no host file system to write to. */
-int plat_trace_write(const char *path)
+/* There is no host file system to write to, and no trigger. */
+int plat_trace_write(const char *path, unsigned n)
 {
+    (void)path;
+    (void)n;
     return -ATOLL_ENOTSUP;
+}
+
+unsigned plat_trace_requests(void)
+{
+    return 0;
 }
 
 /* ---- lib/libc's hooks and the stack protector ---------------------------- */

@@ -393,8 +393,10 @@ uint64_t hvt_devices_wait(struct hvt_devices *d, uint64_t deadline_ns,
         struct epoll_event ev[ATOLL_HVT_MAX_DEVICES + 1];
         int n = epoll_wait(d->epoll_fd, ev, ATOLL_HVT_MAX_DEVICES + 1,
                            poll ? 0 : -1);
-        if (n < 0 && errno == EINTR && hvt_stop_requested)
-            return 0; /* a spurious wake-up; the run loop stops the guest */
+        if (n < 0 && errno == EINTR &&
+            (hvt_stop_requested || hvt_trace_requested))
+            return 0; /* a spurious wake-up; the run loop stops the guest,
+                         or the guest is asked for its trace (trace.c) */
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)

@@ -33,6 +33,7 @@ const char *hvt_call_name(unsigned nr)
         [ATOLL_HVT_BLOCK_FLUSH] = "block flush",
         [ATOLL_HVT_EXIT] = "exit",
         [ATOLL_HVT_GUARD] = "guard page",
+        [ATOLL_HVT_TRACE_WRITE] = "trace write",
     };
     return nr < ATOLL_HVT_CALL_MAX && names[nr] ? names[nr] : "unknown";
 }
@@ -324,6 +325,21 @@ static void guard_call(struct hvt_guest *g, unsigned nr, uint64_t gpa)
     arg_out(g, gpa, &a, sizeof a);
 }
 
+static void trace_call(struct hvt_guest *g, unsigned nr, uint64_t gpa)
+{
+    struct atoll_hvt_trace a;
+    arg_in(g, nr, gpa, &a, sizeof a);
+    if (a.len > ATOLL_HVT_TRACE_PIECE_MAX) {
+        a.ret = -ATOLL_EINVAL;
+    } else {
+        if (!hvt_mem_readable(&g->mem, a.data, a.len))
+            bad(nr, "data", a.data, a.len);
+        a.ret =
+            hvt_trace_put(a.file, hvt_gp(&g->mem, a.data), a.len, g->mem.size);
+    }
+    arg_out(g, gpa, &a, sizeof a);
+}
+
 void hvt_hypercall(struct hvt_guest *g, unsigned nr, uint64_t gpa)
 {
     switch (nr) {
@@ -360,6 +376,9 @@ void hvt_hypercall(struct hvt_guest *g, unsigned nr, uint64_t gpa)
         break;
     case ATOLL_HVT_NET_READ_PACKED:
         packed_call(g, nr, gpa);
+        break;
+    case ATOLL_HVT_TRACE_WRITE:
+        trace_call(g, nr, gpa);
         break;
     default:
         hvt_die(ATOLL_HVT_EXIT_CRASH,

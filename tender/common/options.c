@@ -2,8 +2,12 @@
  * tender/common/options.c - the command line both tenders take:
  *
  *     TENDER [--mem=MiB] [--net:NAME=TAP]... [--block:NAME=FILE]...
- *            [--dumpcore=DIR] KERNEL [-- ARGS...]
+ *            [--dumpcore=DIR] [--trace=FILE] KERNEL [-- ARGS...]
  *
+ * --trace=FILE is the tender's (it names the files: tender/common/trace.c)
+ * and is passed on to the guest's runtime as its own --trace=FILE, in
+ * front of ARGS, so that the guest writes its trace at exit and answers
+ * SIGUSR1.
  * One parser, so that atoll-hvt and atoll-spt cannot drift apart: the
  * same image runs under either with the same line.  Errors exit with
  * ATOLL_HVT_EXIT_TENDER and say what was expected.
@@ -18,7 +22,8 @@ static void usage(void)
 {
     hvt_die(ATOLL_HVT_EXIT_TENDER,
             "usage: %s [--mem=MiB] [--net:NAME=TAP]... "
-            "[--block:NAME=FILE]... [--dumpcore=DIR] KERNEL [-- ARGS...]",
+            "[--block:NAME=FILE]... [--dumpcore=DIR] [--trace=FILE] KERNEL "
+            "[-- ARGS...]",
             hvt_progname);
 }
 
@@ -42,6 +47,7 @@ void hvt_options_parse(int argc, char **argv, struct hvt_options *o)
 {
     memset(o, 0, sizeof *o);
     o->mem_mib = 8;
+    char *trace_arg = NULL;
     int i;
     for (i = 1; i < argc; i++) {
         char *a = argv[i];
@@ -68,6 +74,9 @@ void hvt_options_parse(int argc, char **argv, struct hvt_options *o)
                          &o->att[o->natt++]);
         } else if (strncmp(a, "--dumpcore=", 11) == 0 && a[11] != '\0') {
             o->dumpcore = a + 11;
+        } else if (strncmp(a, "--trace=", 8) == 0 && a[8] != '\0') {
+            o->trace = a + 8;
+            trace_arg = a;
         } else if (strcmp(a, "--x-seccomp-selftest") == 0) {
             o->selftest = true;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -88,4 +97,14 @@ void hvt_options_parse(int argc, char **argv, struct hvt_options *o)
         usage();
     o->guest_argc = argc - i;
     o->guest_argv = argv + i;
+    if (trace_arg) {
+        /* The guest's runtime gets the same "--trace=FILE" first. */
+        char **v = calloc((size_t)o->guest_argc + 2, sizeof *v);
+        if (v == NULL)
+            hvt_die(ATOLL_HVT_EXIT_TENDER, "out of memory");
+        v[0] = trace_arg;
+        memcpy(v + 1, o->guest_argv, (size_t)o->guest_argc * sizeof *v);
+        o->guest_argv = v;
+        o->guest_argc++;
+    }
 }

@@ -67,6 +67,7 @@ struct hvt_options {
     char **guest_argv;
     bool selftest;        /* --x-seccomp-selftest (tests) */
     const char *dumpcore; /* --dumpcore=DIR, or NULL */
+    const char *trace;    /* --trace=FILE, or NULL */
 };
 
 /* Parses `TENDER [--mem=MiB] [--net:NAME=TAP]... [--block:NAME=FILE]...
@@ -297,6 +298,31 @@ int hvt_core_start(const char *dir, const char *image);
  * the writer only).  0, or -1 (no --dumpcore, or it failed). */
 int hvt_core_write(const struct hvt_mem *m, const struct hvt_core_regs *r,
                    int signo);
+
+/* ---- trace files (trace.c) --------------------------------------------- */
+struct hvt_trace {
+    int fd, ack; /* pipes to and from the writer (-1: no --trace) */
+    int pid;     /* the writer's */
+    const char *path;
+    uint64_t delivered; /* ATOLL_HVT_REQ_TRACE requests handed over */
+    bool open;          /* a file is under way: `file`, `bytes` so far */
+    uint64_t file, bytes;
+};
+extern struct hvt_trace hvt_trace;
+/* Set by SIGUSR1; hvt_trace_deliver hands it to the guest. */
+extern volatile sig_atomic_t hvt_trace_requested;
+
+/* --trace=FILE, during setup (before the seccomp filter): starts the
+ * writer process.  0, or -1 after a message. */
+int hvt_trace_start(const char *path);
+/* Serves one ATOLL_HVT_TRACE_WRITE piece (abi.h): the `ret` value. */
+int64_t hvt_trace_put(uint64_t file, const void *data, uint64_t len,
+                      uint64_t mem_size);
+/* SIGUSR1 asks the guest for a live trace; 0 or -1. */
+int hvt_trace_signal_install(void);
+/* At every hypercall or VM exit: a pending SIGUSR1 becomes
+ * ATOLL_HVT_REQ_TRACE in the guest's console area. */
+void hvt_trace_deliver(struct hvt_guest *g);
 
 /* ---- seccomp (shared BPF pieces; each tender has its own filter) -------- */
 /* The name of x86_64 system call `nr` ("socket"), or NULL. */

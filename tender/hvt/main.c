@@ -43,8 +43,12 @@ int main(int argc, char **argv)
     struct sigaction sa = {.sa_handler = on_stop_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* SIGUSR1: a live trace file (tender/common/trace.c). */
+    hvt_trace_signal_install();
 
     if (o.dumpcore && hvt_core_start(o.dumpcore, o.kernel) < 0)
+        return ATOLL_HVT_EXIT_TENDER;
+    if (o.trace && hvt_trace_start(o.trace) < 0)
         return ATOLL_HVT_EXIT_TENDER;
     static struct hvt_guest g;
     uint64_t size;

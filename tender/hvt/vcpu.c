@@ -285,6 +285,7 @@ int hvt_vcpu_run(struct hvt_vcpu *v, struct hvt_guest *g)
         v->exits++;
         if (hvt_console_drain(g) < 0)
             crash(v, g, "bad console area: its length is out of range");
+        hvt_trace_deliver(g);
         switch (run->exit_reason) {
         case KVM_EXIT_MMIO: {
             /* A hypercall is an aligned 8-byte store into the hypercall

@@ -2,7 +2,7 @@
  * tender/spt/main.c - atoll-spt's order of setup.
  *
  *     atoll-spt [--mem=MiB] [--net:NAME=TAP]... [--block:NAME=FILE]...
- *               KERNEL [-- ARGS...]
+ *               [--dumpcore=DIR] [--trace=FILE] KERNEL [-- ARGS...]
  *
  * The command line, the image checks, the manifest checks and the exit
  * statuses are atoll-hvt's (tender/common): the same image runs under
@@ -27,6 +27,8 @@ int main(int argc, char **argv)
     hvt_options_parse(argc, argv, &o);
     if (o.dumpcore && hvt_core_start(o.dumpcore, o.kernel) < 0)
         return ATOLL_HVT_EXIT_TENDER;
+    if (o.trace && hvt_trace_start(o.trace) < 0)
+        return ATOLL_HVT_EXIT_TENDER;
     struct hvt_guest *g = &spt_guest;
     uint64_t size;
     uint8_t *file = hvt_image_map(o.kernel, &size);
@@ -42,7 +44,8 @@ int main(int argc, char **argv)
     bi->tsc_khz = 0;
     bi->mono_base_ns = hvt_mono_ns();
     bi->wall_base_ns = hvt_wall_ns();
-    if (spt_mem_protect(&g->mem) < 0 || spt_signals_install() < 0)
+    if (spt_mem_protect(&g->mem) < 0 || spt_signals_install() < 0 ||
+        hvt_trace_signal_install() < 0)
         return ATOLL_HVT_EXIT_TENDER;
     if (spt_seccomp_install(g) < 0)
         return ATOLL_HVT_EXIT_TENDER;

@@ -39,6 +39,7 @@ void spt_hypercall(uint64_t nr, uint64_t arg)
     if (hvt_console_drain(g) < 0)
         hvt_die(ATOLL_HVT_EXIT_CRASH,
                 "guest crashed: bad console area: its length is out of range");
+    hvt_trace_deliver(g);
     hvt_hypercall(g, nr > ~0u ? ~0u : (unsigned)nr, arg);
     if (g->exited)
         _exit(g->status);

@@ -24,6 +24,8 @@
  *                          unwritable and data unexecutable
  *   clock_gettime          the clocks (normally the vDSO, no system call)
  *   rt_sigreturn, exit, exit_group       the stop handler's return, exit
+ *   write, read            with --trace only: the pipes to and from
+ *                          the trace writer (tender/common/trace.c)
  *   write, close (the pipe), wait4 (the writer)   with --dumpcore only:
  *                          the core file goes to the writer process
  *                          started before the filter (tender/common/core.c)
@@ -186,6 +188,13 @@ int spt_seccomp_install(const struct hvt_guest *g)
         add(&corefd, (uint32_t)hvt_core.fd);
         add(&corepid, (uint32_t)hvt_core.pid);
     }
+    /* read: the taps, and the trace writer's answers (one rule per
+     * call: the first rule for a call decides it). */
+    struct values reads = taps;
+    if (hvt_trace.fd >= 0) {
+        add(&console, (uint32_t)hvt_trace.fd);
+        add(&reads, (uint32_t)hvt_trace.ack);
+    }
     add(&epfd, (uint32_t)g->devs.epoll_fd);
     add(&tfd, (uint32_t)g->devs.timer_fd);
     uint32_t offload = TUNSETOFFLOAD;
@@ -208,8 +217,9 @@ int spt_seccomp_install(const struct hvt_guest *g)
     allow_if(&p, __NR_epoll_pwait, 0, &epfd, NULL);
     allow_if(&p, __NR_epoll_ctl, 0, &epfd, NULL);
     allow_if(&p, __NR_timerfd_settime, 0, &tfd, NULL);
+    if (reads.n)
+        allow_if(&p, __NR_read, 0, &reads, NULL);
     if (taps.n) {
-        allow_if(&p, __NR_read, 0, &taps, NULL);
         allow_if(&p, __NR_readv, 0, &taps, NULL);
         allow_if(&p, __NR_writev, 0, &taps, NULL);
         allow_if(&p, __NR_ioctl, 0, &taps, &offload);

@@ -118,7 +118,7 @@ static void run_child(const char *dir, const char *name, uint64_t seed)
         if (rc != 0)
             harness_exit(20 + (rc & 15));
         snprintf(path, sizeof path, "%s/%s.json", dir, name);
-        if (plat_trace_write(path) < 0)
+        if (plat_trace_write(path, 0) < 0)
             harness_exit(30);
         struct atoll_sim_wire_stats st;
         atoll_sim_wire_stats("lan", &st);

@@ -12,11 +12,14 @@
 
 #include "util.h"
 
-/* The options every tender takes for itself (the rest is the guest's). */
+/* The options every tender takes for itself (the rest is the guest's).
+ * --trace=FILE and --dumpcore=DIR name host files, which only the tender
+ * may write (it hands --trace on to the guest itself). */
 static bool tender_option(const char *a)
 {
     return !strncmp(a, "--mem=", 6) || !strncmp(a, "--net:", 6) ||
-           !strncmp(a, "--block:", 8);
+           !strncmp(a, "--block:", 8) || !strncmp(a, "--trace=", 8) ||
+           !strncmp(a, "--dumpcore=", 11);
 }
 
 /* Replaces the tool with argv[0]; returns only if that failed. */
