@@ -1,6 +1,8 @@
 /*
  * examples/echo/main.c - the echo service (RFC 862) on port 7, over the
- * network stack the manifest declares (`device stack service`).
+ * network stack the manifest declares (`device stack service`), for IPv4
+ * and IPv6 clients alike (one UDP socket and one TCP listener take both
+ * families).
  *
  * Each service runs in fibers of its own: echo_udp (udp_echo.c) and
  * echo_tcp (tcp_echo.c, a poller and a few workers for any number of

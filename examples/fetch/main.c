@@ -1,7 +1,8 @@
 /*
  * examples/fetch/main.c - a TCP client in a few lines: the seed's
  * `TCP.create_connection : t -> ipaddr * int -> (flow, error) result io`
- * in C.  Resolve the host name if it is one, connect, write a request
+ * in C.  Resolve the host name if it is one (IPv6 first when routed),
+ * connect to its addresses in turn until one answers, write a request
  * line, read the answer to the end, print it.  Every call takes one deadline
  * for the whole exchange, and every failure is a value printed by name.
  */
@@ -21,23 +22,34 @@ int app_main(struct app *app)
     if (app->args.port <= 0 || app->args.port > 65535)
         return fail(app, "--port", -ATOLL_EINVAL);
     atoll_time_t deadline = atoll_after(ATOLL_SEC(app->args.timeout));
+    /* Our IPv6 addresses are usable once duplicate address detection is
+     * over (a second after start): before, IPv6 has no route. */
+    atoll_stack_ipv6_settle(app->net, atoll_after(ATOLL_SEC(3)));
     /* A name goes through whichever resolver the build chose (the stub
-     * resolver, or a test double): this code cannot tell them apart. */
-    atoll_ipv4_t host;
-    if (atoll_ipv4_parse(app->args.host, &host, NULL) < 0) {
-        int err =
-            atoll_dns_resolve4(app->resolver, app->args.host, &host, deadline);
-        if (err < 0)
-            return fail(app, app->args.host, err);
-        char a[16];
+     * resolver, or a test double): this code cannot tell them apart.  It
+     * gives the addresses in the order to try them, IPv6 first when the
+     * stack has a route for it, else IPv4; an address is taken as is. */
+    atoll_addr_t addrs[ATOLL_DNS_RESOLVE_MAX];
+    int n = atoll_dns_resolve(app->resolver, app->args.host, addrs,
+                              ATOLL_DNS_RESOLVE_MAX, deadline);
+    if (n < 0)
+        return fail(app, app->args.host, n);
+    char a[ATOLL_ADDR_TEXT];
+    struct atoll_tcp_conn *c = NULL;
+    int err = -ATOLL_EHOSTUNREACH;
+    for (int i = 0; i < n && !c; i++) {
         atoll_console_printf(app->console, "fetch: %s is %s\n", app->args.host,
-                             atoll_ipv4_format(host, a));
+                             atoll_addr_format(&addrs[i], a));
+        err = atoll_tcp_connect(app->net, addrs[i], (uint16_t)app->args.port,
+                                deadline, &c);
+        if (err < 0) {
+            /* the next address, if any: the other family may work */
+            atoll_console_printf(app->console, "fetch: connect %s: %s\n", a,
+                                 atoll_strerror(err));
+            c = NULL;
+        }
     }
-
-    struct atoll_tcp_conn *c;
-    int err = atoll_tcp_connect(app->net, atoll_addr4(host),
-                                (uint16_t)app->args.port, deadline, &c);
-    if (err < 0)
+    if (!c)
         return fail(app, "connect", err);
     struct atoll_flow *f = atoll_tcp_flow(c);
 

@@ -5,7 +5,8 @@
  * NAME
  *     atoll_ipv6_t, atoll_ipv6_parse, atoll_ipv6_format,
  *     atoll_stack_ipv6_enable, atoll_stack_ipv6_addrs,
- *     atoll_stack_ipv6_router, atoll_ip6_reject_name
+ *     atoll_stack_ipv6_settle, atoll_stack_ipv6_router,
+ *     atoll_ip6_reject_name
  *
  * DESCRIPTION
  *     A stack (atoll/stack.h) speaks IPv6 beside IPv4 once it is enabled:
@@ -37,6 +38,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "atoll/time.h"
 
 struct atoll_stack;
 
@@ -94,6 +97,13 @@ struct atoll_ipv6_addr_info {
  * many there are (0 when IPv6 is off). */
 int atoll_stack_ipv6_addrs(const struct atoll_stack *s,
                            struct atoll_ipv6_addr_info *out, int max);
+
+/* Wait until none of the stack's addresses is tentative any more
+ * (duplicate address detection, about a second after start or after
+ * SLAAC adds one, RFC 4862 5.4): until then nothing is sent from them,
+ * so a client that starts by connecting waits for this first.  0 (at
+ * once without IPv6), or -ATOLL_ETIMEDOUT at `deadline`. */
+int atoll_stack_ipv6_settle(const struct atoll_stack *s, atoll_time_t deadline);
 
 /* The default router (link-local, as routers advertise themselves) and
  * the IPv6 MTU in force.  0, or -ATOLL_ENOENT without a router (mtu is

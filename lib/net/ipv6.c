@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "atoll/error.h"
+#include "atoll/fiber.h"
 #include "atoll/mem.h"
 #include "atoll/random.h"
 #include "ipv6_int.h"
@@ -676,6 +677,24 @@ int atoll_stack_ipv6_addrs(const struct atoll_stack *s,
         n++;
     }
     return n;
+}
+
+int atoll_stack_ipv6_settle(const struct atoll_stack *s, atoll_time_t deadline)
+{
+    /* DAD runs from the receive fiber's timers and announces nothing: a
+     * short poll is the simple way to wait for it, once, at start. */
+    for (;;) {
+        bool tentative = false;
+        for (int i = 0; s->v6 && i < NET_IPV6_ADDRS_MAX; i++)
+            tentative |= s->v6->addrs[i].used &&
+                         s->v6->addrs[i].state == ATOLL_IPV6_TENTATIVE;
+        if (!tentative)
+            return 0;
+        if (atoll_now() >= deadline)
+            return -ATOLL_ETIMEDOUT;
+        atoll_time_t next = atoll_after(ATOLL_MS(50));
+        atoll_sleep_until(next < deadline ? next : deadline);
+    }
 }
 
 int atoll_stack_ipv6_router(const struct atoll_stack *s, atoll_ipv6_t *router,

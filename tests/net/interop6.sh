@@ -9,8 +9,9 @@
 # reassembly and fragmentation on send); UDP echo over IPv6 through socat
 # (1200 and 8000 bytes, hash checked) and port unreachable over ICMPv6;
 # TCP over IPv6: 20 MB echoed through socat (hash checked), a closed port
-# refused with RST, and examples/website answering curl -6, its log naming
-# the client [2001:db8:12::1]:port.
+# refused with RST, examples/website answering curl -6, its log naming
+# the client [2001:db8:12::1]:port, and examples/fetch (dual-stack)
+# connecting to a Linux server over IPv6.
 # The namespace (kernel side of the tap 2001:db8:12::1/64 and
 # 198.18.0.1/24) is created here and always deleted; no traffic leaves it.
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -105,6 +106,21 @@ curl6() { # examples/website's hello.txt over IPv6, within 5 s (DAD)
         { echo "got '$out'"; return 1; }
 }
 
+fetch6() { # examples/fetch to [2001:db8:12::1]:8086 (socat), over IPv6
+    ip netns exec "$NS" timeout 20 socat -T 10 \
+        TCP6-LISTEN:8086,bind=[2001:db8:12::1],reuseaddr \
+        SYSTEM:"head -n 1 >$W/req6; echo answer over ipv6" &
+    local spid=$! out
+    wait_listen 8086 || return 1
+    uk_cmd "$TARGET" "$W/fetch/_build/fetch" net tap0 \
+        --ipv4=198.18.0.2/24 --ipv6=2001:db8:12::2/64 \
+        --host=2001:db8:12::1 --port=8086 --request="GET /six HTTP/1.0"
+    out=$(ip netns exec "$NS" timeout 30 "${UK[@]}" 2>&1)
+    wait $spid
+    echo "$out"
+    grep -q "answer over ipv6" <<<"$out" && grep -q "GET /six" "$W/req6"
+}
+
 reachable() {
     ip -n "$NS" -6 neigh show dev tap0 | tee /dev/stderr |
         grep -q "2001:db8:12::2 .*REACHABLE"
@@ -161,6 +177,10 @@ run_target() {
     kill "$PID" 2>/dev/null
     wait "$PID" 2>/dev/null
     PID=
+    t "examples/fetch builds for $target" \
+        uk_build "$target" "$ROOT/examples/fetch" "$W/fetch"
+    TARGET=$target
+    t "examples/fetch connects to Linux over IPv6 and reads its answer" fetch6
     ip netns del "$NS" 2>/dev/null
 }
 
