@@ -55,6 +55,11 @@ EXTRA_TEST += virtio-libs
 # host (rel and san, like every test) and linked into that test only.
 $(foreach v,rel san,$(eval $(BUILD)/$(v)/tests/unit/virtio_virtq: \
     $(BUILD)/$(v)/platform/virtio/virtq.o))
+# tests/unit/virtio_net_rx.c does the same for the receive path with
+# merged buffers (platform/virtio/net_rx.c, over virtq.c).
+$(foreach v,rel san,$(eval $(BUILD)/$(v)/tests/unit/virtio_net_rx: \
+    $(BUILD)/$(v)/platform/virtio/net_rx.o \
+    $(BUILD)/$(v)/platform/virtio/virtq.o))
 
 # `make bench`: boot-to-exit under QEMU beside a process, the sandbox and
 # Solo5's virtio target, the image size, TCP throughput over virtio-net

@@ -35,8 +35,10 @@
  *     per-frame work is what limits receiving.  Without merged buffers
  *     GUEST_TSO4 would need a 64 KiB buffer per ring entry: not taken.
  *
- * What the device writes is checked: a received frame shorter than its
- * header plus an Ethernet header is dropped; one with a segmentation
+ * What the device writes is checked (receiving: net_rx.c, a file of its
+ * own so that a host test can play a lying device against it): a
+ * received frame shorter than its header plus an Ethernet header is
+ * dropped and counted; one with a segmentation
  * type we did not negotiate, or a large one that is not TCP/IPv4, is
  * dropped; a partial checksum that is not TCP's is completed within the
  * frame's bounds.  A frame announced in zero buffers, or in more than
@@ -57,6 +59,7 @@
 #include "platform.h"
 #include "tunables.h"
 #include "vint.h"
+#include "vnet.h"
 
 #define F_CSUM       0
 #define F_GUEST_CSUM 1
@@ -66,33 +69,10 @@
 #define F_MRG_RXBUF  15
 #define BIT(f)       (1ULL << (f))
 
-#define HDR              12 /* struct virtio_net_hdr with num_buffers */
-#define SLOT             2048
-#define TSO_SLOTS        8
-#define TSO_SLOT         (HDR + ATOLL_NET_TSO_MAX)
-#define HDR_F_NEEDS_CSUM 1
-#define HDR_F_DATA_VALID 2
-#define GSO_NONE         0
-#define GSO_TCPV4        1
-
-_Static_assert(HDR + ATOLL_NET_FRAME_MAX <= SLOT, "a frame fits a slot");
-
-struct vnet_hdr {
-    uint8_t flags, gso_type;
-    uint16_t hdr_len, gso_size, csum_start, csum_offset, num_buffers;
-};
-_Static_assert(sizeof(struct vnet_hdr) == HDR, "virtio_net_hdr v1");
-
-struct vnet {
-    struct vdev *d;
-    struct virtq rx, tx;
-    uint8_t *rx_buf, *tx_buf; /* ring size * SLOT each */
-    uint8_t *tso_buf;         /* TSO_SLOTS * TSO_SLOT, or NULL */
-    bool tso_busy[TSO_SLOTS];
-    bool tso4;
-    bool gro4; /* GUEST_CSUM + GUEST_TSO4 + MRG_RXBUF */
-    bool mrg;  /* MRG_RXBUF: num_buffers counts */
-};
+#define HDR       VNET_HDR
+#define SLOT      VNET_SLOT
+#define TSO_SLOTS VNET_TSO_SLOTS
+#define TSO_SLOT  (HDR + ATOLL_NET_TSO_MAX)
 
 /* What the features need (virtio 1.x, 5.1.3.1, and the note above). */
 static const struct vdev_need net_needs[] = {
@@ -112,13 +92,6 @@ static int open_fail(struct vdev *d, char *err, size_t errlen)
 {
     snprintf(err, errlen, "virtio net device '%s': %s", d->name, d->why);
     return -ATOLL_ENODEV;
-}
-
-/* Gives receive buffer `slot` (back) to the device; published later. */
-static int rx_give(struct vnet *n, uint8_t *slot)
-{
-    struct vbuf b = {slot, SLOT, true};
-    return virtq_add(&n->rx, &b, 1, slot);
 }
 
 int plat_net_open(const char *name, struct plat_net_info *info, char *err,
@@ -158,7 +131,7 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     if (!vdev_has(d, F_MAC) || (info->mac[0] & 1))
         info->mac[0] = (uint8_t)((info->mac[0] & 0xfe) | 0x02);
     for (uint16_t i = 0; i < n->rx.size; i++)
-        rx_give(n, n->rx_buf + (size_t)i * SLOT);
+        vnet_rx_give(n, n->rx_buf + (size_t)i * SLOT);
     virtq_interrupts(&n->tx, false);
     vdev_ready(d);
     virtq_kick(&n->rx);
@@ -178,67 +151,6 @@ static struct vnet *net_get(int dev)
 
 /* ---- receiving ---------------------------------------------------------- */
 
-/* The next received frame into buf (len bytes), its buffers given back:
- * its length, 0 (dropped), -ATOLL_EAGAIN (none), -ATOLL_EMSGSIZE (larger
- * than len), -ATOLL_EIO.  `gro`: the caller takes large TCP frames and
- * *csum_ok (a TCP checksum the device vouches for, perhaps partial). */
-static int rx_frame(struct vnet *n, uint8_t *buf, size_t len, bool gro,
-                    bool *csum_ok)
-{
-    uint32_t got;
-    void *cookie;
-    int r = virtq_get(&n->rx, &got, &cookie);
-    if (r < 0)
-        return r == -ATOLL_EAGAIN ? r : -ATOLL_EIO;
-    uint8_t *slot = cookie;
-    struct vnet_hdr h = {0};
-    if (got >= HDR)
-        memcpy(&h, slot, HDR);
-    uint16_t nbuf = n->mrg ? h.num_buffers : 1;
-    if (nbuf == 0) {
-        rx_give(n, slot);
-        vdev_fail(n->d, "a received frame in no buffer (or without header)");
-        return -ATOLL_EIO;
-    }
-    /* Gather the frame's pieces: the first after the header, the others
-     * whole.  Their lengths were checked against our buffers (virtq.c). */
-    size_t flen = 0;
-    const uint8_t *data = slot + HDR;
-    size_t piece = got > HDR ? got - HDR : 0;
-    for (uint16_t i = 0;;) {
-        if (flen + piece <= len)
-            memcpy(buf + flen, data, piece);
-        flen += piece;
-        rx_give(n, slot);
-        if (++i == nbuf)
-            break;
-        r = virtq_get(&n->rx, &got, &cookie);
-        if (r < 0) {
-            if (r == -ATOLL_EAGAIN)
-                vdev_fail(n->d, "a received frame announced more buffers "
-                                "than were returned with it");
-            return -ATOLL_EIO;
-        }
-        slot = cookie;
-        data = slot;
-        piece = got;
-    }
-    if (flen < 14)
-        return 0; /* runt: drop */
-    if (flen > len)
-        return -ATOLL_EMSGSIZE;
-    size_t ihl, thl;
-    bool tcp = gro && host_tcp4_headers(buf, flen, &ihl, &thl) == 0;
-    if (h.gso_type != GSO_NONE && !(tcp && h.gso_type == GSO_TCPV4))
-        return 0; /* segmentation we never asked for (or of non-TCP) */
-    if (h.gso_type == GSO_NONE && flen > ATOLL_NET_FRAME_MAX)
-        return 0; /* over the MTU without being an offload frame */
-    *csum_ok = tcp && (h.flags & (HDR_F_NEEDS_CSUM | HDR_F_DATA_VALID));
-    if (!*csum_ok && (h.flags & HDR_F_NEEDS_CSUM))
-        host_csum_complete(buf, flen, h.csum_start, h.csum_offset);
-    return (int)flen;
-}
-
 static int net_read(int dev, void *buf, size_t len, bool gro, bool *csum_ok)
 {
     struct vnet *n = net_get(dev);
@@ -247,7 +159,7 @@ static int net_read(int dev, void *buf, size_t len, bool gro, bool *csum_ok)
     if (gro && !n->gro4)
         return -ATOLL_ENOTSUP;
     int r;
-    while ((r = rx_frame(n, buf, len, gro, csum_ok)) == 0)
+    while ((r = vnet_rx_frame(n, buf, len, gro, csum_ok)) == 0)
         ;
     return r;
 }
@@ -348,8 +260,8 @@ int plat_net_write_tso(int dev, const void *buf, size_t len, uint16_t gso_size)
         host_tcp4_headers(buf, len, &ip_hlen, &tcp_hlen) < 0)
         return -ATOLL_EMSGSIZE;
     struct vnet_hdr h = {
-        .flags = HDR_F_NEEDS_CSUM,
-        .gso_type = GSO_TCPV4,
+        .flags = VNET_F_NEEDS_CSUM,
+        .gso_type = VNET_GSO_TCPV4,
         .hdr_len = (uint16_t)(14 + ip_hlen + tcp_hlen),
         .gso_size = gso_size,
         .csum_start = (uint16_t)(14 + ip_hlen),

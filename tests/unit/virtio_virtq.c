@@ -18,44 +18,9 @@
 #include "../harness.h"
 #include "atoll/error.h"
 #include "virtio/vint.h"
+#include "virtio_fake.h"
 
-/* ---- a device ------------------------------------------------------------ */
-
-static int notifies, failures;
-static char failed_why[200];
-
-static uint16_t fake_queue_max(struct vdev *d, uint16_t q)
-{
-    return 8;
-}
-
-static int fake_queue_setup(struct vdev *d, uint16_t q, uint16_t size,
-                            uint64_t desc, uint64_t avail, uint64_t used)
-{
-    return 0;
-}
-
-static void fake_notify(struct vdev *d, uint16_t q)
-{
-    notifies++;
-}
-
-static const struct vtransport fake = {
-    .name = "fake",
-    .queue_max = fake_queue_max,
-    .queue_setup = fake_queue_setup,
-    .notify = fake_notify,
-};
-
-/* What virtq.c calls when the device breaks a rule (vdev.c's, here). */
-void vdev_fail(struct vdev *d, const char *why)
-{
-    if (d->broken)
-        return;
-    d->broken = true;
-    failures++;
-    snprintf(failed_why, sizeof failed_why, "%s", why);
-}
+/* ---- a device (virtio_fake.h) ---------------------------------------- */
 
 static struct vdev dev;
 static struct virtq q;
