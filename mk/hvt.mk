@@ -153,6 +153,12 @@ $(foreach v,rel san,$(foreach t,$(HVT_LIBC_TESTS),\
     $(eval $(BUILD)/$(v)/$(t): $(patsubst %.c,$(BUILD)/$(v)/libc-test/%.o,\
         $(HVT_LIBC_SRC)))))
 
+# ---- the gdb stub's protocol in a host unit test ------------------------------
+# tests/unit/gdb_stub.c drives tender/common/gdb.c (the gdb remote serial
+# protocol, no KVM in it) with a fake guest: linked into that test only.
+$(foreach v,rel san,$(eval $(BUILD)/$(v)/tests/unit/gdb_stub: \
+    $(BUILD)/$(v)/tender/common/gdb.o))
+
 # ---- benchmarks ---------------------------------------------------------------
 # spawn_time times spawn-to-exit of a command precisely (bench/hvt_tools/
 # spawn_time.c); it lives outside bench/*.c because it is a tool, not a
