@@ -2,7 +2,7 @@
  * atoll/kv_ro.h - read-only key-value stores: files an appliance reads.
  *
  * NAME
- *     struct atoll_kv_ro, atoll_kv_ro_get, atoll_kv_ro_size,
+ *     struct atoll_kv_ro, atoll_kv_ro_get, atoll_kv_ro_size, atoll_kv_ro_map,
  *     atoll_kv_ro_list, atoll_kv_ro_digest, atoll_kv_ro_close,
  *     atoll_kv_ro_read_all
  *
@@ -46,11 +46,17 @@
  *     compare content without reading it.  The baked store has it computed
  *     at build time; the tar store hashes the value on each call.
  *
+ *     map, where a store offers it (the baked store does; others give
+ *     -ATOLL_ENOTSUP), says where a value's bytes from `offset` on already
+ *     are in memory, for as long as the store is open: *ptr and *len (0 at
+ *     or past the end).  A web server sends them from there, without
+ *     copying them into a buffer of its own first.
+ *
  *     Calls complete before they return (the tar store reads its block
  *     device, which never suspends); they take no deadline.
  *
  * RETURN VALUE
- *     get: bytes copied (>= 0); size, digest: 0; list: entries (>= 0) or
+ *     get: bytes copied (>= 0); size, digest, map: 0; list: entries (>= 0) or
  *     the callback's non-zero value.  Errors: -ATOLL_ENOENT (no such key),
  *     -ATOLL_EINVAL (bad key; a directory given to get/size/digest; a value
  *     given to list), and the block device's errors for the tar store
@@ -64,6 +70,7 @@
 #include <stdint.h>
 
 #include "atoll/block.h"
+#include "atoll/error.h"
 
 /* Longest key, in bytes (without the NUL).  Also the longest name a tar
  * archive may carry (GNU long names and pax paths included). */
@@ -100,6 +107,9 @@ struct atoll_kv_ro_ops {
     int (*digest)(void *state, const char *key,
                   uint8_t out[ATOLL_KV_RO_DIGEST_LEN]);
     void (*close)(void *state);
+    /* optional: NULL when the values are not in memory */
+    int (*map)(void *state, const char *key, uint64_t offset, const void **ptr,
+               size_t *len);
 };
 
 struct atoll_kv_ro {
@@ -129,6 +139,15 @@ static inline int atoll_kv_ro_digest(struct atoll_kv_ro *kv, const char *key,
                                      uint8_t out[ATOLL_KV_RO_DIGEST_LEN])
 {
     return kv->ops->digest(kv->state, key, out);
+}
+
+static inline int atoll_kv_ro_map(struct atoll_kv_ro *kv, const char *key,
+                                  uint64_t offset, const void **ptr,
+                                  size_t *len)
+{
+    if (!kv->ops->map)
+        return -ATOLL_ENOTSUP;
+    return kv->ops->map(kv->state, key, offset, ptr, len);
 }
 
 /* Release the store and everything it allocated (not the block device

@@ -11,9 +11,10 @@
  * Ranges (RFC 9110 14): one byte range gives 206, an unsatisfiable one
  * 416 with "Content-Range: bytes * / SIZE".
  *
- * The body is read from the store straight into the connection's output
- * buffer, a buffer at a time: a file of any size needs no memory of its
- * own.
+ * The body is sent from the store's own memory when its values are there
+ * (atoll_kv_ro_map: the baked store), else read from the store straight
+ * into the connection's output buffer, a buffer at a time: a file of any
+ * size needs no memory of its own.
  */
 #include <stdio.h>
 #include <string.h>
@@ -89,6 +90,17 @@ static int body_from_store(struct atoll_http_req *r, struct atoll_kv_ro *kv,
     struct atoll_http_conn *c = r->conn;
     if (c->drop_body)
         return 0;
+    /* A store whose values are in memory (baked into the image): a large
+     * body goes from there to the flow, a small one joins the answer's
+     * head in the output buffer (http_out). */
+    const void *mapped;
+    size_t avail;
+    if (atoll_kv_ro_map(kv, key, off, &mapped, &avail) == 0) {
+        if (avail < len)
+            return -ATOLL_EIO; /* the value shrank */
+        c->sent += len;
+        return http_out(c, mapped, (size_t)len);
+    }
     while (len) {
         if (c->out_cap - c->out_len < 2048 || c->out_len == c->out_cap) {
             int e = http_flush(c);

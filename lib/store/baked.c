@@ -35,6 +35,19 @@ static int baked_get(void *state, const char *key, uint64_t offset, void *buf,
     return (int)n;
 }
 
+static int baked_map(void *state, const char *key, uint64_t offset,
+                     const void **ptr, size_t *len)
+{
+    struct baked *b = state;
+    const struct kv_ro_entry *e;
+    int rc = kv_ro_value(b->e, b->n, key, &e);
+    if (rc < 0)
+        return rc;
+    *len = offset < e->size ? (size_t)(e->size - offset) : 0;
+    *ptr = *len ? e->data + offset : e->data;
+    return 0;
+}
+
 static int baked_size(void *state, const char *key, uint64_t *out)
 {
     struct baked *b = state;
@@ -78,6 +91,7 @@ static const struct atoll_kv_ro_ops baked_ops = {
     .list = baked_list,
     .digest = baked_digest,
     .close = baked_close,
+    .map = baked_map,
 };
 
 int atoll_kv_ro_open_baked(const char *name,

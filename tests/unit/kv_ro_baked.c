@@ -97,6 +97,18 @@ static int baked_job(void *arg)
     CHECK_EQ(atoll_kv_ro_get(kv, "empty", 0, buf, sizeof buf), 0);
     CHECK_EQ(atoll_kv_ro_get(kv, "nuls", 1, buf, sizeof buf), 4);
     CHECK_MEM(buf, nuls + 1, 4);
+    /* map: the image's own bytes, no copy; errors as get's */
+    const void *p;
+    size_t mlen;
+    CHECK_EQ(atoll_kv_ro_map(kv, "a/b/c.txt", 7, &p, &mlen), 0);
+    CHECK(p == hello + 7);
+    CHECK_EQ(mlen, 5);
+    CHECK_EQ(atoll_kv_ro_map(kv, "a/b/c.txt", 12, &p, &mlen), 0);
+    CHECK_EQ(mlen, 0);
+    CHECK_EQ(atoll_kv_ro_map(kv, "a/b/c.txt", 100, &p, &mlen), 0);
+    CHECK_EQ(mlen, 0);
+    CHECK_EQ(atoll_kv_ro_map(kv, "missing", 0, &p, &mlen), -ATOLL_ENOENT);
+    CHECK_EQ(atoll_kv_ro_map(kv, "a", 0, &p, &mlen), -ATOLL_EINVAL);
 
     void *v;
     size_t len;

@@ -202,6 +202,9 @@ static void check_tree(struct atoll_kv_ro *kv, bool longfile)
     CHECK_MEM(buf, "nte", 3);
     CHECK_EQ(atoll_kv_ro_get(kv, "secret.txt", 6, buf, 8), 2);
     CHECK_EQ(atoll_kv_ro_get(kv, "secret.txt", 8, buf, 8), 0);
+    const void *p; /* values are on the device, not in memory */
+    size_t n;
+    CHECK_EQ(atoll_kv_ro_map(kv, "secret.txt", 0, &p, &n), -ATOLL_ENOTSUP);
     CHECK_EQ(atoll_kv_ro_get(kv, "secret.txt", 1000, buf, 8), 0);
 
     /* Errors. */
