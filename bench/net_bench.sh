@@ -18,6 +18,11 @@
 #        spt    the same hvt image run by bin/atoll-spt, the sandboxed
 #               process (docs/spt.md); goal (issue 10) >= 0.9x the unix
 #               target, both ways and in round trips.  Needs no KVM.
+#      IPv6: the same unikernel and run also answers on 2001:db8:10::2
+#        (tap0), and a second Linux server on 2001:db8:13::2 (the veth);
+#        bulk both ways over IPv6 against the IPv4 rows of the same stack
+#        (goal, issue 12: >= 0.95x) and against Linux over the veth on
+#        IPv6.
 #   2. 1-byte request/response: round trips per second (µs each), Nagle
 #      off on both ends, against the same servers (hvt included).
 #   3. memory per idle connection: $CONNS (10,000) connections held open.
@@ -33,8 +38,10 @@
 #
 # Every run happens in network namespaces this script creates and always
 # deletes, on 198.18.0.0/15: tap0 198.18.10.1 <-> atoll 198.18.10.2,
+# (and 2001:db8:10::1 <-> 2001:db8:10::2 over IPv6),
 # tap1 198.18.11.1 <-> atoll (idle client) 198.18.11.2, tap2 198.18.12.1 <->
-# lwIP 198.18.12.2, veth 198.18.13.1 <-> 198.18.13.2 (namespace 2), tap3
+# lwIP 198.18.12.2, veth 198.18.13.1 <-> 198.18.13.2 (namespace 2; and
+# 2001:db8:13::1 <-> 2001:db8:13::2), tap3
 # 198.18.14.1 <-> atoll on hvt 198.18.14.2, tap4 198.18.15.1 <-> atoll
 # without the tap's offloads (--net-offload=off) 198.18.15.2, tap5
 # 198.18.16.1 <-> atoll on spt 198.18.16.2.  The Linux
@@ -99,6 +106,10 @@ ip -n "$NS1" link add veth1 type veth peer name veth2 netns "$NS2" &&
     ip -n "$NS2" addr add 198.18.13.2/24 dev veth2 &&
     ip -n "$NS1" link set veth1 up && ip -n "$NS2" link set veth2 up ||
     die "cannot create the veth pair"
+ip -n "$NS1" addr add 2001:db8:10::1/64 dev tap0 nodad &&
+    ip -n "$NS1" addr add 2001:db8:13::1/64 dev veth1 nodad &&
+    ip -n "$NS2" addr add 2001:db8:13::2/64 dev veth2 nodad ||
+    die "cannot give the tap and the veth IPv6 addresses"
 
 # ---- the peers ----------------------------------------------------------
 mkdir -p "$TMP/app"
@@ -148,7 +159,8 @@ wait_for() { # FILE PATTERN: until the line shows up (10 s)
     return 1
 }
 
-ip netns exec "$NS1" "$UK_IMG" --net:net=tap0 -- --ipv4=198.18.10.2/24 >"$TMP/uk.log" 2>&1 &
+ip netns exec "$NS1" "$UK_IMG" --net:net=tap0 -- --ipv4=198.18.10.2/24 \
+    --ipv6=2001:db8:10::2/64 >"$TMP/uk.log" 2>&1 &
 PIDS="$PIDS $!"
 wait_for "$TMP/uk.log" "netbench: serving" || die "the unikernel did not start"
 
@@ -160,6 +172,14 @@ wait_for "$TMP/uk-nooff.log" "netbench: serving" || die "the unikernel without o
 ip netns exec "$NS2" "$TOOLS/peer" serve 198.18.13.2 >"$TMP/linux.log" 2>&1 &
 PIDS="$PIDS $!"
 wait_for "$TMP/linux.log" serving || die "the Linux server did not start"
+ip netns exec "$NS2" "$TOOLS/peer" serve 2001:db8:13::2 >"$TMP/linux6.log" 2>&1 &
+PIDS="$PIDS $!"
+wait_for "$TMP/linux6.log" serving || die "the Linux server on IPv6 did not start"
+# The unikernel's IPv6 address is usable once DAD is over (a second).
+for _ in $(seq 50); do
+    ip netns exec "$NS1" ping -6 -c 1 -W 1 2001:db8:10::2 >/dev/null 2>&1 && break
+    sleep 0.1
+done
 
 if [ $HAVE_HVT = 1 ]; then
     # The guest gets the unix target's default heap (32 MiB) plus room for
@@ -248,19 +268,20 @@ mem_linux() {
 MEM_UK=$(mem_atoll)
 MEM_LX=$(mem_linux)
 
-STACKS="uk:198.18.10.2 lx:198.18.13.2 no:198.18.15.2"
+STACKS="uk:198.18.10.2 lx:198.18.13.2 no:198.18.15.2 u6:2001:db8:10::2 l6:2001:db8:13::2"
 [ $HAVE_LWIP = 1 ] && STACKS="$STACKS lw:198.18.12.2"
 [ $HAVE_HVT = 1 ] && STACKS="$STACKS hv:198.18.14.2"
 [ $HAVE_SPT = 1 ] && STACKS="$STACKS sp:198.18.16.2"
 for _ in $(seq "$ROUNDS"); do
     for st in $STACKS; do
-        k=${st%%:*} a=${st#*:}
+        k=${st%%:*} a=${st#*:} # the address may have colons: the key has none
         keep "$k-in" "$(peer send "$a" 5001 | field mbit)" higher  # Linux -> stack
         keep "$k-out" "$(peer recv "$a" 5002 | field mbit)" higher # stack -> Linux
     done
 done
 for _ in $(seq "$ROUNDS"); do
     for st in $STACKS; do
+        case $st in u6:* | l6:*) continue ;; esac # bulk only over IPv6
         keep "${st%%:*}-rr" "$(peer rr "${st#*:}" 5003 | field us)" lower
     done
 done
@@ -270,6 +291,7 @@ LW_IN=$(best lw-in) LW_OUT=$(best lw-out) LW_RR=$(best lw-rr)
 HVT_IN=$(best hv-in) HVT_OUT=$(best hv-out) HVT_RR=$(best hv-rr)
 NO_IN=$(best no-in) NO_OUT=$(best no-out)
 SPT_IN=$(best sp-in) SPT_OUT=$(best sp-out) SPT_RR=$(best sp-rr)
+U6_IN=$(best u6-in) U6_OUT=$(best u6-out) L6_IN=$(best l6-in) L6_OUT=$(best l6-out)
 
 # ---- the table ------------------------------------------------------------
 echo
@@ -293,6 +315,18 @@ else
 fi
 [ $HAVE_LWIP = 1 ] || echo "  (lwIP: not measured: liblwip-dev's sink did not build or start)"
 [ -n "$LWIP_VERSION" ] && echo "  (lwIP $LWIP_VERSION as Debian ships it: TCP_WND 64 KiB, TCP_MSS 1460, raw API; our tap netif, see lwip_sink.c)"
+
+echo
+echo "bulk TCP over IPv6, Mbit/s (the same unikernel and run as atoll/tap above; best of $ROUNDS)"
+printf '  %-16s %10s %10s %12s | %-26s %s\n' direction "atoll v6" "atoll v4" \
+    "Linux v6/veth" "atoll v6/v4 (goal >=0.95)" "atoll v6/Linux v6"
+for dir in in out; do
+    if [ $dir = in ]; then a6=$U6_IN a4=$UK_IN x6=$L6_IN name="Linux -> stack"
+    else a6=$U6_OUT a4=$UK_OUT x6=$L6_OUT name="stack -> Linux"; fi
+    r64=$(ratio "$a6" "$a4")
+    printf '  %-16s %10s %10s %12s | %-26s %s\n' "$name" "$a6" "$a4" "$x6" \
+        "$r64 $(verdict "$r64" 0.95)" "$(ratio "$a6" "$x6")"
+done
 
 echo
 echo "1-byte request/response, nodelay, µs per round trip (lower is better; best of $ROUNDS)"
@@ -324,6 +358,7 @@ printf '  atoll/Linux: %s (lower is better; no goal set)\n' "$(ratio "${a_per:--
 
 alive() { kill -0 "$1" 2>/dev/null; }
 for p in $PIDS; do alive "$p" || die "a peer exited during the run (logs in $TMP)"; done
-[ "$UK_IN" != - ] && [ "$UK_OUT" != - ] && [ "$LX_IN" != - ] && [ "$LX_OUT" != - ] ||
+[ "$UK_IN" != - ] && [ "$UK_OUT" != - ] && [ "$LX_IN" != - ] && [ "$LX_OUT" != - ] &&
+    [ "$U6_IN" != - ] && [ "$U6_OUT" != - ] && [ "$L6_IN" != - ] && [ "$L6_OUT" != - ] ||
     die "a throughput measurement failed"
 exit 0

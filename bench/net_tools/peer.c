@@ -14,7 +14,8 @@
  *                              5001 sink, 5002 source, 5003 echo
  *   peer serve-idle ADDR PORT N  accept N connections, say so, hold them
  *
- * Results are one line of "key=value" pairs on stdout for the script.
+ * ADDR is IPv4 or IPv6 (the IPv6 rows of the benchmark).  Results are
+ * one line of "key=value" pairs on stdout for the script.
  * A Linux program, so it is built with the host's headers and no Atoll
  * library (mk/netbench.mk).
  */
@@ -49,11 +50,31 @@ static void die(const char *what)
     exit(1);
 }
 
-static struct sockaddr_in sa(const char *addr, int port)
+/* ADDR of either family (a colon makes it IPv6), with its length. */
+struct peer_addr {
+    struct sockaddr_storage ss;
+    socklen_t len;
+};
+
+static struct peer_addr sa(const char *addr, int port)
 {
-    struct sockaddr_in a = {.sin_family = AF_INET,
-                            .sin_port = htons((uint16_t)port)};
-    if (inet_pton(AF_INET, addr, &a.sin_addr) != 1) {
+    struct peer_addr a;
+    memset(&a, 0, sizeof a);
+    int ok;
+    if (strchr(addr, ':')) {
+        struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&a.ss;
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        ok = inet_pton(AF_INET6, addr, &v6->sin6_addr);
+        a.len = sizeof *v6;
+    } else {
+        struct sockaddr_in *v4 = (struct sockaddr_in *)&a.ss;
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+        ok = inet_pton(AF_INET, addr, &v4->sin_addr);
+        a.len = sizeof *v4;
+    }
+    if (ok != 1) {
         fprintf(stderr, "peer: bad address %s\n", addr);
         exit(2);
     }
@@ -62,23 +83,23 @@ static struct sockaddr_in sa(const char *addr, int port)
 
 static int dial(const char *addr, int port)
 {
-    struct sockaddr_in a = sa(addr, port);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct peer_addr a = sa(addr, port);
+    int fd = socket(a.ss.ss_family, SOCK_STREAM, 0);
     if (fd < 0)
         die("socket");
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0)
+    if (connect(fd, (struct sockaddr *)&a.ss, a.len) < 0)
         die("connect");
     return fd;
 }
 
 static int listen_on(const char *addr, int port)
 {
-    struct sockaddr_in a = sa(addr, port);
-    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    struct peer_addr a = sa(addr, port);
+    int fd = socket(a.ss.ss_family, SOCK_STREAM, 0), one = 1;
     if (fd < 0)
         die("socket");
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0)
+    if (bind(fd, (struct sockaddr *)&a.ss, a.len) < 0)
         die("bind");
     if (listen(fd, 4096) < 0)
         die("listen");
