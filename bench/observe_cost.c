@@ -135,7 +135,7 @@ static uint64_t records_per_run;
 static void serve_metrics(void)
 {
     struct atoll_stack *s;
-    struct atoll_stack_config c = {0, 0, 0};
+    struct atoll_stack_config c = {0};
     static struct atoll_metrics m;
     atoll_ipv4_parse("198.18.0.2/24", &c.addr, &c.prefix);
     if (atoll_stack_create("bench", &quiet, &c, &s) < 0) {

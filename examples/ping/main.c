@@ -20,11 +20,12 @@ static int fail(struct app *app, const char *what, int err)
  * until it passes.  Wait for that, at most `until`. */
 static void wait_dad(struct atoll_stack *s, atoll_time_t until)
 {
-    struct atoll_ipv6_addr_info info[8];
     for (;;) {
-        int n = atoll_stack_ipv6_addrs(s, info, 8), tentative = 0;
-        for (int i = 0; i < n && i < 8; i++)
-            tentative += info[i].state == ATOLL_IPV6_TENTATIVE;
+        struct atoll_stack_config c;
+        atoll_stack_config(s, &c);
+        int tentative = 0;
+        for (int i = 0; i < c.naddrs6; i++)
+            tentative += c.addrs6[i].state == ATOLL_IPV6_TENTATIVE;
         if (!tentative || atoll_now() >= until)
             return;
         atoll_sleep(ATOLL_MS(100));

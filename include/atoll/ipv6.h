@@ -24,9 +24,13 @@
  *         the link MTU they announce (config NULL or prefix 0).
  *
  *     A stack declared in a manifest (`device stack NAME`) is enabled by
- *     its wiring: --ipv6=ADDR/PREFIX [--ipv6-gateway=ADDR] for a static
- *     address, SLAAC without them, and --ipv6=off for IPv4 only.  A stack
- *     made with atoll_stack_create() speaks IPv4 only until it is enabled.
+ *     its wiring: --ipv6=ADDR/PREFIX[,ADDR/PREFIX...] [--ipv6-gateway=ADDR]
+ *     for static addresses, SLAAC without them, and --ipv6=off for IPv4
+ *     only.  A stack made with atoll_stack_create() gets what its
+ *     configuration's `ipv6` says (atoll/stack.h; IPv4 only by default),
+ *     or is enabled later here.  atoll_stack_config() shows the addresses,
+ *     router and MTU in force with the IPv4 configuration; the functions
+ *     below show them one at a time.
  *
  *     UDP runs over IPv6 through the same sockets as over IPv4, with
  *     addresses of either family (atoll/addr.h, atoll/udp.h); TCP does

@@ -1,9 +1,10 @@
 /*
- * atoll/stack.h - an IPv4 network stack over one network interface.
+ * atoll/stack.h - a dual-stack (IPv4 and IPv6) network stack over one
+ * network interface.
  *
  * NAME
- *     struct atoll_stack, atoll_stack_create, atoll_ipv4_parse,
- *     atoll_ipv4_format
+ *     struct atoll_stack, atoll_stack_create, atoll_stack_config,
+ *     atoll_ipv4_parse, atoll_ipv4_format
  *
  * DESCRIPTION
  *     A stack owns one network interface (atoll/netif.h) and runs Ethernet,
@@ -19,13 +20,25 @@
  *
  *     and gets `struct atoll_stack *service` in struct app, configured from
  *     the runtime arguments --ipv4=ADDR/PREFIX and --ipv4-gateway=ADDR
- *     (without --ipv4, or with --dhcp, by DHCP: atoll/dhcp.h)
+ *     (without --ipv4, or with --dhcp, by DHCP: atoll/dhcp.h), and
+ *     --ipv6=ADDR/PREFIX[,ADDR/PREFIX...] and --ipv6-gateway=ADDR (without
+ *     --ipv6 by SLAAC; --ipv6=off for none: atoll/ipv6.h)
  *     (given after "--"; see docs/manifest.md for how several stacks are
  *     named).  The stack's interface is attached like a net device,
  *     --net:service=TAP, and its implementation can be swapped the same way
  *     (--impl service=flood).
  *
- *     Addresses are uint32_t in host byte order (198.18.0.2 is 0xc6120002).
+ *     IPv4 addresses are uint32_t in host byte order (198.18.0.2 is
+ *     0xc6120002); IPv6 ones atoll_ipv6_t (atoll/ipv6.h).
+ *
+ *     The configuration.  struct atoll_stack_config says what a stack is
+ *     made with (atoll_stack_create) and, read back with
+ *     atoll_stack_config(), what it holds now: the IPv4 address, prefix
+ *     and gateway (from the configuration or DHCP), and for IPv6 how it
+ *     is configured, every address it has with its prefix, state (a new
+ *     address is TENTATIVE for about a second, while duplicate address
+ *     detection runs) and origin (link-local, static, SLAAC), the default
+ *     router in force (static, or advertised) and the IPv6 MTU.
  */
 #ifndef ATOLL_STACK_H
 #define ATOLL_STACK_H
@@ -36,23 +49,44 @@
 
 #include "atoll/app.h"
 #include "atoll/ipv6.h"
+#include "atoll/net_tunables.h"
 #include "atoll/netif.h"
 
 typedef uint32_t atoll_ipv4_t;
+
+/* How IPv6 is configured. */
+enum atoll_stack_ipv6_mode {
+    ATOLL_STACK_IPV6_OFF = 0, /* IPv4 only */
+    ATOLL_STACK_IPV6_STATIC,  /* addrs6[] and gateway6 as given */
+    ATOLL_STACK_IPV6_SLAAC,   /* from router advertisements (RFC 4862) */
+};
 
 struct atoll_stack_config {
     atoll_ipv4_t addr;    /* our address */
     uint8_t prefix;       /* netmask length, 0..32 */
     atoll_ipv4_t gateway; /* 0 = none: only the local network is reached */
+    /* IPv6.  Given: ipv6 (enum atoll_stack_ipv6_mode), and for STATIC
+     * naddrs6 addresses (addr and prefix of each; state and origin are
+     * ignored) and gateway6 (:: for none; link-local or inside a prefix).
+     * Read back: every address the stack holds, link-local first, the
+     * router in force, and mtu6. */
+    uint8_t ipv6;
+    uint8_t naddrs6;
+    struct atoll_ipv6_addr_info addrs6[NET_IPV6_ADDRS_MAX];
+    atoll_ipv6_t gateway6;
+    uint16_t mtu6; /* read back only: the IPv6 link MTU in force */
 };
 
 struct atoll_stack;
 
 /*
  * Create a stack over `nif` named `name` (for logs and the trace) and start
- * its receive fiber.  The stack does not own `nif`'s memory but is its only
- * reader from then on.  Returns 0, -ATOLL_EINVAL (bad config), or
- * -ATOLL_ENOMEM.
+ * its receive fiber, with IPv6 as config->ipv6 says.  The stack does not
+ * own `nif`'s memory but is its only reader from then on.  Returns 0,
+ * -ATOLL_EINVAL (bad config: an IPv4 address that is not a host's, a
+ * gateway outside the subnet, an IPv6 address that is not global or
+ * unique-local unicast, a gateway6 neither link-local nor on-link, IPv6
+ * on a link whose MTU is below 1280), or -ATOLL_ENOMEM.
  */
 int atoll_stack_create(const char *name, struct atoll_netif *nif,
                        const struct atoll_stack_config *config,
@@ -61,7 +95,7 @@ int atoll_stack_create(const char *name, struct atoll_netif *nif,
 /* Stop the receive fiber, abort every connection, release the stack. */
 void atoll_stack_destroy(struct atoll_stack *s);
 
-/* The configuration in force. */
+/* The configuration in force, IPv6 included (DESCRIPTION). */
 void atoll_stack_config(const struct atoll_stack *s,
                         struct atoll_stack_config *out);
 
@@ -103,9 +137,11 @@ char *atoll_ipv4_format(atoll_ipv4_t addr, char *buf);
  * open NAME's network interface with implementation IMPL (default, flood,
  * faulty: see atoll/netif.h), then create the stack from the device's
  * arguments: args[0] = --ipv4 (ADDR/PREFIX), args[1] = --ipv4-gateway
- * (ADDR, or "" for none), args[2] = --dhcp (bool).  With --ipv4 empty or
- * --dhcp the stack is configured by DHCP (atoll/dhcp.h): the constructor
- * waits for the first lease.
+ * (ADDR, or "" for none), args[2] = --dhcp (bool), args[3] = --ipv6
+ * (ADDR/PREFIX, several separated by commas; "" for SLAAC, "off"),
+ * args[4] = --ipv6-gateway.  With --ipv4 empty or --dhcp the stack is
+ * configured by DHCP (atoll/dhcp.h): the constructor waits for the first
+ * lease.
  */
 int atoll_stack_open_default(const char *name,
                              const struct atoll_arg_value *args,

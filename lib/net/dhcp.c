@@ -328,7 +328,7 @@ static uint8_t prefix_of(const struct msg *m)
 
 static void unconfigure(struct atoll_dhcp *c)
 {
-    static const struct atoll_stack_config none = {0, 0, 0};
+    static const struct atoll_stack_config none = {0};
     net_stack_reconfigure(c->s, &none);
 }
 
@@ -365,7 +365,8 @@ static void bind_lease(struct atoll_dhcp *c, const struct msg *m)
     atoll_stack_config(c->s, &cfg);
     if (cfg.addr != l->addr || cfg.prefix != l->prefix ||
         cfg.gateway != l->gateway) {
-        struct atoll_stack_config n = {l->addr, l->prefix, l->gateway};
+        struct atoll_stack_config n = {
+            .addr = l->addr, .prefix = l->prefix, .gateway = l->gateway};
         net_stack_reconfigure(c->s, &n);
     }
     l->state = ATOLL_DHCP_BOUND;

@@ -20,16 +20,17 @@
 #include "atoll/addr.h"
 #include "atoll/dns.h"
 #include "atoll/error.h"
-#include "atoll/net_tunables.h"
 
 /* The stack has a global IPv6 address to speak from. */
 static bool has_global6(struct atoll_stack *s)
 {
-    struct atoll_ipv6_addr_info a[NET_IPV6_ADDRS_MAX];
-    int n = s ? atoll_stack_ipv6_addrs(s, a, NET_IPV6_ADDRS_MAX) : 0;
-    for (int i = 0; i < n && i < NET_IPV6_ADDRS_MAX; i++)
-        if (a[i].state == ATOLL_IPV6_PREFERRED &&
-            a[i].origin != ATOLL_IPV6_LINK_LOCAL)
+    struct atoll_stack_config c;
+    if (!s)
+        return false;
+    atoll_stack_config(s, &c);
+    for (int i = 0; i < c.naddrs6; i++)
+        if (c.addrs6[i].state == ATOLL_IPV6_PREFERRED &&
+            c.addrs6[i].origin != ATOLL_IPV6_LINK_LOCAL)
             return true;
     return false;
 }

@@ -600,26 +600,46 @@ fail:
  * ------------------------------------------------------------
  */
 
-static bool static_ok(const struct atoll_ipv6_config *c)
+/* A static address: global or unique-local unicast, prefix 1..128. */
+static bool static_addr_ok(const atoll_ipv6_t *a, uint8_t prefix)
 {
     static const atoll_ipv6_t loopback = {{[15] = 1}};
-    if (c->prefix > 128 || net_ipv6_is_unspecified(&c->addr) ||
-        net_ipv6_is_multicast(&c->addr) || net_ipv6_is_link_local(&c->addr) ||
-        !memcmp(&c->addr, &loopback, sizeof loopback))
-        return false;
-    const atoll_ipv6_t *g = &c->gateway;
-    if (net_ipv6_is_unspecified(g))
-        return true;
-    if (net_ipv6_is_multicast(g) || !memcmp(g, &c->addr, sizeof *g))
-        return false;
-    return net_ipv6_is_link_local(g) ||
-           net_ipv6_same_prefix(g, &c->addr, c->prefix);
+    return prefix >= 1 && prefix <= 128 && !net_ipv6_is_unspecified(a) &&
+           !net_ipv6_is_multicast(a) && !net_ipv6_is_link_local(a) &&
+           memcmp(a, &loopback, sizeof loopback);
 }
 
-int atoll_stack_ipv6_enable(struct atoll_stack *s,
-                            const struct atoll_ipv6_config *c)
+/* A gateway: none, or link-local, or on-link for one of the addresses. */
+static bool gateway_ok(const atoll_ipv6_t *g,
+                       const struct atoll_ipv6_addr_info *addrs, int n)
 {
-    if (!s || (c && c->prefix && !static_ok(c)))
+    if (net_ipv6_is_unspecified(g) || net_ipv6_is_link_local(g))
+        return true;
+    if (net_ipv6_is_multicast(g))
+        return false;
+    bool on_link = false;
+    for (int i = 0; i < n; i++) {
+        if (!memcmp(g, &addrs[i].addr, sizeof *g))
+            return false;
+        on_link |= net_ipv6_same_prefix(g, &addrs[i].addr, addrs[i].prefix);
+    }
+    return on_link;
+}
+
+int net_ipv6_configure(struct atoll_stack *s,
+                       const struct atoll_ipv6_addr_info *addrs, int n,
+                       const atoll_ipv6_t *gateway)
+{
+    static const atoll_ipv6_t none = {{0}};
+    if (!gateway)
+        gateway = &none;
+    /* Room for the link-local address beside the static ones. */
+    if (!s || n < 0 || n > NET_IPV6_ADDRS_MAX - 1 || (n && !addrs))
+        return -ATOLL_EINVAL;
+    for (int i = 0; i < n; i++)
+        if (!static_addr_ok(&addrs[i].addr, addrs[i].prefix))
+            return -ATOLL_EINVAL;
+    if (n && !gateway_ok(gateway, addrs, n))
         return -ATOLL_EINVAL;
     if (s->info.mtu < 1280)
         return -ATOLL_EINVAL; /* RFC 8200 5: the IPv6 minimum link MTU */
@@ -643,22 +663,31 @@ int atoll_stack_ipv6_enable(struct atoll_stack *s,
         if (v->addrs[i].origin != ATOLL_IPV6_LINK_LOCAL)
             v->addrs[i].used = false;
     v->has_router = false;
-    v->slaac = !c || !c->prefix;
-    if (!v->slaac) {
-        net_nd_addr_add(s, &c->addr, c->prefix, ATOLL_IPV6_STATIC, ATOLL_NEVER);
-        if (!net_ipv6_is_unspecified(&c->gateway)) {
-            v->router = c->gateway;
-            v->has_router = true;
-            v->router_until = ATOLL_NEVER;
-        }
+    v->slaac = n == 0;
+    for (int i = 0; i < n; i++)
+        net_nd_addr_add(s, &addrs[i].addr, addrs[i].prefix, ATOLL_IPV6_STATIC,
+                        ATOLL_NEVER);
+    if (n && !net_ipv6_is_unspecified(gateway)) {
+        v->router = *gateway;
+        v->has_router = true;
+        v->router_until = ATOLL_NEVER;
     }
     net_nd_start(s);
     char a[ATOLL_IPV6_TEXT];
-    ATOLL_INFO(&net_log, "%s: ipv6 %s%s%s", s->name,
-               v->slaac ? "by SLAAC" : atoll_ipv6_format(&c->addr, a),
-               v->has_router ? " via " : "",
+    ATOLL_INFO(&net_log, "%s: ipv6 %s%s%s%s", s->name,
+               v->slaac ? "by SLAAC" : atoll_ipv6_format(&addrs[0].addr, a),
+               n > 1 ? " and more" : "", v->has_router ? " via " : "",
                v->has_router ? atoll_ipv6_format(&v->router, a) : "");
     return 0;
+}
+
+int atoll_stack_ipv6_enable(struct atoll_stack *s,
+                            const struct atoll_ipv6_config *c)
+{
+    if (!c || !c->prefix)
+        return net_ipv6_configure(s, NULL, 0, NULL);
+    struct atoll_ipv6_addr_info a = {c->addr, c->prefix, 0, 0};
+    return net_ipv6_configure(s, &a, 1, &c->gateway);
 }
 
 int atoll_stack_ipv6_addrs(const struct atoll_stack *s,

@@ -193,6 +193,14 @@ struct net6 {
 
 /* ---- ipv6.c ---------------------------------------------------------------
  */
+/* Turn IPv6 on or reconfigure it: the static addresses addrs[0..n) (addr
+ * and prefix) and gateway (NULL or :: for none), or SLAAC with n 0.  0 or
+ * -ATOLL_EINVAL (an address not global or unique-local unicast, more than
+ * NET_IPV6_ADDRS_MAX - 1, a gateway neither link-local nor on-link, a
+ * link MTU below 1280), -ATOLL_ENOMEM. */
+int net_ipv6_configure(struct atoll_stack *s,
+                       const struct atoll_ipv6_addr_info *addrs, int n,
+                       const atoll_ipv6_t *gateway);
 /* Count `n` packets dropped for `why`: its own counter and its layer's
  * total (atoll/ipv6.h). */
 void net_ip6_reject(struct atoll_stack *s, enum atoll_ip6_reject why,

@@ -1,7 +1,9 @@
 /*
  * lib/net/stack.c - the stack object: creation from a configuration or
- * from the device arguments --ipv4 / --ipv4-gateway, the receive fiber,
- * timers, destruction, statistics and address text.
+ * from the device arguments --ipv4 / --ipv4-gateway / --ipv6 /
+ * --ipv6-gateway, the configuration read back (both families), the
+ * receive fiber, timers, destruction, statistics, whether an address is
+ * routed, and IPv4 address text.
  *
  * One fiber per stack, "NAME rx", does all input: it reads a batch of
  * frames, dispatches each up the layers (eth -> arp | ipv4 -> icmp | udp |
@@ -224,19 +226,41 @@ static int create(const char *name, struct atoll_netif *nif,
     return 0;
 }
 
+/* IPv6 as config says (atoll/stack.h). */
+static int configure6(struct atoll_stack *s, const struct atoll_stack_config *c)
+{
+    switch (c->ipv6) {
+    case ATOLL_STACK_IPV6_OFF:
+        return 0;
+    case ATOLL_STACK_IPV6_SLAAC:
+        return net_ipv6_configure(s, NULL, 0, NULL);
+    case ATOLL_STACK_IPV6_STATIC:
+        if (c->naddrs6 < 1 || c->naddrs6 > NET_IPV6_ADDRS_MAX)
+            return -ATOLL_EINVAL;
+        return net_ipv6_configure(s, c->addrs6, c->naddrs6, &c->gateway6);
+    }
+    return -ATOLL_EINVAL;
+}
+
 int atoll_stack_create(const char *name, struct atoll_netif *nif,
                        const struct atoll_stack_config *config,
                        struct atoll_stack **out)
 {
-    if (!nif || !config || !out || !config_ok(config))
+    if (!nif || !config || !out || !config_ok(config) ||
+        config->ipv6 > ATOLL_STACK_IPV6_SLAAC)
         return -ATOLL_EINVAL;
-    return create(name, nif, config, out);
+    int err = create(name, nif, config, out);
+    if (err == 0 && (err = configure6(*out, config)) < 0) {
+        atoll_stack_destroy(*out);
+        *out = NULL;
+    }
+    return err;
 }
 
 int net_stack_create_unconfigured(const char *name, struct atoll_netif *nif,
                                   struct atoll_stack **out)
 {
-    static const struct atoll_stack_config none = {0, 0, 0};
+    static const struct atoll_stack_config none = {0};
     if (!nif || !out)
         return -ATOLL_EINVAL;
     return create(name, nif, &none, out);
@@ -279,7 +303,16 @@ void atoll_stack_destroy(struct atoll_stack *s)
 void atoll_stack_config(const struct atoll_stack *s,
                         struct atoll_stack_config *out)
 {
-    *out = s->cfg;
+    memset(out, 0, sizeof *out);
+    out->addr = s->cfg.addr;
+    out->prefix = s->cfg.prefix;
+    out->gateway = s->cfg.gateway;
+    if (!s->v6)
+        return;
+    out->ipv6 = s->v6->slaac ? ATOLL_STACK_IPV6_SLAAC : ATOLL_STACK_IPV6_STATIC;
+    int n = atoll_stack_ipv6_addrs(s, out->addrs6, NET_IPV6_ADDRS_MAX);
+    out->naddrs6 = (uint8_t)(n < NET_IPV6_ADDRS_MAX ? n : NET_IPV6_ADDRS_MAX);
+    atoll_stack_ipv6_router(s, &out->gateway6, &out->mtu6);
 }
 
 bool atoll_stack_routes(const struct atoll_stack *s, const atoll_addr_t *dst)
@@ -315,7 +348,7 @@ static int open_v4(const char *name, const struct atoll_arg_value *args,
                    int (*open_nif)(const char *, struct atoll_netif **),
                    struct atoll_stack **out)
 {
-    struct atoll_stack_config c = {0, 0, 0};
+    struct atoll_stack_config c = {0};
     const char *ip = args ? args[0].s : NULL;
     const char *gw = args ? args[1].s : NULL;
     /* No --ipv4, or --dhcp: the address comes from DHCP. */
@@ -354,47 +387,62 @@ static int open_v4(const char *name, const struct atoll_arg_value *args,
     return atoll_stack_create(name, nif, &c, out);
 }
 
-/* --ipv6=ADDR/PREFIX and --ipv6-gateway=ADDR (args[3], args[4]): *c
- * static, c->prefix 0 for SLAAC (no --ipv6), *off for --ipv6=off. */
+/* --ipv6=ADDR/PREFIX[,ADDR/PREFIX...] and --ipv6-gateway=ADDR (args[3],
+ * args[4]) into c: static, SLAAC without --ipv6, off for --ipv6=off. */
 static int ipv6_args(const char *name, const struct atoll_arg_value *args,
-                     struct atoll_ipv6_config *c, bool *off)
+                     struct atoll_stack_config *c)
 {
-    memset(c, 0, sizeof *c);
     const char *ip = args ? args[3].s : NULL;
     const char *gw = args ? args[4].s : NULL;
-    *off = ip && !strcmp(ip, "off");
-    if (!ip || !*ip || *off)
+    c->ipv6 = ATOLL_STACK_IPV6_SLAAC;
+    if (ip && !strcmp(ip, "off"))
+        c->ipv6 = ATOLL_STACK_IPV6_OFF;
+    if (!ip || !*ip || c->ipv6 == ATOLL_STACK_IPV6_OFF)
         return 0;
-    if (!strchr(ip, '/') || atoll_ipv6_parse(ip, &c->addr, &c->prefix) < 0 ||
-        c->prefix == 0) {
-        ATOLL_ERROR(&net_log,
-                    "%s: --ipv6: '%s' is not ADDR/PREFIX (e.g. "
-                    "2001:db8::2/64)",
-                    name, ip);
-        return -ATOLL_EINVAL;
+    c->ipv6 = ATOLL_STACK_IPV6_STATIC;
+    for (const char *p = ip; *p;) {
+        char one[ATOLL_IPV6_TEXT + 4];
+        size_t len = strcspn(p, ",");
+        struct atoll_ipv6_addr_info *a = &c->addrs6[c->naddrs6];
+        if (len >= sizeof one || c->naddrs6 == NET_IPV6_ADDRS_MAX - 1)
+            goto bad;
+        memcpy(one, p, len);
+        one[len] = 0;
+        if (!strchr(one, '/') ||
+            atoll_ipv6_parse(one, &a->addr, &a->prefix) < 0 || a->prefix == 0)
+            goto bad;
+        c->naddrs6++;
+        p += len + (p[len] == ',');
     }
-    if (gw && *gw && atoll_ipv6_parse(gw, &c->gateway, NULL) < 0) {
+    if (c->naddrs6 == 0)
+        goto bad;
+    if (gw && *gw && atoll_ipv6_parse(gw, &c->gateway6, NULL) < 0) {
         ATOLL_ERROR(&net_log, "%s: --ipv6-gateway: '%s' is not an address",
                     name, gw);
         return -ATOLL_EINVAL;
     }
     return 0;
+bad:
+    ATOLL_ERROR(&net_log,
+                "%s: --ipv6: '%s' is not ADDR/PREFIX (e.g. 2001:db8::2/64), "
+                "or more of them than %d, separated by commas",
+                name, ip, NET_IPV6_ADDRS_MAX - 1);
+    return -ATOLL_EINVAL;
 }
 
 static int open_with(const char *name, const struct atoll_arg_value *args,
                      int (*open_nif)(const char *, struct atoll_netif **),
                      struct atoll_stack **out)
 {
-    struct atoll_ipv6_config c6;
-    bool off;
-    int err = ipv6_args(name, args, &c6, &off);
+    struct atoll_stack_config c6 = {0};
+    int err = ipv6_args(name, args, &c6);
     if (err < 0)
         return err;
     err = open_v4(name, args, open_nif, out);
-    if (err < 0 || off)
+    if (err < 0 || c6.ipv6 == ATOLL_STACK_IPV6_OFF)
         return err;
-    err = atoll_stack_ipv6_enable(*out, c6.prefix ? &c6 : NULL);
-    if (err < 0 && !c6.prefix) {
+    err = configure6(*out, &c6);
+    if (err < 0 && c6.ipv6 == ATOLL_STACK_IPV6_SLAAC) {
         /* IPv6 was not asked for, only the default: IPv4 goes on. */
         ATOLL_WARN(&net_log, "%s: no IPv6 (link MTU below 1280?)", name);
         return 0;

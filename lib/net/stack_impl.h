@@ -97,7 +97,7 @@ struct atoll_stack {
     char name[32];
     struct atoll_netif *nif;
     struct atoll_netif_info info;
-    struct atoll_stack_config cfg;
+    struct atoll_stack_config cfg; /* its IPv4 part: IPv6 is in v6 */
     atoll_ipv4_t mask;
     struct atoll_stack_stats stats;
 

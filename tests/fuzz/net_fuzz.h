@@ -47,7 +47,8 @@ static struct atoll_stack *fuzz_setup(void)
     if (atoll_runtime_init(&o) < 0)
         __builtin_trap();
     struct atoll_netif *nif;
-    struct atoll_stack_config c = {0xc6120002, 24, 0xc6120001};
+    struct atoll_stack_config c = {
+        .addr = 0xc6120002, .prefix = 24, .gateway = 0xc6120001};
     if (atoll_netif_open_flood("fuzz", &nif) < 0 ||
         atoll_stack_create("fuzz", nif, &c, &fuzz_stack) < 0)
         __builtin_trap();

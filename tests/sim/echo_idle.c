@@ -70,7 +70,7 @@ static struct atoll_stack *plugged_stack(struct plug *p, const char *port,
         harness_fail(__FILE__, __LINE__, "port %s: %s", port, err);
     p->nif.ops = &plug_ops;
     p->nif.state = p;
-    struct atoll_stack_config c = {0, 0, 0};
+    struct atoll_stack_config c = {0};
     atoll_ipv4_parse(addr, &c.addr, &c.prefix);
     struct atoll_stack *s;
     if (atoll_stack_create(port, &p->nif, &c, &s) < 0)

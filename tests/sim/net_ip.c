@@ -437,7 +437,7 @@ static int faulty_main(void *arg)
     struct atoll_netif *inner, *nif;
     NCHECK_EQ(atoll_netif_open_default("a", &inner), 0);
     NCHECK_EQ(atoll_netif_faulty_wrap(inner, &fr->f, &nif), 0);
-    struct atoll_stack_config c = {0xc6120002, 24, 0};
+    struct atoll_stack_config c = {.addr = 0xc6120002, .prefix = 24};
     struct atoll_stack *a;
     NCHECK_EQ(atoll_stack_create("a", nif, &c, &a), 0);
     struct atoll_stack *b = net_mkstack("b", "w", "198.18.0.3/24", NULL);

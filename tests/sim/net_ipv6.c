@@ -325,6 +325,119 @@ TEST(net_ipv6, "duplicate address detection finds a host that has it")
     net_sim_end();
 }
 
+/* ---- the configuration API -------------------------------------------------
+ */
+
+static struct atoll_ipv6_addr_info ai(const char *a, uint8_t prefix)
+{
+    struct atoll_ipv6_addr_info x = {A(a), prefix, 0, 0};
+    return x;
+}
+
+/* A stack on port `port` made by the wiring from --ipv6 / --ipv6-gateway
+ * (NULL: not given); its error, *out the stack. */
+static int wired(const char *port, const char *v6, const char *gw6,
+                 struct atoll_stack **out)
+{
+    char err[256] = "";
+    if (plat_net_attach(port, "w", err, sizeof err) < 0)
+        harness_fail(__FILE__, __LINE__, "attach %s: %s", port, err);
+    struct atoll_arg_value args[5] = {{0, "198.18.0.2/24", false},
+                                      {0, "", false},
+                                      {0, NULL, false},
+                                      {0, v6 ? v6 : "", false},
+                                      {0, gw6 ? gw6 : "", false}};
+    *out = NULL;
+    return atoll_stack_open_default(port, args, out);
+}
+
+static int config_main(void *arg)
+{
+    struct atoll_netif *nif = net_raw("a", "w");
+    /* Two static addresses and a gateway on one of their prefixes. */
+    struct atoll_stack_config c = {
+        .addr = 0xc6120002,
+        .prefix = 24,
+        .ipv6 = ATOLL_STACK_IPV6_STATIC,
+        .naddrs6 = 2,
+        .addrs6 = {ai("2001:db8::2", 64), ai("fd00:12::2", 48)},
+        .gateway6 = A("fd00:12::1")};
+    struct atoll_stack *s;
+    NCHECK_EQ(atoll_stack_create("a", nif, &c, &s), 0);
+    struct atoll_stack_config got;
+    atoll_stack_config(s, &got);
+    NCHECK_EQ(got.addr, 0xc6120002);
+    NCHECK_EQ(got.ipv6, ATOLL_STACK_IPV6_STATIC);
+    NCHECK_EQ(got.naddrs6, 3);
+    NCHECK_EQ(got.addrs6[0].origin, ATOLL_IPV6_LINK_LOCAL);
+    NCHECK(net_ipv6_is_link_local(&got.addrs6[0].addr));
+    NCHECK(!memcmp(&got.addrs6[1].addr, &c.addrs6[0].addr, 16));
+    NCHECK(!memcmp(&got.addrs6[2].addr, &c.addrs6[1].addr, 16));
+    NCHECK_EQ(got.addrs6[2].prefix, 48);
+    NCHECK_EQ(got.addrs6[2].origin, ATOLL_IPV6_STATIC);
+    NCHECK_EQ(got.addrs6[2].state, ATOLL_IPV6_TENTATIVE);
+    NCHECK(!memcmp(&got.gateway6, &c.gateway6, 16));
+    NCHECK_EQ(got.mtu6, 1500);
+    atoll_sleep(ATOLL_MS(1100)); /* duplicate address detection passed */
+    atoll_stack_config(s, &got);
+    for (int i = 0; i < 3; i++)
+        NCHECK_EQ(got.addrs6[i].state, ATOLL_IPV6_PREFERRED);
+    atoll_stack_destroy(s);
+    /* Refused: a link-local static address, a gateway on no prefix of
+     * ours, STATIC without addresses, a mode that does not exist. */
+    struct atoll_stack_config bad = c;
+    bad.addrs6[1] = ai("fe80::2", 64);
+    NCHECK_EQ(atoll_stack_create("a", nif, &bad, &s), -ATOLL_EINVAL);
+    bad = c;
+    bad.gateway6 = A("2001:db8:77::1");
+    NCHECK_EQ(atoll_stack_create("a", nif, &bad, &s), -ATOLL_EINVAL);
+    bad = c;
+    bad.naddrs6 = 0;
+    NCHECK_EQ(atoll_stack_create("a", nif, &bad, &s), -ATOLL_EINVAL);
+    bad = c;
+    bad.ipv6 = 7;
+    NCHECK_EQ(atoll_stack_create("a", nif, &bad, &s), -ATOLL_EINVAL);
+    /* IPv4 only: nothing of IPv6 to see. */
+    struct atoll_stack_config v4 = {.addr = 0xc6120002, .prefix = 24};
+    NCHECK_EQ(atoll_stack_create("a", nif, &v4, &s), 0);
+    atoll_stack_config(s, &got);
+    NCHECK_EQ(got.ipv6, ATOLL_STACK_IPV6_OFF);
+    NCHECK_EQ(got.naddrs6, 0);
+    atoll_stack_destroy(s);
+    /* The wiring: --ipv6 with two addresses, --ipv6-gateway. */
+    NCHECK_EQ(wired("b", "2001:db8::5/64,fd00::5/64", "fe80::1", &s), 0);
+    atoll_stack_config(s, &got);
+    NCHECK_EQ(got.ipv6, ATOLL_STACK_IPV6_STATIC);
+    NCHECK_EQ(got.naddrs6, 3);
+    NCHECK(!memcmp(&got.addrs6[2].addr, A("fd00::5").b, 16));
+    NCHECK(!memcmp(&got.gateway6, A("fe80::1").b, 16));
+    atoll_stack_destroy(s);
+    NCHECK_EQ(wired("c", NULL, NULL, &s), 0); /* SLAAC */
+    atoll_stack_config(s, &got);
+    NCHECK_EQ(got.ipv6, ATOLL_STACK_IPV6_SLAAC);
+    NCHECK_EQ(got.naddrs6, 1);
+    atoll_stack_destroy(s);
+    NCHECK_EQ(wired("d", "off", NULL, &s), 0);
+    atoll_stack_config(s, &got);
+    NCHECK_EQ(got.ipv6, ATOLL_STACK_IPV6_OFF);
+    atoll_stack_destroy(s);
+    NCHECK_EQ(wired("e", "2001:db8::5/64,nonsense", NULL, &s), -ATOLL_EINVAL);
+    NCHECK_EQ(wired("f", "2001:db8::5/64,", "2001:db8:1::1", &s),
+              -ATOLL_EINVAL); /* the gateway on no prefix of ours */
+    NCHECK_EQ(
+        wired("g", "1::1/64,2::1/64,3::1/64,4::1/64,5::1/64,6::1/64", NULL, &s),
+        -ATOLL_EINVAL); /* more than NET_IPV6_ADDRS_MAX - 1 */
+    return 0;
+}
+
+TEST(net_ipv6, "the configuration API: static addresses in and every address, "
+               "router and MTU out; the wiring's --ipv6 list")
+{
+    net_sim_begin("ipv6-config", 12, clean);
+    CHECK_EQ(atoll_test_run(0, config_main, NULL), 0);
+    net_sim_end();
+}
+
 /* ---- SLAAC ------------------------------------------------------------------
  */
 
@@ -375,6 +488,20 @@ static int slaac_main(void *arg)
     NCHECK_EQ(atoll_stack_ipv6_router(s, &r, &mtu), 0);
     NCHECK(!memcmp(&r, &h.ll, 16));
     NCHECK_EQ(mtu, 1400);
+    /* The same through the configuration API: SLAAC, the link-local and
+     * the SLAAC address with their prefixes, the router, the MTU. */
+    struct atoll_stack_config c;
+    atoll_stack_config(s, &c);
+    NCHECK_EQ(c.ipv6, ATOLL_STACK_IPV6_SLAAC);
+    NCHECK_EQ(c.naddrs6, 2);
+    NCHECK_EQ(c.addrs6[0].origin, ATOLL_IPV6_LINK_LOCAL);
+    NCHECK(!memcmp(&c.addrs6[1].addr, &want, 16));
+    NCHECK_EQ(c.addrs6[1].prefix, 64);
+    NCHECK_EQ(c.addrs6[1].origin, ATOLL_IPV6_SLAAC);
+    NCHECK_EQ(c.addrs6[1].state, ATOLL_IPV6_PREFERRED);
+    NCHECK(!memcmp(&c.gateway6, &h.ll, 16));
+    NCHECK_EQ(c.mtu6, 1400);
+    NCHECK_EQ(c.addr, 0xc6120002);
     struct atoll_stack_stats st;
     atoll_stack_stats(s, &st);
     NCHECK_EQ(st.nd_drop, 1);

@@ -88,7 +88,7 @@ static inline struct atoll_stack *net_mkstack(const char *port,
     struct atoll_netif *nif;
     if (atoll_netif_open_default(port, &nif) < 0)
         harness_fail(__FILE__, __LINE__, "open %s", port);
-    struct atoll_stack_config c = {0, 0, 0};
+    struct atoll_stack_config c = {0};
     if (atoll_ipv4_parse(addr, &c.addr, &c.prefix) < 0 ||
         (gw && atoll_ipv4_parse(gw, &c.gateway, NULL) < 0))
         harness_fail(__FILE__, __LINE__, "bad address");
@@ -176,7 +176,7 @@ static inline struct atoll_stack *net_stack_on(struct atoll_netif *nif,
                                                const char *name,
                                                const char *addr, int *err)
 {
-    struct atoll_stack_config c = {0, 0, 0};
+    struct atoll_stack_config c = {0};
     atoll_ipv4_parse(addr, &c.addr, &c.prefix);
     struct atoll_stack *s = NULL;
     *err = atoll_stack_create(name, nif, &c, &s);

@@ -163,7 +163,7 @@ static struct tcp_peer *peer_new(void)
     p->nif.state = p;
     atoll_event_init(&p->rx_ev, "peer rx");
     p->wnd = 65535;
-    struct atoll_stack_config c = {PEER_US, 24, 0};
+    struct atoll_stack_config c = {.addr = PEER_US, .prefix = 24};
     if (atoll_stack_create("us", &p->nif, &c, &p->s) < 0)
         harness_fail(__FILE__, __LINE__, "stack_create");
     return p;

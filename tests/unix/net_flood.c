@@ -53,7 +53,7 @@ static int flood_main(void *arg)
     struct atoll_netif *nif;
     if (atoll_netif_open_flood("flood0", &nif) < 0)
         return 1;
-    struct atoll_stack_config c = {0xc6120002, 16, 0};
+    struct atoll_stack_config c = {.addr = 0xc6120002, .prefix = 16};
     if (atoll_stack_create("flood", nif, &c, &sh->s) < 0)
         return 2;
     atoll_fiber *z, *p;

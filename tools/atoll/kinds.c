@@ -32,7 +32,8 @@ static const struct mf_kind_arg stack_args[] = {
      "configure by DHCP (the default "
      "without --ipv4)"},
     {"ipv6", ATOLL_ARG_STRING, "",
-     "ADDR/PREFIX of this stack; empty: SLAAC; off: IPv4 only"},
+     "ADDR/PREFIX of this stack (several: comma-separated); empty: SLAAC; "
+     "off: IPv4 only"},
     {"ipv6-gateway", ATOLL_ARG_STRING, "",
      "IPv6 default router ADDR with --ipv6, empty for none"},
     {NULL, 0, NULL, NULL},
