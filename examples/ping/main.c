@@ -15,23 +15,6 @@ static int fail(struct app *app, const char *what, int err)
     return 1;
 }
 
-/* IPv6 addresses are tentative for about a second after start, while
- * duplicate address detection runs (RFC 4862): nothing is sent from them
- * until it passes.  Wait for that, at most `until`. */
-static void wait_dad(struct atoll_stack *s, atoll_time_t until)
-{
-    for (;;) {
-        struct atoll_stack_config c;
-        atoll_stack_config(s, &c);
-        int tentative = 0;
-        for (int i = 0; i < c.naddrs6; i++)
-            tentative += c.addrs6[i].state == ATOLL_IPV6_TENTATIVE;
-        if (!tentative || atoll_now() >= until)
-            return;
-        atoll_sleep(ATOLL_MS(100));
-    }
-}
-
 int app_main(struct app *app)
 {
     if (app->args.count < 1 || app->args.count > 10000)
@@ -41,7 +24,9 @@ int app_main(struct app *app)
     if (app->args.timeout < 1)
         return fail(app, "--timeout", -ATOLL_EINVAL);
     atoll_time_t wait = ATOLL_SEC(app->args.timeout);
-    wait_dad(app->net, atoll_after(ATOLL_SEC(3)));
+    /* Nothing leaves a tentative IPv6 address: wait for duplicate
+     * address detection (a second after start) to pass. */
+    atoll_stack_ipv6_settle(app->net, atoll_after(ATOLL_SEC(3)));
     atoll_addr_t addrs[ATOLL_DNS_RESOLVE_MAX];
     int n = atoll_dns_resolve(app->resolver, app->args.host, addrs,
                               ATOLL_DNS_RESOLVE_MAX, atoll_after(wait));

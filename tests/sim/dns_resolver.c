@@ -8,6 +8,7 @@
  */
 #include "net_util.h"
 
+#include "atoll/addr.h"
 #include "atoll/dns.h"
 #include "atoll/tcp.h"
 #include "atoll/udp.h"
@@ -316,6 +317,50 @@ TEST(dns_stub, "a truncated answer is asked again over TCP")
 {
     begin("dns-tc", 4, 0);
     CHECK_EQ(atoll_test_run(64 << 20, tc_main, NULL), 0);
+    net_sim_end();
+}
+
+/* The same over IPv6: both stacks get an address, the stub asks the
+ * server's IPv6 one, and the TCP fallback connects over IPv6 too. */
+static int tc6_main(void *arg)
+{
+    (void)arg;
+    static char text[8192];
+    size_t n = (size_t)snprintf(text, sizeof text, "%s", zone_text);
+    for (int i = 0; i < 50; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "many A 198.18.1.%d\n",
+                              i + 1);
+    server_start(text);
+    struct atoll_stack *cs = net_mkstack("cli", "w", "198.18.0.2/24", NULL);
+    struct atoll_ipv6_config c = {{{0}}, 64, {{0}}};
+    atoll_ipv6_parse("2001:db8:35::53", &c.addr, NULL);
+    NCHECK_EQ(atoll_stack_ipv6_enable(sv.s, &c), 0);
+    atoll_ipv6_parse("2001:db8:35::2", &c.addr, NULL);
+    NCHECK_EQ(atoll_stack_ipv6_enable(cs, &c), 0);
+    NCHECK_EQ(atoll_stack_ipv6_settle(cs, atoll_after(ATOLL_SEC(3))), 0);
+    NCHECK_EQ(atoll_stack_ipv6_settle(sv.s, atoll_after(ATOLL_SEC(3))), 0);
+    atoll_addr_t server;
+    NCHECK_EQ(atoll_addr_parse("2001:db8:35::53", &server), 0);
+    struct atoll_dns *d;
+    NCHECK_EQ(atoll_dns_stub_create(cs, &server, 1, &d), 0);
+    struct atoll_dns_result r;
+    NCHECK_EQ(atoll_dns_query(d, "many.example.test", ATOLL_DNS_TYPE_A, &r,
+                              atoll_after(ATOLL_SEC(10))),
+              ATOLL_DNS_ADDRS_MAX);
+    struct atoll_dns_stats st;
+    atoll_dns_stub_stats(d, &st);
+    NCHECK_EQ(st.tcp, 1);
+    NCHECK_EQ(sv.tcp_queries, 1);
+    atoll_dns_stub_destroy(d);
+    atoll_stack_destroy(cs);
+    server_stop();
+    return 0;
+}
+
+TEST(dns_stub, "over IPv6 too: a truncated answer is asked again over TCP/IPv6")
+{
+    begin("dns-tc6", 8, 0);
+    CHECK_EQ(atoll_test_run(64 << 20, tc6_main, NULL), 0);
     net_sim_end();
 }
 
