@@ -118,6 +118,8 @@ struct plat_net_info {
     uint16_t mtu;
     bool tso4; /* plat_net_write_tso works (ATOLL_NETIF_TSO4) */
     bool gro4; /* plat_net_read_gro works (ATOLL_NETIF_GRO4) */
+    bool tso6; /* plat_net_write_tso takes TCP/IPv6 frames too, and
+                  plat_net_read_gro may return them (ATOLL_NETIF_TSO6) */
 };
 
 struct plat_block_info {
@@ -144,7 +146,8 @@ int plat_block_open(const char *name, struct plat_block_info *info, char *err,
  */
 int plat_net_read(int dev, void *buf, size_t len);
 int plat_net_write(int dev, const void *buf, size_t len);
-/* A TCP/IPv4 frame of up to ATOLL_NET_TSO_MAX bytes for the host to cut
+/* A TCP/IPv4 frame (TCP/IPv6 too where info has tso6) of up to
+ * ATOLL_NET_TSO_MAX bytes for the host to cut
  * into segments of `gso_size` payload bytes (atoll/netif.h,
  * ATOLL_NETIF_TSO4); only on devices whose info has tso4, else
  * -ATOLL_ENOTSUP.  Returns as plat_net_write. */

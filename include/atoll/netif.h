@@ -67,6 +67,9 @@
 /* atoll_netif_info.offloads */
 #define ATOLL_NETIF_TSO4 0x1u /* TCP/IPv4 segmentation offload (above) */
 #define ATOLL_NETIF_GRO4 0x2u /* large TCP/IPv4 frames received (above) */
+/* The same for TCP/IPv6 frames (no extension headers): segmentation as
+ * above, the pseudo-header sum RFC 8200 8.1's. */
+#define ATOLL_NETIF_TSO6 0x4u
 /* Largest frame an interface with ATOLL_NETIF_TSO4 takes: an IPv4 packet
  * of 65535 bytes after the Ethernet header. */
 #define ATOLL_NET_TSO_MAX (14 + 65535)

@@ -184,7 +184,8 @@ static void nd_info(void *state, struct atoll_netif_info *out)
     out->mtu = s->info.mtu;
     out->name = s->name;
     out->offloads = (s->info.tso4 ? ATOLL_NETIF_TSO4 : 0) |
-                    (s->info.gro4 ? ATOLL_NETIF_GRO4 : 0);
+                    (s->info.gro4 ? ATOLL_NETIF_GRO4 : 0) |
+                    (s->info.tso6 ? ATOLL_NETIF_TSO6 : 0);
 }
 
 static void nd_stats(void *state, struct atoll_netif_stats *out)

@@ -582,8 +582,10 @@ int net_ipv6_output(struct atoll_stack *s, const atoll_ipv6_t *src,
         .src = *src,
         .dst = *dst,
     };
+    /* An offload frame (TCP's gso_size, ATOLL_NETIF_TSO6) is cut into
+     * segments that fit by the interface, never fragmented. */
     uint16_t mtu = net_ipv6_path_mtu(s, dst);
-    if (b->len + NET_IP6_HLEN > mtu)
+    if (b->len + NET_IP6_HLEN > mtu && !b->gso_size)
         return fragment(s, &h, nh, mtu, b);
     err = -ATOLL_EINVAL;
     uint8_t *p = atoll_buf_push(b, NET_IP6_HLEN);

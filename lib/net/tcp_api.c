@@ -439,7 +439,7 @@ int atoll_tcp_set_tso(struct atoll_stack *s, bool on)
     struct tcp_stack *ts = stack_tcp(s);
     if (!ts)
         return -ATOLL_EINVAL;
-    ts->tso = on && (net_offloads(s) & ATOLL_NETIF_TSO4);
+    ts->tso = on && (net_offloads(s) & (ATOLL_NETIF_TSO4 | ATOLL_NETIF_TSO6));
     return ts->tso == on ? 0 : -ATOLL_ENOTSUP;
 }
 

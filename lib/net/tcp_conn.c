@@ -39,7 +39,7 @@ int net_tcp_init(struct atoll_stack *s)
         return -ATOLL_ENOMEM;
     ts->s = s;
     ts->cc_algo = ATOLL_TCP_NEWRENO;
-    ts->tso = (net_offloads(s) & ATOLL_NETIF_TSO4) != 0;
+    ts->tso = (net_offloads(s) & (ATOLL_NETIF_TSO4 | ATOLL_NETIF_TSO6)) != 0;
     uint8_t r[18];
     int err =
         atoll_random_fill(atoll_random_platform(), r, sizeof r, ATOLL_NEVER);

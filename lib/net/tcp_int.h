@@ -315,7 +315,7 @@ struct tcp_stack {
     struct atoll_tcp_listener *listeners;
     uint32_t nconns;
     enum atoll_tcp_cc cc_algo;
-    bool tso; /* send TCP_TSO_MAX_SEGS-segment frames (interface TSO4) */
+    bool tso; /* send TCP_TSO_MAX_SEGS-segment frames (interface TSO4/6) */
     uint8_t secret[16];
     uint16_t next_port;
     struct atoll_tcp_stats st;

@@ -74,11 +74,14 @@ uint16_t tcp_mss_for(struct tcp_stack *ts, const atoll_addr_t *dst)
 
 uint32_t tcp_tso_max(const struct atoll_tcp_conn *c)
 {
-    /* The interface segments TCP/IPv4 only (ATOLL_NETIF_TSO4); an IPv4
-     * packet's payload less the largest TCP header. */
-    if (!c->ts->tso || c->raddr.family != ATOLL_AF_INET)
+    /* What the interface segments (ATOLL_NETIF_TSO4, ATOLL_NETIF_TSO6):
+     * the family's largest packet less its IP header (IPv6's payload
+     * length leaves it out) and the largest TCP header. */
+    if (!c->ts->tso)
         return 0;
-    return 65535 - 20 - 60;
+    if (c->raddr.family == ATOLL_AF_INET6)
+        return (net_offloads(c->ts->s) & ATOLL_NETIF_TSO6) ? 65535 - 60 : 0;
+    return (net_offloads(c->ts->s) & ATOLL_NETIF_TSO4) ? 65535 - 20 - 60 : 0;
 }
 
 /* ---- arrival ----------------------------------------------------------- */

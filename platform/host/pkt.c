@@ -40,6 +40,20 @@ int host_tcp4_headers(const uint8_t *p, size_t len, size_t *ip_hlen,
     return 0;
 }
 
+int host_tcp6_headers(const uint8_t *p, size_t len, size_t *ip_hlen,
+                      size_t *tcp_hlen)
+{
+    if (len < 14 + 40 + 20 || p[12] != 0x86 || p[13] != 0xdd ||
+        (p[14] >> 4) != 6 || p[14 + 6] != 6)
+        return -1;
+    size_t thl = (size_t)(p[14 + 40 + 12] >> 4) * 4;
+    if (thl < 20 || 14 + 40 + thl > len)
+        return -1;
+    *ip_hlen = 40;
+    *tcp_hlen = thl;
+    return 0;
+}
+
 void host_csum_complete(uint8_t *p, size_t len, size_t start, size_t off)
 {
     if (start >= len || off + 2 > len - start)

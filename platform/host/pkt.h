@@ -33,4 +33,9 @@ void host_csum_complete(uint8_t *p, size_t len, size_t start, size_t off);
 int host_tcp4_headers(const uint8_t *p, size_t len, size_t *ip_hlen,
                       size_t *tcp_hlen);
 
+/* The same for IPv6 carrying TCP directly (no extension headers, as
+ * offload frames are): *ip_hlen is 40.  0 or -1. */
+int host_tcp6_headers(const uint8_t *p, size_t len, size_t *ip_hlen,
+                      size_t *tcp_hlen);
+
 #endif

@@ -10,7 +10,7 @@
  * with a segment size (GSO) - the kernel segments it, or delivers it
  * whole to a local socket, saving a system call and its per-packet work
  * for every segment.  The other way, the tap's offloads (TUNSETOFFLOAD:
- * checksum and TCPv4 segmentation) let the kernel hand us a local
+ * checksum and TCP segmentation, IPv4 and IPv6) let the kernel hand us a local
  * sender's offload frames whole, up to 64 KiB, with the checksum left
  * partial (NEEDS_CSUM): plat_net_read_gro returns them as they are and
  * says the checksum is vouched for (ATOLL_NETIF_GRO4), so the stack takes
@@ -114,7 +114,7 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     if (!unix_net_mac_override(name, info->mac))
         derive_mac(name, tap, info->mac);
     info->mtu = 1500;
-    info->tso4 = info->gro4 = unix_net_offload();
+    info->tso4 = info->gro4 = info->tso6 = unix_net_offload();
     if (attached[i].dev >= 0)
         return attached[i].dev;
 
@@ -152,7 +152,8 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     }
     /* The kernel may then send us offload frames (plat_net_read_gro).  Set
      * every time: the tap keeps its features across users. */
-    unsigned offloads = unix_net_offload() ? TUN_F_CSUM | TUN_F_TSO4 : 0;
+    unsigned offloads =
+        unix_net_offload() ? TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 : 0;
     if (ioctl(fd, TUNSETOFFLOAD, offloads) < 0) {
         host_errf(err, errlen, "tap device '%s': TUNSETOFFLOAD: %s", tap,
                   strerror(errno));
@@ -200,14 +201,16 @@ static int read_frame(int dev, void *buf, size_t len, bool gro, bool *csum_ok)
             return -ATOLL_EMSGSIZE; /* larger than len: dropped */
         if (n >= (ssize_t)sizeof h) {
             if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE &&
-                !(gro && h.gso_type == VIRTIO_NET_HDR_GSO_TCPV4))
+                !(gro && (h.gso_type == VIRTIO_NET_HDR_GSO_TCPV4 ||
+                          h.gso_type == VIRTIO_NET_HDR_GSO_TCPV6)))
                 return -ATOLL_EMSGSIZE; /* not offered: never sent */
             n -= (ssize_t)sizeof h;
             /* TCP's checksum the stack may take on trust (a partial one in
              * a 64 KiB frame would cost more to complete than all else). */
             size_t ihl, thl;
             bool tcp =
-                gro && host_tcp4_headers(buf, (size_t)n, &ihl, &thl) == 0;
+                gro && (host_tcp4_headers(buf, (size_t)n, &ihl, &thl) == 0 ||
+                        host_tcp6_headers(buf, (size_t)n, &ihl, &thl) == 0);
             *csum_ok = tcp && (h.flags & (VIRTIO_NET_HDR_F_NEEDS_CSUM |
                                           VIRTIO_NET_HDR_F_DATA_VALID));
             if (!tcp && (h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
@@ -269,11 +272,15 @@ int plat_net_write_tso(int dev, const void *buf, size_t len, uint16_t gso_size)
     /* Where the TCP header starts and how long the headers are, for the
      * kernel's segmentation. */
     size_t ip_hlen, tcp_hlen;
-    if (gso_size == 0 || host_tcp4_headers(buf, len, &ip_hlen, &tcp_hlen) < 0)
+    uint8_t type = VIRTIO_NET_HDR_GSO_TCPV4;
+    if (gso_size && host_tcp6_headers(buf, len, &ip_hlen, &tcp_hlen) == 0)
+        type = VIRTIO_NET_HDR_GSO_TCPV6;
+    else if (gso_size == 0 ||
+             host_tcp4_headers(buf, len, &ip_hlen, &tcp_hlen) < 0)
         return -ATOLL_EMSGSIZE;
     struct virtio_net_hdr h = {
         .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
-        .gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+        .gso_type = type,
         .hdr_len = (uint16_t)(14 + ip_hlen + tcp_hlen),
         .gso_size = gso_size,
         .csum_start = (uint16_t)(14 + ip_hlen),

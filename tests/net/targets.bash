@@ -18,6 +18,9 @@
 #   wait_listen PORT  until a TCP socket listens on PORT in $NS (5 s)
 #   wait_capture LOG  until the tshark writing LOG (its stderr) captures
 #                        (10 s: tshark starts slowly on a busy machine)
+#   tap_stats         tap0's packet and byte counters in $NS, host side
+#   frame_sizes P0 B0 P1 B1   the frames between two tap_stats readings
+#                        averaged more than 1514 bytes (offload frames)
 #   uk_cmd T IMAGE NET TAP ARGS...   sets the array UK to the command that
 #                        runs IMAGE with its net device NET on tap TAP and
 #                        application arguments ARGS (callers run it with
@@ -109,3 +112,25 @@ wait_listen() { # PORT
 }
 
 wait_capture() { wait_line "$1" "^Capturing on" 10; } # LOG
+
+tap_stats() { # RX_PACKETS RX_BYTES TX_PACKETS TX_BYTES of tap0, host side
+    local d=/sys/class/net/tap0/statistics
+    ip netns exec "$NS" cat $d/rx_packets $d/rx_bytes $d/tx_packets \
+        $d/tx_bytes | tr '\n' ' '
+}
+
+# Did a bulk transfer cross the tap in offload frames?  A unikernel that
+# hands the tap TCP segmentation offload frames (up to 64 KiB, cut by the
+# kernel; on hvt through the tender) makes the frames the host received
+# (ACKs included) average more than a full 1514-byte frame, which no mix
+# of MTU-sized frames can.  The other way, one that takes the kernel's
+# offload frames whole (receive offload; on hvt the tender packs them
+# into the guest's receive area) makes the host's sent frames do so.
+# (tests/tcp/interop.sh for IPv4, tests/net/interop6.sh for IPv6.)
+frame_sizes() { # PACKETS0 BYTES0 PACKETS1 BYTES1
+    local n=$(($3 - $1)) b=$(($4 - $2)) avg
+    [ "$n" -gt 0 ] || { echo "no frames"; return 1; }
+    avg=$((b / n))
+    echo "$n frames, $b bytes, $avg bytes on average" >&2
+    [ "$avg" -gt 1514 ]
+}

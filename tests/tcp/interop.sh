@@ -54,27 +54,6 @@ echo_big() { # 20 MB to the unikernel and back; Linux closes first
     echo "took $((($(date +%s%N) - t0) / 1000000)) ms" >&2
 }
 
-tap_stats() { # RX_PACKETS RX_BYTES TX_PACKETS TX_BYTES of tap0, host side
-    local d=/sys/class/net/tap0/statistics
-    ip netns exec "$NS" cat $d/rx_packets $d/rx_bytes $d/tx_packets \
-        $d/tx_bytes | tr '\n' ' '
-}
-
-# The 20 MB went back to Linux in frames of what size?  Both targets hand
-# the tap TCP segmentation offload frames (up to 64 KiB, cut by the kernel;
-# on hvt through the tender), so the frames the host received (ACKs
-# included) average more than a full 1514-byte frame, which no mix of
-# MTU-sized frames can.
-# The other way, both take the kernel's offload frames whole (receive
-# offload; on hvt the tender packs them into the guest's receive area).
-frame_sizes() { # PACKETS0 BYTES0 PACKETS1 BYTES1
-    local n=$(($3 - $1)) b=$(($4 - $2)) avg
-    [ "$n" -gt 0 ] || { echo "no frames"; return 1; }
-    avg=$((b / n))
-    echo "$n frames, $b bytes, $avg bytes on average" >&2
-    [ "$avg" -gt 1514 ]
-}
-
 refused_linux() { # nothing listens on port 9: RST, Linux sees refused
     local out
     out=$(echo x | nsx timeout 5 socat -T 2 - TCP:198.18.0.2:9 2>&1)
