@@ -54,9 +54,12 @@
  *
  *     PORTS is N or N-M (0-65535); a port needs proto tcp or udp earlier
  *     on the line.  IF must be one of the interface names the caller
- *     passes (those of the manifest).  Addresses are IPv4 for now; they
- *     are kept in 16 bytes (IPv4 as ::ffff:a.b.c.d, RFC 4291 2.5.5.2) so
- *     IPv6 prefixes drop in without changing a table.
+ *     passes (those of the manifest).  ADDR in `from` and `to` of a
+ *     filter rule is IPv4 (a.b.c.d[/len]) or IPv6 (RFC 4291 2.2 text,
+ *     [/len]); masquerade and forward take IPv4 only (IPv6 is not
+ *     translated: no NAT66).  Addresses are kept in 16 bytes (IPv4 as
+ *     ::ffff:a.b.c.d, RFC 4291 2.5.5.2); an IPv4 prefix holds only IPv4
+ *     addresses and an IPv6 one only IPv6 addresses.
  *
  *     Errors.  A malformed rule set is refused whole: the error names the
  *     line and column (both from 1, columns in bytes) of the first
@@ -84,10 +87,12 @@
 #include "atoll/stack.h"
 
 /* An address or prefix in 16 bytes; IPv4 mapped, len counts all 128 bits
- * (198.18.0.0/15 is ::ffff:198.18.0.0/111). */
+ * (198.18.0.0/15 is ::ffff:198.18.0.0/111).  An IPv6 prefix (v6) never
+ * holds a mapped IPv4 address, even ::/0. */
 struct atoll_fw_prefix {
     uint8_t addr[16];
-    uint8_t len; /* 0 = any */
+    uint8_t len; /* 0 and not v6 = any */
+    uint8_t v6;  /* written as IPv6 */
 };
 
 struct atoll_fw_ports {

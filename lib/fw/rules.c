@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "atoll/fw.h"
+#include "atoll/ipv6.h"
 
 static const uint8_t v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
@@ -34,6 +35,8 @@ atoll_ipv4_t atoll_fw_addr_v4(const uint8_t a[16])
 
 bool atoll_fw_prefix_has(const struct atoll_fw_prefix *p, const uint8_t a[16])
 {
+    if (p->v6 && atoll_fw_addr_is4(a))
+        return false; /* ::/0 is every IPv6 address, not every address */
     unsigned bits = p->len, k = 0;
     for (; bits >= 8; bits -= 8, k++)
         if (p->addr[k] != a[k])
@@ -105,14 +108,22 @@ static void put(struct out *o, const char *fmt, ...)
 static void put_prefix(struct out *o, const struct atoll_fw_prefix *p,
                        bool as_prefix)
 {
-    if (as_prefix && p->len == 0) {
+    if (as_prefix && p->len == 0 && !p->v6) {
         put(o, " any");
         return;
     }
-    char b[16];
-    atoll_ipv4_format(atoll_fw_addr_v4(p->addr), b);
+    char b[ATOLL_IPV6_TEXT];
+    unsigned len = p->len;
+    if (p->v6) {
+        atoll_ipv6_t a;
+        memcpy(a.b, p->addr, 16);
+        atoll_ipv6_format(&a, b);
+    } else {
+        atoll_ipv4_format(atoll_fw_addr_v4(p->addr), b);
+        len -= 96;
+    }
     if (as_prefix && p->len != 128)
-        put(o, " %s/%u", b, p->len - 96u);
+        put(o, " %s/%u", b, len);
     else
         put(o, " %s", b);
 }
@@ -160,13 +171,13 @@ static void put_rule(struct out *o, const struct atoll_fw_rule *r,
     /* proto first: the ports after from/to need it. */
     if (r->proto >= 0)
         put_proto(o, r->proto);
-    if (r->src.len || !ports_any(&r->sport)) {
+    if (r->src.len || r->src.v6 || !ports_any(&r->sport)) {
         put(o, " from");
         put_prefix(o, &r->src, true);
         if (!ports_any(&r->sport))
             put_ports(o, &r->sport);
     }
-    if (r->dst.len || !ports_any(&r->dport)) {
+    if (r->dst.len || r->dst.v6 || !ports_any(&r->dport)) {
         put(o, " to");
         put_prefix(o, &r->dst, true);
         if (!ports_any(&r->dport))
@@ -208,6 +219,7 @@ int atoll_fw_rules_format(const struct atoll_fw_rules *r,
         put_ports(&o, &f->ports);
         put(&o, " to");
         struct atoll_fw_prefix to;
+        memset(&to, 0, sizeof to); /* an IPv4 address: v6 0 */
         memcpy(to.addr, f->to, 16);
         to.len = 128;
         put_prefix(&o, &to, false);

@@ -12,6 +12,7 @@
 
 #include "atoll/error.h"
 #include "atoll/fw.h"
+#include "atoll/ipv6.h"
 #include "atoll/mem.h"
 #include "atoll/net_tunables.h"
 
@@ -128,9 +129,32 @@ static int parse_if(struct parser *ps, int8_t *out)
     return fail(ps, w, "unknown interface '%s'", wstr(w, b, sizeof b));
 }
 
-/* `any`, a.b.c.d or a.b.c.d/n. */
+/* An IPv6 address or prefix in word w (its text b). */
+static int parse_prefix6(struct parser *ps, const struct word *w, const char *b,
+                         struct atoll_fw_prefix *out, bool allow_prefix)
+{
+    atoll_ipv6_t a;
+    uint8_t len = 128;
+    if (atoll_ipv6_parse(b, &a, allow_prefix ? &len : NULL) < 0)
+        return fail(ps, w,
+                    allow_prefix ? "'%s' is not an IPv6 address or x:y::/len"
+                                 : "'%s' is not an IPv6 address",
+                    b);
+    memcpy(out->addr, a.b, 16);
+    out->len = len;
+    out->v6 = 1;
+    if (atoll_fw_addr_is4(out->addr))
+        return fail(ps, w, "'%s': write an IPv4 address as a.b.c.d", b);
+    for (unsigned bit = len; bit < 128; bit++)
+        if (out->addr[bit / 8] & (0x80 >> (bit % 8)))
+            return fail(ps, w, "'%s' has bits set beyond its prefix length", b);
+    return 0;
+}
+
+/* `any`, a.b.c.d or a.b.c.d/n; with allow_v6 an IPv6 address or prefix
+ * too (where nothing is translated). */
 static int parse_prefix(struct parser *ps, struct atoll_fw_prefix *out,
-                        bool allow_prefix)
+                        bool allow_prefix, bool allow_v6)
 {
     const struct word *w;
     int e = need(ps, "an address", &w);
@@ -141,8 +165,14 @@ static int parse_prefix(struct parser *ps, struct atoll_fw_prefix *out,
     wstr(w, b, sizeof b);
     if (allow_prefix && is(w, "any"))
         return 0;
-    if (memchr(w->p, ':', (size_t)w->len))
-        return fail(ps, w, "'%s': IPv6 addresses are not supported yet", b);
+    if (memchr(w->p, ':', (size_t)w->len)) {
+        if (!allow_v6)
+            return fail(ps, w,
+                        "'%s': IPv6 is not translated (no NAT66), only "
+                        "filtered",
+                        b);
+        return parse_prefix6(ps, w, b, out, allow_prefix);
+    }
     atoll_ipv4_t a;
     uint8_t len = 32;
     if (atoll_ipv4_parse(b, &a, allow_prefix ? &len : NULL) < 0)
@@ -305,7 +335,7 @@ static int parse_filter(struct parser *ps, const struct word *verb)
             break;
         case 2:
         case 3:
-            e = parse_prefix(ps, k == 2 ? &rule.src : &rule.dst, true);
+            e = parse_prefix(ps, k == 2 ? &rule.src : &rule.dst, true, true);
             if (e == 0 && ps->i < ps->nw && is(&ps->w[ps->i], "port")) {
                 port_word = &ps->w[ps->i++];
                 if (!has_ports(rule.proto))
@@ -362,7 +392,7 @@ static int parse_masq(struct parser *ps)
         return e;
     if (ps->i < ps->nw) {
         if ((e = expect(ps, "from")) < 0 ||
-            (e = parse_prefix(ps, &m.src, true)) < 0)
+            (e = parse_prefix(ps, &m.src, true, false)) < 0)
             return e;
     }
     if (ps->r)
@@ -390,7 +420,8 @@ static int parse_forward(struct parser *ps)
     }
     f.proto = (uint8_t)proto;
     if ((e = expect(ps, "port")) < 0 || (e = parse_ports(ps, &f.ports)) < 0 ||
-        (e = expect(ps, "to")) < 0 || (e = parse_prefix(ps, &to, false)) < 0)
+        (e = expect(ps, "to")) < 0 ||
+        (e = parse_prefix(ps, &to, false, false)) < 0)
         return e;
     memcpy(f.to, to.addr, 16);
     if (ps->i < ps->nw) {

@@ -11,6 +11,7 @@
 #include "../harness.h"
 #include "atoll/error.h"
 #include "atoll/fw.h"
+#include "atoll/ipv6.h"
 #include "atoll/mem.h"
 #include "atoll/net_tunables.h"
 
@@ -141,7 +142,12 @@ static const struct bad bads[] = {
     {"  drop from 198.18.0.300", 1, 13, "'198.18.0.300' is not an address"},
     {"drop from 198.18.0.1/24", 1, 11, "bits set beyond its prefix"},
     {"drop from 198.18.0.0/33", 1, 11, "is not an address"},
-    {"drop from 2001:db8::1", 1, 11, "IPv6 addresses are not supported"},
+    {"drop from 2001:db8::1/32", 1, 11, "bits set beyond its prefix"},
+    {"drop to 2001:db8::/129", 1, 9, "is not an IPv6 address or x:y::/len"},
+    {"drop to 2001:db8:::1", 1, 9, "is not an IPv6 address"},
+    {"drop from ::ffff:c612:1", 1, 11, "write an IPv4 address as a.b.c.d"},
+    {"masquerade out outside from fd00::/8", 1, 29, "no NAT66"},
+    {"forward in outside proto tcp port 80 to fd00::2", 1, 41, "no NAT66"},
     {"drop to any port 80", 1, 13, "a port needs proto tcp or udp"},
     {"drop proto tcp to any port 80-70", 1, 28, "ends before it starts"},
     {"drop proto tcp to any port 65536", 1, 28, "is not a port"},
@@ -343,6 +349,58 @@ TEST(fw_rules, "canonical text parses back to the same tables")
     char small[10];
     CHECK_EQ(atoll_fw_rules_format(r, ifs, small, sizeof small), n);
     CHECK_EQ(strlen(small), 9);
+    atoll_fw_rules_free(r);
+    atoll_fw_rules_free(r2);
+}
+
+TEST(fw_rules, "IPv6 prefixes in filter rules: parsed, matched, written back")
+{
+    static const char text[] = "accept in outside proto tcp from "
+                               "2001:db8::/32 to fd00::1 port 22\n"
+                               "drop from ::/0\n"
+                               "accept to 198.18.0.0/15\n";
+    struct atoll_fw_rules *r = parse_ok(text);
+    CHECK_EQ(r->n_rules, 3);
+    CHECK(r->rules[0].src.v6);
+    CHECK_EQ(r->rules[0].src.len, 32);
+    CHECK_EQ(r->rules[0].dst.len, 128);
+    CHECK(r->rules[1].src.v6);
+    CHECK_EQ(r->rules[1].src.len, 0);
+    struct atoll_fw_pkt p;
+    memset(&p, 0, sizeof p);
+    p.in_if = 1;
+    p.out_if = 0;
+    p.proto = 6;
+    p.state = ATOLL_FW_ST_NEW;
+    p.len = 80;
+    p.dport = 22;
+    atoll_ipv6_t a;
+    CHECK_EQ(atoll_ipv6_parse("2001:db8:ffff::7", &a, NULL), 0);
+    memcpy(p.src, a.b, 16);
+    CHECK_EQ(atoll_ipv6_parse("fd00::1", &a, NULL), 0);
+    memcpy(p.dst, a.b, 16);
+    CHECK(atoll_fw_rules_match(r, &p) == &r->rules[0]);
+    /* outside 2001:db8::/32: ::/0 holds it */
+    CHECK_EQ(atoll_ipv6_parse("2001:db9::7", &a, NULL), 0);
+    memcpy(p.src, a.b, 16);
+    CHECK(atoll_fw_rules_match(r, &p) == &r->rules[1]);
+    /* an IPv4 packet is in no IPv6 prefix, ::/0 neither */
+    atoll_fw_addr4(p.src, 0xc6120209u);
+    atoll_fw_addr4(p.dst, 0xc6120102u);
+    CHECK(atoll_fw_rules_match(r, &p) == &r->rules[2]);
+    /* an IPv6 destination is in no IPv4 prefix: from IPv4 to IPv6
+     * matches none of the three */
+    memcpy(p.dst, a.b, 16);
+    CHECK(atoll_fw_rules_match(r, &p) == NULL);
+
+    char buf[512], again[512];
+    int n = atoll_fw_rules_format(r, ifs, buf, sizeof buf);
+    CHECK(n > 0 && (size_t)n < sizeof buf);
+    CHECK(strstr(buf, "from 2001:db8::/32 to fd00::1 port 22\n") != NULL);
+    CHECK(strstr(buf, "drop from ::/0\n") != NULL);
+    struct atoll_fw_rules *r2 = parse_ok(buf);
+    CHECK_EQ(atoll_fw_rules_format(r2, ifs, again, sizeof again), n);
+    CHECK_STR(again, buf);
     atoll_fw_rules_free(r);
     atoll_fw_rules_free(r2);
 }
