@@ -100,17 +100,38 @@ $(BUILD)/san/%.o: %.S
 	@mkdir -p $(@D)
 	$(CC) $(SAN_FLAGS) -MMD -MP -c $< -o $@
 
+# Names (docs/architecture.md): the libraries export only `atoll_` names.
+# $(BUILD)/V/symbols.map renames every other global name their objects
+# define (tcp_output -> atoll__tcp_output; scripts/symbols.sh); objcopy
+# applies it to each archive and start object, and to the objects of the
+# programs that call internal functions by their source names (tests,
+# benchmarks: $(BUILD)/V/prefixed/, the objects renamed).
 define variant_rules
-$(BUILD)/$(1)/libatoll.a: $(call obj,$(1),$(LIB_SRC)) $(BEARSSL_BUILD)/$(1)/bearssl/done
+$(BUILD)/$(1)/symbols.map: scripts/symbols.sh $(call obj,$(1),$(LIB_SRC)) \
+    $(BEARSSL_BUILD)/$(1)/bearssl/done \
+    $(foreach t,$(HOST_TARGETS),$(call obj,$(1),$(call plat_src,$(t)) \
+                                               platform/$(t)/start.c))
+	bash scripts/symbols.sh map $$(filter %.o,$$^) \
+	    $(BEARSSL_BUILD)/$(1)/bearssl/*.o >$$@.tmp && mv $$@.tmp $$@
+$(BUILD)/$(1)/libatoll.a: $(call obj,$(1),$(LIB_SRC)) $(BEARSSL_BUILD)/$(1)/bearssl/done \
+    $(BUILD)/$(1)/symbols.map
 	@rm -f $$@
 	ar rcs $$@ $$(filter %.o,$$^) $(BEARSSL_BUILD)/$(1)/bearssl/*.o
+	objcopy --redefine-syms=$(BUILD)/$(1)/symbols.map $$@
 $(foreach t,$(HOST_TARGETS),
-$(BUILD)/$(1)/libatoll_$(t).a: $(call obj,$(1),$(call plat_src,$(t)))
+$(BUILD)/$(1)/libatoll_$(t).a: $(call obj,$(1),$(call plat_src,$(t))) \
+    $(BUILD)/$(1)/symbols.map
 	@rm -f $$@
-	ar rcs $$@ $$^
-$(BUILD)/$(1)/start_$(t).o: $(BUILD)/$(1)/platform/$(t)/start.o
-	cp $$< $$@
+	ar rcs $$@ $$(filter %.o,$$^)
+	objcopy --redefine-syms=$(BUILD)/$(1)/symbols.map $$@
+$(BUILD)/$(1)/start_$(t).o: $(BUILD)/$(1)/platform/$(t)/start.o \
+    $(BUILD)/$(1)/symbols.map
+	objcopy --redefine-syms=$(BUILD)/$(1)/symbols.map $$< $$@
 )
+$(BUILD)/$(1)/prefixed/%.o: $(BUILD)/$(1)/%.o $(BUILD)/$(1)/symbols.map
+	@mkdir -p $$(@D)
+	objcopy --redefine-syms=$(BUILD)/$(1)/symbols.map $$< $$@
+.PRECIOUS: $(BUILD)/$(1)/prefixed/%.o
 endef
 $(foreach v,rel san,$(eval $(call variant_rules,$(v))))
 
@@ -140,20 +161,20 @@ test_bin = $(patsubst %.c,$(BUILD)/$(1)/%,$(2))
 LDLIBS_TEST := -lpthread -lm
 
 define test_rules
-$(BUILD)/$(1)/tests/unit/%: $(BUILD)/$(1)/tests/unit/%.o \
-    $(BUILD)/$(1)/tests/harness.o $(BUILD)/$(1)/libatoll.a \
+$(BUILD)/$(1)/tests/unit/%: $(BUILD)/$(1)/prefixed/tests/unit/%.o \
+    $(BUILD)/$(1)/prefixed/tests/harness.o $(BUILD)/$(1)/libatoll.a \
     $(BUILD)/$(1)/libatoll_sim.a
 	$(CC) $$(filter %.o,$$^) -Wl,--start-group \
 	    $(BUILD)/$(1)/libatoll.a $(BUILD)/$(1)/libatoll_sim.a \
 	    -Wl,--end-group $($(2)_LDFLAGS) $(LDLIBS_TEST) -o $$@
-$(BUILD)/$(1)/tests/sim/%: $(BUILD)/$(1)/tests/sim/%.o \
-    $(BUILD)/$(1)/tests/harness.o $(BUILD)/$(1)/libatoll.a \
+$(BUILD)/$(1)/tests/sim/%: $(BUILD)/$(1)/prefixed/tests/sim/%.o \
+    $(BUILD)/$(1)/prefixed/tests/harness.o $(BUILD)/$(1)/libatoll.a \
     $(BUILD)/$(1)/libatoll_sim.a
 	$(CC) $$(filter %.o,$$^) -Wl,--start-group \
 	    $(BUILD)/$(1)/libatoll.a $(BUILD)/$(1)/libatoll_sim.a \
 	    -Wl,--end-group $($(2)_LDFLAGS) $(LDLIBS_TEST) -o $$@
-$(BUILD)/$(1)/tests/unix/%: $(BUILD)/$(1)/tests/unix/%.o \
-    $(BUILD)/$(1)/tests/harness.o $(BUILD)/$(1)/libatoll.a \
+$(BUILD)/$(1)/tests/unix/%: $(BUILD)/$(1)/prefixed/tests/unix/%.o \
+    $(BUILD)/$(1)/prefixed/tests/harness.o $(BUILD)/$(1)/libatoll.a \
     $(BUILD)/$(1)/libatoll_unix.a
 	$(CC) $$(filter %.o,$$^) -Wl,--start-group \
 	    $(BUILD)/$(1)/libatoll.a $(BUILD)/$(1)/libatoll_unix.a \
@@ -164,7 +185,8 @@ $(eval $(call test_rules,san,SAN))
 
 # tests/sim/echo_*.c run examples/echo's own TCP service.
 $(foreach v,rel san,$(foreach t,echo_share echo_idle,\
-    $(eval $(BUILD)/$(v)/tests/sim/$(t): $(BUILD)/$(v)/examples/echo/tcp_echo.o)))
+    $(eval $(BUILD)/$(v)/tests/sim/$(t): \
+        $(BUILD)/$(v)/prefixed/examples/echo/tcp_echo.o)))
 
 TEST_BINS := $(foreach v,rel san,$(call test_bin,$(v),$(UNIT_SRC) \
                $(UNIX_TEST_SRC)))
@@ -173,7 +195,7 @@ BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BINS := $(patsubst %.c,$(BUILD)/rel/%,$(BENCH_SRC))
 # A bench that links a peer library names it in BENCH_LDLIBS_<name>.
 BENCH_LDLIBS_store_commit := -lgit2
-$(BUILD)/rel/bench/%: $(BUILD)/rel/bench/%.o $(BUILD)/rel/libatoll.a \
+$(BUILD)/rel/bench/%: $(BUILD)/rel/prefixed/bench/%.o $(BUILD)/rel/libatoll.a \
     $(BUILD)/rel/libatoll_unix.a
 	$(CC) $< -Wl,--start-group $(BUILD)/rel/libatoll.a \
 	    $(BUILD)/rel/libatoll_unix.a -Wl,--end-group $(BENCH_LDLIBS_$*) \

@@ -97,14 +97,24 @@ $(BUILD)/hvt/%.o: %.S
 	@mkdir -p $(@D)
 	$(CC) $(HVT_FS_CFLAGS) -MD -MP -c $< -o $@
 
-$(BUILD)/hvt/libatoll.a: $(HVT_LIB_OBJ) $(BEARSSL_BUILD)/hvt/bearssl/done
+# Names (Makefile, variant_rules): one map for the freestanding libraries,
+# hvt's and virtio's (which shares hvt's libatoll.a; mk/virtio.mk adds its
+# objects); lib/libc keeps the names its headers declare.
+HVT_MAP := $(BUILD)/hvt/symbols.map
+$(HVT_MAP): scripts/symbols.sh $(HVT_OBJ) $(BEARSSL_BUILD)/hvt/bearssl/done
+	bash scripts/symbols.sh map --freestanding $(filter %.o,$^) \
+	    $(BEARSSL_BUILD)/hvt/bearssl/*.o >$@.tmp && mv $@.tmp $@
+$(BUILD)/hvt/libatoll.a: $(HVT_LIB_OBJ) $(BEARSSL_BUILD)/hvt/bearssl/done \
+    $(HVT_MAP)
 	@rm -f $@
 	ar rcs $@ $(HVT_LIB_OBJ) $(BEARSSL_BUILD)/hvt/bearssl/*.o
-$(BUILD)/hvt/libatoll_hvt.a: $(HVT_PLAT_OBJ)
+	objcopy --redefine-syms=$(HVT_MAP) $@
+$(BUILD)/hvt/libatoll_hvt.a: $(HVT_PLAT_OBJ) $(HVT_MAP)
 	@rm -f $@
-	ar rcs $@ $^
-$(BUILD)/hvt/start_hvt.o: $(BUILD)/hvt/platform/hvt/start.o
-	cp $< $@
+	ar rcs $@ $(HVT_PLAT_OBJ)
+	objcopy --redefine-syms=$(HVT_MAP) $@
+$(BUILD)/hvt/start_hvt.o: $(BUILD)/hvt/platform/hvt/start.o $(HVT_MAP)
+	objcopy --redefine-syms=$(HVT_MAP) $< $@
 $(BUILD)/hvt/hvt.ld: platform/hvt/hvt.ld
 	@mkdir -p $(@D)
 	cp $< $@

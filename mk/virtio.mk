@@ -30,11 +30,16 @@ $(BUILD)/virtio/%.o: %.S
 $(BUILD)/virtio/libatoll.a: $(BUILD)/hvt/libatoll.a
 	@mkdir -p $(@D)
 	cp $< $@
-$(BUILD)/virtio/libatoll_virtio.a: $(VIRTIO_PLAT_OBJ) $(VIRTIO_LIBC_OBJ)
+# Renamed by hvt's map, which covers these objects too (mk/hvt.mk).
+$(HVT_MAP): $(VIRTIO_OBJ)
+$(BUILD)/virtio/libatoll_virtio.a: $(VIRTIO_PLAT_OBJ) $(VIRTIO_LIBC_OBJ) \
+    $(HVT_MAP)
 	@rm -f $@
-	ar rcs $@ $^
-$(BUILD)/virtio/start_virtio.o: $(BUILD)/virtio/platform/virtio/start.o
-	cp $< $@
+	ar rcs $@ $(VIRTIO_PLAT_OBJ) $(VIRTIO_LIBC_OBJ)
+	objcopy --redefine-syms=$(HVT_MAP) $@
+$(BUILD)/virtio/start_virtio.o: $(BUILD)/virtio/platform/virtio/start.o \
+    $(HVT_MAP)
+	objcopy --redefine-syms=$(HVT_MAP) $< $@
 $(BUILD)/virtio/virtio.ld: platform/virtio/virtio.ld
 	@mkdir -p $(@D)
 	cp $< $@
@@ -54,12 +59,12 @@ EXTRA_TEST += virtio-libs
 # that lies, in an ordinary test process: virtq.c is compiled for the
 # host (rel and san, like every test) and linked into that test only.
 $(foreach v,rel san,$(eval $(BUILD)/$(v)/tests/unit/virtio_virtq: \
-    $(BUILD)/$(v)/platform/virtio/virtq.o))
+    $(BUILD)/$(v)/prefixed/platform/virtio/virtq.o))
 # tests/unit/virtio_net_rx.c does the same for the receive path with
 # merged buffers (platform/virtio/net_rx.c, over virtq.c).
 $(foreach v,rel san,$(eval $(BUILD)/$(v)/tests/unit/virtio_net_rx: \
-    $(BUILD)/$(v)/platform/virtio/net_rx.o \
-    $(BUILD)/$(v)/platform/virtio/virtq.o))
+    $(BUILD)/$(v)/prefixed/platform/virtio/net_rx.o \
+    $(BUILD)/$(v)/prefixed/platform/virtio/virtq.o))
 
 # `make bench`: boot-to-exit under QEMU beside a process, the sandbox and
 # Solo5's virtio target, the image size, TCP throughput over virtio-net
