@@ -140,11 +140,12 @@ $(foreach v,rel san,$(eval $(call variant_rules,$(v))))
 # The tool reads store images with the store's own code, compiled for the
 # host (only its runtime-free parts; tools/atoll/store_host.c supplies the
 # allocator and a file-backed block device), and orders the files it bakes
-# into unikernels with kv_ro.c (tools/atoll/files.c).
+# into unikernels with kv_ro.c (tools/atoll/files.c); a manifest's integer
+# defaults are read as the unikernel reads them (lib/core/number.c).
 STORE_HOST_SRC := $(addprefix lib/store/,object.c store.c history.c merge.c \
                     backend_block.c backend_mem.c block_record.c crc32c.c \
                     idmap.c kv_ro.c objcache.c) lib/crypto/sha256.c lib/core/error.c \
-                    lib/dev/block_range.c
+                    lib/dev/block_range.c lib/core/number.c
 bin/atoll: $(call obj,rel,$(TOOL_SRC) $(STORE_HOST_SRC))
 	@mkdir -p bin
 	$(CC) $^ -o $@

@@ -9,8 +9,10 @@
 
 # tender/common: the host side of the hvt ABI, shared with the sandboxed
 # tender atoll-spt (mk/spt.mk).  platform/host/pkt.c: the offload frames'
-# headers and checksums, shared with the unix tap.
-TENDER_COMMON_SRC := $(sort $(wildcard tender/common/*.c)) platform/host/pkt.c
+# headers and checksums, and platform/host/tap.c, attaching to a tap: both
+# shared with the unix platform.
+TENDER_COMMON_SRC := $(sort $(wildcard tender/common/*.c)) platform/host/pkt.c \
+    platform/host/tap.c
 HVT_TENDER_SRC := $(sort $(wildcard tender/hvt/*.c)) $(TENDER_COMMON_SRC)
 HVT_TENDER_OBJ := $(call obj,rel,$(HVT_TENDER_SRC))
 

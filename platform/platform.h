@@ -31,8 +31,14 @@
 
 /* ---- identity ------------------------------------------------------- */
 
-/* "unix", "sim", "hvt". */
+/* "unix", "sim", "hvt", "virtio": for messages, never for decisions
+ * (a difference in behaviour is a capability of its own, below). */
 extern const char plat_name[];
+
+/* True where a run replays exactly from its seed (sim): entropy comes
+ * only from the platform's seeded stream (plat_random), never from the
+ * machine (RDSEED, RDRAND, cycle counters: lib/crypto/entropy.c). */
+extern const bool plat_deterministic;
 
 /* ---- console and clocks --------------------------------------------- */
 

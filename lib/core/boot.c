@@ -23,6 +23,7 @@
 #include "atoll/log.h"
 #include "atoll/netif.h"
 #include "atoll/tunables.h"
+#include "number.h"
 #include "platform.h"
 #include "runtime.h"
 #include "trace_impl.h"
@@ -57,45 +58,7 @@ static const char *kind_name(enum atoll_dev_kind kind)
                                      : "built-in";
 }
 
-/* ---- numbers ----------------------------------------------------------- */
-
-/* Decimal (optional sign) or 0x hex into int64_t; 0, or -ATOLL_EINVAL (not
- * a number) / -ATOLL_ERANGE (does not fit). */
-static int parse_int(const char *s, int64_t *out)
-{
-    const char *q = s;
-    bool neg = false;
-    if (*q == '+' || *q == '-')
-        neg = *q++ == '-';
-    unsigned base = 10;
-    if (q[0] == '0' && (q[1] == 'x' || q[1] == 'X')) {
-        base = 16;
-        q += 2;
-    }
-    if (!*q)
-        return -ATOLL_EINVAL;
-    uint64_t v = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : INT64_MAX;
-    bool range = false;
-    for (; *q; q++) {
-        unsigned d;
-        if (*q >= '0' && *q <= '9')
-            d = (unsigned)(*q - '0');
-        else if (base == 16 && *q >= 'a' && *q <= 'f')
-            d = (unsigned)(*q - 'a' + 10);
-        else if (base == 16 && *q >= 'A' && *q <= 'F')
-            d = (unsigned)(*q - 'A' + 10);
-        else
-            return -ATOLL_EINVAL;
-        if (v > (limit - d) / base)
-            range = true;
-        else
-            v = v * base + d;
-    }
-    if (range)
-        return -ATOLL_ERANGE;
-    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
-    return 0;
-}
+/* ---- values (integers: number.h) -------------------------------------- */
 
 static int parse_bool(const char *s, bool *out)
 {
@@ -301,8 +264,8 @@ static int runtime_option(struct boot *b, const char *arg)
 
     if (!strcmp(key, "mem")) {
         int64_t mib;
-        if (!value || parse_int(value, &mib) < 0 || mib < ATOLL_MIN_MEM_MIB ||
-            mib > BOOT_MEM_MAX_MIB) {
+        if (!value || core_parse_int(value, &mib) < 0 ||
+            mib < ATOLL_MIN_MEM_MIB || mib > BOOT_MEM_MAX_MIB) {
             say("atoll: --mem: '%s' is not a memory size in MiB from %d to "
                 "%d\n",
                 value ? value : "", ATOLL_MIN_MEM_MIB, BOOT_MEM_MAX_MIB);
@@ -321,7 +284,7 @@ static int runtime_option(struct boot *b, const char *arg)
     }
     if (!strcmp(key, "trace-size")) {
         int64_t n;
-        if (!value || parse_int(value, &n) < 0 || n < 1 ||
+        if (!value || core_parse_int(value, &n) < 0 || n < 1 ||
             n > (int64_t)1 << 32) {
             say("atoll: --trace-size: '%s' is not a record count from 1 to "
                 "2^32\n",
@@ -364,7 +327,7 @@ static int set_arg(struct boot *b, size_t i, const char *text)
     struct atoll_arg_value *v = &b->values[i];
     switch (a->type) {
     case ATOLL_ARG_INT: {
-        int rc = parse_int(text, &v->i);
+        int rc = core_parse_int(text, &v->i);
         if (rc == -ATOLL_ERANGE) {
             say("atoll: --%s: '%s' is out of range for a 64-bit integer\n",
                 a->name, text);

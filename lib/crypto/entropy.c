@@ -150,8 +150,8 @@ size_t atoll_entropy_machine_sources(struct atoll_entropy_source *out,
     if (n < max)
         out[n++] = (struct atoll_entropy_source){
             "platform", platform_poll, NULL, ATOLL_ENTROPY_SLOW_INTERVAL};
-    if (!strcmp(plat_name, "sim"))
-        return n; /* deterministic: the seeded stream only */
+    if (plat_deterministic)
+        return n; /* the seeded stream only */
 #if defined(__x86_64__)
     if (n < max && has_rdseed())
         out[n++] = (struct atoll_entropy_source){"rdseed", rdseed_poll, NULL,

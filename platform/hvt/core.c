@@ -34,6 +34,7 @@ _Static_assert(offsetof(struct atoll_hvt_boot_info, hypercall) == 152,
                "start.S reads the hypercall entry at offset 152");
 
 const char plat_name[] = "hvt";
+const bool plat_deterministic = false;
 
 const struct atoll_hvt_boot_info *hvt_boot_info;
 uintptr_t __stack_chk_guard;

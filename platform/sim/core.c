@@ -24,6 +24,7 @@
 #include "simint.h"
 
 const char plat_name[] = "sim";
+const bool plat_deterministic = true;
 
 /* ---- clock ----------------------------------------------------------- */
 

@@ -23,6 +23,7 @@
 #include "unixint.h"
 
 const char plat_name[] = "unix";
+const bool plat_deterministic = false;
 
 /* ---- clocks ---------------------------------------------------------- */
 

@@ -39,6 +39,7 @@
 #include "atoll/error.h"
 #include "atoll/tunables.h"
 #include "host/pkt.h"
+#include "host/tap.h"
 #include "platform.h"
 #include "unixint.h"
 
@@ -125,37 +126,14 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
                   tap, tap);
         return -ATOLL_ENODEV;
     }
-    int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        host_errf(err, errlen, "tap device '%s': cannot open /dev/net/tun: %s",
-                  tap, strerror(errno));
-        return -ATOLL_ENODEV;
-    }
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-    strncpy(ifr.ifr_name, tap, IFNAMSIZ - 1);
-    if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-        host_errf(err, errlen, "tap device '%s': cannot attach: %s%s", tap,
-                  strerror(errno),
-                  errno == EINVAL  ? " (is it a tap, not a tun, device?)"
-                  : errno == EBUSY ? " (another process uses it)"
-                                   : "");
-        close(fd);
-        return -ATOLL_ENODEV;
-    }
-    if (epfd < 0 && (epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
-        host_errf(err, errlen, "tap device '%s': epoll: %s", tap,
-                  strerror(errno));
-        close(fd);
-        return -ATOLL_ENODEV;
-    }
-    /* The kernel may then send us offload frames (plat_net_read_gro).  Set
-     * every time: the tap keeps its features across users. */
+    /* The kernel may then send us offload frames (plat_net_read_gro). */
     unsigned offloads =
         unix_net_offload() ? TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 : 0;
-    if (ioctl(fd, TUNSETOFFLOAD, offloads) < 0) {
-        host_errf(err, errlen, "tap device '%s': TUNSETOFFLOAD: %s", tap,
+    int fd = host_tap_open(tap, offloads, err, errlen);
+    if (fd < 0)
+        return -ATOLL_ENODEV;
+    if (epfd < 0 && (epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+        host_errf(err, errlen, "tap device '%s': epoll: %s", tap,
                   strerror(errno));
         close(fd);
         return -ATOLL_ENODEV;

@@ -42,6 +42,7 @@
 #include "vint.h"
 
 const char plat_name[] = "virtio";
+const bool plat_deterministic = false;
 
 uintptr_t __stack_chk_guard;
 uint64_t virtio_ram_end;

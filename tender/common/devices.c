@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/if.h>
 #include <linux/if_tun.h>
 #include <linux/virtio_net.h>
 #include <string.h>
@@ -26,6 +25,7 @@
 #include <unistd.h>
 
 #include "host/pkt.h"
+#include "host/tap.h"
 #include "tender.h"
 
 #define SECTOR     512
@@ -33,33 +33,12 @@
 
 static int open_tap(struct hvt_device *dv)
 {
-    struct ifreq ifr;
-    if (strlen(dv->host) >= sizeof ifr.ifr_name) {
-        hvt_msg("net device '%s': tap name '%s' too long", dv->name, dv->host);
-        return -1;
-    }
-    int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    /* The kernel sends ordinary frames until the guest asks for offload
+     * frames (gro_on). */
+    char err[256];
+    int fd = host_tap_open(dv->host, 0, err, sizeof err);
     if (fd < 0) {
-        hvt_msg("net device '%s': cannot open /dev/net/tun: %s", dv->name,
-                strerror(errno));
-        return -1;
-    }
-    memset(&ifr, 0, sizeof ifr);
-    /* A virtio_net_hdr before every frame: segmentation offload frames
-     * go to the kernel whole (see hvt_net_write). */
-    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-    memcpy(ifr.ifr_name, dv->host, strlen(dv->host));
-    if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-        hvt_msg("net device '%s': cannot attach tap '%s': %s", dv->name,
-                dv->host, strerror(errno));
-        close(fd);
-        return -1;
-    }
-    /* The tap keeps its features across users: make sure the kernel sends
-     * ordinary frames (the guest takes no offload frames in). */
-    if (ioctl(fd, TUNSETOFFLOAD, 0) < 0) {
-        hvt_msg("tap '%s': TUNSETOFFLOAD: %s", dv->host, strerror(errno));
-        close(fd);
+        hvt_msg("net device '%s': %s", dv->name, err);
         return -1;
     }
     /* A random locally administered unicast address per boot. */

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/core/number.h"
 #include "util.h"
 
 /* One word of a line; `quoted` tells "required" (keyword) from
@@ -190,40 +191,6 @@ static bool check_name(struct parser *p, const char *what, const char *s)
         perr(p, "bad %s '%s': it is a C keyword", what, s);
         return false;
     }
-    return true;
-}
-
-bool mf_parse_int(const char *s, long long *out)
-{
-    const char *q = s;
-    bool neg = false;
-    if (*q == '+' || *q == '-')
-        neg = *q++ == '-';
-    unsigned base = 10;
-    if (q[0] == '0' && (q[1] == 'x' || q[1] == 'X')) {
-        base = 16;
-        q += 2;
-    }
-    if (!*q)
-        return false;
-    unsigned long long v = 0;
-    unsigned long long limit =
-        neg ? (unsigned long long)LLONG_MAX + 1 : (unsigned long long)LLONG_MAX;
-    for (; *q; q++) {
-        unsigned d;
-        if (*q >= '0' && *q <= '9')
-            d = (unsigned)(*q - '0');
-        else if (base == 16 && *q >= 'a' && *q <= 'f')
-            d = (unsigned)(*q - 'a' + 10);
-        else if (base == 16 && *q >= 'A' && *q <= 'F')
-            d = (unsigned)(*q - 'A' + 10);
-        else
-            return false;
-        if (v > (limit - d) / base)
-            return false;
-        v = v * base + d;
-    }
-    *out = neg ? (long long)(0 - v) : (long long)v;
     return true;
 }
 
@@ -426,8 +393,8 @@ static void key_arg(struct parser *p, struct word *w, int n)
     const char *def = w[3].s;
     bool required = !w[3].quoted && !strcmp(def, "required");
     if (!required) {
-        long long v;
-        if (type == ATOLL_ARG_INT && !mf_parse_int(def, &v)) {
+        int64_t v;
+        if (type == ATOLL_ARG_INT && core_parse_int(def, &v) != 0) {
             perr(p,
                  "bad default for int argument '%s': '%s' is not an "
                  "integer",

@@ -81,8 +81,4 @@ void manifest_sources_free(char **list);
  * printing the problem. */
 int manifest_set_impl(struct manifest *m, const char *name, const char *impl);
 
-/* Parse an integer the way the runtime does (decimal, optional sign, or
- * 0x hex).  true if `s` is one and fits in int64_t. */
-bool mf_parse_int(const char *s, long long *out);
-
 #endif
