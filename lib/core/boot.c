@@ -26,7 +26,7 @@
 #include "number.h"
 #include "platform.h"
 #include "runtime.h"
-#include "trace_impl.h"
+#include "trace_int.h"
 
 /* Arguments an application may declare (the atoll tool allows 64). */
 #define BOOT_ARGS_MAX 128

@@ -9,7 +9,7 @@
 #include "atoll/fiber.h"
 #include "atoll/invariant.h"
 #include "platform.h"
-#include "sched_impl.h"
+#include "sched_int.h"
 
 #define S atoll_sched_state
 

@@ -19,8 +19,8 @@
 #include "context.h"
 #include "platform.h"
 #include "runtime.h"
-#include "sched_impl.h"
-#include "trace_impl.h"
+#include "sched_int.h"
+#include "trace_int.h"
 
 #ifdef ATOLL_SANITIZE
 #include <sanitizer/asan_interface.h>

@@ -13,7 +13,7 @@
  * it, between fibers).
  *
  * The loop reads the clock once per iteration; that reading fires the
- * timers and stamps the scheduler's trace records (see trace_impl.h).
+ * timers and stamps the scheduler's trace records (see trace_int.h).
  *
  * While fibers stay ready, devices somebody waits on are polled (a
  * zero-timeout plat_wait) so input is not starved, but not in the round
@@ -38,8 +38,8 @@
 #include "context.h"
 #include "platform.h"
 #include "runtime.h"
-#include "sched_impl.h"
-#include "trace_impl.h"
+#include "sched_int.h"
+#include "trace_int.h"
 
 #ifdef ATOLL_SANITIZE
 #include <sanitizer/common_interface_defs.h>

@@ -12,7 +12,7 @@
 #include "atoll/error.h"
 #include "atoll/invariant.h"
 #include "atoll/mem.h"
-#include "sched_impl.h"
+#include "sched_int.h"
 
 #define S atoll_sched_state
 

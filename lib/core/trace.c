@@ -5,7 +5,7 @@
  * Recording is the hot path - the scheduler records every switch - so it
  * is a handful of stores: no formatting, no allocation, and no clock read
  * for scheduler records (they carry the time the scheduler read at the top
- * of its loop; see trace_impl.h).  The export lives in trace_json.c.
+ * of its loop; see trace_int.h).  The export lives in trace_json.c.
  *
  * Fiber names are kept apart from the ring in a bounded table, filled from
  * creation records, so the export can name every fiber even after its
@@ -21,7 +21,7 @@
 #include "atoll/trace.h"
 #include "atoll/tunables.h"
 #include "platform.h"
-#include "trace_impl.h"
+#include "trace_int.h"
 
 struct core_trace_name {
     uint32_t id;

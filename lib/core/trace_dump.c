@@ -16,7 +16,7 @@
 #include "atoll/trace.h"
 #include "platform.h"
 #include "runtime.h"
-#include "trace_impl.h"
+#include "trace_int.h"
 
 static const char *dump_path;
 static unsigned dumps;

@@ -24,7 +24,7 @@
 #include "atoll/error.h"
 #include "atoll/trace.h"
 #include "atoll/tunables.h"
-#include "trace_impl.h"
+#include "trace_int.h"
 
 struct out {
     atoll_trace_write_fn write;

@@ -27,7 +27,7 @@
 
 #include "atoll/error.h"
 #include "atoll/mem.h"
-#include "stack_impl.h"
+#include "stack_int.h"
 
 static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 

@@ -28,7 +28,7 @@
 #include "atoll/random.h"
 #include "atoll/udp.h"
 #include "dhcp_int.h"
-#include "stack_impl.h"
+#include "stack_int.h"
 #include "wire.h"
 
 static struct atoll_log_src dhcp_log = {"dhcp", -1, 0};

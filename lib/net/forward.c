@@ -5,7 +5,7 @@
  */
 #include "atoll/error.h"
 #include "atoll/forward.h"
-#include "stack_impl.h"
+#include "stack_int.h"
 
 void atoll_stack_set_forward(struct atoll_stack *s, atoll_stack_forward_fn fn,
                              void *arg)

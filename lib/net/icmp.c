@@ -15,7 +15,7 @@
 #include "atoll/icmp.h"
 #include "atoll/mem.h"
 #include "ipv6_int.h"
-#include "stack_impl.h"
+#include "stack_int.h"
 
 int net_icmp_parse(const uint8_t *p, size_t len, struct net_icmp_hdr *h)
 {

@@ -21,7 +21,7 @@
 #include "atoll/addr.h"
 #include "atoll/error.h"
 #include "ipv6_int.h"
-#include "stack_impl.h"
+#include "stack_int.h"
 
 uint16_t net_icmp6_csum(const atoll_ipv6_t *src, const atoll_ipv6_t *dst,
                         const uint8_t *p, size_t len)

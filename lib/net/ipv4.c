@@ -17,7 +17,7 @@
 
 #include "atoll/error.h"
 #include "atoll/mem.h"
-#include "stack_impl.h"
+#include "stack_int.h"
 
 int net_ipv4_parse(const uint8_t *p, size_t len, struct net_ipv4_hdr *h)
 {

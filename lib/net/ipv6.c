@@ -25,7 +25,7 @@
 #include "atoll/mem.h"
 #include "atoll/random.h"
 #include "ipv6_int.h"
-#include "stack_impl.h"
+#include "stack_int.h"
 
 const atoll_ipv6_t net_ipv6_all_nodes = {{0xff, 2, [15] = 1}};
 const atoll_ipv6_t net_ipv6_all_routers = {{0xff, 2, [15] = 2}};

@@ -16,7 +16,7 @@
 
 #include "atoll/error.h"
 #include "ipv6_int.h"
-#include "stack_impl.h"
+#include "stack_int.h"
 
 #define MLD_CHANGE_TO_EXCLUDE 4 /* a join (RFC 3810 5.2.12) */
 #define MLD_MODE_IS_EXCLUDE   2 /* current state, answering a query */

@@ -23,7 +23,7 @@
 
 #include "atoll/error.h"
 #include "ipv6_int.h"
-#include "stack_impl.h"
+#include "stack_int.h"
 
 /* ---- wire ---------------------------------------------------------------- */
 

@@ -44,7 +44,7 @@
 #include "atoll/error.h"
 #include "atoll/mem.h"
 #include "ipv6_int.h"
-#include "stack_impl.h"
+#include "stack_int.h"
 
 int net_reasm_init(struct atoll_stack *s)
 {

@@ -23,7 +23,7 @@
 #include "atoll/random.h"
 #include "dhcp_int.h"
 #include "ipv6_int.h"
-#include "stack_impl.h"
+#include "stack_int.h"
 
 struct atoll_log_src net_log = {"net", -1, 0};
 

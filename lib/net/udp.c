@@ -15,7 +15,7 @@
 #include "atoll/mem.h"
 #include "atoll/udp.h"
 #include "ipv6_int.h"
-#include "stack_impl.h"
+#include "stack_int.h"
 
 struct atoll_udp {
     struct atoll_udp *next;

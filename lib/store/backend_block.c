@@ -36,7 +36,7 @@
 #include "atoll/invariant.h"
 #include "atoll/mem.h"
 #include "atoll/tunables.h"
-#include "store_impl.h"
+#include "store_int.h"
 
 #define LOG_FIRST_SECTOR 2
 #define SCAN_WINDOW      (256 * 1024) /* bytes read per request when scanning */

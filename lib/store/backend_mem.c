@@ -8,7 +8,7 @@
 
 #include "atoll/error.h"
 #include "atoll/mem.h"
-#include "store_impl.h"
+#include "store_int.h"
 
 struct mem_ref {
     char *name;

@@ -12,7 +12,7 @@
 
 #include "atoll/error.h"
 #include "atoll/mem.h"
-#include "kv_ro_impl.h"
+#include "kv_ro_int.h"
 
 struct baked {
     struct atoll_kv_ro kv;

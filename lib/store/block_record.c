@@ -1,7 +1,7 @@
 /*
  * lib/store/block_record.c - encoding and decoding of the block backend's
  * on-disk structures: log records and superblocks (format in
- * store_impl.h and docs/store.md).
+ * store_int.h and docs/store.md).
  *
  * Kept apart from the backend so that the host tool and the fuzz target
  * use the very same decoders, which check every length against the bytes
@@ -11,7 +11,7 @@
 
 #include "atoll/error.h"
 #include "atoll/invariant.h"
-#include "store_impl.h"
+#include "store_int.h"
 
 static uint32_t get32(const uint8_t *p)
 {

@@ -5,7 +5,7 @@
  * verified in full when a store opens, so this is on the open path, but
  * object reads are dominated by the device.
  */
-#include "store_impl.h"
+#include "store_int.h"
 
 static uint32_t table[256];
 static bool table_ready;

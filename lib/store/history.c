@@ -11,7 +11,7 @@
 
 #include "atoll/error.h"
 #include "atoll/mem.h"
-#include "store_impl.h"
+#include "store_int.h"
 
 struct walk_item {
     atoll_store_id id;

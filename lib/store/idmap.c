@@ -11,7 +11,7 @@
 
 #include "atoll/error.h"
 #include "atoll/mem.h"
-#include "store_impl.h"
+#include "store_int.h"
 
 static size_t slot_of(const atoll_store_id *id, size_t cap)
 {

@@ -1,6 +1,6 @@
 /*
  * lib/store/kv_ro.c - the parts of the read-only key-value stores that do
- * not depend on where values live (see kv_ro_impl.h): key rules, the key
+ * not depend on where values live (see kv_ro_int.h): key rules, the key
  * order, lookups and directory listings over a sorted index, and the
  * interface's helpers (close, read_all).
  */
@@ -8,7 +8,7 @@
 
 #include "atoll/error.h"
 #include "atoll/mem.h"
-#include "kv_ro_impl.h"
+#include "kv_ro_int.h"
 
 /* INT_MAX without <limits.h>, which freestanding targets lack. */
 #define KV_INT_MAX __INT_MAX__

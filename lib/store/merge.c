@@ -17,7 +17,7 @@
 
 #include "atoll/error.h"
 #include "atoll/mem.h"
-#include "store_impl.h"
+#include "store_int.h"
 
 #define MAX_DEPTH 16 /* recursion of virtual bases */
 

@@ -21,7 +21,7 @@
 #include "atoll/error.h"
 #include "atoll/invariant.h"
 #include "atoll/mem.h"
-#include "store_impl.h"
+#include "store_int.h"
 
 struct store_cache_ent {
     struct store_cache_ent *hnext;         /* bucket chain */

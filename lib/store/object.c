@@ -15,7 +15,7 @@
 #include "atoll/invariant.h"
 #include "atoll/mem.h"
 #include "atoll/sha256.h"
-#include "store_impl.h"
+#include "store_int.h"
 
 static const char *type_name(enum store_obj_type t)
 {

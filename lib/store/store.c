@@ -19,7 +19,7 @@
 
 #include "atoll/error.h"
 #include "atoll/mem.h"
-#include "store_impl.h"
+#include "store_int.h"
 
 #define DEFAULT_AUTHOR "atoll <atoll@localhost>"
 

@@ -32,7 +32,7 @@
 #include "atoll/log.h"
 #include "atoll/mem.h"
 #include "atoll/sha256.h"
-#include "kv_ro_impl.h"
+#include "kv_ro_int.h"
 
 ATOLL_LOG_SOURCE(log_kv, "kv_ro");
 

@@ -13,7 +13,7 @@
 
 #include "atoll/error.h"
 #include "atoll/fiber.h"
-#include "store_impl.h"
+#include "store_int.h"
 
 static void broadcast(struct atoll_store *s)
 {

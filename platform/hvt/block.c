@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "atoll/error.h"
-#include "hvtint.h"
+#include "hvt_int.h"
 #include "platform.h"
 
 static bool opened[ATOLL_HVT_MAX_DEVICES];

@@ -23,7 +23,7 @@
 #include "atoll/app.h"
 #include "atoll/error.h"
 #include "atoll/fiber.h"
-#include "hvtint.h"
+#include "hvt_int.h"
 #include "../../lib/core/runtime.h"
 #include "libc_sys.h"
 #include "platform.h"

@@ -33,7 +33,7 @@
 #include "atoll/mem.h"
 #include "atoll/netif.h"
 #include "atoll/tunables.h"
-#include "hvtint.h"
+#include "hvt_int.h"
 #include "tunables.h"
 #include "platform.h"
 

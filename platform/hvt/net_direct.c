@@ -13,7 +13,7 @@
  * area is allocated (2.5 MiB less heap per device).
  */
 #include "atoll/error.h"
-#include "hvtint.h"
+#include "hvt_int.h"
 
 bool hvt_net_direct(void)
 {

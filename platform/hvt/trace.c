@@ -14,7 +14,7 @@
 
 #include "atoll/error.h"
 #include "atoll/trace.h"
-#include "hvtint.h"
+#include "hvt_int.h"
 #include "platform.h"
 
 static uint8_t piece[16384];

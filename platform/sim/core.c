@@ -21,7 +21,7 @@
 #include "atoll/trace.h"
 #include "atoll/tunables.h"
 #include "platform.h"
-#include "simint.h"
+#include "sim_int.h"
 
 const char plat_name[] = "sim";
 const bool plat_deterministic = true;

@@ -18,7 +18,7 @@
 #include "atoll/error.h"
 #include "atoll/sim.h"
 #include "platform.h"
-#include "simint.h"
+#include "sim_int.h"
 
 #define NAME_MAX_ 63
 

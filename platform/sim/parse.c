@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "atoll/error.h"
-#include "simint.h"
+#include "sim_int.h"
 
 /* Leading decimal digits of s into *out; returns the rest, or NULL when
  * there are no digits or the number overflows. */

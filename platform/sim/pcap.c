@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "simint.h"
+#include "sim_int.h"
 
 FILE *sim_pcap_open(const char *path)
 {

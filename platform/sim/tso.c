@@ -22,7 +22,7 @@
 #include "atoll/tunables.h"
 #include "host/pkt.h"
 #include "platform.h"
-#include "simint.h"
+#include "sim_int.h"
 
 int sim_tso_segment(int dev, const uint8_t *p, size_t len, uint16_t mss)
 {

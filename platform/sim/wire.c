@@ -27,7 +27,7 @@
 #include "atoll/sim.h"
 #include "atoll/tunables.h"
 #include "platform.h"
-#include "simint.h"
+#include "sim_int.h"
 
 #define NAME_MAX_ 63
 /* Frames a port holds before further arrivals are dropped (a NIC ring). */

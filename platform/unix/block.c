@@ -17,7 +17,7 @@
 #include "atoll/error.h"
 #include "atoll/tunables.h"
 #include "platform.h"
-#include "unixint.h"
+#include "unix_int.h"
 
 #define SECTOR 512
 

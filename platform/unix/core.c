@@ -20,7 +20,7 @@
 #include "atoll/tunables.h"
 #include "host/dumpcore.h"
 #include "platform.h"
-#include "unixint.h"
+#include "unix_int.h"
 
 const char plat_name[] = "unix";
 const bool plat_deterministic = false;

@@ -41,7 +41,7 @@
 #include "host/pkt.h"
 #include "host/tap.h"
 #include "platform.h"
-#include "unixint.h"
+#include "unix_int.h"
 
 #define ATTACH_MAX ATOLL_DEVICES_MAX
 

@@ -7,7 +7,7 @@
  * file, trace_signal.c) is a unikernel's, not a test's.
  */
 #include "atoll/app.h"
-#include "unixint.h"
+#include "unix_int.h"
 
 int main(int argc, char **argv)
 {

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "platform.h"
-#include "unixint.h"
+#include "unix_int.h"
 
 static unsigned requests;
 

@@ -24,7 +24,7 @@
 
 #include "io.h"
 #include "pvh.h"
-#include "vint.h"
+#include "virtio_int.h"
 
 #define TABLE_MAX (1u << 20)
 #define SLP_EN    (1u << 13)

@@ -26,7 +26,7 @@
 #include "atoll/tunables.h"
 #include "platform.h"
 #include "tunables.h"
-#include "vint.h"
+#include "virtio_int.h"
 
 #define F_SIZE_MAX 1
 #define F_RO       5

@@ -29,7 +29,7 @@
 #include "atoll/time.h"
 #include "io.h"
 #include "platform.h"
-#include "vint.h"
+#include "virtio_int.h"
 
 #define PIT_HZ        1193182ULL
 #define PIT_CH0       0x40

@@ -17,7 +17,7 @@
 #include <stddef.h>
 
 #include "io.h"
-#include "vint.h"
+#include "virtio_int.h"
 
 #define COM1     0x3f8
 #define UART_THR 0 /* transmit holding register */

@@ -39,7 +39,7 @@
 #include "libc_sys.h"
 #include "platform.h"
 #include "pvh.h"
-#include "vint.h"
+#include "virtio_int.h"
 
 const char plat_name[] = "virtio";
 const bool plat_deterministic = false;

@@ -22,7 +22,7 @@
 #include "../../lib/core/runtime.h"
 #include "atoll/fiber.h"
 #include "io.h"
-#include "vint.h"
+#include "virtio_int.h"
 #include "x86_vectors.h"
 
 /* ---- the GDT and the TSS ---------------------------------------------------

@@ -16,7 +16,7 @@
 
 #include "atoll/error.h"
 #include "io.h"
-#include "vint.h"
+#include "virtio_int.h"
 
 #define R_MAGIC     0x000
 #define R_VERSION   0x004

@@ -58,7 +58,7 @@
 #include "io.h"
 #include "platform.h"
 #include "tunables.h"
-#include "vint.h"
+#include "virtio_int.h"
 #include "vnet.h"
 
 #define F_CSUM       0

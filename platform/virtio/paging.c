@@ -34,7 +34,7 @@
 #include "atoll/error.h"
 #include "io.h"
 #include "platform.h"
-#include "vint.h"
+#include "virtio_int.h"
 
 #define PAGE    4096ULL
 #define BIG     (2ULL << 20)

@@ -19,7 +19,7 @@
  * Interrupts are MSI-X: table entry 0 sends VEC_DEVICE to this CPU, every
  * queue uses it, configuration changes none (their vector stays
  * NO_VECTOR, as a reset leaves it).  A device without MSI-X, or
- * one that refuses the vector, is polled instead (vint.h,
+ * one that refuses the vector, is polled instead (virtio_int.h,
  * virtio_wait_poll_ns); INTx is disabled either way.
  */
 #include <stdio.h>
@@ -27,7 +27,7 @@
 
 #include "atoll/error.h"
 #include "io.h"
-#include "vint.h"
+#include "virtio_int.h"
 
 #define PCI_VENDOR_VIRTIO 0x1af4
 #define PCI_COMMAND       0x04

@@ -3,7 +3,7 @@
  * (intr.c builds the table from intr_stubs).
  *
  * Exceptions (vectors 0-31) save every register as a struct trap_frame
- * (vint.h) and call virtio_trap, which reports the crash and stops the
+ * (virtio_int.h) and call virtio_trap, which reports the crash and stops the
  * machine; they never return.  Page faults, double faults, general
  * protection and stack faults run on their own stack (the TSS's IST1,
  * intr.c) so that a fiber that overflowed its stack into the guard page

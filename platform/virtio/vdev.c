@@ -31,7 +31,7 @@
 #include "atoll/error.h"
 #include "atoll/tunables.h"
 #include "tunables.h"
-#include "vint.h"
+#include "virtio_int.h"
 
 enum where { WHERE_PCI, WHERE_MMIO, WHERE_AUTO };
 

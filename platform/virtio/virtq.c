@@ -34,7 +34,7 @@
 #include "atoll/error.h"
 #include "atoll/mem.h"
 #include "io.h"
-#include "vint.h"
+#include "virtio_int.h"
 
 struct vring_desc {
     uint64_t addr;

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vint.h"
+#include "virtio_int.h"
 
 #define VNET_HDR       12   /* struct virtio_net_hdr with num_buffers */
 #define VNET_SLOT      2048 /* one receive buffer: a header and a frame */

@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #include "platform.h"
-#include "vint.h"
+#include "virtio_int.h"
 
 /* How long a halt may last while a device without interrupts is waited
  * on (vdev.c sets virtio_wait_poll_ns for such a device). */

@@ -32,7 +32,7 @@
 
 #include "../../lib/core/runtime.h"
 #include "../../lib/net/ipv6_int.h"
-#include "../../lib/net/stack_impl.h"
+#include "../../lib/net/stack_int.h"
 #include "atoll/atoll.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/store/store_impl.h"
+#include "../../lib/store/store_int.h"
 #include "atoll/mem.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

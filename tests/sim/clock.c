@@ -11,7 +11,7 @@
 #include "atoll/atoll.h"
 #include "atoll/sim.h"
 #include "platform.h"
-#include "../../platform/sim/simint.h"
+#include "../../platform/sim/sim_int.h"
 
 struct times {
     atoll_time_t t[4];

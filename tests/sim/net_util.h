@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "../../lib/core/runtime.h"
-#include "../../lib/net/stack_impl.h"
+#include "../../lib/net/stack_int.h"
 #include "../harness.h"
 #include "atoll/atoll.h"
 #include "atoll/sim.h"

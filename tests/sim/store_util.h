@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../lib/store/store_impl.h"
+#include "../../lib/store/store_int.h"
 #include "atoll/atoll.h"
 #include "atoll/store.h"
 

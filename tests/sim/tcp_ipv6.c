@@ -10,7 +10,7 @@
  * tcp_transfer.c, tcp_xfer6.)
  */
 #include "../../lib/net/ipv6_int.h"
-#include "../../lib/net/stack_impl.h"
+#include "../../lib/net/stack_int.h"
 #include "../../lib/net/tcp_int.h"
 #include "../../lib/net/wire.h"
 #include "atoll/tcp.h"

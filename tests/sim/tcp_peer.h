@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/net/stack_impl.h"
+#include "../../lib/net/stack_int.h"
 #include "../../lib/net/tcp_int.h"
 #include "../harness.h"
 #include "atoll/atoll.h"

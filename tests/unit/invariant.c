@@ -17,9 +17,9 @@
 #include <string.h>
 
 #include "../../lib/core/runtime.h"
-#include "../../lib/core/sched_impl.h"
+#include "../../lib/core/sched_int.h"
 #include "../../lib/net/tcp_int.h"
-#include "../../lib/store/store_impl.h"
+#include "../../lib/store/store_int.h"
 #include "../harness.h"
 #include "atoll/atoll.h"
 #include "atoll/invariant.h"

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "../../lib/core/runtime.h"
-#include "../../lib/store/store_impl.h"
+#include "../../lib/store/store_int.h"
 #include "../harness.h"
 #include "atoll/atoll.h"
 #include "atoll/store.h"

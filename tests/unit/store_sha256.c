@@ -7,7 +7,7 @@
  */
 #include <stdlib.h>
 
-#include "../../lib/store/store_impl.h"
+#include "../../lib/store/store_int.h"
 #include "../harness.h"
 #include "atoll/sha256.h"
 

@@ -12,7 +12,7 @@
 
 #include <stdio.h>
 
-#include "virtio/vint.h"
+#include "virtio/virtio_int.h"
 
 #define FAKE_QUEUE 8
 

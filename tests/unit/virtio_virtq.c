@@ -17,7 +17,7 @@
 #include "../../lib/core/runtime.h"
 #include "../harness.h"
 #include "atoll/error.h"
-#include "virtio/vint.h"
+#include "virtio/virtio_int.h"
 #include "virtio_fake.h"
 
 /* ---- a device (virtio_fake.h) ---------------------------------------- */

@@ -31,8 +31,8 @@
  * command that attaches.
  *
  * The status is the guest's: the guest writes status + 1 to the
- * debug-exit port and QEMU exits with 2 * (status + 1) + 1 (vint.h), which
- * is turned back here.  QEMU's own failure (its status 1) is 113, a guest
+ * debug-exit port and QEMU exits with 2 * (status + 1) + 1 (virtio_int.h),
+ * which is turned back here.  QEMU's own failure (its status 1) is 113, a guest
  * that stopped without a status (a reset) or crashed (its report is on the
  * console) 114, a signal 128 + N.
  */

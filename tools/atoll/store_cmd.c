@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../lib/store/store_impl.h"
+#include "../../lib/store/store_int.h"
 #include "atoll/error.h"
 #include "atoll/store.h"
 #include "store_cmd.h"

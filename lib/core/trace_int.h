@@ -1,9 +1,9 @@
 /*
- * lib/core/trace_impl.h - the trace's internal interface between the
+ * lib/core/trace_int.h - the trace's internal interface between the
  * scheduler (which supplies the time stamps) and the JSON export.
  */
-#ifndef ATOLL_CORE_TRACE_IMPL_H
-#define ATOLL_CORE_TRACE_IMPL_H
+#ifndef ATOLL_CORE_TRACE_INT_H
+#define ATOLL_CORE_TRACE_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>

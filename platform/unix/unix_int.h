@@ -1,5 +1,5 @@
 /*
- * platform/unix/unixint.h - state shared by the files of the unix platform.
+ * platform/unix/unix_int.h - state shared by the files of the unix platform.
  *
  * The unix target is a Linux process: core.c (console, clocks, options,
  * randomness, exit), mem.c (the memory region, guard pages and the fault

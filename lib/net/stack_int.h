@@ -1,13 +1,13 @@
 /*
- * lib/net/stack_impl.h - the stack object and the internal entry points
+ * lib/net/stack_int.h - the stack object and the internal entry points
  * between N1's layers (eth.c, arp.c, ipv4.c, reasm.c, icmp.c, udp.c,
  * stack.c).  TCP sees only lib/net/net.h.
  *
  * Everything here runs on one core without locks: the receive fiber and
  * the application's fibers interleave only where they block.
  */
-#ifndef ATOLL_NET_STACK_IMPL_H
-#define ATOLL_NET_STACK_IMPL_H
+#ifndef ATOLL_NET_STACK_INT_H
+#define ATOLL_NET_STACK_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /*
- * lib/core/sched_impl.h - the scheduler's data structures, shared by the
+ * lib/core/sched_int.h - the scheduler's data structures, shared by the
  * files that implement atoll/fiber.h: fiber.c (fibers and their stacks),
  * sched.c (the run loop, blocking and waking), event.c (events) and
  * timer.c (the deadline heap).  Internal to lib/core.
@@ -11,8 +11,8 @@
  * where switches happen, so the trace, the stack canary check, the release
  * of finished fibers and the sanitizer annotations live in one function.
  */
-#ifndef ATOLL_CORE_SCHED_IMPL_H
-#define ATOLL_CORE_SCHED_IMPL_H
+#ifndef ATOLL_CORE_SCHED_INT_H
+#define ATOLL_CORE_SCHED_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>

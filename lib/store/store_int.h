@@ -1,5 +1,5 @@
 /*
- * lib/store/store_impl.h - internals of the versioned store shared by its
+ * lib/store/store_int.h - internals of the versioned store shared by its
  * files, the host tool (tools/atoll/store_cmd.c), the tests and the fuzz
  * target: git object encoding and decoding, the id hash map, the block
  * backend's object cache, CRC-32C and the block log's record format.
@@ -8,8 +8,8 @@
  * tool links these files without libatoll's core, providing only
  * atoll_malloc/atoll_free/atoll_realloc.
  */
-#ifndef ATOLL_STORE_IMPL_H
-#define ATOLL_STORE_IMPL_H
+#ifndef ATOLL_STORE_INT_H
+#define ATOLL_STORE_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /*
- * platform/virtio/vint.h - internals of the virtio guest platform, shared
+ * platform/virtio/virtio_int.h - internals of the virtio guest platform, shared
  * by its files (one concern each):
  *
  *     start.S     PVH entry: 32-bit protected mode to 64-bit C

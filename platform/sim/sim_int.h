@@ -1,5 +1,5 @@
 /*
- * platform/sim/simint.h - state shared by the files of the sim platform.
+ * platform/sim/sim_int.h - state shared by the files of the sim platform.
  *
  * The sim target is split by concern: core.c (clock, console, memory,
  * randomness, options, exit), wire.c (simulated Ethernet wires, the event

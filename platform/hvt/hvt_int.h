@@ -1,5 +1,5 @@
 /*
- * platform/hvt/hvtint.h - internals of the hvt guest platform, shared by
+ * platform/hvt/hvt_int.h - internals of the hvt guest platform, shared by
  * its files (one concern each):
  *
  *     start.S     entry point: BSS, stack canary, then hvt_start

@@ -1,5 +1,5 @@
 /*
- * lib/store/kv_ro_impl.h - what the read-only key-value stores share
+ * lib/store/kv_ro_int.h - what the read-only key-value stores share
  * (lib/store/kv_ro.c): a sorted index of entries and the lookups over it.
  *
  * Both implementations (baked.c: arrays in the image; tar.c: an archive on
@@ -8,8 +8,8 @@
  * get/size/list/digest are then a binary search plus a walk, written once
  * here; each implementation only says how to fetch a value's bytes.
  */
-#ifndef ATOLL_STORE_KV_RO_IMPL_H
-#define ATOLL_STORE_KV_RO_IMPL_H
+#ifndef ATOLL_STORE_KV_RO_INT_H
+#define ATOLL_STORE_KV_RO_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>
