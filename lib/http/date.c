@@ -152,11 +152,11 @@ int atoll_http_date_parse(const char *s, atoll_time_t *t)
         return -ATOLL_EINVAL;
     int64_t secs = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
                    h * 3600 + mi * 60 + sec;
-    /* atoll_time_t counts nanoseconds in 64 bits, which ends in April
-     * 2262; a later date (a client may send year 9999) is not one we can
-     * hold, so it is refused like any other invalid date, and the caller
-     * ignores the field (RFC 9110 13.1.3). */
-    if (secs > INT64_MAX / 1000000000LL)
+    /* atoll_time_t counts nanoseconds in 64 bits, from September 1677
+     * to April 2262; a date outside (a client may send year 9999, or
+     * 0899) is not one we can hold, so it is refused like any other
+     * invalid date, and the caller ignores the field (RFC 9110 13.1.3). */
+    if (secs > INT64_MAX / 1000000000LL || secs < INT64_MIN / 1000000000LL)
         return -ATOLL_EINVAL;
     *t = secs * 1000000000LL;
     return 0;

@@ -109,7 +109,11 @@ static int creds_object(void *arg, const char *name, uint8_t *der, size_t len)
                      TLS_CHAIN_MAX);
             return -ATOLL_EINVAL;
         }
-        uint8_t *copy = atoll_malloc(len ? len : 1);
+        if (!len) { /* a certificate is never empty; der may be NULL */
+            snprintf(cp->err, cp->errlen, "an empty CERTIFICATE object");
+            return -ATOLL_EINVAL;
+        }
+        uint8_t *copy = atoll_malloc(len);
         if (!copy)
             return -ATOLL_ENOMEM;
         memcpy(copy, der, len);

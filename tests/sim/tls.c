@@ -226,6 +226,30 @@ static int refused_main(void *arg)
     return 0;
 }
 
+static int empty_cert_main(void *arg)
+{
+    (void)arg;
+    /* fuzz-long's input: a NUL ends the name at "CERTIFICATE", and the
+     * object ends with the input, with no bytes; it reached memcpy with
+     * a null source. */
+    static const char empty[] =
+        "-----BEGIN CERTIFICATE\0\0\0\0\0\0\0\347"
+        "IDAzCCAeugASHDrNkYUez4YU4cIw==\n-----END CEATE";
+    struct atoll_tls_creds *cr = NULL;
+    char err[160] = "";
+    CHECK_EQ(atoll_tls_creds_parse(empty, sizeof empty - 1, ec_key, ec_key_len,
+                                   &cr, err, sizeof err),
+             -ATOLL_EINVAL);
+    CHECK(strstr(err, "empty CERTIFICATE") != NULL);
+    return 0;
+}
+
+TEST(tls, "an empty CERTIFICATE object: refused with a message")
+{
+    make_certs();
+    CHECK_EQ(atoll_test_run(0, empty_cert_main, NULL), 0);
+}
+
 TEST(tls, "a certificate for another name, an unknown CA: refused")
 {
     make_certs();

@@ -272,8 +272,8 @@ TEST(dns_response, "AAAA answered with an A record, or with 4 bytes of data, "
     const uint8_t qt[] = {0, 28, 0, 1};
     memcpy(m + 29, qt, 4);
     size_t n = 33;
-    uint8_t rr[12 + 16] = {0xc0, 12, 0, 28, 0, 1, 0, 0, 0, 60, 0, 16,
-                           0x20, 1,  0xd, 0xb8};
+    uint8_t rr[12 + 16] = {0xc0, 12, 0, 28, 0,    1, 0,   0,
+                           0,    60, 0, 16, 0x20, 1, 0xd, 0xb8};
     rr[12 + 15] = 0x80;
     memcpy(m + n, rr, sizeof rr);
     uint8_t addrs[16 * 8];

@@ -363,6 +363,11 @@ TEST(http_parse, "dates: IMF-fixdate out, all three forms in")
              -ATOLL_EINVAL);
     CHECK_EQ(atoll_http_date_parse("Fri Dec 31 23:59:59 9999", &got),
              -ATOLL_EINVAL);
+    /* And before September 1677 (fuzz-long found year 0899). */
+    CHECK_EQ(atoll_http_date_parse("Sat, 01 Jan 1678 00:00:00 GMT", &got), 0);
+    CHECK(got < 0);
+    CHECK_EQ(atoll_http_date_parse("Sun, 06 Nov 0899 08:49:37 GMT", &got),
+             -ATOLL_EINVAL);
 }
 
 TEST(http_parse, "content types from extensions")
