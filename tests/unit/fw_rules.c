@@ -57,6 +57,7 @@ static void pfx(struct atoll_fw_prefix *p, const char *a, int len)
 {
     atoll_ipv4_t v;
     CHECK_EQ(atoll_ipv4_parse(a, &v, NULL), 0);
+    memset(p, 0, sizeof *p); /* an IPv4 prefix: v6 0 */
     atoll_fw_addr4(p->addr, v);
     p->len = (uint8_t)(96 + len);
 }
