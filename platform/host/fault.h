@@ -6,7 +6,13 @@
  * and any other fault into "atoll: segmentation fault at ADDR" (bus error,
  * arithmetic exception, illegal instruction for SIGBUS, SIGFPE, SIGILL),
  * writes a core file when --dumpcore=DIR asked for one (dumpcore.h), then
- * stops with ATOLL_EXIT_PANIC.
+ * stops with ATOLL_EXIT_PANIC.  For SIGILL (what __builtin_trap raises,
+ * the fuzz targets' and the invariant checks' way to fail), a handler
+ * that was installed before ours - libFuzzer's, in a fuzz target that
+ * starts the runtime - is called after the message instead, so that it
+ * can keep the input that crashed.  The other signals are not passed on:
+ * a sanitizer's SIGSEGV handler would turn a fiber's stack overflow into
+ * its own report and exit status.
  *
  * The handler runs on its own alternate stack (the faulting stack is
  * exhausted) and uses only async-signal-safe calls: it asks the runtime
@@ -38,6 +44,9 @@ static void fault_put(const char *s)
     }
 }
 
+/* The SIGILL handler that was there before ours. */
+static struct sigaction fault_prev_ill;
+
 static void fault_on_signal(int sig, siginfo_t *si, void *uctx)
 {
     const void *addr = si->si_addr;
@@ -68,6 +77,14 @@ static void fault_on_signal(int sig, siginfo_t *si, void *uctx)
     } else if (rc < 0) {
         fault_put("atoll: --dumpcore: could not write the core file\n");
     }
+    const struct sigaction *prev = &fault_prev_ill;
+    if (sig != SIGILL)
+        prev = NULL;
+    if (prev && (prev->sa_flags & SA_SIGINFO) && prev->sa_sigaction)
+        prev->sa_sigaction(sig, si, uctx);
+    else if (prev && !(prev->sa_flags & SA_SIGINFO) &&
+             prev->sa_handler != SIG_DFL && prev->sa_handler != SIG_IGN)
+        prev->sa_handler(sig);
     _exit(ATOLL_EXIT_PANIC);
 }
 
@@ -90,7 +107,7 @@ static void fault_handler_install(void)
     sigaction(SIGSEGV, &sa, NULL);
     sigaction(SIGBUS, &sa, NULL);
     sigaction(SIGFPE, &sa, NULL);
-    sigaction(SIGILL, &sa, NULL);
+    sigaction(SIGILL, &sa, &fault_prev_ill);
 }
 
 #endif
