@@ -55,10 +55,18 @@ bg_start() {
     BG_PIDS="$BG_PIDS $!"
 }
 bg_stop_all() {
-    local p
+    local p i
     for p in $BG_PIDS; do
         kill -TERM -- "-$p" 2>/dev/null
         wait "$p" 2>/dev/null
+        # A member still running 2 s after TERM (it handles or blocks
+        # it) gets KILL, so nothing of the group is left behind; zombies
+        # waiting to be reaped do not count.
+        for ((i = 0; i < 40; i++)); do
+            ps -o stat= -g "$p" 2>/dev/null | grep -q '^[^Z]' || break
+            sleep 0.05
+        done
+        kill -KILL -- "-$p" 2>/dev/null
     done
     BG_PIDS=""
 }

@@ -17,11 +17,12 @@ trap cleanup EXIT
 
 suite leftovers
 
-# gone PID...: within a second, none of the processes runs (a zombie
-# waiting for whoever reaps orphans counts as gone).
+# gone PID...: within five seconds (a loaded machine is slow to run the
+# dying), none of the processes runs (a zombie waiting for whoever reaps
+# orphans counts as gone).
 gone() {
     local i p left
-    for i in 1 2 3 4 5 6 7 8 9 10; do
+    for ((i = 0; i < 50; i++)); do
         left=0
         for p in "$@"; do
             grep -qs '^State:[[:space:]]*[^Z]' "/proc/$p/status" && left=1
