@@ -116,6 +116,8 @@ static bool hook(void *arg, struct atoll_stack *s, struct atoll_buf *b)
     struct fw_port *port = arg;
     struct fw_attached *a = port->a;
     struct atoll_firewall *fw = a->fw;
+    if ((b->data[0] >> 4) != 4)
+        return false; /* IPv6: the stack's own (not forwarded yet) */
     atoll_time_t now = atoll_now();
     if (now >= a->next_gc) {
         atoll_firewall_collect(fw, now, FW_GC_SLOTS);

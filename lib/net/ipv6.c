@@ -355,6 +355,10 @@ static void input(struct atoll_stack *s, struct atoll_buf *b, bool whole)
     if (net_ipv6_parse(b->data, b->len, &h) < 0)
         goto drop;
     atoll_buf_trim(b, NET_IP6_HLEN + (size_t)h.payload_len);
+    /* A router's hook (atoll/forward.h) sees each packet once: not again
+     * when reassembly gives back a datagram of fragments it let by. */
+    if (s->fwd && !whole && s->fwd(s->fwd_arg, s, b))
+        return;
     why = ATOLL_IP6R_SRC;
     if (net_ipv6_is_multicast(&h.src))
         goto drop; /* RFC 4291 2.7: never a source */

@@ -126,7 +126,7 @@ struct atoll_stack {
 
     struct net6 *v6; /* IPv6 state (ipv6_int.h), NULL until enabled */
 
-    /* atoll/forward.h: sees every valid IPv4 packet first (forward.c) */
+    /* atoll/forward.h: sees every valid IP packet first (forward.c) */
     atoll_stack_forward_fn fwd;
     void *fwd_arg;
 };
