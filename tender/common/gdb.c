@@ -31,6 +31,7 @@ void gdb_init(struct gdb_stub *s, const struct gdb_backend *be, void *ctx,
     s->ctx = ctx;
     s->out = out;
     s->out_ctx = out_ctx;
+    s->last_sig = GDB_SIGTRAP;
 }
 
 /* Sends `$payload#cc`. */
@@ -205,15 +206,21 @@ static int resume_at(struct gdb_stub *s, const char *p, const char *end)
     return s->be->set_regs(s->ctx, &r);
 }
 
-static int bp_find(const struct gdb_stub *s, uint64_t addr)
+static int bp_find(const struct gdb_stub *s, uint64_t addr, bool hw)
 {
     for (unsigned i = 0; i < s->nbp; i++)
-        if (s->bp[i] == addr)
+        if (s->bp[i] == addr && s->bp_hw[i] == hw)
             return (int)i;
     return -1;
 }
 
-/* Z0,addr,kind and z0,addr,kind; other types are not supported. */
+static int bp_set(struct gdb_stub *s, uint64_t addr, bool hw, bool on)
+{
+    return hw ? s->be->set_hw_breakpoint(s->ctx, addr, on)
+              : s->be->set_breakpoint(s->ctx, addr, on);
+}
+
+/* Z0/Z1,addr,kind and z0/z1,addr,kind; other types are not supported. */
 static void cmd_bp(struct gdb_stub *s, bool on, const char *p, const char *end)
 {
     uint64_t type, addr, kind;
@@ -221,7 +228,8 @@ static void cmd_bp(struct gdb_stub *s, bool on, const char *p, const char *end)
         reply(s, "E01");
         return;
     }
-    if (type != 0) {
+    bool hw = type == 1;
+    if (type > 1 || (hw && s->be->set_hw_breakpoint == NULL)) {
         reply(s, "");
         return;
     }
@@ -230,39 +238,98 @@ static void cmd_bp(struct gdb_stub *s, bool on, const char *p, const char *end)
         reply(s, "E01");
         return;
     }
-    int i = bp_find(s, addr);
+    int i = bp_find(s, addr, hw);
     if (on) {
         if (i >= 0) {
             reply(s, "OK"); /* already there: gdb may insert twice */
             return;
         }
-        if (s->nbp == GDB_BP_MAX ||
-            s->be->set_breakpoint(s->ctx, addr, true) < 0) {
+        if (s->nbp == GDB_BP_MAX || bp_set(s, addr, hw, true) < 0) {
             reply(s, "E14");
             return;
         }
+        s->bp_hw[s->nbp] = hw;
         s->bp[s->nbp++] = addr;
     } else if (i >= 0) {
-        if (s->be->set_breakpoint(s->ctx, addr, false) < 0) {
+        if (bp_set(s, addr, hw, false) < 0) {
             reply(s, "E14");
             return;
         }
-        s->bp[i] = s->bp[--s->nbp];
+        s->nbp--;
+        s->bp[i] = s->bp[s->nbp];
+        s->bp_hw[i] = s->bp_hw[s->nbp];
     }
     reply(s, "OK");
 }
 
 void gdb_clear_breakpoints(struct gdb_stub *s)
 {
-    while (s->nbp > 0)
-        (void)s->be->set_breakpoint(s->ctx, s->bp[--s->nbp], false);
+    while (s->nbp > 0) {
+        s->nbp--;
+        (void)bp_set(s, s->bp[s->nbp], s->bp_hw[s->nbp], false);
+    }
+}
+
+void gdb_stopped_why(struct gdb_stub *s, int sig, enum gdb_stop_reason why)
+{
+    char p[24];
+    s->last_sig = sig & 0xff;
+    if (why == GDB_STOP_SWBREAK && s->swbreak)
+        snprintf(p, sizeof p, "T%02xswbreak:;", sig & 0xff);
+    else if (why == GDB_STOP_HWBREAK && s->hwbreak)
+        snprintf(p, sizeof p, "T%02xhwbreak:;", sig & 0xff);
+    else
+        snprintf(p, sizeof p, "S%02x", sig & 0xff);
+    reply(s, p);
 }
 
 void gdb_stopped(struct gdb_stub *s, int sig)
 {
+    gdb_stopped_why(s, sig, GDB_STOP_SIGNAL);
+}
+
+void gdb_exited(struct gdb_stub *s, int status)
+{
     char p[8];
-    snprintf(p, sizeof p, "S%02x", sig & 0xff);
+    snprintf(p, sizeof p, "W%02x", status & 0xff);
     reply(s, p);
+}
+
+void gdb_terminated(struct gdb_stub *s, int sig)
+{
+    char p[8];
+    snprintf(p, sizeof p, "X%02x", sig & 0xff);
+    reply(s, p);
+}
+
+/* True when gdb's feature list `p`..`end` (after "qSupported:") holds
+ * `what` ("swbreak+") as a whole entry. */
+static bool offered(const char *p, const char *end, const char *what)
+{
+    size_t k = strlen(what);
+    while (p < end) {
+        const char *semi = memchr(p, ';', (size_t)(end - p));
+        const char *e = semi ? semi : end;
+        if ((size_t)(e - p) == k && memcmp(p, what, k) == 0)
+            return true;
+        p = e + 1;
+    }
+    return false;
+}
+
+/* qSupported[:features]: our packet size, and the stop reasons gdb
+ * offered (we may only use those it understands). */
+static void cmd_supported(struct gdb_stub *s, const char *p, const char *end)
+{
+    p += strlen("qSupported");
+    if (p < end && *p == ':')
+        p++;
+    s->swbreak = offered(p, end, "swbreak+");
+    s->hwbreak = offered(p, end, "hwbreak+") && s->be->set_hw_breakpoint;
+    char r[64];
+    snprintf(r, sizeof r, "PacketSize=1000%s%s", s->swbreak ? ";swbreak+" : "",
+             s->hwbreak ? ";hwbreak+" : "");
+    reply(s, r);
 }
 
 static bool prefix(const char *p, size_t n, const char *what)
@@ -281,7 +348,7 @@ static enum gdb_action command(struct gdb_stub *s, const char *p, size_t n)
     }
     switch (p[0]) {
     case '?':
-        gdb_stopped(s, GDB_SIGTRAP);
+        gdb_stopped(s, s->last_sig);
         return GDB_NONE;
     case 'g':
         cmd_g(s);
@@ -316,7 +383,7 @@ static enum gdb_action command(struct gdb_stub *s, const char *p, size_t n)
         return GDB_KILL;
     case 'q':
         if (prefix(p, n, "qSupported"))
-            reply(s, "PacketSize=1000");
+            cmd_supported(s, p, end);
         else if (prefix(p, n, "qAttached"))
             reply(s, "1");
         else

@@ -22,9 +22,16 @@
  *     order: rax rbx rcx rdx rsi rdi rbp rsp r8..r15 rip, then eflags cs
  *     ss ds es fs gs as 32-bit values), `m`/`M` (memory), `c`/`s` (with
  *     an optional new rip), `Z0`/`z0` (software breakpoints, which the
- *     backend plants), `qSupported`, `qAttached`, `H`, `D` (detach), `k`
+ *     backend plants), `Z1`/`z1` (hardware breakpoints, when the backend
+ *     has them), `qSupported`, `qAttached`, `H`, `D` (detach), `k`
  *     (kill).  Everything else gets the empty answer, which tells gdb the
  *     command is not supported.
+ *
+ *     Stop replies: `Sxx` for signal xx, or `Txxswbreak:;` / `Txxhwbreak:;`
+ *     at a breakpoint when gdb said in its qSupported that it understands
+ *     those reasons (then gdb takes rip as the breakpoint's address and
+ *     does not adjust it); `Wxx` when the guest exited with status xx,
+ *     `Xxx` when it ended on signal xx (a crash).
  *
  *     Nothing gdb sends is trusted: a payload longer than GDB_PACKET_MAX
  *     is refused with `-` and dropped, as is one whose checksum is wrong;
@@ -61,6 +68,15 @@ struct gdb_backend {
     int (*read_mem)(void *ctx, uint64_t addr, void *buf, size_t len);
     int (*write_mem)(void *ctx, uint64_t addr, const void *buf, size_t len);
     int (*set_breakpoint)(void *ctx, uint64_t addr, bool on);
+    /* Hardware (instruction) breakpoints; NULL: none (Z1 unsupported). */
+    int (*set_hw_breakpoint)(void *ctx, uint64_t addr, bool on);
+};
+
+/* Why the guest stopped, for the stop reply. */
+enum gdb_stop_reason {
+    GDB_STOP_SIGNAL,  /* a step, ^C, a fault: just the signal */
+    GDB_STOP_SWBREAK, /* at a software breakpoint (rip is its address) */
+    GDB_STOP_HWBREAK  /* at a hardware breakpoint */
 };
 
 enum gdb_action {
@@ -85,9 +101,14 @@ struct gdb_stub {
     size_t len;
     bool overflow;
     uint8_t sum, want;
-    /* Breakpoints planted. */
+    /* Breakpoints planted: addresses, and whether each is a hardware one. */
     uint64_t bp[GDB_BP_MAX];
+    bool bp_hw[GDB_BP_MAX];
     unsigned nbp;
+    /* What gdb's qSupported offered: the stop reasons it understands. */
+    bool swbreak, hwbreak;
+    /* The last stop reply's signal, which `?` repeats (SIGTRAP at first). */
+    int last_sig;
     /* Counters, for tests and messages. */
     unsigned packets, bad_packets;
 };
@@ -104,6 +125,12 @@ enum gdb_action gdb_feed(struct gdb_stub *s, const uint8_t *buf, size_t len,
 /* The guest stopped (after a step, at a breakpoint, interrupted): tells
  * gdb with a stop reply for signal `sig`. */
 void gdb_stopped(struct gdb_stub *s, int sig);
+/* The same, naming a breakpoint as the reason when gdb understands it. */
+void gdb_stopped_why(struct gdb_stub *s, int sig, enum gdb_stop_reason why);
+/* The guest is gone: it exited with `status` (W), or ended on signal
+ * `sig` (X, a crash).  Nothing more can be asked of it. */
+void gdb_exited(struct gdb_stub *s, int status);
+void gdb_terminated(struct gdb_stub *s, int sig);
 
 /* Removes every breakpoint (gdb detached or went away). */
 void gdb_clear_breakpoints(struct gdb_stub *s);

@@ -4,10 +4,11 @@
  * fake guest: registers in a struct, 64 KiB of memory at 1 MiB, a
  * breakpoint table.  Packet framing (acknowledgements, checksums, a
  * packet in pieces, noise between packets, a packet cut by another),
- * each command gdb needs (?, g, G, m, M, c, s, Z0, z0, qSupported, D,
- * k, ^C) with what it did to the guest, and bad input refused: wrong
- * checksums, oversized packets, malformed numbers, wrong lengths,
- * addresses outside memory - each answered, none crashing, and the
+ * each command gdb needs (?, g, G, m, M, c, s, Z0, z0, Z1, z1,
+ * qSupported, D, k, ^C), the stop replies (S, T with a breakpoint reason
+ * only when gdb offered it, W, X) with what it did to the guest, and bad input
+ * refused: wrong checksums, oversized packets, malformed numbers, wrong
+ * lengths, addresses outside memory - each answered, none crashing, and the
  * session still working after.  Random bytes last (the san build checks
  * the stub stays inside its buffers).
  */
@@ -83,8 +84,33 @@ static int set_bp(void *ctx, uint64_t addr, bool on)
     return -1;
 }
 
-static const struct gdb_backend fake = {get_regs, set_regs, read_mem, write_mem,
-                                        set_bp};
+static const struct gdb_backend fake = {get_regs,  set_regs, read_mem,
+                                        write_mem, set_bp,   NULL};
+
+/* The same guest with four hardware breakpoint slots, like x86's debug
+ * registers. */
+static uint64_t hw[4];
+static int nhw;
+
+static int set_hw(void *ctx, uint64_t addr, bool on)
+{
+    if (on) {
+        if (nhw == 4)
+            return -1;
+        hw[nhw++] = addr;
+        return 0;
+    }
+    for (int i = 0; i < nhw; i++)
+        if (hw[i] == addr) {
+            hw[i] = hw[--nhw];
+            return 0;
+        }
+    CHECK(!"a hardware breakpoint removed that was never set");
+    return -1;
+}
+
+static const struct gdb_backend fake_hw = {get_regs,  set_regs, read_mem,
+                                           write_mem, set_bp,   set_hw};
 
 /* What the stub sent, since the last take(). */
 static char sent[65536];
@@ -111,7 +137,7 @@ static void setup(void)
     regs.cs = 0x2b;
     for (size_t i = 0; i < MEM_SIZE; i++)
         mem[i] = (uint8_t)(i * 3);
-    nbps = bp_calls = 0;
+    nbps = bp_calls = nhw = 0;
     refuse_bp = false;
     nsent = 0;
     sent[0] = 0;
@@ -194,7 +220,7 @@ TEST(gdb_stub, "a packet fed byte by byte, with noise around it")
     snprintf(cs, sizeof cs, "%02x", sum & 0xff);
     feed(cs);
     CHECK_EQ(sent[0], '+');
-    CHECK_STR(sent + 1, pkt("PacketSize=1000"));
+    CHECK_STR(sent + 1, pkt("PacketSize=1000;swbreak+"));
 }
 
 TEST(gdb_stub, "a packet cut short by a new one: only the new one counts")
@@ -389,4 +415,67 @@ TEST(gdb_stub, "random bytes: every one consumed, no crash, still answering")
         gdb_feed(&s, (const uint8_t *)"#00" + used, 3 - used, &used);
     nsent = 0;
     CHECK_STR(ask("?"), "S05");
+}
+
+TEST(gdb_stub, "Z1 and z1 use the backend's hardware slots, apart from Z0")
+{
+    setup();
+    gdb_init(&s, &fake_hw, NULL, out, NULL);
+    CHECK_STR(ask("Z1,100123,1"), "OK");
+    CHECK_STR(ask("Z0,100123,1"), "OK"); /* same address, other kind */
+    CHECK_EQ(nhw, 1);
+    CHECK_EQ(nbps, 1);
+    CHECK_STR(ask("Z1,100200,1"), "OK");
+    CHECK_STR(ask("Z1,100201,1"), "OK");
+    CHECK_STR(ask("Z1,100202,1"), "OK");
+    CHECK_STR(ask("Z1,100203,1"), "E14"); /* the fifth: no slot left */
+    CHECK_STR(ask("Z2,100200,8"), "");    /* watchpoints: not offered */
+    CHECK_STR(ask("z1,100123,1"), "OK");
+    CHECK_EQ(nhw, 3);
+    CHECK_EQ(nbps, 1); /* the software one stays */
+    CHECK_EQ(bps[0], 0x100123u);
+    CHECK_STR(ask("Z1,100203,1"), "OK"); /* the freed slot is used again */
+    nsent = 0;
+    CHECK_EQ(feed(pkt("D")), GDB_DETACH);
+    CHECK_EQ(nhw, 0);
+    CHECK_EQ(nbps, 0);
+}
+
+TEST(gdb_stub, "stop replies name a breakpoint only if gdb offered the reason")
+{
+    setup();
+    gdb_init(&s, &fake_hw, NULL, out, NULL);
+    nsent = 0;
+    gdb_stopped_why(&s, GDB_SIGTRAP, GDB_STOP_SWBREAK);
+    CHECK_STR(sent, "$S05#b8"); /* no qSupported yet: plain */
+    CHECK_STR(
+        ask("qSupported:multiprocess+;swbreak+;hwbreak+;xmlRegisters=i386"),
+        "PacketSize=1000;swbreak+;hwbreak+");
+    nsent = 0;
+    gdb_stopped_why(&s, GDB_SIGTRAP, GDB_STOP_SWBREAK);
+    CHECK_STR(sent, pkt("T05swbreak:;"));
+    nsent = 0;
+    gdb_stopped_why(&s, GDB_SIGTRAP, GDB_STOP_HWBREAK);
+    CHECK_STR(sent, pkt("T05hwbreak:;"));
+    /* "swbreak+" must be a whole entry; without a hardware backend no
+     * hwbreak either. */
+    gdb_init(&s, &fake, NULL, out, NULL);
+    CHECK_STR(ask("qSupported:xswbreak+;hwbreak+"), "PacketSize=1000");
+    nsent = 0;
+    gdb_stopped_why(&s, GDB_SIGTRAP, GDB_STOP_HWBREAK);
+    CHECK_STR(sent, "$S05#b8");
+}
+
+TEST(gdb_stub, "? repeats the last stop; W and X report the guest's end")
+{
+    setup();
+    CHECK_STR(ask("?"), "S05");
+    gdb_stopped(&s, 11); /* a crash: SIGSEGV */
+    CHECK_STR(ask("?"), "S0b");
+    nsent = 0;
+    gdb_exited(&s, 3);
+    CHECK_STR(sent, pkt("W03"));
+    nsent = 0;
+    gdb_terminated(&s, 11);
+    CHECK_STR(sent, pkt("X0b"));
 }
