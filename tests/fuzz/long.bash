@@ -1,27 +1,42 @@
 #!/usr/bin/env bash
 # tests/fuzz/long.bash - `make fuzz-long`: every libFuzzer target
-# (tests/fuzz/targets.bash) for FUZZ_SECONDS seconds each, FUZZ_JOBS at a
-# time (default: one per CPU), from the same seeds as the short runs in
-# `make test`.  Prints a line per target - executions, executions per
-# second, edges of the code reached - and whether it made the goal of
-# 10 million executions, and the CPU time each used with the executions
-# per CPU second, which say more than the wall clock on a shared machine.
+# (tests/fuzz/targets.bash) until it has run FUZZ_RUNS inputs (default the
+# goal, 10 million) or for FUZZ_SECONDS seconds, whichever comes first,
+# FUZZ_JOBS at a time (default: one per CPU), from the same seeds as the
+# short runs in `make test`.  FUZZ_RUNS=0 runs each for the whole time.
+# Stopping at the goal is what makes the run affordable: the fast targets
+# reach ten million in a minute or two, and their share of the time goes
+# to the slow ones.  Prints a line per target - executions, executions per
+# second, edges of the code reached - and whether it made the goal, and the
+# CPU time each used with the executions per CPU second, which say more
+# than the wall clock on a shared machine.
 # Fails on a crash, a leak, a sanitizer report or a timeout; the input
 # that did it is kept and its path printed.
 #
 # Not a test (tests/run.sh runs only *.sh): it takes as long as it is
-# told to.  FUZZ_OUT=DIR keeps the logs and corpora in DIR.
+# told to.  FUZZ_OUT=DIR keeps the logs and corpora in DIR; FUZZ_ONLY="A B"
+# runs only those targets.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT" || exit 1
-SECS=${FUZZ_SECONDS:-600}
+SECS=${FUZZ_SECONDS:-900}
 JOBS=${FUZZ_JOBS:-$(nproc)}
 GOAL=10000000
+RUNS=${FUZZ_RUNS:-$GOAL}
 OUT=${FUZZ_OUT:-$(mktemp -d /tmp/atoll-fuzzlong.XXXXXX)}
 mkdir -p "$OUT"
 LOG=$OUT/build.log
 . tests/fuzz/runtime.bash
 . tests/fuzz/targets.bash
+if [ -n "${FUZZ_ONLY:-}" ]; then
+    for t in $FUZZ_ONLY; do
+        grep -qw -- "$t" <<<"$FUZZ_TARGETS" || {
+            echo "fuzz-long: no target '$t' (there are: $FUZZ_TARGETS)" >&2
+            exit 2
+        }
+    done
+    FUZZ_TARGETS=$FUZZ_ONLY
+fi
 
 echo "fuzz-long: building every target (clang, ASan + UBSan, libFuzzer)"
 if ! fuzz_runtime "$OUT"; then
@@ -37,7 +52,7 @@ run_one() { # NAME: run it, leave NAME.log, .rc and .cpu in $OUT
     mkdir -p "$OUT/crash_$t"
     fuzz_seeds "$t" "$OUT/corpus_$t"
     # The CPU time too: on a busy machine the wall clock says little.
-    { time "$OUT/$t" -seed=1 -max_total_time="$SECS" \
+    { time "$OUT/$t" -seed=1 -max_total_time="$SECS" -runs="$((RUNS ? RUNS : -1))" \
         -max_len="$(fuzz_max_len "$t")" -timeout=10 -print_final_stats=1 \
         -artifact_prefix="$OUT/crash_$t/" "$OUT/corpus_$t" \
         >"$OUT/$t.log" 2>&1; } 2>"$OUT/$t.cpu"
@@ -45,8 +60,8 @@ run_one() { # NAME: run it, leave NAME.log, .rc and .cpu in $OUT
 }
 
 n=$(wc -w <<<"$FUZZ_TARGETS")
-echo "fuzz-long: $n targets, $SECS s each, $JOBS at a time" \
-    "(about $(((n + JOBS - 1) / JOBS * SECS / 60)) min)" # rounds of SECS
+echo "fuzz-long: $n targets, each until $RUNS inputs or $SECS s," \
+    "$JOBS at a time (at most $(((n + JOBS - 1) / JOBS * SECS / 60)) min)"
 # JOBS lanes, each running its share of the targets one after the other.
 for ((lane = 0; lane < JOBS; lane++)); do
     (

@@ -30,7 +30,7 @@ fuzz_max_len() {
     dns_message) echo 1024 ;;
     dhcp_packet) echo 600 ;;
     kv_ro_tar_fuzz) echo 16384 ;;
-    tls_pem) echo 8192 ;;
+    tls_pem) echo 4096 ;; # a 2048-bit RSA certificate and key: 2.8 KB
     *) echo 4096 ;;
     esac
 }
@@ -189,8 +189,9 @@ RULES
     tls_pem)
         # Real certificates and keys from openssl (EC and RSA, in PKCS#8,
         # SEC1 and PKCS#1): two bytes give the chain's length, then the
-        # chain and the key.
-        local k=$d/.keys n
+        # chain and the key; a copy of each with the top bit set, so the
+        # same text is also read as a CA bundle (tests/fuzz/tls_pem.c).
+        local k=$d/.keys n hi
         mkdir -p "$k"
         (cd "$k" &&
             openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
@@ -204,8 +205,10 @@ RULES
             pkcs1 rsa.pem rsa-pkcs1.key
         while [ $# -ge 3 ]; do
             n=$(stat -c %s "$k/$2")
-            { printf "\\x$(printf %02x $((n >> 8)))\\x$(printf %02x $((n & 255)))"
-              cat "$k/$2" "$k/$3"; } >"$d/$1"
+            for hi in 0 128; do # 128: as a CA bundle
+                { printf "\\x$(printf %02x $((n >> 8 | hi)))\\x$(printf %02x $((n & 255)))"
+                  cat "$k/$2" "$k/$3"; } >"$d/$1-$hi"
+            done
             shift 3
         done
         rm -rf "$k"
