@@ -8,6 +8,7 @@
  * A malformed --rules stops it at boot with the line and column of the
  * fault.  --stats prints the counters, each rule's among them.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "atoll_app.h"
@@ -26,6 +27,29 @@ static void iface(struct atoll_stack *s, const char *name,
     out->prefix = c.prefix;
     out->gateway = c.gateway;
     out->mtu = atoll_stack_mtu(s);
+    /* IPv6: the first static address (--NAME-ipv6=ADDR/PREFIX) and the
+     * default router (--NAME-ipv6-gateway); none: no IPv6 forwarded on
+     * this side.  A router's addresses are its own to set, not SLAAC's. */
+    struct atoll_ipv6_addr_info a[8];
+    int n = atoll_stack_ipv6_addrs(s, a, 8);
+    for (int k = 0; k < n && k < 8; k++)
+        if (a[k].origin == ATOLL_IPV6_STATIC) {
+            out->addr6 = a[k].addr;
+            out->prefix6 = a[k].prefix;
+            break;
+        }
+    atoll_stack_ipv6_router(s, &out->gateway6, NULL);
+}
+
+/* " and ADDR/PREFIX" of an interface with IPv6, else "". */
+static const char *v6_text(const struct atoll_fw_iface *f, char *buf)
+{
+    if (!f->prefix6)
+        return "";
+    char a[ATOLL_IPV6_TEXT];
+    snprintf(buf, 64, " and %s/%u", atoll_ipv6_format(&f->addr6, a),
+             f->prefix6);
+    return buf;
 }
 
 /* --rules: ';' separates statements as a newline does. */
@@ -82,7 +106,7 @@ int app_main(struct app *app)
                              "65535\n");
         return 1;
     }
-    struct atoll_fw_iface ifs[2];
+    struct atoll_fw_iface ifs[2] = {{0}};
     iface(app->inside, "inside", &ifs[0]);
     iface(app->outside, "outside", &ifs[1]);
     uint8_t key[16];
@@ -144,13 +168,14 @@ int app_main(struct app *app)
             return 1;
         }
     }
-    char a[16], b[16];
-    atoll_console_printf(app->console,
-                         "firewall: forwarding inside %s/%u <-> outside "
-                         "%s/%u, %d rules\n",
-                         atoll_ipv4_format(ifs[0].addr, a), ifs[0].prefix,
-                         atoll_ipv4_format(ifs[1].addr, b), ifs[1].prefix,
-                         atoll_firewall_rules(fw)->n_rules);
+    char a[16], b[16], a6[64], b6[64];
+    atoll_console_printf(
+        app->console,
+        "firewall: forwarding inside %s/%u%s <-> outside "
+        "%s/%u%s, %d rules\n",
+        atoll_ipv4_format(ifs[0].addr, a), ifs[0].prefix, v6_text(&ifs[0], a6),
+        atoll_ipv4_format(ifs[1].addr, b), ifs[1].prefix, v6_text(&ifs[1], b6),
+        atoll_firewall_rules(fw)->n_rules);
     for (;;) {
         atoll_sleep(ATOLL_SEC(stats ? stats : 3600));
         if (stats)

@@ -41,18 +41,27 @@
  *          it.  The packet is translated as its connection says; an ICMP
  *          error has its quoted packet translated back as well.
  *
+ *     An IPv6 packet (version 6 in its first byte) takes the same steps
+ *     without translation (no NAT66: masquerade and forward are IPv4's),
+ *     routed by the interfaces' addr6/prefix6 and gateway6 to
+ *     res->next_hop6: link-local, multicast and the firewall's own
+ *     addresses are ATOLL_FW_LOCAL (Neighbor Discovery is the stack's);
+ *     fragments are dropped; hop limit 1 is answered with ICMPv6 time
+ *     exceeded, and a packet longer than the out interface's MTU with
+ *     Packet Too Big (a router never fragments IPv6, RFC 8200 5).
+ *
  *     Answers (ICMP errors, TCP resets) are written into res->answer, at
- *     most 576 bytes (RFC 1812 4.3.2.3), to be sent out of res->answer_if
- *     to res->answer_hop.  They are limited to FW_ANSWERS_PER_S a
- *     second (net_tunables.h) (RFC 1812 4.3.2.8) and never sent about an ICMP
- * error, a later fragment, or a packet from a broadcast, multicast or
- *     unspecified source (RFC 1812 4.3.2.7).
+ *     most 576 bytes (RFC 1812 4.3.2.3; IPv6: 1280, RFC 4443 2.4), to be
+ *     sent out of res->answer_if to res->answer_hop (answer_hop6).  They are
+ * limited to FW_ANSWERS_PER_S a second (net_tunables.h) (RFC 1812 4.3.2.8) and
+ * never sent about an ICMP error, a later fragment, or a packet from a
+ * broadcast, multicast or unspecified source (RFC 1812 4.3.2.7).
  *
  *     atoll_firewall_set_rules parses a new rule set; if it is malformed
  *     the set in force stays and err says where.  Tracked connections
  *     survive a change: those the new rules still accept go on.
  *
- *     atoll_firewall_attach puts the firewall on the IPv4 input of one
+ *     atoll_firewall_attach puts the firewall on the IP input of one
  *     stack per interface (atoll/forward.h): from then on those stacks
  *     hand it every packet, deliver what it calls local, and send what it
  *     forwards.
@@ -79,7 +88,13 @@ struct atoll_fw_iface {
     atoll_ipv4_t addr;
     uint8_t prefix;
     atoll_ipv4_t gateway; /* 0: none */
-    uint16_t mtu;         /* IP bytes */
+    uint16_t mtu;         /* IP bytes, both families */
+    /* IPv6: the interface's global (or unique-local) address and its
+     * prefix, 0 when it forwards no IPv6; the default router, all zero
+     * for none. */
+    atoll_ipv6_t addr6;
+    uint8_t prefix6;
+    atoll_ipv6_t gateway6;
 };
 
 enum atoll_fw_verdict {
@@ -90,13 +105,17 @@ enum atoll_fw_verdict {
 
 struct atoll_fw_result {
     int out_if;
-    atoll_ipv4_t next_hop;
-    size_t len; /* the packet's length (unchanged so far) */
-    /* an answer to the packet's sender, when answer_len > 0 */
-    uint8_t answer[576];
+    atoll_ipv4_t next_hop;  /* an IPv4 packet's */
+    atoll_ipv6_t next_hop6; /* an IPv6 packet's */
+    size_t len;             /* the packet's length (unchanged so far) */
+    /* an answer to the packet's sender, when answer_len > 0: an IPv4
+     * packet (576 bytes at most) or an IPv6 one (1280 at most, RFC 4443
+     * 2.4 c), as its first byte says */
+    uint8_t answer[1280];
     size_t answer_len;
     int answer_if;
     atoll_ipv4_t answer_hop;
+    atoll_ipv6_t answer_hop6;
     const char *why; /* a dropped packet's reason, for counters and logs */
 };
 

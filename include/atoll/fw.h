@@ -30,8 +30,9 @@
  *           MATCH holds decides.  reject drops the packet and answers:
  *           HOW is tcp-reset (proto tcp only), icmp-net, icmp-host,
  *           icmp-port or icmp-admin (ICMP destination unreachable with
- *           code 0, 1, 3 or 13); without `with`, tcp-reset when the rule
- *           says proto tcp, icmp-port otherwise.
+ *           code 0, 1, 3 or 13; for an IPv6 packet ICMPv6's codes
+ *           0, 3, 4 and 1 of RFC 4443 3.1); without `with`, tcp-reset
+ *           when the rule says proto tcp, icmp-port otherwise.
  *       masquerade out IF [from PREFIX]
  *           connections leaving by IF (from PREFIX, when given) take IF's
  *           address as their source, with a source port the firewall
@@ -47,7 +48,7 @@
  *       from ADDR        source: `any`, an address or a PREFIX (a.b.c.d/n)
  *       from ADDR port PORTS   ... and source port in PORTS
  *       to ADDR [port PORTS]   destination, the same way
- *       proto P          tcp, udp, icmp, or a protocol number 0-255
+ *       proto P          tcp, udp, icmp, icmpv6 (58), or a number 0-255
  *       state S[,S...]   the connection state: new, established,
  *                        related (an ICMP error about a tracked
  *                        connection), invalid

@@ -11,7 +11,7 @@
 
 /* RFC 1812 4.3.2.8: a limit on the rate; a bucket of FW_ANSWERS_PER_S
  * tokens refilled continuously. */
-static bool take_token(struct atoll_firewall *fw, atoll_time_t now)
+bool fw_take_token(struct atoll_firewall *fw, atoll_time_t now)
 {
     if (now > fw->tokens_at) {
         atoll_time_t el = now - fw->tokens_at;
@@ -45,7 +45,7 @@ static bool may_answer(const struct atoll_firewall *fw, const struct fw_ip4 *h)
     }
     if (h->frag & 0x1fff)
         return false;
-    if (h->proto == 1 && h->has_l4 && fw_icmp_is_error(h->icmp_type))
+    if (h->proto == 1 && h->tr.has_l4 && fw_icmp_is_error(h->tr.icmp_type))
         return false;
     return true;
 }
@@ -72,7 +72,7 @@ static bool answer_route(struct atoll_firewall *fw, const struct fw_ip4 *h,
 {
     atoll_ipv4_t hop;
     if (!may_answer(fw, h) || fw_route(fw, h->src, &hop) != in_if ||
-        !take_token(fw, now))
+        !fw_take_token(fw, now))
         return false;
     res->answer_if = in_if;
     res->answer_hop = hop;
@@ -89,8 +89,8 @@ void fw_answer_icmp(struct atoll_firewall *fw, const struct fw_pkt4 *k,
         return;
     /* As much of the packet as fits in 576 bytes (RFC 1812 4.3.2.3). */
     size_t quote = h->len;
-    if (quote > sizeof res->answer - 28)
-        quote = sizeof res->answer - 28;
+    if (quote > 576 - 28)
+        quote = 576 - 28;
     uint8_t *icmp =
         ip_header(fw, res->answer, fw->ifs[in_if].addr, h->src, 1, 28 + quote);
     memset(icmp, 0, 8);
@@ -103,32 +103,37 @@ void fw_answer_icmp(struct atoll_firewall *fw, const struct fw_pkt4 *k,
     res->answer_len = 28 + quote;
 }
 
-void fw_answer_rst(struct atoll_firewall *fw, const struct fw_pkt4 *k,
-                   int in_if, atoll_time_t now, struct atoll_fw_result *res)
+void fw_rst_segment(uint8_t *t, const uint8_t *in, size_t l4_len,
+                    uint8_t tcp_flags)
 {
-    const struct fw_ip4 *h = &k->o;
-    if (!h->has_l4 || (h->tcp_flags & 0x04) || h->l4_len < 20)
-        return; /* never a reset for a reset */
-    if (!answer_route(fw, h, in_if, now, res))
-        return;
-    const uint8_t *in = h->l4;
-    uint8_t *t = ip_header(fw, res->answer, h->dst, h->src, 6, 40);
     memset(t, 0, 20);
-    fw_wr16(t, h->dport);
-    fw_wr16(t + 2, h->sport);
-    if (h->tcp_flags & 0x10) { /* ACK: seq = SEG.ACK, RST alone */
+    memcpy(t, in + 2, 2); /* from the port it was sent to */
+    memcpy(t + 2, in, 2);
+    if (tcp_flags & 0x10) { /* ACK: seq = SEG.ACK, RST alone */
         memcpy(t + 4, in + 8, 4);
         t[13] = 0x04;
     } else { /* seq 0, ACK of SEG.SEQ + SEG.LEN (SYN and FIN count) */
         size_t off = (size_t)(in[12] >> 4) * 4;
-        size_t data = h->l4_len > off ? h->l4_len - off : 0;
+        size_t data = l4_len > off ? l4_len - off : 0;
         uint32_t ack = fw_rd32(in + 4) + (uint32_t)data +
-                       ((h->tcp_flags & 0x02) ? 1 : 0) +
-                       ((h->tcp_flags & 0x01) ? 1 : 0);
+                       ((tcp_flags & 0x02) ? 1 : 0) +
+                       ((tcp_flags & 0x01) ? 1 : 0);
         fw_wr32(t + 8, ack);
         t[13] = 0x14;
     }
     t[12] = 5 << 4;
+}
+
+void fw_answer_rst(struct atoll_firewall *fw, const struct fw_pkt4 *k,
+                   int in_if, atoll_time_t now, struct atoll_fw_result *res)
+{
+    const struct fw_ip4 *h = &k->o;
+    if (!h->tr.has_l4 || (h->tr.tcp_flags & 0x04) || h->l4_len < 20)
+        return; /* never a reset for a reset */
+    if (!answer_route(fw, h, in_if, now, res))
+        return;
+    uint8_t *t = ip_header(fw, res->answer, h->dst, h->src, 6, 40);
+    fw_rst_segment(t, h->l4, h->l4_len, h->tr.tcp_flags);
     /* checksum over the pseudo-header and the 20 bytes */
     uint8_t ph[32];
     memcpy(ph, res->answer + 12, 8);

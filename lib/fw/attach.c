@@ -44,7 +44,10 @@ static void send_answer(struct fw_attached *a)
     if (!b)
         return;
     memcpy(atoll_buf_put(b, r->answer_len), r->answer, r->answer_len);
-    atoll_stack_send_ipv4(a->stacks[r->answer_if], r->answer_hop, b);
+    if ((r->answer[0] >> 4) == 6)
+        atoll_stack_send_ipv6(a->stacks[r->answer_if], &r->answer_hop6, b);
+    else
+        atoll_stack_send_ipv4(a->stacks[r->answer_if], r->answer_hop, b);
 }
 
 /* The TCP checksum of a frame whose host vouched for it (csum_ok): it may
@@ -55,26 +58,33 @@ static void send_answer(struct fw_attached *a)
 static bool fix_offload(struct atoll_buf *b, uint16_t mtu, uint32_t offloads)
 {
     uint8_t *ip = b->data;
-    size_t hl = (size_t)(ip[0] & 15) * 4;
-    if (ip[9] != 6 || b->len < hl + 20)
+    bool v6 = (ip[0] >> 4) == 6; /* TCP right after the fixed header */
+    size_t hl = v6 ? 40 : (size_t)(ip[0] & 15) * 4;
+    if (ip[v6 ? 6 : 9] != 6 || b->len < hl + 20)
         return b->len <= mtu;
     uint8_t *t = ip + hl;
     size_t tl = b->len - hl, thl = (size_t)(t[12] >> 4) * 4;
     if (thl < 20 || thl > tl)
         return false;
-    uint8_t ph[12];
-    memcpy(ph, ip + 12, 8);
-    ph[8] = 0;
-    ph[9] = 6;
-    fw_wr16(ph + 10, (uint16_t)tl);
+    /* the pseudo-header: addresses, then IPv4's zero, protocol and
+     * 16-bit length, or IPv6's 32-bit length, zeros and next header */
+    uint8_t ph[40] = {0};
+    size_t pl = v6 ? 40 : 12;
+    memcpy(ph, ip + (v6 ? 8 : 12), v6 ? 32 : 8);
+    if (v6)
+        fw_wr32(ph + 32, (uint32_t)tl);
+    else
+        fw_wr16(ph + 10, (uint16_t)tl);
+    ph[v6 ? 39 : 9] = 6;
     if (b->len > mtu) {
-        if (!(offloads & ATOLL_NETIF_TSO4) || mtu <= hl + thl)
+        uint32_t tso = v6 ? ATOLL_NETIF_TSO6 : ATOLL_NETIF_TSO4;
+        if (!(offloads & tso) || mtu <= hl + thl)
             return false;
         b->gso_size = (uint16_t)(mtu - hl - thl);
-        fw_wr16(t + 16, (uint16_t)~fw_csum(ph, sizeof ph));
+        fw_wr16(t + 16, (uint16_t)~fw_csum(ph, pl));
     } else {
         /* sum of pseudo-header and segment with the field zeroed */
-        fw_wr16(t + 16, (uint16_t)~fw_csum(ph, sizeof ph));
+        fw_wr16(t + 16, (uint16_t)~fw_csum(ph, pl));
         fw_wr16(t + 16, fw_csum(t, tl));
     }
     b->csum_ok = 0;
@@ -116,8 +126,6 @@ static bool hook(void *arg, struct atoll_stack *s, struct atoll_buf *b)
     struct fw_port *port = arg;
     struct fw_attached *a = port->a;
     struct atoll_firewall *fw = a->fw;
-    if ((b->data[0] >> 4) != 4)
-        return false; /* IPv6: the stack's own (not forwarded yet) */
     atoll_time_t now = atoll_now();
     if (now >= a->next_gc) {
         atoll_firewall_collect(fw, now, FW_GC_SLOTS);
@@ -142,6 +150,10 @@ static bool hook(void *arg, struct atoll_stack *s, struct atoll_buf *b)
             atoll_buf_free(b);
             return true;
         }
+    }
+    if ((b->data[0] >> 4) == 6) { /* never fragmented: fits or is GSO */
+        atoll_stack_send_ipv6(out, &a->res.next_hop6, b);
+        return true;
     }
     if (b->len > mtu && !b->gso_size) {
         fragment(out, a->res.next_hop, b, mtu);

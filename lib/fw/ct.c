@@ -197,6 +197,7 @@ static atoll_time_t timeout(const struct fw_conn *c)
     case 6:
         return tcp_timeout[c->tcp];
     case 1:
+    case 58: /* ICMPv6 */
         return FW_CT_ICMP_NS;
     default:
         return (c->flags & FW_CT_SEEN_REPLY) ? FW_CT_UDP_ASSURED_NS
@@ -395,6 +396,9 @@ void fw_tuple_reverse(struct fw_tuple *out, const struct fw_tuple *t)
     if (t->proto == 1) {
         /* echo: the identifier stays, request (8) and reply (0) swap */
         r.dport = t->dport == 8 ? 0 : 8;
+    } else if (t->proto == 58) {
+        /* ICMPv6 echo: request 128, reply 129 (RFC 4443 4) */
+        r.dport = t->dport == 128 ? 129 : 128;
     } else {
         r.sport = t->dport;
         r.dport = t->sport;

@@ -30,7 +30,8 @@ int atoll_firewall_create(const struct atoll_fw_iface *ifs, int n_if,
         return -ATOLL_EINVAL;
     for (int k = 0; k < n_if; k++)
         if (!ifs[k].name || strlen(ifs[k].name) >= FW_IFNAME_MAX ||
-            ifs[k].prefix > 32 || ifs[k].mtu < 68)
+            ifs[k].prefix > 32 || ifs[k].mtu < 68 || ifs[k].prefix6 > 128 ||
+            (ifs[k].prefix6 && ifs[k].mtu < 1280))
             return -ATOLL_EINVAL;
     struct atoll_firewall *fw = atoll_calloc(1, sizeof *fw);
     if (!fw)
@@ -162,10 +163,10 @@ static atoll_ipv4_t v4(const uint8_t a[16])
  * d) look like `want`. */
 static void rewrite_to(struct fw_ip4 *h, const struct fw_tuple *want)
 {
-    if (h->src != v4(want->src) || (h->has_l4 && h->sport != want->sport))
+    if (h->src != v4(want->src) || (h->tr.has_l4 && h->tr.sport != want->sport))
         fw_ip4_set_src(h, v4(want->src), want->sport);
     if (h->dst != v4(want->dst) ||
-        (h->has_l4 && h->proto != 1 && h->dport != want->dport))
+        (h->tr.has_l4 && h->proto != 1 && h->tr.dport != want->dport))
         fw_ip4_set_dst(h, v4(want->dst), want->dport);
 }
 
@@ -173,12 +174,12 @@ static void rewrite_to(struct fw_ip4 *h, const struct fw_tuple *want)
 static const struct atoll_fw_forward *
 find_forward(struct atoll_firewall *fw, int in_if, const struct fw_ip4 *h)
 {
-    if (!h->has_l4 || h->dst != fw->ifs[in_if].addr)
+    if (!h->tr.has_l4 || h->dst != fw->ifs[in_if].addr)
         return NULL;
     for (int k = 0; k < fw->rules->n_forward; k++) {
         const struct atoll_fw_forward *f = &fw->rules->forward[k];
         if (f->in_if == in_if && f->proto == h->proto &&
-            h->dport >= f->ports.lo && h->dport <= f->ports.hi)
+            h->tr.dport >= f->ports.lo && h->tr.dport <= f->ports.hi)
             return f;
     }
     return NULL;
@@ -240,13 +241,19 @@ static int track_new(struct atoll_firewall *fw, const struct fw_tuple *t,
 /* ---- the packet path -------------------------------------------------------
  */
 
-static void tcp_segment(const struct fw_ip4 *h, struct fw_tcp_seg *s)
+static void fw_l4_of4(const struct fw_ip4 *h, struct fw_l4 *l)
 {
-    fw_tcp_seg_read(s, h->l4, h->tcp_hlen, (uint32_t)(h->l4_len - h->tcp_hlen));
+    *l = (struct fw_l4){h->proto,       h->tr.has_l4,    h->l4, h->l4_len,
+                        h->tr.tcp_hlen, h->tr.tcp_flags, h->len};
 }
 
-static int drop(struct atoll_firewall *fw, struct atoll_fw_result *res,
-                uint64_t *counter, const char *why)
+static void tcp_segment(const struct fw_l4 *l, struct fw_tcp_seg *s)
+{
+    fw_tcp_seg_read(s, l->l4, l->tcp_hlen, (uint32_t)(l->l4_len - l->tcp_hlen));
+}
+
+int fw_drop(struct atoll_firewall *fw, struct atoll_fw_result *res,
+            uint64_t *counter, const char *why)
 {
     (*counter)++;
     fw->stats.dropped++;
@@ -254,33 +261,93 @@ static int drop(struct atoll_firewall *fw, struct atoll_fw_result *res,
     return ATOLL_FW_DROPPED;
 }
 
-/* The filter rules' verdict for a packet seen as `view`; true to go on.
- * A reject writes its answer. */
-static bool filter(struct atoll_firewall *fw, struct fw_pkt4 *k, int in_if,
-                   int out_if, uint8_t state, const struct fw_tuple *view,
-                   atoll_time_t now, struct atoll_fw_result *res)
+int fw_tracked_state(struct atoll_firewall *fw, struct fw_conn *c, int dir,
+                     const struct fw_l4 *l, struct fw_tcp_win win[2],
+                     struct atoll_fw_result *res)
+{
+    bool tcp = c->t[FW_ORIG].proto == 6;
+    if (tcp && l->has_l4) {
+        /* the windows as they would be after it; kept if it passes */
+        struct fw_tcp_seg seg;
+        tcp_segment(l, &seg);
+        memcpy(win, c->win, sizeof c->win);
+        if (!fw_tcp_window(win, c->tcp, dir, &seg)) {
+            fw_drop(fw, res, &fw->stats.window, "outside the TCP window");
+            return -1;
+        }
+    }
+    uint8_t fin = c->flags;
+    bool fits = !tcp || fw_tcp_next(c->tcp, dir, l->tcp_flags, &fin) >= 0;
+    /* as Linux: a reply, or anything after one, is established */
+    bool est = dir == FW_REPLY || (c->flags & FW_CT_SEEN_REPLY);
+    return !fits ? ATOLL_FW_ST_INVALID
+           : est ? ATOLL_FW_ST_ESTABLISHED
+                 : ATOLL_FW_ST_NEW;
+}
+
+void fw_conn_update(struct atoll_firewall *fw, struct fw_conn *c, int dir,
+                    const struct fw_l4 *l, uint8_t state,
+                    const struct fw_tcp_win win[2], atoll_time_t now)
+{
+    if (state != ATOLL_FW_ST_INVALID &&
+        fw_ct_seen(fw->ct, c, dir, l->tcp_flags, (uint32_t)l->len, now) &&
+        c->t[FW_ORIG].proto == 6 && l->has_l4)
+        memcpy(c->win, win, sizeof c->win);
+}
+
+void fw_conn_first(struct atoll_firewall *fw, struct fw_conn *c,
+                   const struct fw_l4 *l, atoll_time_t now)
+{
+    fw_ct_seen(fw->ct, c, FW_ORIG, l->tcp_flags, (uint32_t)l->len, now);
+    if (l->proto == 6) {
+        struct fw_tcp_seg seg;
+        tcp_segment(l, &seg);
+        fw_tcp_window(c->win, FW_TCP_NONE, FW_ORIG, &seg);
+    }
+}
+
+const struct atoll_fw_rule *fw_filter(struct atoll_firewall *fw,
+                                      const struct fw_l4 *l, int in_if,
+                                      int out_if, uint8_t state,
+                                      const struct fw_tuple *view,
+                                      struct atoll_fw_result *res, int *action)
 {
     struct atoll_fw_pkt p;
     p.in_if = in_if;
     p.out_if = out_if;
-    p.proto = k->o.proto;
+    p.proto = l->proto;
     p.state = state;
     memcpy(p.src, view->src, 16);
     memcpy(p.dst, view->dst, 16);
-    bool ports = k->o.proto == 6 || k->o.proto == 17;
+    bool ports = l->proto == 6 || l->proto == 17;
     p.sport = ports ? view->sport : 0;
     p.dport = ports ? view->dport : 0;
-    p.len = (uint32_t)k->o.len;
+    p.len = (uint32_t)l->len;
     const struct atoll_fw_rule *r = atoll_fw_rules_match(fw->rules, &p);
-    int action = r ? r->action : fw->rules->policy;
+    *action = r ? r->action : fw->rules->policy;
+    if (*action == ATOLL_FW_DROP)
+        fw_drop(fw, res, r ? &fw->stats.rejected : &fw->stats.policy,
+                r ? "dropped by a rule" : "dropped by the policy");
+    else if (*action != ATOLL_FW_ACCEPT)
+        fw_drop(fw, res, &fw->stats.rejected, "rejected by a rule");
+    return r;
+}
+
+/* The filter rules' verdict for an IPv4 packet seen as `view`; true to
+ * go on.  A reject writes its answer. */
+static bool filter(struct atoll_firewall *fw, struct fw_pkt4 *k, int in_if,
+                   int out_if, uint8_t state, const struct fw_tuple *view,
+                   atoll_time_t now, struct atoll_fw_result *res)
+{
+    struct fw_l4 l;
+    fw_l4_of4(&k->o, &l);
+    int action;
+    const struct atoll_fw_rule *r =
+        fw_filter(fw, &l, in_if, out_if, state, view, res, &action);
     if (action == ATOLL_FW_ACCEPT)
         return true;
-    if (action == ATOLL_FW_DROP) {
-        drop(fw, res, r ? &fw->stats.rejected : &fw->stats.policy,
-             r ? "dropped by a rule" : "dropped by the policy");
+    if (action == ATOLL_FW_DROP)
         return false;
-    }
-    drop(fw, res, &fw->stats.rejected, "rejected by a rule");
     if (r->reject_with == ATOLL_FW_REJ_TCP_RESET && k->o.proto == 6)
         fw_answer_rst(fw, k, in_if, now, res);
     else if (r->reject_with != ATOLL_FW_REJ_TCP_RESET) {
@@ -298,26 +365,29 @@ int atoll_firewall_packet(struct atoll_firewall *fw, int in_if, uint8_t *p,
     res->why = NULL;
     res->out_if = -1;
     res->len = len;
+    if (in_if >= 0 && in_if < fw->n_if && len && (p[0] >> 4) == 6)
+        return fw_packet6(fw, in_if, p, len, flags, now, res);
     struct fw_pkt4 k;
     if (in_if < 0 || in_if >= fw->n_if || fw_pkt4_parse(p, len, &k) < 0)
-        return drop(fw, res, &fw->stats.bad, "malformed");
+        return fw_drop(fw, res, &fw->stats.bad, "malformed");
     res->len = k.o.len;
     if (k.o.frag & (FW_IP_MF | 0x1fff)) {
         if (for_us(fw, k.o.dst)) {
             fw->stats.local++;
             return ATOLL_FW_LOCAL; /* the stack reassembles its own */
         }
-        return drop(fw, res, &fw->stats.fragment, "a fragment");
+        return fw_drop(fw, res, &fw->stats.fragment, "a fragment");
     }
     /* Strict reverse path (RFC 3704 2.2): the source must be one that
      * would be routed back out of the interface it came in on. */
     atoll_ipv4_t hop;
     if (k.o.src != 0 && fw_route(fw, k.o.src, &hop) != in_if)
-        return drop(fw, res, &fw->stats.spoofed, "source not of this side");
+        return fw_drop(fw, res, &fw->stats.spoofed, "source not of this side");
 
     struct fw_tuple t, view, want;
-    struct fw_tcp_seg seg;
     struct fw_tcp_win win[2];
+    struct fw_l4 l;
+    fw_l4_of4(&k.o, &l);
     struct fw_conn *c = NULL;
     int dir = FW_ORIG;
     uint8_t state;
@@ -335,8 +405,8 @@ int atoll_firewall_packet(struct atoll_firewall *fw, int in_if, uint8_t *p,
         if (c && k.o.dst != k.inner.src)
             c = NULL;
         if (!c)
-            return drop(fw, res, &fw->stats.invalid,
-                        "ICMP error about no connection");
+            return fw_drop(fw, res, &fw->stats.invalid,
+                           "ICMP error about no connection");
         state = ATOLL_FW_ST_RELATED;
         fw->stats.related++;
         fw_ip4_tuple(&k.o, &t);
@@ -345,24 +415,12 @@ int atoll_firewall_packet(struct atoll_firewall *fw, int in_if, uint8_t *p,
     } else {
         fw_ip4_tuple(&k.o, &t);
         c = fw_ct_find(fw->ct, &t, now, &dir);
-        if (c && c->t[FW_ORIG].proto == 6 && k.o.has_l4) {
-            /* the windows as they would be after it; kept if it passes */
-            tcp_segment(&k.o, &seg);
-            memcpy(win, c->win, sizeof win);
-            if (!fw_tcp_window(win, c->tcp, dir, &seg))
-                return drop(fw, res, &fw->stats.window,
-                            "outside the TCP window");
-        }
         if (c) {
+            int st = fw_tracked_state(fw, c, dir, &l, win, res);
+            if (st < 0)
+                return ATOLL_FW_DROPPED;
+            state = (uint8_t)st;
             fw_tuple_reverse(&want, &c->t[!dir]);
-            uint8_t fin = c->flags;
-            bool fits = c->t[FW_ORIG].proto != 6 ||
-                        fw_tcp_next(c->tcp, dir, k.o.tcp_flags, &fin) >= 0;
-            /* as Linux: a reply, or anything after one, is established */
-            bool est = dir == FW_REPLY || (c->flags & FW_CT_SEEN_REPLY);
-            state = !fits ? ATOLL_FW_ST_INVALID
-                    : est ? ATOLL_FW_ST_ESTABLISHED
-                          : ATOLL_FW_ST_NEW;
             view = t;
             memcpy(view.dst, want.dst, 16);
             view.dport = want.dport;
@@ -377,7 +435,7 @@ int atoll_firewall_packet(struct atoll_firewall *fw, int in_if, uint8_t *p,
                 fw->stats.local++;
                 return ATOLL_FW_LOCAL;
             }
-            state = fw_ct_may_open(k.o.proto, k.o.tcp_flags)
+            state = fw_ct_may_open(k.o.proto, k.o.tr.tcp_flags)
                         ? ATOLL_FW_ST_NEW
                         : ATOLL_FW_ST_INVALID;
         }
@@ -385,20 +443,20 @@ int atoll_firewall_packet(struct atoll_firewall *fw, int in_if, uint8_t *p,
 
     int out_if = fw_route(fw, v4(view.dst), &hop);
     if (out_if < 0) {
-        drop(fw, res, &fw->stats.no_route, "no route");
+        fw_drop(fw, res, &fw->stats.no_route, "no route");
         fw_answer_icmp(fw, &k, in_if, 3, 0, 0, now, res);
         return ATOLL_FW_DROPPED;
     }
     if (!filter(fw, &k, in_if, out_if, state, &view, now, res))
         return ATOLL_FW_DROPPED;
     if (k.o.ttl <= 1) {
-        drop(fw, res, &fw->stats.ttl_exceeded, "TTL exceeded");
+        fw_drop(fw, res, &fw->stats.ttl_exceeded, "TTL exceeded");
         fw_answer_icmp(fw, &k, in_if, 11, 0, 0, now, res);
         return ATOLL_FW_DROPPED;
     }
     if (k.o.len > fw->ifs[out_if].mtu && (k.o.frag & FW_IP_DF) &&
         !(flags & ATOLL_FW_PKT_GSO)) {
-        drop(fw, res, &fw->stats.too_big, "larger than the MTU, DF set");
+        fw_drop(fw, res, &fw->stats.too_big, "larger than the MTU, DF set");
         fw_answer_icmp(fw, &k, in_if, 3, 4, fw->ifs[out_if].mtu, now, res);
         return ATOLL_FW_DROPPED;
     }
@@ -415,10 +473,7 @@ int atoll_firewall_packet(struct atoll_firewall *fw, int in_if, uint8_t *p,
         rewrite_to(&k.inner, other);
         fw_icmp_fix(&k.o);
     } else if (c) {
-        if (state != ATOLL_FW_ST_INVALID &&
-            fw_ct_seen(fw->ct, c, dir, k.o.tcp_flags, (uint32_t)k.o.len, now) &&
-            c->t[FW_ORIG].proto == 6)
-            memcpy(c->win, win, sizeof win);
+        fw_conn_update(fw, c, dir, &l, state, win, now);
         rewrite_to(&k.o, &want);
     } else {
         bool masq = find_masq(fw, out_if, k.o.src) != NULL;
@@ -427,23 +482,18 @@ int atoll_firewall_packet(struct atoll_firewall *fw, int in_if, uint8_t *p,
             /* accepted by the rules but not a connection: it may pass
              * only where nothing would be translated */
             if (masq || dnat)
-                return drop(fw, res, &fw->stats.invalid,
-                            "invalid, and would need translation");
+                return fw_drop(fw, res, &fw->stats.invalid,
+                               "invalid, and would need translation");
         } else {
             struct fw_tuple xt = view;
             int e = track_new(fw, &t, &xt, in_if, out_if, masq, now, &c);
             if (e == -ATOLL_ENOSPC)
-                return drop(fw, res, &fw->stats.refused_full,
-                            "connection table full");
+                return fw_drop(fw, res, &fw->stats.refused_full,
+                               "connection table full");
             if (e < 0)
-                return drop(fw, res, &fw->stats.nat_exhausted,
-                            "no free translation");
-            fw_ct_seen(fw->ct, c, FW_ORIG, k.o.tcp_flags, (uint32_t)k.o.len,
-                       now);
-            if (k.o.proto == 6) {
-                tcp_segment(&k.o, &seg);
-                fw_tcp_window(c->win, FW_TCP_NONE, FW_ORIG, &seg);
-            }
+                return fw_drop(fw, res, &fw->stats.nat_exhausted,
+                               "no free translation");
+            fw_conn_first(fw, c, &l, now);
             rewrite_to(&k.o, &xt);
         }
     }

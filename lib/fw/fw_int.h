@@ -1,7 +1,8 @@
 /*
  * lib/fw/fw_int.h - the firewall object (atoll/firewall.h) as its parts
- * share it: firewall.c (the packet path) and answer.c (ICMP errors and
- * resets it sends).
+ * share it: firewall.c (the packet path, and its steps that do not depend
+ * on the address family), firewall6.c (IPv6's path) and answer.c,
+ * answer6.c (ICMP errors and resets it sends).
  */
 #ifndef ATOLL_FW_INT_H
 #define ATOLL_FW_INT_H
@@ -30,6 +31,55 @@ struct atoll_firewall {
 /* The interface toward dst and the next hop there, or -1: no route. */
 int fw_route(const struct atoll_firewall *fw, atoll_ipv4_t dst,
              atoll_ipv4_t *hop);
+
+/* The interface toward IPv6 dst and the next hop there, or -1. */
+int fw_route6(const struct atoll_firewall *fw, const uint8_t dst[16],
+              atoll_ipv6_t *hop);
+
+/* What the steps common to both families read of a packet. */
+struct fw_l4 {
+    uint8_t proto;
+    bool has_l4;       /* a transport header is there */
+    const uint8_t *l4; /* it */
+    size_t l4_len;     /* bytes from it to the packet's end */
+    uint8_t tcp_hlen, tcp_flags;
+    size_t len; /* the whole packet's length */
+};
+
+/* Count a dropped packet under *counter with its reason; returns
+ * ATOLL_FW_DROPPED. */
+int fw_drop(struct atoll_firewall *fw, struct atoll_fw_result *res,
+            uint64_t *counter, const char *why);
+
+/* The state (ATOLL_FW_ST_*) of a packet l of the tracked connection c
+ * travelling in direction dir, and in win the TCP windows as they would
+ * be after it; -1 when it falls outside them (counted and dropped). */
+int fw_tracked_state(struct atoll_firewall *fw, struct fw_conn *c, int dir,
+                     const struct fw_l4 *l, struct fw_tcp_win win[2],
+                     struct atoll_fw_result *res);
+
+/* The filter rules' action (ATOLL_FW_ACCEPT, _DROP, _REJECT) for packet
+ * l seen as `view` in `state`; a drop or reject is counted.  Returns the
+ * rule that decided (NULL: the policy), whose reject_with says how to
+ * answer. */
+const struct atoll_fw_rule *fw_filter(struct atoll_firewall *fw,
+                                      const struct fw_l4 *l, int in_if,
+                                      int out_if, uint8_t state,
+                                      const struct fw_tuple *view,
+                                      struct atoll_fw_result *res, int *action);
+
+/* A packet of c that goes on: state, counters, expiry and (TCP) the
+ * windows win that fw_tracked_state computed. */
+void fw_conn_update(struct atoll_firewall *fw, struct fw_conn *c, int dir,
+                    const struct fw_l4 *l, uint8_t state,
+                    const struct fw_tcp_win win[2], atoll_time_t now);
+/* The first packet of the new connection c. */
+void fw_conn_first(struct atoll_firewall *fw, struct fw_conn *c,
+                   const struct fw_l4 *l, atoll_time_t now);
+
+/* atoll_firewall_packet for an IPv6 packet (firewall6.c). */
+int fw_packet6(struct atoll_firewall *fw, int in_if, uint8_t *p, size_t len,
+               unsigned flags, atoll_time_t now, struct atoll_fw_result *res);
 
 /* A keyed hash of a tuple (where masquerade starts looking for a port). */
 uint64_t fw_hash_tuple(const struct atoll_firewall *fw,

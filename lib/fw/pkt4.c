@@ -12,8 +12,12 @@
 
 uint16_t fw_csum(const void *data, size_t len)
 {
+    return fw_csum_add(0, data, len);
+}
+
+uint16_t fw_csum_add(uint64_t sum, const void *data, size_t len)
+{
     const uint8_t *p = data;
-    uint64_t sum = 0;
     for (; len >= 2; p += 2, len -= 2)
         sum += fw_rd16(p);
     if (len)
@@ -72,44 +76,38 @@ static int parse_ip(uint8_t *p, size_t n, bool quote, struct fw_ip4 *h)
     h->l4_len = h->len - hlen;
     if (h->frag & 0x1fff)
         return 0; /* a later fragment: no transport header */
-    const uint8_t *l4 = h->l4;
-    switch (h->proto) {
-    case 6:
-        if (h->l4_len < (quote ? 8u : 20u))
-            return quote ? 0 : -ATOLL_EBADMSG;
-        h->sport = fw_rd16(l4);
-        h->dport = fw_rd16(l4 + 2);
-        if (h->l4_len >= 14)
-            h->tcp_flags = l4[13];
-        if (!quote) {
-            /* the whole header is here: the window checks read it */
-            h->tcp_hlen = (uint8_t)((l4[12] >> 4) * 4);
-            if (h->tcp_hlen < 20 || h->tcp_hlen > h->l4_len)
-                return -ATOLL_EBADMSG;
+    return fw_ports_parse(h->proto, h->l4, h->l4_len, quote, &h->tr);
+}
+
+int fw_ports_parse(uint8_t proto, const uint8_t *l4, size_t len, bool quote,
+                   struct fw_ports *p)
+{
+    bool icmp = proto == 1 || proto == 58;
+    uint8_t req = proto == 1 ? 8 : 128, rep = proto == 1 ? 0 : 129;
+    if (proto != 6 && proto != 17 && !icmp)
+        return 0; /* no ports to read */
+    if (len < (proto == 6 && !quote ? 20u : 8u))
+        return quote ? 0 : -ATOLL_EBADMSG;
+    if (icmp) {
+        p->icmp_type = l4[0];
+        p->icmp_code = l4[1];
+        if (p->icmp_type == req || p->icmp_type == rep) {
+            p->sport = fw_rd16(l4 + 4); /* identifier */
+            p->dport = p->icmp_type;
         }
-        h->has_l4 = true;
-        break;
-    case 17:
-        if (h->l4_len < 8)
-            return quote ? 0 : -ATOLL_EBADMSG;
-        h->sport = fw_rd16(l4);
-        h->dport = fw_rd16(l4 + 2);
-        h->has_l4 = true;
-        break;
-    case 1:
-        if (h->l4_len < 8)
-            return quote ? 0 : -ATOLL_EBADMSG;
-        h->icmp_type = l4[0];
-        h->icmp_code = l4[1];
-        if (h->icmp_type == 8 || h->icmp_type == 0) {
-            h->sport = fw_rd16(l4 + 4); /* identifier */
-            h->dport = h->icmp_type;
-        }
-        h->has_l4 = true;
-        break;
-    default:
-        break;
+    } else {
+        p->sport = fw_rd16(l4);
+        p->dport = fw_rd16(l4 + 2);
     }
+    if (proto == 6 && len >= 14)
+        p->tcp_flags = l4[13];
+    if (proto == 6 && !quote) {
+        /* the whole header is here: the window checks read it */
+        p->tcp_hlen = (uint8_t)((l4[12] >> 4) * 4);
+        if (p->tcp_hlen < 20 || p->tcp_hlen > len)
+            return -ATOLL_EBADMSG;
+    }
+    p->has_l4 = true;
     return 0;
 }
 
@@ -119,7 +117,8 @@ int fw_pkt4_parse(uint8_t *p, size_t len, struct fw_pkt4 *k)
     int e = parse_ip(p, len, false, &k->o);
     if (e < 0)
         return e;
-    if (k->o.proto == 1 && k->o.has_l4 && fw_icmp_is_error(k->o.icmp_type)) {
+    if (k->o.proto == 1 && k->o.tr.has_l4 &&
+        fw_icmp_is_error(k->o.tr.icmp_type)) {
         /* the quote: an IPv4 header and at least 8 bytes after it */
         if (parse_ip(k->o.l4 + 8, k->o.l4_len - 8, true, &k->inner) < 0 ||
             k->inner.l4_len < 8)
@@ -135,11 +134,11 @@ void fw_ip4_tuple(const struct fw_ip4 *h, struct fw_tuple *t)
     atoll_fw_addr4(t->src, h->src);
     atoll_fw_addr4(t->dst, h->dst);
     t->proto = h->proto;
-    if (h->has_l4 &&
+    if (h->tr.has_l4 &&
         (h->proto == 6 || h->proto == 17 ||
-         (h->proto == 1 && (h->icmp_type == 8 || h->icmp_type == 0)))) {
-        t->sport = h->sport;
-        t->dport = h->dport;
+         (h->proto == 1 && (h->tr.icmp_type == 8 || h->tr.icmp_type == 0)))) {
+        t->sport = h->tr.sport;
+        t->dport = h->tr.dport;
     }
 }
 
@@ -147,7 +146,7 @@ void fw_ip4_tuple(const struct fw_ip4 *h, struct fw_tuple *t)
  * it has none there (or it is outside what is present). */
 static int l4_csum_at(const struct fw_ip4 *h, bool *pseudo)
 {
-    if (!h->has_l4)
+    if (!h->tr.has_l4)
         return -1;
     int at = h->proto == 6 ? 16 : h->proto == 17 ? 6 : h->proto == 1 ? 2 : -1;
     *pseudo = h->proto != 1;
@@ -172,7 +171,7 @@ static void set_addr(struct fw_ip4 *h, int addr_off, atoll_ipv4_t a,
         if (at >= 0 && pseudo)
             l4c = csum_update32(l4c, old, a);
     }
-    if (port_off >= 0 && h->has_l4 && (size_t)port_off + 2 <= h->l4_len) {
+    if (port_off >= 0 && h->tr.has_l4 && (size_t)port_off + 2 <= h->l4_len) {
         uint16_t op = fw_rd16(h->l4 + port_off);
         if (op != port) {
             fw_wr16(h->l4 + port_off, port);
@@ -189,7 +188,7 @@ static void set_addr(struct fw_ip4 *h, int addr_off, atoll_ipv4_t a,
 
 static bool is_echo(const struct fw_ip4 *h)
 {
-    return h->proto == 1 && (h->icmp_type == 8 || h->icmp_type == 0);
+    return h->proto == 1 && (h->tr.icmp_type == 8 || h->tr.icmp_type == 0);
 }
 
 void fw_ip4_set_src(struct fw_ip4 *h, atoll_ipv4_t a, uint16_t port)
@@ -198,7 +197,7 @@ void fw_ip4_set_src(struct fw_ip4 *h, atoll_ipv4_t a, uint16_t port)
     set_addr(h, 12, a, port_off, port);
     h->src = a;
     if (port_off >= 0)
-        h->sport = port;
+        h->tr.sport = port;
 }
 
 void fw_ip4_set_dst(struct fw_ip4 *h, atoll_ipv4_t a, uint16_t port)
@@ -207,7 +206,7 @@ void fw_ip4_set_dst(struct fw_ip4 *h, atoll_ipv4_t a, uint16_t port)
     set_addr(h, 16, a, port_off, port);
     h->dst = a;
     if (port_off >= 0)
-        h->dport = port;
+        h->tr.dport = port;
 }
 
 void fw_icmp_fix(struct fw_ip4 *h)

@@ -34,6 +34,24 @@
 #include "atoll/stack.h"
 #include "ct.h"
 
+/* What the firewall reads of a transport header (TCP, UDP, ICMP or
+ * ICMPv6), either family's. */
+struct fw_ports {
+    bool has_l4;           /* there (first fragment, long enough) */
+    uint16_t sport, dport; /* TCP/UDP ports; ICMP echo: id, type */
+    uint8_t tcp_flags;
+    uint8_t tcp_hlen; /* TCP header length (not in a quote) */
+    uint8_t icmp_type, icmp_code;
+};
+
+/* The transport header of protocol proto at l4 (len bytes there).
+ * `quote`: inside an ICMP error, where only its first 8 bytes need be
+ * there (a shorter one leaves has_l4 false); else a TCP header must be
+ * whole with its options, and one too short is -ATOLL_EBADMSG.  Echo is
+ * ICMP's 8 and 0, ICMPv6's (proto 58) 128 and 129. */
+int fw_ports_parse(uint8_t proto, const uint8_t *l4, size_t len, bool quote,
+                   struct fw_ports *p);
+
 /* What fw_pkt4_parse knows about one IPv4 header and what follows it. */
 struct fw_ip4 {
     uint8_t *ip; /* the header */
@@ -42,13 +60,9 @@ struct fw_ip4 {
     uint8_t proto, ttl;
     uint16_t frag; /* flags and offset, host order */
     atoll_ipv4_t src, dst;
-    bool has_l4;   /* a transport header (first fragment, long enough) */
     uint8_t *l4;   /* ip + hlen */
     size_t l4_len; /* bytes after the header */
-    uint16_t sport, dport; /* TCP/UDP ports; ICMP echo: id, type */
-    uint8_t tcp_flags;
-    uint8_t tcp_hlen; /* TCP header length (not in a quote) */
-    uint8_t icmp_type, icmp_code;
+    struct fw_ports tr;
 };
 
 struct fw_pkt4 {
@@ -104,5 +118,7 @@ static inline void fw_wr32(uint8_t *p, uint32_t v)
 
 /* The Internet checksum (RFC 1071) of p[0..len), complemented. */
 uint16_t fw_csum(const void *p, size_t len);
+/* The same, starting from a sum of earlier 16-bit words (a pseudo-header). */
+uint16_t fw_csum_add(uint64_t sum, const void *p, size_t len);
 
 #endif

@@ -149,6 +149,8 @@ static void put_proto(struct out *o, int proto)
         put(o, " proto udp");
     else if (proto == 1)
         put(o, " proto icmp");
+    else if (proto == 58)
+        put(o, " proto icmpv6");
     else
         put(o, " proto %d", proto);
 }

@@ -227,11 +227,15 @@ static int parse_proto(struct parser *ps, int16_t *out, const struct word **w)
         *out = 17;
     else if (is(*w, "icmp"))
         *out = 1;
+    else if (is(*w, "icmpv6"))
+        *out = 58;
     else if (parse_uint(*w, 255, &n) == 0)
         *out = (int16_t)n;
     else {
         char b[FW_LINE_MAX + 1];
-        return fail(ps, *w, "'%s' is not a protocol (tcp, udp, icmp or 0-255)",
+        return fail(ps, *w,
+                    "'%s' is not a protocol (tcp, udp, icmp, icmpv6 or "
+                    "0-255)",
                     wstr(*w, b, sizeof b));
     }
     return 0;

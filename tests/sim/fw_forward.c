@@ -60,8 +60,16 @@ static void topology(int ncli, bool two, double loss)
     if (two)
         srv2 = net_mkstack("srv2", "out", "198.18.2.10/24", "198.18.2.1");
     struct atoll_fw_iface ifs[2] = {
-        {"inside", FW_IN, 24, 0, atoll_stack_mtu(fi)},
-        {"outside", FW_OUT, 24, 0, atoll_stack_mtu(fo)},
+        {.name = "inside",
+         .addr = FW_IN,
+         .prefix = 24,
+         .gateway = 0,
+         .mtu = atoll_stack_mtu(fi)},
+        {.name = "outside",
+         .addr = FW_OUT,
+         .prefix = 24,
+         .gateway = 0,
+         .mtu = atoll_stack_mtu(fo)},
     };
     static const uint8_t key[16] = "sim-firewall-key";
     NCHECK_EQ(atoll_firewall_create(ifs, 2, 0, key, &fw), 0);

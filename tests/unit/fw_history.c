@@ -22,14 +22,16 @@ struct fixture {
     struct atoll_fw_history *h;
 };
 
+/* The firewall's two interfaces, as every test here has them. */
+static const struct atoll_fw_iface ifs[2] = {
+    {.name = "inside", .addr = 0xc6120101u, .prefix = 24, .mtu = 1500},
+    {.name = "outside", .addr = 0xc6120201u, .prefix = 24, .mtu = 1500},
+};
+
 static void setup(struct fixture *f)
 {
     struct atoll_runtime_opts o = {64u << 20, 0, "quiet"};
     CHECK_EQ(atoll_runtime_init(&o), 0);
-    struct atoll_fw_iface ifs[2] = {
-        {"inside", 0xc6120101u, 24, 0, 1500},
-        {"outside", 0xc6120201u, 24, 0, 1500},
-    };
     static const uint8_t key[16] = "history-tests!!!";
     CHECK_EQ(atoll_firewall_create(ifs, 2, 0, key, &f->fw), 0);
     struct atoll_store_backend *be;
@@ -139,10 +141,6 @@ TEST(fw_history, "a revert commits an earlier set anew; a reopen applies it")
 
     /* a second firewall on the same store, nothing given at boot: it runs
      * the stored set and commits nothing */
-    struct atoll_fw_iface ifs[2] = {
-        {"inside", 0xc6120101u, 24, 0, 1500},
-        {"outside", 0xc6120201u, 24, 0, 1500},
-    };
     static const uint8_t key[16] = "history-tests-2!";
     struct atoll_firewall *fw2;
     struct atoll_fw_history *h2;

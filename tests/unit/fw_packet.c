@@ -41,8 +41,16 @@ static struct atoll_firewall *make_fw(uint32_t ct_max, const char *rules)
     struct atoll_runtime_opts o = {64u << 20, 0, "quiet"};
     CHECK_EQ(atoll_runtime_init(&o), 0);
     struct atoll_fw_iface ifs[2] = {
-        {"inside", IN_ADDR, 24, 0, 1500},
-        {"outside", OUT_ADDR, 24, GW, 1500},
+        {.name = "inside",
+         .addr = IN_ADDR,
+         .prefix = 24,
+         .gateway = 0,
+         .mtu = 1500},
+        {.name = "outside",
+         .addr = OUT_ADDR,
+         .prefix = 24,
+         .gateway = GW,
+         .mtu = 1500},
     };
     static const uint8_t key[16] = "fw-packet-tests!";
     struct atoll_firewall *fw;
