@@ -170,6 +170,12 @@ $(foreach v,rel san,$(foreach t,$(HVT_LIBC_TESTS),\
 # protocol, no KVM in it) with a fake guest: linked into that test only.
 $(foreach v,rel san,$(eval $(BUILD)/$(v)/tests/unit/gdb_stub: \
     $(BUILD)/$(v)/tender/common/gdb.o))
+# tests/unit/hvt_gdb.c: atoll-hvt's side of it that needs no /dev/kvm (the
+# guest's registers, memory and breakpoints; the seccomp filter).
+$(foreach v,rel san,$(eval $(BUILD)/$(v)/tests/unit/hvt_gdb: \
+    $(BUILD)/$(v)/tender/common/gdb.o $(BUILD)/$(v)/tender/hvt/gdb_guest.o \
+    $(BUILD)/$(v)/tender/hvt/seccomp.o $(BUILD)/$(v)/tender/common/msg.o \
+    $(BUILD)/$(v)/tender/common/mem.o))
 
 # ---- benchmarks ---------------------------------------------------------------
 # spawn_time times spawn-to-exit of a command precisely (bench/hvt_tools/

@@ -373,9 +373,10 @@ uint64_t hvt_devices_wait(struct hvt_devices *d, uint64_t deadline_ns,
         int n = epoll_wait(d->epoll_fd, ev, ATOLL_HVT_MAX_DEVICES + 1,
                            poll ? 0 : -1);
         if (n < 0 && errno == EINTR &&
-            (hvt_stop_requested || hvt_trace_requested))
+            (hvt_stop_requested || hvt_trace_requested || hvt_gdb_requested))
             return 0; /* a spurious wake-up; the run loop stops the guest,
-                         or the guest is asked for its trace (trace.c) */
+                         asks the guest for its trace (trace.c) or reads
+                         what gdb sent (tender/hvt/gdb_kvm.c) */
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)

@@ -42,20 +42,27 @@ void hvt_mem_set_perm(struct hvt_mem *m, uint64_t addr, uint64_t len,
         m->perm[pg] = (uint8_t)perm;
 }
 
-static bool range_ok(const struct hvt_mem *m, uint64_t gpa, uint64_t len,
-                     bool write)
+bool hvt_mem_perm_in(const struct hvt_mem *m, uint64_t gpa, uint64_t len,
+                     unsigned perms)
 {
     if (gpa > m->size || len > m->size - gpa)
         return false;
     if (len == 0)
         return true;
-    for (uint64_t pg = gpa / PAGE; pg <= (gpa + len - 1) / PAGE; pg++) {
-        uint8_t p = m->perm[pg];
-        if (write ? p != HVT_PERM_RW
-                  : p != HVT_PERM_R && p != HVT_PERM_RW && p != HVT_PERM_RX)
+    for (uint64_t pg = gpa / PAGE; pg <= (gpa + len - 1) / PAGE; pg++)
+        if (!(perms & HVT_PERMS(m->perm[pg])))
             return false;
-    }
     return true;
+}
+
+static bool range_ok(const struct hvt_mem *m, uint64_t gpa, uint64_t len,
+                     bool write)
+{
+    return hvt_mem_perm_in(m, gpa, len,
+                           write ? HVT_PERMS(HVT_PERM_RW)
+                                 : HVT_PERMS(HVT_PERM_R) |
+                                       HVT_PERMS(HVT_PERM_RW) |
+                                       HVT_PERMS(HVT_PERM_RX));
 }
 
 bool hvt_mem_readable(const struct hvt_mem *m, uint64_t gpa, uint64_t len)

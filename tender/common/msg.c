@@ -14,6 +14,7 @@
 
 const char *hvt_progname = "atoll-hvt";
 volatile sig_atomic_t hvt_stop_requested;
+volatile sig_atomic_t hvt_gdb_requested;
 
 static void vmsg(const char *fmt, va_list ap)
 {

@@ -2,12 +2,15 @@
  * tender/common/options.c - the command line both tenders take:
  *
  *     TENDER [--mem=MiB] [--net:NAME=TAP]... [--block:NAME=FILE]...
- *            [--dumpcore=DIR] [--trace=FILE] KERNEL [-- ARGS...]
+ *            [--dumpcore=DIR] [--trace=FILE] [--gdb[=PORT]] KERNEL
+ *            [-- ARGS...]
  *
  * --trace=FILE is the tender's (it names the files: tender/common/trace.c)
  * and is passed on to the guest's runtime as its own --trace=FILE, in
  * front of ARGS, so that the guest writes its trace at exit and answers
- * SIGUSR1.
+ * SIGUSR1.  --gdb[=PORT] (default 1234) is atoll-hvt's gdb stub
+ * (tender/hvt/gdb_kvm.c); atoll-spt refuses it, since gdb debugs its
+ * guest natively.
  * One parser, so that atoll-hvt and atoll-spt cannot drift apart: the
  * same image runs under either with the same line.  Errors exit with
  * ATOLL_HVT_EXIT_TENDER and say what was expected.
@@ -22,8 +25,8 @@ static void usage(void)
 {
     hvt_die(ATOLL_HVT_EXIT_TENDER,
             "usage: %s [--mem=MiB] [--net:NAME=TAP]... "
-            "[--block:NAME=FILE]... [--dumpcore=DIR] [--trace=FILE] KERNEL "
-            "[-- ARGS...]",
+            "[--block:NAME=FILE]... [--dumpcore=DIR] [--trace=FILE] "
+            "[--gdb[=PORT]] KERNEL [-- ARGS...]",
             hvt_progname);
 }
 
@@ -41,6 +44,23 @@ static void parse_attach(char *arg, uint32_t kind, struct hvt_attach *a)
     a->kind = kind;
     a->name = name;
     a->host = eq + 1;
+}
+
+/* --gdb or --gdb=PORT: a TCP port, 1..65535. */
+static unsigned parse_gdb(const char *a)
+{
+    if (a[5] == '\0')
+        return 1234; /* gdb's and QEMU's usual port */
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(a + 6, &end, 10);
+    if (a[5] != '=' || errno || end == a + 6 || *end != '\0' || a[6] == '-' ||
+        a[6] == '+' || v < 1 || v > 65535)
+        hvt_die(ATOLL_HVT_EXIT_TENDER,
+                "bad --gdb '%s': expected --gdb or --gdb=PORT, PORT in "
+                "1..65535",
+                a);
+    return (unsigned)v;
 }
 
 void hvt_options_parse(int argc, char **argv, struct hvt_options *o)
@@ -77,6 +97,9 @@ void hvt_options_parse(int argc, char **argv, struct hvt_options *o)
         } else if (strncmp(a, "--trace=", 8) == 0 && a[8] != '\0') {
             o->trace = a + 8;
             trace_arg = a;
+        } else if (strncmp(a, "--gdb", 5) == 0 &&
+                   (a[5] == '\0' || a[5] == '=')) {
+            o->gdb_port = parse_gdb(a);
         } else if (strcmp(a, "--x-seccomp-selftest") == 0) {
             o->selftest = true;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {

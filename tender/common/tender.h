@@ -50,6 +50,10 @@ void hvt_die(int status, const char *fmt, ...)
 /* Set by SIGINT/SIGTERM to the signal's number: the tender stops the
  * guest in order (its pending console output written first). */
 extern volatile sig_atomic_t hvt_stop_requested;
+/* Set by SIGIO when gdb sent something while the guest runs (atoll-hvt
+ * --gdb, tender/hvt/gdb_kvm.c): a device wait returns so that the run
+ * loop reads it. */
+extern volatile sig_atomic_t hvt_gdb_requested;
 
 /* ---- the command line (options.c) --------------------------------------- */
 struct hvt_attach {
@@ -68,11 +72,12 @@ struct hvt_options {
     bool selftest;        /* --x-seccomp-selftest (tests) */
     const char *dumpcore; /* --dumpcore=DIR, or NULL */
     const char *trace;    /* --trace=FILE, or NULL */
+    unsigned gdb_port;    /* --gdb[=PORT] (atoll-hvt only), or 0 */
 };
 
 /* Parses `TENDER [--mem=MiB] [--net:NAME=TAP]... [--block:NAME=FILE]...
- * [--dumpcore=DIR] KERNEL [-- ARGS...]`; a usage error exits with
- * ATOLL_HVT_EXIT_TENDER. */
+ * [--dumpcore=DIR] [--trace=FILE] [--gdb[=PORT]] KERNEL [-- ARGS...]`; a
+ * usage error exits with ATOLL_HVT_EXIT_TENDER. */
 void hvt_options_parse(int argc, char **argv, struct hvt_options *o);
 
 /* ---- the image file (image.c) ------------------------------------------- */
@@ -151,6 +156,12 @@ int tender_guard_apply(struct hvt_mem *m, uint64_t addr, enum hvt_perm perm,
  * (writable).  len 0 is allowed anywhere in memory. */
 bool hvt_mem_readable(const struct hvt_mem *m, uint64_t gpa, uint64_t len);
 bool hvt_mem_writable(const struct hvt_mem *m, uint64_t gpa, uint64_t len);
+/* The same for any set of permissions: true when [gpa, gpa+len) lies
+ * inside guest memory and every page of it has one of `perms`, a mask of
+ * HVT_PERMS(HVT_PERM_...). */
+#define HVT_PERMS(p) (1u << (p))
+bool hvt_mem_perm_in(const struct hvt_mem *m, uint64_t gpa, uint64_t len,
+                     unsigned perms);
 
 /* ---- ELF image (elf.c) --------------------------------------------------- */
 struct hvt_image {

@@ -17,7 +17,8 @@
  *   - a backtrace (tender/common/backtrace.c), walking the frame
  *     pointers through guest memory, with function names.
  *
- * Then the tender exits with ATOLL_HVT_EXIT_CRASH.
+ * With --gdb, the debugger then gets the crashed guest to look at
+ * (gdb_kvm.c).  Then the tender exits with ATOLL_HVT_EXIT_CRASH.
  */
 #include <linux/kvm.h>
 #include <signal.h>
@@ -79,13 +80,13 @@ void hvt_crash_report(int vcpu_fd, const struct hvt_mem *m, uint64_t exits,
     hvt_msg("rip=%016llx rflags=%08llx cr2=%016llx", (unsigned long long)r.rip,
             (unsigned long long)r.rflags, (unsigned long long)sr.cr2);
     hvt_backtrace(m, r.rip, r.rbp);
+    /* For the core file and gdb: the signal a process would have got. */
+    unsigned vec = exception ? ev.exception.nr : 14;
+    int sig = vec == 0   ? SIGFPE
+              : vec == 6 ? SIGILL
+              : vec == 3 ? SIGTRAP
+                         : SIGSEGV;
     if (hvt_core.fd >= 0) {
-        /* --dumpcore: the signal a process would have got. */
-        unsigned vec = exception ? ev.exception.nr : 14;
-        int sig = vec == 0   ? SIGFPE
-                  : vec == 6 ? SIGILL
-                  : vec == 3 ? SIGTRAP
-                             : SIGSEGV;
         struct hvt_core_regs c = {r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi,
                                   r.rbp, r.rsp, r.r8,  r.r9,  r.r10, r.r11,
                                   r.r12, r.r13, r.r14, r.r15, r.rip, r.rflags};
@@ -95,6 +96,8 @@ void hvt_crash_report(int vcpu_fd, const struct hvt_mem *m, uint64_t exits,
         else
             hvt_msg("core dump to %s failed", hvt_core.path);
     }
+    /* --gdb: the debugger sees the guest stopped at the fault. */
+    hvt_gdb_crashed(sig);
     hvt_die(ATOLL_HVT_EXIT_CRASH, "guest crashed (status %d)",
             ATOLL_HVT_EXIT_CRASH);
 }

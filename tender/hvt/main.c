@@ -2,14 +2,15 @@
  * tender/hvt/main.c - atoll-hvt's command line and the order of setup.
  *
  *     atoll-hvt [--mem=MiB] [--net:NAME=TAP]... [--block:NAME=FILE]...
+ *               [--dumpcore=DIR] [--trace=FILE] [--gdb[=PORT]]
  *               KERNEL [-- ARGS...]
  *
  * Setup runs in a fixed order so that everything that needs a privileged
  * or rare system call (open, mmap, KVM ioctls, getrandom) happens before
  * the seccomp filter goes in: read and check the image, match the manifest
- * against the attachments, open devices, build memory and the vCPU, then
- * confine, then run.  The exit status is the guest's (0..111) or one of the
- * reserved statuses in hvt/abi.h.
+ * against the attachments, open devices, build memory and the vCPU, wait
+ * for gdb (--gdb), then confine, then run.  The exit status is the guest's
+ * (0..111) or one of the reserved statuses in hvt/abi.h.
  */
 #include <errno.h>
 #include <signal.h>
@@ -70,7 +71,9 @@ int main(int argc, char **argv)
     if (hvt_vcpu_init(&v, &g.mem, img.entry) < 0)
         return ATOLL_HVT_EXIT_TENDER;
     hvt_clock_boot(v.vcpu_fd, hvt_boot_info(&g.mem));
-    if (hvt_seccomp_install() < 0)
+    if (o.gdb_port && hvt_gdb_attach(&v, &g.mem, o.gdb_port) < 0)
+        return ATOLL_HVT_EXIT_TENDER;
+    if (hvt_seccomp_install(v.gdb) < 0)
         return ATOLL_HVT_EXIT_TENDER;
     if (o.selftest) {
         /* Test hook (tests/kvm): a call outside the filter must kill the

@@ -11,6 +11,10 @@
  * guest memory to flush translations after a guard page changed), move bytes on
  * descriptors it already holds (console, taps, block files), wait (epoll,
  * timerfd), read clocks and exit.  No open, no socket, no mmap, no exec.
+ * With --gdb, the stub also needs KVM_SET_REGS and KVM_SET_GUEST_DEBUG
+ * (gdb changes registers, sets breakpoints and steps) and poll (waiting
+ * for gdb on its connection, accepted before the filter goes in); without
+ * it they stay refused.
  * Anything else kills the whole process (SECCOMP_RET_KILL_PROCESS, seen as
  * SIGSYS).  The filter is raw classic BPF; docs/hvt.md lists the calls.
  */
@@ -34,9 +38,13 @@
 
 #define ARG_LO(n) (offsetof(struct seccomp_data, args) + 8 * (n))
 
-int hvt_seccomp_install(void)
+#define STMT(code, k) ((struct sock_filter)BPF_STMT(code, k))
+#define JEQ(k, jt, jf)                                                         \
+    ((struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, k, jt, jf))
+
+int hvt_seccomp_install(bool gdb)
 {
-    struct sock_filter f[] = {
+    static const struct sock_filter head[] = {
         /* Only native x86_64 calls (no i386 or x32 entry points). */
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
@@ -63,21 +71,44 @@ int hvt_seccomp_install(void)
          * (tender/common/core.c). */
         ALLOW_NR(__NR_close),
         ALLOW_NR(__NR_wait4),
-        /* ioctl: only the seven requests of the run loop. */
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 10),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KVM_RUN, 7, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TUNSETOFFLOAD, 6, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KVM_GET_MSRS, 5, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KVM_GET_REGS, 4, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KVM_GET_SREGS, 3, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KVM_GET_VCPU_EVENTS, 2, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KVM_SET_USER_MEMORY_REGION, 1, 0),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
     };
-    struct sock_fprog prog = {.len = sizeof f / sizeof f[0], .filter = f};
+    /* --gdb: waiting for the debugger's next bytes (gdb_kvm.c). */
+    static const struct sock_filter gdb_calls[] = {
+        ALLOW_NR(__NR_poll),
+        ALLOW_NR(__NR_ppoll),
+    };
+    /* ioctl: only the run loop's requests; the last two for --gdb only. */
+    static const uint32_t req[] = {
+        KVM_RUN,
+        TUNSETOFFLOAD,
+        KVM_GET_MSRS,
+        KVM_GET_REGS,
+        KVM_GET_SREGS,
+        KVM_GET_VCPU_EVENTS,
+        KVM_SET_USER_MEMORY_REGION,
+        KVM_SET_REGS,
+        KVM_SET_GUEST_DEBUG,
+    };
+    const size_t nreq = sizeof req / sizeof req[0] - (gdb ? 0 : 2);
+    struct sock_filter f[sizeof head / sizeof head[0] +
+                         sizeof gdb_calls / sizeof gdb_calls[0] + 3 +
+                         sizeof req / sizeof req[0] + 2];
+    size_t n = sizeof head / sizeof head[0];
+    memcpy(f, head, sizeof head);
+    if (gdb) {
+        memcpy(f + n, gdb_calls, sizeof gdb_calls);
+        n += sizeof gdb_calls / sizeof gdb_calls[0];
+    }
+    /* Not ioctl: killed.  ioctl: its request (the low 32 bits of the
+     * second argument) jumps to ALLOW if listed, else falls to KILL. */
+    f[n++] = JEQ(__NR_ioctl, 1, 0);
+    f[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+    f[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1));
+    for (size_t i = 0; i < nreq; i++)
+        f[n++] = JEQ(req[i], (uint8_t)(nreq - i), 0);
+    f[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+    f[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    struct sock_fprog prog = {.len = (unsigned short)n, .filter = f};
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
         syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0) {
         hvt_msg("cannot install the seccomp filter: %s", strerror(errno));

@@ -12,7 +12,10 @@
  * escalates to a triple fault, which KVM reports as a shutdown and the
  * tender as a guest crash (crash.c: vector, registers, backtrace).  The run
  * loop turns stores to the hypercall page (MMIO exits) into hypercalls and
- * everything else into a crash report with the guest's RIP.
+ * everything else into a crash report with the guest's RIP.  With --gdb,
+ * the debugger gets the guest before its first instruction, at every
+ * KVM_EXIT_DEBUG (a breakpoint, a single step) and at its end
+ * (gdb_kvm.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -265,13 +268,19 @@ int hvt_vcpu_run(struct hvt_vcpu *v, struct hvt_guest *g)
 {
     struct kvm_run *run = v->run;
     char what[96];
+    hvt_gdb_start();
     for (;;) {
         uint64_t t0 = v->stats ? hvt_mono_ns() : 0;
+        if (hvt_gdb_requested)
+            hvt_gdb_poll();
         if (hvt_stop_requested) {
             (void)hvt_console_drain(g);
+            hvt_gdb_terminated((int)hvt_stop_requested);
             return -1;
         }
         if (ioctl(v->vcpu_fd, KVM_RUN, 0) < 0) {
+            /* immediate_exit: set by gdb_kvm.c's SIGIO handler. */
+            run->immediate_exit = 0;
             if (errno == EINTR || errno == EAGAIN)
                 continue;
             hvt_die(ATOLL_HVT_EXIT_TENDER, "KVM_RUN: %s", strerror(errno));
@@ -305,14 +314,21 @@ int hvt_vcpu_run(struct hvt_vcpu *v, struct hvt_guest *g)
             memcpy(&gpa, run->mmio.data, sizeof gpa);
             v->calls[off / 8 < 16 ? off / 8 : 0]++;
             hvt_hypercall(g, (unsigned)(off / 8), gpa);
-            if (g->exited)
+            if (g->exited) {
+                hvt_gdb_exited(g->status);
                 return g->status;
+            }
             if (g->flush) {
                 hvt_vcpu_flush(v, &g->mem);
                 g->flush = false;
             }
             break;
         }
+        case KVM_EXIT_DEBUG:
+            /* A breakpoint or a single step gdb asked for. */
+            if (!hvt_gdb_debug_exit())
+                crash(v, g, "debug exit without a debugger");
+            break;
         case KVM_EXIT_IO:
             snprintf(what, sizeof what, "bad hypercall: port I/O %#x",
                      run->io.port);

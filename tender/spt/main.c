@@ -25,6 +25,11 @@ int main(int argc, char **argv)
     hvt_progname = "atoll-spt";
     struct hvt_options o;
     hvt_options_parse(argc, argv, &o);
+    if (o.gdb_port)
+        hvt_die(ATOLL_HVT_EXIT_TENDER,
+                "--gdb is atoll-hvt's: under atoll-spt the guest is part of "
+                "the tender's process, so run gdb on atoll-spt itself "
+                "(docs/debugging.md)");
     if (o.dumpcore && hvt_core_start(o.dumpcore, o.kernel) < 0)
         return ATOLL_HVT_EXIT_TENDER;
     if (o.trace && hvt_trace_start(o.trace) < 0)

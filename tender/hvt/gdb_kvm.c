@@ -1,0 +1,356 @@
+/*
+ * tender/hvt/gdb_kvm.c - atoll-hvt --gdb[=PORT]: gdb debugging the KVM
+ * guest through the remote serial protocol (tender/common/gdb.c).
+ *
+ * Before the guest's first instruction the tender listens on
+ * 127.0.0.1:PORT (never another address: anyone who can reach the stub
+ * owns the guest), waits for one gdb to connect and serves it until it
+ * says continue or step.  The stub's backend is here: registers through
+ * KVM_GET_REGS/KVM_GET_SREGS/KVM_SET_REGS, memory and breakpoints through
+ * the tender's mapping of guest memory (gdb_guest.c, which checks every
+ * address), and KVM_SET_GUEST_DEBUG before each resume: always
+ * KVM_GUESTDBG_USE_SW_BP, so an int3 exits to the tender instead of
+ * raising a #BP the guest has no IDT for, plus SINGLESTEP for a step and
+ * USE_HW_BP with the debug registers when hardware breakpoints are set.
+ * Each ends in a KVM_EXIT_DEBUG, which the run loop (vcpu.c) hands here.
+ *
+ * While the guest runs, the connection raises SIGIO (O_ASYNC) when gdb
+ * sends something - a ^C, usually.  The handler sets hvt_gdb_requested
+ * and kvm_run.immediate_exit, so KVM_RUN (or the device wait, devices.c)
+ * returns EINTR and the run loop calls hvt_gdb_poll.
+ *
+ * Everything the stub does after the seccomp filter is in place - poll,
+ * read and write on the connection, four ioctls - is allowed by it
+ * (seccomp.c).  This file has never run: there is no /dev/kvm on the
+ * machines it was written on (docs/debugging.md).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "hvt.h"
+
+static struct {
+    int fd; /* the connection; -1: no debugger */
+    int vcpu_fd;
+    struct kvm_run *run;
+    struct gdb_stub stub;
+    struct hvt_gdb_guest guest;
+    /* Bytes read but not yet fed: what followed a resume packet. */
+    uint8_t in[GDB_PACKET_MAX];
+    size_t in_off, in_len;
+    bool crashed; /* the vCPU is dead: a resume ends the session */
+} dbg = {.fd = -1};
+
+/* ---- the backend --------------------------------------------------------- */
+
+static int get_regs(void *ctx, struct gdb_regs *g)
+{
+    struct kvm_regs r;
+    struct kvm_sregs sr;
+    if (ioctl(dbg.vcpu_fd, KVM_GET_REGS, &r) < 0 ||
+        ioctl(dbg.vcpu_fd, KVM_GET_SREGS, &sr) < 0)
+        return -1;
+    hvt_gdb_regs_from_kvm(&r, &sr, g);
+    return 0;
+}
+
+static int set_regs(void *ctx, const struct gdb_regs *g)
+{
+    struct kvm_regs r;
+    struct kvm_sregs sr;
+    if (ioctl(dbg.vcpu_fd, KVM_GET_REGS, &r) < 0 ||
+        ioctl(dbg.vcpu_fd, KVM_GET_SREGS, &sr) < 0 ||
+        hvt_gdb_regs_to_kvm(g, &sr, &r) < 0 ||
+        ioctl(dbg.vcpu_fd, KVM_SET_REGS, &r) < 0)
+        return -1;
+    return 0;
+}
+
+static int read_mem(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+    return hvt_gdb_read(&dbg.guest, addr, buf, len);
+}
+
+static int write_mem(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+    return hvt_gdb_write(&dbg.guest, addr, buf, len);
+}
+
+static int set_sw(void *ctx, uint64_t addr, bool on)
+{
+    return hvt_gdb_swbp(&dbg.guest, addr, on);
+}
+
+/* Takes effect at the next resume (resume()). */
+static int set_hw(void *ctx, uint64_t addr, bool on)
+{
+    return hvt_gdb_hwbp(&dbg.guest, addr, on);
+}
+
+static const struct gdb_backend backend = {get_regs,  set_regs, read_mem,
+                                           write_mem, set_sw,   set_hw};
+
+/* ---- the connection ------------------------------------------------------ */
+
+/* Writes all of buf; a lost connection shows up at the next read. */
+static int out(void *ctx, const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    while (len > 0 && dbg.fd >= 0) {
+        ssize_t n = write(dbg.fd, p, len);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+            struct pollfd pf = {.fd = dbg.fd, .events = POLLOUT};
+            (void)poll(&pf, 1, 1000);
+            continue;
+        }
+        if (n <= 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static void on_sigio(int sig)
+{
+    (void)sig;
+    hvt_gdb_requested = 1;
+    if (dbg.run)
+        dbg.run->immediate_exit = 1;
+}
+
+/* gdb is gone or detached: breakpoints out, KVM's debugging off, the
+ * guest runs on as if there had been no debugger. */
+static void let_go(void)
+{
+    if (dbg.fd < 0)
+        return;
+    gdb_clear_breakpoints(&dbg.stub);
+    struct kvm_guest_debug off;
+    memset(&off, 0, sizeof off);
+    (void)ioctl(dbg.vcpu_fd, KVM_SET_GUEST_DEBUG, &off);
+    (void)close(dbg.fd);
+    dbg.fd = -1;
+    hvt_msg("gdb detached; the guest runs on");
+}
+
+/* Before each resume: single step or not, and the hardware breakpoints. */
+static void resume(bool step)
+{
+    struct kvm_guest_debug d;
+    memset(&d, 0, sizeof d);
+    d.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP |
+                (step ? KVM_GUESTDBG_SINGLESTEP : 0) |
+                (dbg.guest.hw_used ? KVM_GUESTDBG_USE_HW_BP : 0);
+    uint64_t dr[8];
+    hvt_gdb_debugregs(&dbg.guest, dr);
+    for (int i = 0; i < 8; i++)
+        d.arch.debugreg[i] = dr[i];
+    if (ioctl(dbg.vcpu_fd, KVM_SET_GUEST_DEBUG, &d) < 0)
+        hvt_die(ATOLL_HVT_EXIT_TENDER, "KVM_SET_GUEST_DEBUG: %s",
+                strerror(errno));
+}
+
+/* Reads what gdb sent into dbg.in; waits for it when `wait`.  false: the
+ * connection is gone. */
+static bool fill(bool wait)
+{
+    for (;;) {
+        ssize_t n = read(dbg.fd, dbg.in, sizeof dbg.in);
+        if (n > 0) {
+            dbg.in_off = 0;
+            dbg.in_len = (size_t)n;
+            return true;
+        }
+        if (n == 0 || (errno != EAGAIN && errno != EINTR))
+            return false;
+        if (!wait)
+            return true;
+        if (hvt_stop_requested)
+            return false;
+        struct pollfd pf = {.fd = dbg.fd, .events = POLLIN};
+        (void)poll(&pf, 1, -1);
+    }
+}
+
+/* The guest is stopped: serves gdb until it resumes the guest (true) or
+ * lets it go (false: detached, or the connection lost).  A kill ends the
+ * tender here. */
+static bool serve(void)
+{
+    while (dbg.fd >= 0) {
+        if (dbg.in_off == dbg.in_len && !fill(true)) {
+            let_go();
+            return false;
+        }
+        size_t used;
+        enum gdb_action a = gdb_feed(&dbg.stub, dbg.in + dbg.in_off,
+                                     dbg.in_len - dbg.in_off, &used);
+        dbg.in_off += used;
+        switch (a) {
+        case GDB_NONE:
+        case GDB_INTERRUPT: /* already stopped */
+            break;
+        case GDB_CONTINUE:
+        case GDB_STEP:
+            if (!dbg.crashed)
+                resume(a == GDB_STEP);
+            return true;
+        case GDB_DETACH:
+            let_go();
+            return false;
+        case GDB_KILL:
+            hvt_die(128 + SIGKILL, "guest killed by gdb");
+        }
+    }
+    return false;
+}
+
+int hvt_gdb_attach(struct hvt_vcpu *v, struct hvt_mem *m, unsigned port)
+{
+    int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (ls < 0 ||
+        setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+        bind(ls, (struct sockaddr *)&a, sizeof a) < 0 || listen(ls, 1) < 0) {
+        hvt_msg("--gdb: cannot listen on 127.0.0.1:%u: %s", port,
+                strerror(errno));
+        return -1;
+    }
+    hvt_msg("waiting for gdb on 127.0.0.1:%u (gdb IMAGE -ex 'target remote "
+            "127.0.0.1:%u')",
+            port, port);
+    int fd;
+    do
+        fd = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+    while (fd < 0 && errno == EINTR && !hvt_stop_requested);
+    (void)close(ls);
+    if (fd < 0) {
+        hvt_msg("--gdb: no debugger: %s", strerror(errno));
+        return -1;
+    }
+    /* Small packets both ways, answered at once; input raises SIGIO. */
+    struct sigaction sa = {.sa_handler = on_sigio};
+    if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0 ||
+        sigaction(SIGIO, &sa, NULL) < 0 || fcntl(fd, F_SETOWN, getpid()) < 0 ||
+        fcntl(fd, F_SETFL, O_NONBLOCK | O_ASYNC) < 0) {
+        hvt_msg("--gdb: connection setup: %s", strerror(errno));
+        (void)close(fd);
+        return -1;
+    }
+    dbg.fd = fd;
+    dbg.vcpu_fd = v->vcpu_fd;
+    dbg.run = v->run;
+    hvt_gdb_guest_init(&dbg.guest, m);
+    gdb_init(&dbg.stub, &backend, NULL, out, NULL);
+    v->gdb = true;
+    hvt_msg("gdb connected");
+    /* The first resume sets KVM's debugging; until then the guest is not
+     * running at all. */
+    return 0;
+}
+
+void hvt_gdb_start(void)
+{
+    /* gdb asks `?` itself: no stop reply before it does. */
+    if (dbg.fd >= 0)
+        (void)serve();
+}
+
+void hvt_gdb_poll(void)
+{
+    hvt_gdb_requested = 0;
+    if (dbg.fd < 0)
+        return;
+    /* Bytes left from before the resume first, then what came since. */
+    if (dbg.in_off == dbg.in_len && !fill(false)) {
+        let_go();
+        return;
+    }
+    while (dbg.in_off < dbg.in_len) {
+        size_t used;
+        enum gdb_action a = gdb_feed(&dbg.stub, dbg.in + dbg.in_off,
+                                     dbg.in_len - dbg.in_off, &used);
+        dbg.in_off += used;
+        if (a == GDB_INTERRUPT) {
+            gdb_stopped(&dbg.stub, GDB_SIGINT);
+            (void)serve();
+            return;
+        }
+        if (a == GDB_DETACH) {
+            let_go();
+            return;
+        }
+        if (a == GDB_KILL)
+            hvt_die(128 + SIGKILL, "guest killed by gdb");
+        /* A resume while running: it runs already. */
+    }
+}
+
+bool hvt_gdb_debug_exit(void)
+{
+    if (dbg.fd < 0)
+        return false;
+    struct kvm_debug_exit_arch *e = &dbg.run->debug.arch;
+    struct kvm_regs r;
+    if (ioctl(dbg.vcpu_fd, KVM_GET_REGS, &r) < 0)
+        hvt_die(ATOLL_HVT_EXIT_TENDER, "KVM_GET_REGS: %s", strerror(errno));
+    enum gdb_stop_reason why =
+        hvt_gdb_why(&dbg.guest, e->exception, e->dr6, r.rip);
+    if (e->exception == 3 && why != GDB_STOP_SWBREAK) {
+        /* The guest's own int3, not one of gdb's: as for a process, the
+         * stop is after it. */
+        r.rip++;
+        (void)ioctl(dbg.vcpu_fd, KVM_SET_REGS, &r);
+    }
+    gdb_stopped_why(&dbg.stub, GDB_SIGTRAP, why);
+    (void)serve();
+    return true;
+}
+
+/* The guest is gone: gdb hears how (W with a status, X with a signal). */
+static void gone(bool exited, int n)
+{
+    if (dbg.fd < 0)
+        return;
+    if (exited)
+        gdb_exited(&dbg.stub, n);
+    else
+        gdb_terminated(&dbg.stub, n);
+    (void)close(dbg.fd);
+    dbg.fd = -1;
+}
+
+void hvt_gdb_exited(int status)
+{
+    gone(true, status);
+}
+
+void hvt_gdb_terminated(int sig)
+{
+    gone(false, sig);
+}
+
+void hvt_gdb_crashed(int sig)
+{
+    if (dbg.fd < 0)
+        return;
+    hvt_msg("the guest is stopped at the fault for gdb; it ends when gdb "
+            "continues, detaches or kills it");
+    dbg.crashed = true;
+    gdb_stopped(&dbg.stub, sig);
+    if (serve())
+        hvt_gdb_terminated(sig);
+}
