@@ -269,6 +269,18 @@ void hvt_gdb_start(void)
         (void)serve();
 }
 
+/* After an MMIO exit the vCPU's state is complete only once KVM_RUN is
+ * entered again (KVM's API documentation); with immediate_exit set, that
+ * entry finishes the pending operation and returns EINTR without running
+ * a single guest instruction.  Done before gdb looks at a guest stopped
+ * between exits. */
+static void settle(void)
+{
+    dbg.run->immediate_exit = 1;
+    (void)ioctl(dbg.vcpu_fd, KVM_RUN, 0);
+    dbg.run->immediate_exit = 0;
+}
+
 void hvt_gdb_poll(void)
 {
     hvt_gdb_requested = 0;
@@ -285,6 +297,7 @@ void hvt_gdb_poll(void)
                                      dbg.in_len - dbg.in_off, &used);
         dbg.in_off += used;
         if (a == GDB_INTERRUPT) {
+            settle();
             gdb_stopped(&dbg.stub, GDB_SIGINT);
             (void)serve();
             return;
@@ -307,6 +320,14 @@ bool hvt_gdb_debug_exit(void)
     struct kvm_regs r;
     if (ioctl(dbg.vcpu_fd, KVM_GET_REGS, &r) < 0)
         hvt_die(ATOLL_HVT_EXIT_TENDER, "KVM_GET_REGS: %s", strerror(errno));
+    if (e->exception == 3 && !hvt_gdb_is_swbp(&dbg.guest, r.rip) &&
+        hvt_gdb_is_swbp(&dbg.guest, r.rip - 1)) {
+        /* KVM stops at the int3 itself (the #BP intercepted before it is
+         * delivered); should a CPU report the address after it, gdb still
+         * gets the breakpoint's. */
+        r.rip--;
+        (void)ioctl(dbg.vcpu_fd, KVM_SET_REGS, &r);
+    }
     enum gdb_stop_reason why =
         hvt_gdb_why(&dbg.guest, e->exception, e->dr6, r.rip);
     if (e->exception == 3 && why != GDB_STOP_SWBREAK) {
