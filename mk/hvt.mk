@@ -9,10 +9,11 @@
 
 # tender/common: the host side of the hvt ABI, shared with the sandboxed
 # tender atoll-spt (mk/spt.mk).  platform/host/pkt.c: the offload frames'
-# headers and checksums, and platform/host/tap.c, attaching to a tap: both
-# shared with the unix platform.
+# headers and checksums, platform/host/tap.c, attaching to a tap, and
+# platform/host/elfcore.c, the headers and notes of core files: all shared
+# with the unix platform.
 TENDER_COMMON_SRC := $(sort $(wildcard tender/common/*.c)) platform/host/pkt.c \
-    platform/host/tap.c
+    platform/host/tap.c platform/host/elfcore.c
 HVT_TENDER_SRC := $(sort $(wildcard tender/hvt/*.c)) $(TENDER_COMMON_SRC)
 HVT_TENDER_OBJ := $(call obj,rel,$(HVT_TENDER_SRC))
 

@@ -15,7 +15,8 @@ SPT_TENDER_OBJ := $(call obj,rel,$(SPT_TENDER_SRC))
 
 # Position-independent whatever the compiler's default.
 $(call obj,rel,$(sort $(wildcard tender/*/*.c tender/*/*.S))) \
-    $(BUILD)/rel/platform/host/pkt.o $(BUILD)/rel/platform/host/tap.o: \
+    $(BUILD)/rel/platform/host/pkt.o $(BUILD)/rel/platform/host/tap.o \
+    $(BUILD)/rel/platform/host/elfcore.o: \
     REL_FLAGS += -fPIE
 
 bin/atoll-spt: $(SPT_TENDER_OBJ)

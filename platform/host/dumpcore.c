@@ -13,11 +13,14 @@
  * Mappings nobody may read (guard pages) are left out: gdb shows them as
  * inaccessible.
  *
- * Everything here runs in the SIGSEGV handler, on its alternate stack:
+ * The ELF headers and notes are platform/host/elfcore.c's, shared with
+ * the tenders' core files of hvt guests.  Everything here runs in the
+ * SIGSEGV handler, on its alternate stack:
  * only system calls (openat, read, write, getpid, arch_prctl), static
  * buffers and hand-written number formatting.
  */
 #include "dumpcore.h"
+#include "elfcore.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -27,7 +30,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/procfs.h>
 #include <sys/syscall.h>
 #include <sys/ucontext.h>
 #include <unistd.h>
@@ -63,21 +65,6 @@ int host_dumpcore_dir(const char *dir, char *err, size_t errlen)
     return 0;
 }
 
-static int put(int fd, const void *data, size_t len)
-{
-    const char *b = data;
-    while (len > 0) {
-        ssize_t w = write(fd, b, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        b += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Bytes of memory [p, p+len): a page the kernel cannot read for us
  * (EFAULT) is written as zeros, so every segment keeps its size. */
 static int put_mem(int fd, uintptr_t p, size_t len)
@@ -90,7 +77,7 @@ static int put_mem(int fd, uintptr_t p, size_t len)
             continue;
         if (w < 0 && errno == EFAULT) {
             n = len < PAGE ? len : PAGE;
-            if (put(fd, zero, n) < 0)
+            if (elfcore_put(fd, zero, n) < 0)
                 return -1;
             w = (ssize_t)n;
         } else if (w <= 0) {
@@ -222,79 +209,63 @@ int host_dumpcore_write(int sig, const void *ucontext, char *path, size_t len)
     if (nauxv < 0)
         nauxv = 0;
 
-    struct elf_prstatus st;
-    memset(&st, 0, sizeof st);
-    st.pr_info.si_signo = sig;
-    st.pr_cursig = (short)sig;
-    st.pr_pid = pid;
-    struct user_regs_struct u;
-    memset(&u, 0, sizeof u);
-    u.r15 = (unsigned long)g[REG_R15], u.r14 = (unsigned long)g[REG_R14];
-    u.r13 = (unsigned long)g[REG_R13], u.r12 = (unsigned long)g[REG_R12];
-    u.rbp = (unsigned long)g[REG_RBP], u.rbx = (unsigned long)g[REG_RBX];
-    u.r11 = (unsigned long)g[REG_R11], u.r10 = (unsigned long)g[REG_R10];
-    u.r9 = (unsigned long)g[REG_R9], u.r8 = (unsigned long)g[REG_R8];
-    u.rax = (unsigned long)g[REG_RAX], u.rcx = (unsigned long)g[REG_RCX];
-    u.rdx = (unsigned long)g[REG_RDX], u.rsi = (unsigned long)g[REG_RSI];
-    u.rdi = (unsigned long)g[REG_RDI], u.rip = (unsigned long)g[REG_RIP];
-    u.rsp = (unsigned long)g[REG_RSP], u.eflags = (unsigned long)g[REG_EFL];
-    u.orig_rax = (unsigned long)-1;
-    u.cs = (unsigned long)g[REG_CSGSFS] & 0xffff;
-    u.ss = 0x2b;
     unsigned long fsbase = 0;
     syscall(SYS_arch_prctl, 0x1003 /* ARCH_GET_FS */, &fsbase);
-    u.fs_base = fsbase;
-    _Static_assert(sizeof u == sizeof st.pr_reg, "register layout");
-    memcpy(&st.pr_reg, &u, sizeof u);
+    const struct elfcore_regs r = {
+        .rax = (uint64_t)g[REG_RAX],
+        .rbx = (uint64_t)g[REG_RBX],
+        .rcx = (uint64_t)g[REG_RCX],
+        .rdx = (uint64_t)g[REG_RDX],
+        .rsi = (uint64_t)g[REG_RSI],
+        .rdi = (uint64_t)g[REG_RDI],
+        .rbp = (uint64_t)g[REG_RBP],
+        .rsp = (uint64_t)g[REG_RSP],
+        .r8 = (uint64_t)g[REG_R8],
+        .r9 = (uint64_t)g[REG_R9],
+        .r10 = (uint64_t)g[REG_R10],
+        .r11 = (uint64_t)g[REG_R11],
+        .r12 = (uint64_t)g[REG_R12],
+        .r13 = (uint64_t)g[REG_R13],
+        .r14 = (uint64_t)g[REG_R14],
+        .r15 = (uint64_t)g[REG_R15],
+        .rip = (uint64_t)g[REG_RIP],
+        .rflags = (uint64_t)g[REG_EFL],
+        .cs = (uint64_t)g[REG_CSGSFS] & 0xffff,
+        .ss = 0x2b,
+        .fs_base = fsbase,
+    };
+    static uint8_t prstatus[ELFCORE_PRSTATUS_SIZE];
+    elfcore_prstatus(prstatus, &r, sig, pid);
+    uint8_t auxv_head[ELFCORE_NOTE_HEAD];
+    elfcore_note_head(auxv_head, NT_AUXV, (size_t)nauxv);
 
-    /* Notes as ELF packs them: header, "CORE\0" padded to 4 bytes, the
-     * descriptor padded to 4 bytes. */
-    Elf64_Nhdr n1 = {5, sizeof st, NT_PRSTATUS};
-    Elf64_Nhdr n2 = {5, (Elf64_Word)nauxv, NT_AUXV};
-    size_t note1 = sizeof n1 + 8 + ((sizeof st + 3) & ~(size_t)3);
-    size_t note2 = sizeof n2 + 8 + (((size_t)nauxv + 3) & ~(size_t)3);
+    size_t note1 = sizeof prstatus;
+    size_t note2 = ELFCORE_NOTE_HEAD + ELFCORE_PAD4((size_t)nauxv);
     size_t phnum = 1 + nmaps;
     uint64_t notes_at = sizeof(Elf64_Ehdr) + phnum * sizeof(Elf64_Phdr);
     uint64_t data_at =
         (notes_at + note1 + note2 + PAGE - 1) & ~(uint64_t)(PAGE - 1);
-    Elf64_Ehdr eh = {
-        .e_ident = {ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS64, ELFDATA2LSB,
-                    EV_CURRENT, ELFOSABI_NONE},
-        .e_type = ET_CORE,
-        .e_machine = EM_X86_64,
-        .e_version = EV_CURRENT,
-        .e_phoff = sizeof(Elf64_Ehdr),
-        .e_ehsize = sizeof(Elf64_Ehdr),
-        .e_phentsize = sizeof(Elf64_Phdr),
-        .e_phnum = (Elf64_Half)phnum,
-    };
-    Elf64_Phdr nh = {.p_type = PT_NOTE,
-                     .p_offset = notes_at,
-                     .p_filesz = note1 + note2,
-                     .p_align = 4};
-    int rc = put(fd, &eh, sizeof eh) | put(fd, &nh, sizeof nh);
+    Elf64_Ehdr eh;
+    elfcore_ehdr(&eh, phnum);
+    Elf64_Phdr nh;
+    elfcore_phdr(&nh, PT_NOTE, 0, notes_at, 0, note1 + note2);
+    int rc = elfcore_put(fd, &eh, sizeof eh) | elfcore_put(fd, &nh, sizeof nh);
     uint64_t off = data_at;
     for (size_t i = 0; i < nmaps && rc == 0; i++) {
         uint64_t size = maps[i].end - maps[i].start;
-        Elf64_Phdr ph = {.p_type = PT_LOAD,
-                         .p_flags = maps[i].flags,
-                         .p_offset = off,
-                         .p_vaddr = maps[i].start,
-                         .p_filesz = size,
-                         .p_memsz = size,
-                         .p_align = PAGE};
+        Elf64_Phdr ph;
+        elfcore_phdr(&ph, PT_LOAD, maps[i].flags, off, maps[i].start, size);
         off += size;
-        rc = put(fd, &ph, sizeof ph);
+        rc = elfcore_put(fd, &ph, sizeof ph);
     }
     static const char zero[PAGE];
     if (rc == 0)
-        rc = put(fd, &n1, sizeof n1) | put(fd, "CORE\0\0\0", 8) |
-             put(fd, &st, sizeof st) |
-             put(fd, zero, ((sizeof st + 3) & ~(size_t)3) - sizeof st) |
-             put(fd, &n2, sizeof n2) | put(fd, "CORE\0\0\0", 8) |
-             put(fd, auxv, (size_t)nauxv) |
-             put(fd, zero, (((size_t)nauxv + 3) & ~(size_t)3) - (size_t)nauxv) |
-             put(fd, zero, data_at - notes_at - note1 - note2);
+        rc =
+            elfcore_put(fd, prstatus, note1) |
+            elfcore_put(fd, auxv_head, sizeof auxv_head) |
+            elfcore_put(fd, auxv, (size_t)nauxv) |
+            elfcore_put(fd, zero, ELFCORE_PAD4((size_t)nauxv) - (size_t)nauxv) |
+            elfcore_put(fd, zero, data_at - notes_at - note1 - note2);
     for (size_t i = 0; i < nmaps && rc == 0; i++)
         rc = put_mem(fd, maps[i].start, maps[i].end - maps[i].start);
     close(fd);

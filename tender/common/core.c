@@ -7,7 +7,8 @@
  * the general registers at the fault, in the kernel's user_regs_struct
  * order) and one PT_LOAD segment per run of guest pages the guest could
  * read, at their guest addresses, which are also the addresses the image
- * was linked for.
+ * was linked for.  The headers and the note are platform/host/elfcore.c's,
+ * shared with the unix targets' core files.
  *
  * Who writes the file: by the time a guest crashes, the tender is under
  * its seccomp filter and may not open anything (and must not: a filter
@@ -26,11 +27,11 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/procfs.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "host/elfcore.h"
 #include "tender.h"
 
 #define PAGE ATOLL_HVT_PAGE_SIZE
@@ -113,17 +114,7 @@ int hvt_core_start(const char *dir, const char *image)
 
 static int put(const void *data, size_t len)
 {
-    const uint8_t *b = data;
-    while (len > 0) {
-        ssize_t w = write(hvt_core.fd, b, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        b += w;
-        len -= (size_t)w;
-    }
-    return 0;
+    return elfcore_put(hvt_core.fd, data, len);
 }
 
 /* Runs of readable guest pages: calls fn(start, end, perm) for each. */
@@ -154,17 +145,12 @@ struct layout {
 static int put_phdr(uint64_t start, uint64_t end, uint8_t perm, void *arg)
 {
     struct layout *l = arg;
-    Elf64_Phdr ph = {
-        .p_type = PT_LOAD,
-        .p_flags = PF_R | (perm == HVT_PERM_RW   ? PF_W
-                           : perm == HVT_PERM_RX ? PF_X
-                                                 : 0),
-        .p_offset = l->offset,
-        .p_vaddr = start,
-        .p_filesz = end - start,
-        .p_memsz = end - start,
-        .p_align = PAGE,
-    };
+    Elf64_Phdr ph;
+    elfcore_phdr(&ph, PT_LOAD,
+                 PF_R | (perm == HVT_PERM_RW   ? PF_W
+                         : perm == HVT_PERM_RX ? PF_X
+                                               : 0),
+                 l->offset, start, end - start);
     l->offset += end - start;
     return put(&ph, sizeof ph);
 }
@@ -182,48 +168,35 @@ int hvt_core_write(const struct hvt_mem *m, const struct hvt_core_regs *r,
     if (hvt_core.fd < 0)
         return -1;
     unsigned nload = runs(m, NULL, NULL);
-    /* The note, packed as ELF has it: header, "CORE" padded to 8 bytes,
-     * then the descriptor (a C struct would pad it to 8-byte alignment). */
-    struct elf_prstatus st;
-    memset(&st, 0, sizeof st);
-    st.pr_info.si_signo = signo;
-    st.pr_cursig = (short)signo;
-    st.pr_pid = hvt_core.self; /* getpid is not in the filter */
-    struct user_regs_struct u;
-    memset(&u, 0, sizeof u);
-    u.rax = r->rax, u.rbx = r->rbx, u.rcx = r->rcx, u.rdx = r->rdx;
-    u.rsi = r->rsi, u.rdi = r->rdi, u.rbp = r->rbp, u.rsp = r->rsp;
-    u.r8 = r->r8, u.r9 = r->r9, u.r10 = r->r10, u.r11 = r->r11;
-    u.r12 = r->r12, u.r13 = r->r13, u.r14 = r->r14, u.r15 = r->r15;
-    u.rip = r->rip, u.eflags = r->rflags;
-    u.cs = 0x33, u.ss = 0x2b; /* a 64-bit user context, as Linux's */
-    _Static_assert(sizeof u == sizeof st.pr_reg, "register layout");
-    memcpy(&st.pr_reg, &u, sizeof u);
-    Elf64_Nhdr nhdr = {5, sizeof st, NT_PRSTATUS};
-    uint8_t note[sizeof nhdr + 8 + sizeof st];
-    memset(note, 0, sizeof note);
-    memcpy(note, &nhdr, sizeof nhdr);
-    memcpy(note + sizeof nhdr, "CORE", 5);
-    memcpy(note + sizeof nhdr + 8, &st, sizeof st);
-
-    Elf64_Ehdr eh = {
-        .e_ident = {ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS64, ELFDATA2LSB,
-                    EV_CURRENT, ELFOSABI_NONE},
-        .e_type = ET_CORE,
-        .e_machine = EM_X86_64,
-        .e_version = EV_CURRENT,
-        .e_phoff = sizeof(Elf64_Ehdr),
-        .e_ehsize = sizeof(Elf64_Ehdr),
-        .e_phentsize = sizeof(Elf64_Phdr),
-        .e_phnum = (Elf64_Half)(1 + nload),
+    const struct elfcore_regs er = {
+        .rax = r->rax,
+        .rbx = r->rbx,
+        .rcx = r->rcx,
+        .rdx = r->rdx,
+        .rsi = r->rsi,
+        .rdi = r->rdi,
+        .rbp = r->rbp,
+        .rsp = r->rsp,
+        .r8 = r->r8,
+        .r9 = r->r9,
+        .r10 = r->r10,
+        .r11 = r->r11,
+        .r12 = r->r12,
+        .r13 = r->r13,
+        .r14 = r->r14,
+        .r15 = r->r15,
+        .rip = r->rip,
+        .rflags = r->rflags,
+        .cs = 0x33,
+        .ss = 0x2b, /* a 64-bit user context, as Linux's */
     };
+    uint8_t note[ELFCORE_PRSTATUS_SIZE];
+    elfcore_prstatus(note, &er, signo, hvt_core.self); /* getpid: filtered */
+    Elf64_Ehdr eh;
+    elfcore_ehdr(&eh, 1 + nload);
     uint64_t notes_at = sizeof eh + (uint64_t)(1 + nload) * sizeof(Elf64_Phdr);
-    Elf64_Phdr nh = {
-        .p_type = PT_NOTE,
-        .p_offset = notes_at,
-        .p_filesz = sizeof note,
-        .p_align = 4,
-    };
+    Elf64_Phdr nh;
+    elfcore_phdr(&nh, PT_NOTE, 0, notes_at, 0, sizeof note);
     /* Segments start page-aligned in the file, as gdb likes them. */
     uint64_t data_at = (notes_at + sizeof note + PAGE - 1) & ~(PAGE - 1);
     struct layout l = {data_at};
