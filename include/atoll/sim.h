@@ -56,9 +56,9 @@ struct atoll_sim_wire_opts {
     uint64_t bandwidth;  /* bits per second; 0 = unlimited */
     const char *pcap;    /* capture file, NULL = none */
     bool tso;            /* ports offer TCP segmentation offload
-                            (ATOLL_NETIF_TSO4): the wire cuts offload
-                            frames into segments, which then meet the
-                            faults above one by one */
+                            (ATOLL_NETIF_TSO4 and ATOLL_NETIF_TSO6): the
+                            wire cuts offload frames into segments, which
+                            then meet the faults above one by one */
 };
 
 /* Create or reconfigure the wire named `wire`.  0 or -ATOLL_EINVAL

@@ -16,7 +16,8 @@
  * host queue drops the frame and counts it, as a congested wire would.
  * A frame with a gso_size (TCP segmentation offload, atoll/netif.h) goes
  * to plat_net_write_tso, offered only when the platform's device does it
- * (the unix tap).  On a device with GRO4 reads go through
+ * (the unix tap, the hvt/spt tender, virtio, a sim wire with tso=on; for
+ * TCP/IPv4 and, with tso6, TCP/IPv6).  On a device with GRO4 reads go through
  * plat_net_read_gro into a 64 KiB spare buffer: a large frame is handed
  * up in it, an ordinary one is copied into a buffer of its size.  Every
  * batch is recorded as DEV_IO in the trace.
@@ -147,7 +148,7 @@ static int nd_send(void *state, struct atoll_buf *const *frames, int n)
         if (b->len >= 14 && b->data[12] == 0x81 && b->data[13] == 0x00)
             max += 4;
         if (b->gso_size)
-            max = s->info.tso4 ? ATOLL_NET_TSO_MAX : 0;
+            max = s->info.tso4 || s->info.tso6 ? ATOLL_NET_TSO_MAX : 0;
         else if (max > ATOLL_NET_FRAME_MAX)
             max = ATOLL_NET_FRAME_MAX;
         if (b->len < 14 || b->len > max) {

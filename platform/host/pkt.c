@@ -54,6 +54,29 @@ int host_tcp6_headers(const uint8_t *p, size_t len, size_t *ip_hlen,
     return 0;
 }
 
+int host_tcp_headers(const uint8_t *p, size_t len, size_t *ip_hlen,
+                     size_t *tcp_hlen)
+{
+    if (host_tcp4_headers(p, len, ip_hlen, tcp_hlen) == 0)
+        return 4;
+    if (host_tcp6_headers(p, len, ip_hlen, tcp_hlen) == 0)
+        return 6;
+    return -1;
+}
+
+int host_gso_describe(const uint8_t *p, size_t len, struct host_gso *g)
+{
+    size_t ihl, thl;
+    int v = host_tcp_headers(p, len, &ihl, &thl);
+    if (v < 0)
+        return -1;
+    g->type = v == 6 ? HOST_GSO_TCPV6 : HOST_GSO_TCPV4;
+    g->hdr_len = (uint16_t)(14 + ihl + thl);
+    g->csum_start = (uint16_t)(14 + ihl);
+    g->csum_offset = 16; /* TCP checksum field */
+    return 0;
+}
+
 void host_csum_complete(uint8_t *p, size_t len, size_t start, size_t off)
 {
     if (start >= len || off + 2 > len - start)

@@ -1,9 +1,11 @@
 /*
  * platform/host/pkt.h - what platform code of the Linux-process targets
  * needs to know about packets: the Internet checksum (RFC 1071) and where
- * the headers of a TCP/IPv4 frame end.  The unix tap completes checksums
- * the kernel left partial and describes offload frames to the kernel; the
- * simulated wire segments offload frames in software.  (lib/net has its
+ * the headers of a TCP/IPv4 or TCP/IPv6 frame end, and how a device is
+ * told to segment one.  The unix tap, the hvt/spt tender and the virtio
+ * driver complete checksums a host left partial and describe offload
+ * frames to their host; the simulated wire segments offload frames in
+ * software.  (lib/net has its
  * own, faster checksum; the platform layer sits below lib/ and does not
  * call up into it.)
  */
@@ -37,5 +39,28 @@ int host_tcp4_headers(const uint8_t *p, size_t len, size_t *ip_hlen,
  * offload frames are): *ip_hlen is 40.  0 or -1. */
 int host_tcp6_headers(const uint8_t *p, size_t len, size_t *ip_hlen,
                       size_t *tcp_hlen);
+
+/* host_tcp4_headers or host_tcp6_headers, whichever fits: the IP version
+ * (4 or 6), or -1. */
+int host_tcp_headers(const uint8_t *p, size_t len, size_t *ip_hlen,
+                     size_t *tcp_hlen);
+
+/* Segmentation types of a virtio_net_hdr (virtio 1.x, 5.1.6; Linux's
+ * tap takes the same numbers). */
+#define HOST_GSO_TCPV4 1
+#define HOST_GSO_TCPV6 4
+
+/* What a virtio_net_hdr says of a TCP segmentation offload frame
+ * (atoll/netif.h): the segmentation type, the length of the headers
+ * repeated in every segment, and where the checksum the device completes
+ * starts and sits (the TCP header and its checksum field). */
+struct host_gso {
+    uint8_t type; /* HOST_GSO_TCPV4 or HOST_GSO_TCPV6 */
+    uint16_t hdr_len, csum_start, csum_offset;
+};
+
+/* Describes the offload frame [p, p+len) of either family in *g: 0, or
+ * -1 when it is not TCP over IPv4 or IPv6 with complete headers. */
+int host_gso_describe(const uint8_t *p, size_t len, struct host_gso *g);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * platform/host/tap.c - attaching to a Linux tap interface (tap.h).
+ * platform/host/tap.c - attaching to a Linux tap interface, and the
+ * virtio_net_hdr of the offload frames that cross it (tap.h).
  */
 #include "host/tap.h"
 
@@ -11,6 +12,36 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+
+#include "host/pkt.h"
+
+/* host_gso_describe speaks virtio's numbers, which the kernel's are. */
+_Static_assert(HOST_GSO_TCPV4 == VIRTIO_NET_HDR_GSO_TCPV4 &&
+                   HOST_GSO_TCPV6 == VIRTIO_NET_HDR_GSO_TCPV6,
+               "the kernel's segmentation types are virtio's");
+
+int host_tap_gso_hdr(const uint8_t *frame, size_t len, uint32_t gso_size,
+                     struct virtio_net_hdr *h)
+{
+    struct host_gso g;
+    if (gso_size == 0 || gso_size > 0xffff ||
+        host_gso_describe(frame, len, &g) < 0)
+        return -1;
+    memset(h, 0, sizeof *h);
+    h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+    h->gso_type = g.type;
+    h->hdr_len = g.hdr_len;
+    h->gso_size = (uint16_t)gso_size;
+    h->csum_start = g.csum_start;
+    h->csum_offset = g.csum_offset;
+    return 0;
+}
+
+bool host_tap_gso_tcp(uint8_t gso_type)
+{
+    return gso_type == VIRTIO_NET_HDR_GSO_TCPV4 ||
+           gso_type == VIRTIO_NET_HDR_GSO_TCPV6;
+}
 
 int host_tap_open(const char *tap, unsigned offloads, char *err, size_t errlen)
 {

@@ -83,7 +83,7 @@
 
 #include "atoll/error.h"
 
-#define ATOLL_HVT_ABI_VERSION 4
+#define ATOLL_HVT_ABI_VERSION 5
 
 /* ---- memory layout ------------------------------------------------------ */
 #define ATOLL_HVT_PAGE_SIZE        0x1000ULL
@@ -288,6 +288,11 @@ struct atoll_hvt_device_info {
  * packed read on a device turns this on for it; frame-by-frame reads
  * must not follow (their buffers may be too small). */
 #define ATOLL_HVT_NET_GRO4 0x2u
+/* TSO6: the same for TCP/IPv6 (no extension headers): such frames may be
+ * written with a gso_size (the pseudo-header sum RFC 8200 8.1's in the
+ * checksum field), and once receive offload is on, reads may bring them
+ * (atoll/netif.h, ATOLL_NETIF_TSO6).  Since ABI version 5. */
+#define ATOLL_HVT_NET_TSO6 0x4u
 
 /* One frame of a batch: the buffer and its length (for reads: capacity);
  * `result` gets the frame's length or a negative ATOLL_E... code.  For

@@ -68,7 +68,7 @@ struct hvt_net {
     size_t rx_pos;             /* gro: offset of the next record */
     uint32_t tx_count;
     size_t tx_used; /* bytes of the arena the queued frames fill */
-    bool tso4;      /* the tender segments offload frames */
+    bool tso;       /* the tender segments offload frames (TSO4/TSO6) */
     bool direct;    /* frames one at a time, no batches (net_direct.c) */
 };
 
@@ -119,8 +119,9 @@ opened:
     memcpy(info->mac, di.mac, sizeof info->mac);
     info->mtu = di.mtu;
     info->tso4 = (di.offloads & ATOLL_HVT_NET_TSO4) != 0;
+    info->tso6 = (di.offloads & ATOLL_HVT_NET_TSO6) != 0;
     info->gro4 = n->gro;
-    n->tso4 = info->tso4;
+    n->tso = info->tso4 || info->tso6;
     n->open = true;
     n->rx_have = n->rx_next = n->tx_count = 0;
     n->tx_used = 0;
@@ -316,7 +317,7 @@ static int queue_frame(int dev, const void *buf, size_t len, uint16_t gso)
         return -ATOLL_ENODEV;
     if (len > (gso ? ATOLL_NET_TSO_MAX : HVT_FRAME))
         return -ATOLL_EMSGSIZE;
-    if (gso && !n->tso4)
+    if (gso && !n->tso)
         return -ATOLL_ENOTSUP;
     if (n->direct)
         return hvt_net_direct_write(dev, buf, len, gso);

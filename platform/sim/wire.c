@@ -365,7 +365,7 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     }
     memcpy(info->mac, p->mac, 6);
     info->mtu = 1500;
-    info->tso4 = p->wire->opts.tso;
+    info->tso4 = info->tso6 = p->wire->opts.tso;
     return p->dev;
 }
 

@@ -179,16 +179,13 @@ static int read_frame(int dev, void *buf, size_t len, bool gro, bool *csum_ok)
             return -ATOLL_EMSGSIZE; /* larger than len: dropped */
         if (n >= (ssize_t)sizeof h) {
             if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE &&
-                !(gro && (h.gso_type == VIRTIO_NET_HDR_GSO_TCPV4 ||
-                          h.gso_type == VIRTIO_NET_HDR_GSO_TCPV6)))
+                !(gro && host_tap_gso_tcp(h.gso_type)))
                 return -ATOLL_EMSGSIZE; /* not offered: never sent */
             n -= (ssize_t)sizeof h;
             /* TCP's checksum the stack may take on trust (a partial one in
              * a 64 KiB frame would cost more to complete than all else). */
             size_t ihl, thl;
-            bool tcp =
-                gro && (host_tcp4_headers(buf, (size_t)n, &ihl, &thl) == 0 ||
-                        host_tcp6_headers(buf, (size_t)n, &ihl, &thl) == 0);
+            bool tcp = gro && host_tcp_headers(buf, (size_t)n, &ihl, &thl) > 0;
             *csum_ok = tcp && (h.flags & (VIRTIO_NET_HDR_F_NEEDS_CSUM |
                                           VIRTIO_NET_HDR_F_DATA_VALID));
             if (!tcp && (h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
@@ -249,21 +246,9 @@ int plat_net_write_tso(int dev, const void *buf, size_t len, uint16_t gso_size)
 {
     /* Where the TCP header starts and how long the headers are, for the
      * kernel's segmentation. */
-    size_t ip_hlen, tcp_hlen;
-    uint8_t type = VIRTIO_NET_HDR_GSO_TCPV4;
-    if (gso_size && host_tcp6_headers(buf, len, &ip_hlen, &tcp_hlen) == 0)
-        type = VIRTIO_NET_HDR_GSO_TCPV6;
-    else if (gso_size == 0 ||
-             host_tcp4_headers(buf, len, &ip_hlen, &tcp_hlen) < 0)
+    struct virtio_net_hdr h;
+    if (host_tap_gso_hdr(buf, len, gso_size, &h) < 0)
         return -ATOLL_EMSGSIZE;
-    struct virtio_net_hdr h = {
-        .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
-        .gso_type = type,
-        .hdr_len = (uint16_t)(14 + ip_hlen + tcp_hlen),
-        .gso_size = gso_size,
-        .csum_start = (uint16_t)(14 + ip_hlen),
-        .csum_offset = 16, /* TCP checksum field */
-    };
     return write_frame(dev, &h, buf, len);
 }
 

@@ -21,25 +21,28 @@
  *     Buffers the device is done with are taken back at the next send.
  *     A full ring drops the frame (-ATOLL_EAGAIN), as a full tap queue.
  *   - Send offload: when the device offers checksum offload and TSO
- *     (VIRTIO_NET_F_CSUM + HOST_TSO4), TCP may hand it frames of up to
- *     64 KiB (ATOLL_NETIF_TSO4), described by the header exactly as the
- *     unix tap describes them to the kernel; those go into one of
- *     TSO_SLOTS large buffers.
+ *     (VIRTIO_NET_F_CSUM + HOST_TSO4, and HOST_TSO6 for IPv6), TCP may
+ *     hand it frames of up to 64 KiB (ATOLL_NETIF_TSO4, ATOLL_NETIF_TSO6),
+ *     described by the header exactly as the unix tap describes them to
+ *     the kernel (host_gso_describe, for either family); those go into
+ *     one of TSO_SLOTS large buffers.
  *   - Receive offload: when the device offers GUEST_CSUM, GUEST_TSO4 and
  *     merged receive buffers (MRG_RXBUF; all three or none), it may hand
  *     over TCP/IPv4 frames of up to 64 KiB spread over several of our
  *     2 KiB buffers (num_buffers in the first one's header) and leave
  *     TCP checksums partial or vouch for them (ATOLL_NETIF_GRO4, as the
- *     unix tap's kernel does).  One large frame instead of up to 44 saves
+ *     unix tap's kernel does); with GUEST_TSO6 as well, TCP/IPv6 frames
+ *     too.  One large frame instead of up to 44 saves
  *     the stack a pass (and an ACK) per segment - under TCG the guest's
  *     per-frame work is what limits receiving.  Without merged buffers
- *     GUEST_TSO4 would need a 64 KiB buffer per ring entry: not taken.
+ *     GUEST_TSO4/6 would need a 64 KiB buffer per ring entry: not taken.
  *
  * What the device writes is checked (receiving: net_rx.c, a file of its
  * own so that a host test can play a lying device against it): a
  * received frame shorter than its header plus an Ethernet header is
  * dropped and counted; one with a segmentation
- * type we did not negotiate, or a large one that is not TCP/IPv4, is
+ * type we did not negotiate, or a large one that is not TCP of that
+ * family, is
  * dropped; a partial checksum that is not TCP's is completed within the
  * frame's bounds.  A frame announced in zero buffers, or in more than
  * the device returned with it (virtio 1.x, 5.1.6.4.2: all of a frame's
@@ -61,11 +64,17 @@
 #include "virtio_int.h"
 #include "vnet.h"
 
+_Static_assert(HOST_GSO_TCPV4 == VNET_GSO_TCPV4 &&
+                   HOST_GSO_TCPV6 == VNET_GSO_TCPV6,
+               "host_gso_describe speaks virtio's numbers");
+
 #define F_CSUM       0
 #define F_GUEST_CSUM 1
 #define F_MAC        5
 #define F_GUEST_TSO4 7
+#define F_GUEST_TSO6 8
 #define F_HOST_TSO4  11
+#define F_HOST_TSO6  12
 #define F_MRG_RXBUF  15
 #define BIT(f)       (1ULL << (f))
 
@@ -77,7 +86,9 @@
 /* What the features need (virtio 1.x, 5.1.3.1, and the note above). */
 static const struct vdev_need net_needs[] = {
     {F_HOST_TSO4, BIT(F_CSUM)},
+    {F_HOST_TSO6, BIT(F_CSUM)},
     {F_GUEST_TSO4, BIT(F_GUEST_CSUM) | BIT(F_MRG_RXBUF)},
+    {F_GUEST_TSO6, BIT(F_GUEST_CSUM) | BIT(F_MRG_RXBUF)},
 };
 
 static struct vnet *nets[ATOLL_DEVICES_MAX];
@@ -106,19 +117,24 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
         return -ATOLL_ENOMEM;
     n->d = d;
     uint64_t wanted = BIT(F_MAC) | BIT(F_CSUM) | BIT(F_HOST_TSO4) |
-                      BIT(F_GUEST_CSUM) | BIT(F_GUEST_TSO4) | BIT(F_MRG_RXBUF);
-    if (vdev_start(d, wanted, net_needs, 2) < 0 ||
+                      BIT(F_HOST_TSO6) | BIT(F_GUEST_CSUM) | BIT(F_GUEST_TSO4) |
+                      BIT(F_GUEST_TSO6) | BIT(F_MRG_RXBUF);
+    if (vdev_start(d, wanted, net_needs,
+                   (int)(sizeof net_needs / sizeof net_needs[0])) < 0 ||
         virtq_init(&n->rx, d, 0, ATOLL_VIRTIO_RING) < 0 ||
         virtq_init(&n->tx, d, 1, ATOLL_VIRTIO_RING) < 0)
         return open_fail(d, err, errlen);
     n->tso4 = vdev_has(d, F_HOST_TSO4);
+    n->tso6 = vdev_has(d, F_HOST_TSO6);
     n->gro4 = vdev_has(d, F_GUEST_TSO4);
+    n->gro6 = vdev_has(d, F_GUEST_TSO6);
     n->mrg = vdev_has(d, F_MRG_RXBUF);
+    bool tso = n->tso4 || n->tso6;
     n->rx_buf = atoll_memalign(4096, (size_t)n->rx.size * SLOT);
     n->tx_buf = atoll_memalign(4096, (size_t)n->tx.size * SLOT);
     n->tso_buf =
-        n->tso4 ? atoll_memalign(4096, (size_t)TSO_SLOTS * TSO_SLOT) : NULL;
-    if (!n->rx_buf || !n->tx_buf || (n->tso4 && !n->tso_buf))
+        tso ? atoll_memalign(4096, (size_t)TSO_SLOTS * TSO_SLOT) : NULL;
+    if (!n->rx_buf || !n->tx_buf || (tso && !n->tso_buf))
         return -ATOLL_ENOMEM;
     if (vdev_has(d, F_MAC)) {
         if (vdev_config(d, 0, info->mac, 6) < 0)
@@ -137,7 +153,8 @@ int plat_net_open(const char *name, struct plat_net_info *info, char *err,
     virtq_kick(&n->rx);
     info->mtu = 1500;
     info->tso4 = n->tso4;
-    info->gro4 = n->gro4;
+    info->tso6 = n->tso6;
+    info->gro4 = n->gro4 || n->gro6;
     nets[dev] = n;
     return dev;
 }
@@ -156,7 +173,7 @@ static int net_read(int dev, void *buf, size_t len, bool gro, bool *csum_ok)
     struct vnet *n = net_get(dev);
     if (!n || n->d->broken)
         return -ATOLL_EIO;
-    if (gro && !n->gro4)
+    if (gro && !n->gro4 && !n->gro6)
         return -ATOLL_ENOTSUP;
     int r;
     while ((r = vnet_rx_frame(n, buf, len, gro, csum_ok)) == 0)
@@ -253,19 +270,21 @@ int plat_net_write(int dev, const void *buf, size_t len)
 int plat_net_write_tso(int dev, const void *buf, size_t len, uint16_t gso_size)
 {
     struct vnet *n = net_get(dev);
-    if (n && !n->tso4)
+    if (n && !n->tso4 && !n->tso6)
         return -ATOLL_ENOTSUP;
-    size_t ip_hlen, tcp_hlen;
+    struct host_gso g;
     if (gso_size == 0 || len > ATOLL_NET_TSO_MAX ||
-        host_tcp4_headers(buf, len, &ip_hlen, &tcp_hlen) < 0)
+        host_gso_describe(buf, len, &g) < 0)
         return -ATOLL_EMSGSIZE;
+    if (n && !(g.type == HOST_GSO_TCPV6 ? n->tso6 : n->tso4))
+        return -ATOLL_ENOTSUP; /* the family the device does not segment */
     struct vnet_hdr h = {
         .flags = VNET_F_NEEDS_CSUM,
-        .gso_type = VNET_GSO_TCPV4,
-        .hdr_len = (uint16_t)(14 + ip_hlen + tcp_hlen),
+        .gso_type = g.type,
+        .hdr_len = g.hdr_len,
         .gso_size = gso_size,
-        .csum_start = (uint16_t)(14 + ip_hlen),
-        .csum_offset = 16, /* TCP checksum field */
+        .csum_start = g.csum_start,
+        .csum_offset = g.csum_offset,
     };
     return net_send(dev, &h, buf, len);
 }

@@ -82,12 +82,14 @@ int vnet_rx_frame(struct vnet *n, uint8_t *buf, size_t len, bool gro,
         return -ATOLL_EMSGSIZE;
     }
     size_t ihl, thl;
-    bool tcp =
-        gro && flen >= 14 && host_tcp4_headers(buf, flen, &ihl, &thl) == 0;
+    int ipv = gro && flen >= 14 ? host_tcp_headers(buf, flen, &ihl, &thl) : -1;
+    bool tcp = ipv > 0;
+    /* A segmentation type we negotiated, on a TCP frame of its family. */
+    bool gso_ok = (ipv == 4 && h.gso_type == VNET_GSO_TCPV4 && n->gro4) ||
+                  (ipv == 6 && h.gso_type == VNET_GSO_TCPV6 && n->gro6);
     if (flen < 14 || /* runt */
         /* segmentation we never asked for (or of non-TCP) */
-        (h.gso_type != VNET_GSO_NONE &&
-         !(tcp && h.gso_type == VNET_GSO_TCPV4)) ||
+        (h.gso_type != VNET_GSO_NONE && !gso_ok) ||
         /* over the MTU without being an offload frame */
         (h.gso_type == VNET_GSO_NONE && flen > ATOLL_NET_FRAME_MAX)) {
         n->rx_dropped++;

@@ -26,6 +26,7 @@
 #define VNET_F_DATA_VALID 2
 #define VNET_GSO_NONE     0
 #define VNET_GSO_TCPV4    1
+#define VNET_GSO_TCPV6    4
 
 struct vnet_hdr {
     uint8_t flags, gso_type;
@@ -39,9 +40,10 @@ struct vnet {
     uint8_t *rx_buf, *tx_buf; /* ring size * VNET_SLOT each */
     uint8_t *tso_buf;         /* VNET_TSO_SLOTS large slots, or NULL */
     bool tso_busy[VNET_TSO_SLOTS];
-    bool tso4;
-    bool gro4; /* GUEST_CSUM + GUEST_TSO4 + MRG_RXBUF */
-    bool mrg;  /* MRG_RXBUF: num_buffers counts */
+    bool tso4, tso6; /* CSUM + HOST_TSO4, CSUM + HOST_TSO6 */
+    bool gro4;       /* GUEST_CSUM + GUEST_TSO4 + MRG_RXBUF */
+    bool gro6;       /* GUEST_CSUM + GUEST_TSO6 + MRG_RXBUF */
+    bool mrg;        /* MRG_RXBUF: num_buffers counts */
     /* Received frames dropped: shorter than an Ethernet header,
      * segmented in a way not negotiated, over the MTU without being an
      * offload frame, or larger than the reader's buffer. */

@@ -117,25 +117,15 @@ static struct hvt_device *device(struct hvt_devices *d, uint32_t i,
 }
 
 /* One frame to the tap, behind its virtio_net_hdr: plain, or (gso_size)
- * a TCP/IPv4 offload frame for the kernel to segment (GSO). */
+ * a TCP/IPv4 or TCP/IPv6 offload frame for the kernel to segment (GSO). */
 static ssize_t tap_write(int fd, const uint8_t *frame, uint32_t len,
                          uint32_t gso_size)
 {
     struct virtio_net_hdr h;
     memset(&h, 0, sizeof h);
-    if (gso_size) {
-        size_t ip_hlen, tcp_hlen;
-        if (gso_size > 0xffff ||
-            host_tcp4_headers(frame, len, &ip_hlen, &tcp_hlen) < 0) {
-            errno = EMSGSIZE;
-            return -1;
-        }
-        h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-        h.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
-        h.hdr_len = (uint16_t)(14 + ip_hlen + tcp_hlen);
-        h.gso_size = (uint16_t)gso_size;
-        h.csum_start = (uint16_t)(14 + ip_hlen);
-        h.csum_offset = 16; /* TCP checksum field */
+    if (gso_size && host_tap_gso_hdr(frame, len, gso_size, &h) < 0) {
+        errno = EMSGSIZE;
+        return -1;
     }
     struct iovec iov[2] = {{&h, sizeof h}, {(void *)frame, len}};
     ssize_t w = writev(fd, iov, 2);
@@ -174,19 +164,20 @@ int64_t hvt_net_write(struct hvt_devices *d, uint32_t dev,
 
 /* Turns the tap's receive offload on (the first packed or offload-taking
  * read): from then on the kernel may hand its reader a local sender's
- * 64 KiB TCP frames whole, checksum left partial. */
+ * 64 KiB TCP frames (IPv4 and IPv6) whole, checksum left partial. */
 static int gro_on(struct hvt_device *dv)
 {
     if (dv->gro)
         return 0;
-    if (ioctl(dv->fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4) < 0)
+    if (ioctl(dv->fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) < 0)
         return -1;
     dv->gro = true;
     return 0;
 }
 
 /* The receive flags of frame p/n read behind header h: CSUM_OK when the
- * host vouches for a TCP/IPv4 checksum and the reader takes such frames
+ * host vouches for a TCP checksum (IPv4 or IPv6) and the reader takes such
+ * frames
  * (`vouch`); otherwise a partial checksum is completed here. */
 static uint32_t rx_flags(const struct virtio_net_hdr *h, uint8_t *p, size_t n,
                          bool vouch)
@@ -195,7 +186,7 @@ static uint32_t rx_flags(const struct virtio_net_hdr *h, uint8_t *p, size_t n,
     if (vouch &&
         (h->flags &
          (VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_DATA_VALID)) &&
-        host_tcp4_headers(p, n, &ihl, &thl) == 0)
+        host_tcp_headers(p, n, &ihl, &thl) > 0)
         return ATOLL_HVT_RX_CSUM_OK;
     if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
         host_csum_complete(p, n, h->csum_start, h->csum_offset);
@@ -226,7 +217,7 @@ int64_t hvt_net_read(struct hvt_devices *d, uint32_t dev,
              * receive offload the kernel segments and checksums what it
              * hands us, and a partial checksum is completed anyway. */
             if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE &&
-                !(gro && h.gso_type == VIRTIO_NET_HDR_GSO_TCPV4))
+                !(gro && host_tap_gso_tcp(h.gso_type)))
                 f[i].result = -ATOLL_EMSGSIZE;
             else
                 f[i].result = (int32_t)r;
@@ -269,7 +260,7 @@ int64_t hvt_net_read_packed(struct hvt_devices *d, uint32_t dev, uint8_t *area,
             break;
         }
         if (r < (ssize_t)sizeof h || (h.gso_type != VIRTIO_NET_HDR_GSO_NONE &&
-                                      h.gso_type != VIRTIO_NET_HDR_GSO_TCPV4))
+                                      !host_tap_gso_tcp(h.gso_type)))
             continue; /* not a frame we asked for: dropped */
         size_t n = (size_t)r - sizeof h;
         struct atoll_hvt_packed_frame f = {(uint32_t)n, 0};

@@ -134,7 +134,8 @@ static void device_info(struct hvt_guest *g, unsigned nr, uint64_t gpa)
         } else {
             memcpy(a.mac, d->mac, sizeof a.mac);
             a.mtu = 1500;
-            a.offloads = ATOLL_HVT_NET_TSO4 | ATOLL_HVT_NET_GRO4;
+            a.offloads =
+                ATOLL_HVT_NET_TSO4 | ATOLL_HVT_NET_GRO4 | ATOLL_HVT_NET_TSO6;
         }
     }
     arg_out(g, gpa, &a, sizeof a);

@@ -8,8 +8,8 @@
 # reaching REACHABLE; 4000- and 30000-byte echoes (fragmented both ways:
 # reassembly and fragmentation on send); UDP echo over IPv6 through socat
 # (1200 and 8000 bytes, hash checked) and port unreachable over ICMPv6;
-# TCP over IPv6: 20 MB echoed through socat (hash checked; on unix in
-# segmentation and receive offload frames both ways), a closed port
+# TCP over IPv6: 20 MB echoed through socat (hash checked; in
+# segmentation and receive offload frames both ways, on every target), a closed port
 # refused with RST, examples/website answering curl -6, its log naming
 # the client [2001:db8:12::1]:port, and examples/fetch (dual-stack)
 # connecting to a Linux server over IPv6.
@@ -164,12 +164,14 @@ run_target() {
     read -r -a b <<<"$(tap_stats)"
     t "TCP echo over IPv6 through socat, 20 MB, hash checked" tcp6_echo
     read -r -a a <<<"$(tap_stats)"
-    if [ "$target" = unix ]; then # TSO6/GRO6: the unix tap only, so far
-        t "the unikernel's IPv6 frames were segmentation offload frames (average > 1514 bytes)" \
-            frame_sizes "${b[0]}" "${b[1]}" "${a[0]}" "${a[1]}"
-        t "Linux's IPv6 frames reached the unikernel as offload frames (average > 1514 bytes)" \
-            frame_sizes "${b[2]}" "${b[3]}" "${a[2]}" "${a[3]}"
-    fi
+    # TSO6 and receive offload: the unix tap, and the tender's for spt/hvt.
+    t "the unikernel's IPv6 frames were segmentation offload frames (average > 1514 bytes)" \
+        frame_sizes "${b[0]}" "${b[1]}" "${a[0]}" "${a[1]}"
+    t "Linux's IPv6 frames reached the unikernel as offload frames (average > 1514 bytes)" \
+        frame_sizes "${b[2]}" "${b[3]}" "${a[2]}" "${a[3]}"
+    echo "       tap0 during the echo: unikernel -> Linux" \
+        "$(((a[1] - b[1]) / (a[0] - b[0] + 1))) bytes a frame, Linux ->" \
+        "unikernel $(((a[3] - b[3]) / (a[2] - b[2] + 1)))"
     t "TCP over IPv6 to a closed port: RST, Linux sees refused" tcp6_refused
     t "the unikernel is still running afterwards" kill -0 "$PID"
     kill "$PID" 2>/dev/null

@@ -374,6 +374,27 @@ TEST(tcp_xfer6, "50 MB each way over IPv6, 1% loss, reordering, duplication")
     CHECK(x.ia.sack_recoveries + x.ib.sack_recoveries > 0);
 }
 
+/* Segmentation offload over IPv6 (ATOLL_NETIF_TSO6): offload frames with
+ * the IPv6 pseudo-header sum, cut by the wire (payload length and
+ * checksum per segment), then lost, reordered and duplicated one by
+ * one; every byte still arrives, checked by the receiver. */
+TEST(tcp_xfer6, "50 MB each way over IPv6, segmentation offload, 1% loss, "
+                "reordering, duplication")
+{
+    run_xfer_fam("tcp6-tso", 33,
+                 (struct atoll_sim_wire_opts){.loss = 0.01,
+                                              .reorder = 0.02,
+                                              .duplicate = 0.01,
+                                              .delay = MS,
+                                              .jitter = ATOLL_US(200),
+                                              .tso = true},
+                 ATOLL_TCP_NEWRENO, XFER_BYTES, 0, true);
+    CHECK_EQ(x.ia.mss, 1440 - 12);
+    CHECK(x.sta.tso_frames > 100);
+    CHECK(x.stb.tso_frames > 100);
+    CHECK(x.ia.sack_recoveries + x.ib.sack_recoveries > 0);
+}
+
 TEST(tcp_xfer6, "8 MB each way over IPv6, CUBIC, 2% loss, 20 ms RTT")
 {
     run_xfer_fam("tcp6-cubic", 32,

@@ -7,8 +7,11 @@
 # offers taken both ways (docs/virtio.md, virtio-net): the frames the
 # host's tap sees average more than a full 1514-byte frame, which only
 # segmentation offload frames (sent: HOST_TSO4) and frames handed over
-# whole (received: GUEST_TSO4 with merged buffers) can.  Addresses in 198.18.0.0/15 only; the
-# namespace is removed at the end.
+# whole (received: GUEST_TSO4 with merged buffers) can.  The same over
+# IPv6 (static 2001:db8:12::2/64): ping -6, and 5 MB echoed over TCP/IPv6
+# in offload frames both ways (HOST_TSO6, GUEST_TSO6).  Addresses in
+# 198.18.0.0/15 and 2001:db8::/32 only; the namespace is removed at the
+# end.
 . "$(dirname "$0")/common.bash"
 . "$ROOT/tests/net/targets.bash"
 suite virtio-net
@@ -43,22 +46,31 @@ frame_sizes() { # PACKETS0 BYTES0 PACKETS1 BYTES1: average above 1514?
     [ $((b / n)) -gt 1514 ]
 }
 
-echo_5m() { # the 5 MB through the echo service, compared by hash
+echo_5m() { # [SOCAT ADDRESS]: the 5 MB through the echo service, by hash
     local got
-    got=$(nsx timeout 120 socat -t 30 - TCP:198.18.0.2:7 <"$SCRATCH/5m" |
+    got=$(nsx timeout 120 socat -t 30 - "${1:-TCP:198.18.0.2:7}" <"$SCRATCH/5m" |
         sha256sum | cut -d' ' -f1)
     [ "$got" = "$want" ] || { echo "sha256 $got, sent $want"; return 1; }
 }
 
+ping6_wait() { # answered within 10 s (duplicate address detection first)
+    for _ in $(seq 10); do
+        nsx ping -6 -c 1 -W 1 2001:db8:12::2 >/dev/null 2>&1 && break
+    done
+    nsx ping -6 -c 3 -i 0.2 -W 5 2001:db8:12::2
+}
+
 for m in $MACHINES; do
     NS=atoll-vnet-$m-$$
-    if ! ns_setup tap0=198.18.0.1/24; then
+    if ! { ns_setup tap0=198.18.0.1/24 &&
+        ip -n "$NS" addr add 2001:db8:12::1/64 dev tap0 nodad; }; then
         fail "namespace $NS with tap0"
         continue
     fi
     OUT=$SCRATCH/echo.$m
     (cd "$APP" && exec ip netns exec "$NS" timeout 300 "$ATOLL" run \
-        --machine="$m" $ACCEL --net:service=tap0 -- --ipv4=198.18.0.2/24) \
+        --machine="$m" $ACCEL --net:service=tap0 -- --ipv4=198.18.0.2/24 \
+        --ipv6=2001:db8:12::2/64) \
         >"$OUT" 2>&1 &
     QPID=$!
     if wait_echo "$OUT" >"$LOG" 2>&1; then
@@ -72,6 +84,15 @@ for m in $MACHINES; do
         t "the unikernel sent offload frames (HOST_TSO4; average > 1514 bytes) ($m)" \
             frame_sizes "${before[0]}" "${before[1]}" "${after[0]}" "${after[1]}"
         t "Linux's offload frames reached it whole (GUEST_TSO4; average > 1514 bytes) ($m)" \
+            frame_sizes "${before[2]}" "${before[3]}" "${after[2]}" "${after[3]}"
+        t "ping -6 answers ($m)" ping6_wait
+        read -r -a before <<<"$(tap_stats)"
+        t "5 MB TCP echo over IPv6, SHA-256 checked ($m)" \
+            echo_5m "TCP6:[2001:db8:12::2]:7"
+        read -r -a after <<<"$(tap_stats)"
+        t "the unikernel sent IPv6 offload frames (HOST_TSO6; average > 1514 bytes) ($m)" \
+            frame_sizes "${before[0]}" "${before[1]}" "${after[0]}" "${after[1]}"
+        t "Linux's IPv6 offload frames reached it whole (GUEST_TSO6; average > 1514 bytes) ($m)" \
             frame_sizes "${before[2]}" "${before[3]}" "${after[2]}" "${after[3]}"
     else
         fail "echo boots on $m and serves"
