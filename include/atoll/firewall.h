@@ -17,8 +17,12 @@
  *     atoll_firewall_packet takes one IPv4 packet that arrived on
  *     interface in_if and decides, in this order:
  *
- *       1. malformed (atoll_fw's parser of lib/fw/pkt4.c) or a fragment:
- *          dropped.  Fragments are not reassembled here.
+ *       1. malformed (atoll_fw's parser of lib/fw/pkt4.c): dropped.
+ *          Fragments are not reassembled: a first fragment (it has the
+ *          ports) goes these steps, and the later ones of its datagram
+ *          follow it out, translated alike (lib/fw/frag4.c); a later
+ *          fragment whose first did not pass is dropped, or local when
+ *          it is for the firewall.
  *       2. a source that would not be routed back out of in_if (strict
  *          reverse path, RFC 3704): dropped, so an inside address cannot
  *          arrive from the outside.

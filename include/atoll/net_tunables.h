@@ -600,4 +600,15 @@
 #define FW_NAT_PORT_TRIES 128
 #endif
 
+/* Fragmented IPv4 datagrams the firewall forwards at once: each first
+ * fragment that passes leaves an entry its later fragments follow (same
+ * way out, same translation), for FW_FRAG_NS at most (RFC 791's
+ * reassembly timer is 15 s); the oldest entry makes room for a new one. */
+#ifndef FW_FRAGS_MAX
+#define FW_FRAGS_MAX 64
+#endif
+#ifndef FW_FRAG_NS
+#define FW_FRAG_NS (15 * FW_S_)
+#endif
+
 #endif

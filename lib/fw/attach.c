@@ -2,8 +2,9 @@
  * lib/fw/attach.c - the firewall on real stacks (atoll_firewall_attach):
  * the forwarding hook of each interface's stack (atoll/forward.h) runs
  * the packet path, sends answers, fixes up receive-offload frames for the
- * way out, fragments what is too long and may be, and collects expired
- * connections as time passes.
+ * way out (or cuts them into segments where it has no offload), fragments
+ * what is too long and may be, and collects expired connections as time
+ * passes.
  */
 #include <string.h>
 
@@ -17,6 +18,7 @@
 #include "atoll/tunables.h"
 #include "fw_int.h"
 #include "pkt4.h"
+#include "segment.h"
 
 ATOLL_LOG_SOURCE(fw_log, "fw");
 
@@ -54,18 +56,21 @@ static void send_answer(struct fw_attached *a)
  * hold only the pseudo-header sum, and the translation changed the
  * pseudo-header.  An offload frame leaving whole gets the partial sum the
  * interface completes (atoll/netif.h) and the segment size of the way
- * out; any other gets its checksum computed here. */
-static bool fix_offload(struct atoll_buf *b, uint16_t mtu, uint32_t offloads)
+ * out; any other gets its checksum computed here.  FIX_SEGMENT: an
+ * offload frame for a way out that cannot cut it (segment.c will);
+ * FIX_DROP: none of these. */
+enum { FIX_OK, FIX_SEGMENT, FIX_DROP };
+static int fix_offload(struct atoll_buf *b, uint16_t mtu, uint32_t offloads)
 {
     uint8_t *ip = b->data;
     bool v6 = (ip[0] >> 4) == 6; /* TCP right after the fixed header */
     size_t hl = v6 ? 40 : (size_t)(ip[0] & 15) * 4;
     if (ip[v6 ? 6 : 9] != 6 || b->len < hl + 20)
-        return b->len <= mtu;
+        return b->len <= mtu ? FIX_OK : FIX_DROP;
     uint8_t *t = ip + hl;
     size_t tl = b->len - hl, thl = (size_t)(t[12] >> 4) * 4;
-    if (thl < 20 || thl > tl)
-        return false;
+    if (thl < 20 || thl > tl || (b->len > mtu && mtu <= hl + thl))
+        return FIX_DROP;
     /* the pseudo-header: addresses, then IPv4's zero, protocol and
      * 16-bit length, or IPv6's 32-bit length, zeros and next header */
     uint8_t ph[40] = {0};
@@ -78,8 +83,8 @@ static bool fix_offload(struct atoll_buf *b, uint16_t mtu, uint32_t offloads)
     ph[v6 ? 39 : 9] = 6;
     if (b->len > mtu) {
         uint32_t tso = v6 ? ATOLL_NETIF_TSO6 : ATOLL_NETIF_TSO4;
-        if (!(offloads & tso) || mtu <= hl + thl)
-            return false;
+        if (!(offloads & tso))
+            return FIX_SEGMENT;
         b->gso_size = (uint16_t)(mtu - hl - thl);
         fw_wr16(t + 16, (uint16_t)~fw_csum(ph, pl));
     } else {
@@ -88,7 +93,23 @@ static bool fix_offload(struct atoll_buf *b, uint16_t mtu, uint32_t offloads)
         fw_wr16(t + 16, fw_csum(t, tl));
     }
     b->csum_ok = 0;
-    return true;
+    return FIX_OK;
+}
+
+/* segment.c's output: a segment out of the stack and to the hop of the
+ * packet being forwarded. */
+struct seg_way {
+    struct atoll_stack *out;
+    const struct atoll_fw_result *res;
+};
+
+static void send_segment(void *arg, struct atoll_buf *b)
+{
+    struct seg_way *w = arg;
+    if ((b->data[0] >> 4) == 6)
+        atoll_stack_send_ipv6(w->out, &w->res->next_hop6, b);
+    else
+        atoll_stack_send_ipv4(w->out, w->res->next_hop, b);
 }
 
 /* Cut a packet without DF into fragments that fit mtu (RFC 791): each but
@@ -145,7 +166,18 @@ static bool hook(void *arg, struct atoll_stack *s, struct atoll_buf *b)
     struct atoll_stack *out = a->stacks[a->res.out_if];
     uint16_t mtu = fw->ifs[a->res.out_if].mtu;
     if (b->csum_ok || flags) {
-        if (!fix_offload(b, mtu, atoll_stack_offloads(out))) {
+        int fix = fix_offload(b, mtu, atoll_stack_offloads(out));
+        if (fix == FIX_SEGMENT) {
+            size_t hl = (b->data[0] >> 4) == 6 ? 40 : (b->data[0] & 15u) * 4;
+            size_t hdrs = hl + (size_t)(b->data[hl + 12] >> 4) * 4;
+            struct seg_way w = {out, &a->res};
+            if (fw_segment(b->data, b->len, (uint16_t)(mtu - hdrs),
+                           send_segment, &w) < 0)
+                fw->stats.too_big++;
+            atoll_buf_free(b);
+            return true;
+        }
+        if (fix == FIX_DROP) {
             fw->stats.too_big++;
             atoll_buf_free(b);
             return true;

@@ -357,6 +357,39 @@ static bool filter(struct atoll_firewall *fw, struct fw_pkt4 *k, int in_if,
     return false;
 }
 
+/* A fragment after the first (fr: its datagram's key and in_if): the
+ * way its first fragment went, translated as it was; no rules, as the
+ * first's verdict is the datagram's. */
+static int later_fragment(struct atoll_firewall *fw, struct fw_pkt4 *k,
+                          const struct fw_frag *fr, unsigned flags,
+                          atoll_time_t now, struct atoll_fw_result *res)
+{
+    const struct fw_frag *f =
+        fw_frag_find(fw, fr->in_if, fr->src, fr->dst, fr->proto, fr->id, now);
+    if (!f && for_us(fw, k->o.dst)) {
+        fw->stats.local++;
+        return ATOLL_FW_LOCAL; /* the stack reassembles its own */
+    }
+    if (!f)
+        return fw_drop(fw, res, &fw->stats.fragment,
+                       "a fragment whose first did not pass");
+    if (k->o.ttl <= 1) /* no answer about a later fragment (RFC 1812) */
+        return fw_drop(fw, res, &fw->stats.ttl_exceeded, "TTL exceeded");
+    if (k->o.len > fw->ifs[f->out_if].mtu && (k->o.frag & FW_IP_DF) &&
+        !(flags & ATOLL_FW_PKT_GSO))
+        return fw_drop(fw, res, &fw->stats.too_big,
+                       "larger than the MTU, DF set");
+    if (k->o.src != f->new_src)
+        fw_ip4_set_src(&k->o, f->new_src, 0);
+    if (k->o.dst != f->new_dst)
+        fw_ip4_set_dst(&k->o, f->new_dst, 0);
+    fw_ip4_dec_ttl(&k->o);
+    res->out_if = f->out_if;
+    res->next_hop = f->hop;
+    fw->stats.forwarded++;
+    return ATOLL_FW_FORWARD;
+}
+
 int atoll_firewall_packet(struct atoll_firewall *fw, int in_if, uint8_t *p,
                           size_t len, unsigned flags, atoll_time_t now,
                           struct atoll_fw_result *res)
@@ -371,18 +404,22 @@ int atoll_firewall_packet(struct atoll_firewall *fw, int in_if, uint8_t *p,
     if (in_if < 0 || in_if >= fw->n_if || fw_pkt4_parse(p, len, &k) < 0)
         return fw_drop(fw, res, &fw->stats.bad, "malformed");
     res->len = k.o.len;
-    if (k.o.frag & (FW_IP_MF | 0x1fff)) {
-        if (for_us(fw, k.o.dst)) {
-            fw->stats.local++;
-            return ATOLL_FW_LOCAL; /* the stack reassembles its own */
-        }
-        return fw_drop(fw, res, &fw->stats.fragment, "a fragment");
-    }
+    /* A first fragment goes the whole path (its own datagrams' first
+     * fragments end up local there); a later one follows its first, or
+     * is the stack's to reassemble when it is for us. */
+    bool first = (k.o.frag & (FW_IP_MF | 0x1fff)) == FW_IP_MF;
+    struct fw_frag fr = {.src = k.o.src,
+                         .dst = k.o.dst,
+                         .id = fw_rd16(k.o.ip + 4),
+                         .proto = k.o.proto,
+                         .in_if = (int8_t)in_if};
     /* Strict reverse path (RFC 3704 2.2): the source must be one that
      * would be routed back out of the interface it came in on. */
     atoll_ipv4_t hop;
     if (k.o.src != 0 && fw_route(fw, k.o.src, &hop) != in_if)
         return fw_drop(fw, res, &fw->stats.spoofed, "source not of this side");
+    if (k.o.frag & 0x1fff)
+        return later_fragment(fw, &k, &fr, flags, now, res);
 
     struct fw_tuple t, view, want;
     struct fw_tcp_win win[2];
@@ -501,5 +538,12 @@ int atoll_firewall_packet(struct atoll_firewall *fw, int in_if, uint8_t *p,
     res->out_if = out_if;
     res->next_hop = hop;
     fw->stats.forwarded++;
+    if (first) {
+        fr.out_if = (int8_t)out_if;
+        fr.hop = hop;
+        fr.new_src = k.o.src;
+        fr.new_dst = k.o.dst;
+        fw_frag_note(fw, &fr, now);
+    }
     return ATOLL_FW_FORWARD;
 }

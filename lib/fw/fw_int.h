@@ -8,9 +8,22 @@
 #define ATOLL_FW_INT_H
 
 #include "atoll/firewall.h"
+#include "atoll/net_tunables.h"
 #include "ct.h"
 
 #define FW_IFNAME_MAX 32
+
+/* How a fragmented IPv4 datagram went through (frag4.c): its first
+ * fragment's header as it came and as it left. */
+struct fw_frag {
+    atoll_ipv4_t src, dst; /* as it came */
+    uint16_t id;
+    uint8_t proto;
+    int8_t in_if, out_if;
+    atoll_ipv4_t hop;              /* where it went */
+    atoll_ipv4_t new_src, new_dst; /* as it left */
+    atoll_time_t expires;          /* 0: a free entry */
+};
 
 struct atoll_firewall {
     int n_if;
@@ -26,7 +39,18 @@ struct atoll_firewall {
     uint32_t tokens;
     atoll_time_t tokens_at;
     uint16_t ip_id;
+    struct fw_frag frags[FW_FRAGS_MAX];
 };
+
+/* Remember that the first fragment of a datagram was forwarded as f
+ * says, for FW_FRAG_NS; a full table forgets its oldest entry. */
+void fw_frag_note(struct atoll_firewall *fw, const struct fw_frag *f,
+                  atoll_time_t now);
+/* The way of the datagram a later fragment belongs to, or NULL. */
+const struct fw_frag *fw_frag_find(struct atoll_firewall *fw, int in_if,
+                                   atoll_ipv4_t src, atoll_ipv4_t dst,
+                                   uint8_t proto, uint16_t id,
+                                   atoll_time_t now);
 
 /* The interface toward dst and the next hop there, or -1: no route. */
 int fw_route(const struct atoll_firewall *fw, atoll_ipv4_t dst,

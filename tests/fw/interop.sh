@@ -5,7 +5,8 @@
 # namespace (198.18.2.9), each joined by a bridge to one tap device of the
 # firewall's namespace.  Through the unikernel: ping; curl to a web server
 # that sees only the firewall's address (masquerade); 8 MiB each way
-# compared byte for byte; a UDP exchange; curl
+# compared byte for byte; a UDP exchange, and a datagram that crosses in
+# fragments; curl
 # from the server side through port forwarding to a web server inside; a
 # rejected port (refused at once) and a dropped one (silence); ICMP errors
 # reaching the client (port unreachable of a UDP datagram, time exceeded
@@ -81,6 +82,15 @@ udp_out() {
     sleep 0.3
     echo datagram | ip netns exec "$NC" socat -T 3 - UDP:198.18.2.9:7000 |
         grep -q datagram
+}
+
+# A 4000-byte datagram each way through masquerade: fragments, the
+# later ones following their first (the echo server of udp_out answers).
+udp_fragments() {
+    head -c 3000 /dev/urandom | base64 -w0 >"$W/dgram"
+    ip netns exec "$NC" socat -T 3 -b 8192 - UDP:198.18.2.9:7000 \
+        <"$W/dgram" >"$W/dgram.got" &&
+        cmp "$W/dgram" "$W/dgram.got"
 }
 
 curl_forwarded() {
@@ -252,6 +262,8 @@ run_target() {
     t "8 MiB downloaded through masquerade, byte for byte" big_out
     t "8 MiB uploaded through masquerade, byte for byte" big_in
     t "a UDP exchange through masquerade" udp_out
+    t "a 4000-byte UDP datagram each way, in fragments, through masquerade" \
+        udp_fragments
     t "curl from outside through port forwarding (8080 -> inside 8000)" \
         curl_forwarded
     t "a rejected port (reject rule): connection refused at once" \

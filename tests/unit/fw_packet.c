@@ -4,7 +4,8 @@
  * coming back, ICMP echo by identifier, port forwarding, ICMP errors
  * translated with their quote (and forged ones dropped), rejects with a
  * reset or an ICMP unreachable, TTL and MTU answers, spoofed sources, a
- * full table, and a rule change that keeps an allowed connection.  Every
+ * full table, a rule change that keeps an allowed connection, and
+ * fragments following their first.  Every
  * packet that leaves is checked for right checksums.
  */
 #include <string.h>
@@ -178,6 +179,20 @@ static void forwarded_(int verdict, int out_if, atoll_ipv4_t hop, int line)
     CHECK_EQ(res.next_hop, hop);
     CHECK(sums_ok(pkt, pkt_len));
     CHECK_EQ(pkt[8], 63);
+}
+
+/* A forwarded fragment: out of out_if to hop, header sum right, TTL 63
+ * (its transport checksum covers the whole datagram: checked whole). */
+#define forwarded_frag(v, o, h) forwarded_frag_(v, o, h, __LINE__)
+static void forwarded_frag_(int verdict, int out_if, atoll_ipv4_t hop, int line)
+{
+    if (verdict != ATOLL_FW_FORWARD)
+        harness_fail(__FILE__, line, "verdict %d: %s", verdict,
+                     res.why ? res.why : "-");
+    if (res.out_if != out_if || res.next_hop != hop || fw_csum(pkt, 20) != 0 ||
+        pkt[8] != 63)
+        harness_fail(__FILE__, line, "not out of %d to the hop, or header",
+                     out_if);
 }
 
 TEST(fw_packet, "masquerade: ports kept or allocated, replies come back")
@@ -524,5 +539,90 @@ TEST(fw_packet, "TCP windows: a blind reset and far data dropped and counted")
     CHECK_EQ(run(fw, 0, 3 * S), ATOLL_FW_DROPPED);
     atoll_firewall_stats(fw, &st);
     CHECK_EQ(st.window, 3);
+    atoll_firewall_destroy(fw);
+}
+
+/* The fragment of the datagram at d (dlen bytes, a 20-byte header) that
+ * holds its payload bytes [off, off + n), into pkt; `more` sets MF. */
+static void fragment_of(const uint8_t *d, size_t off, size_t n, bool more)
+{
+    memcpy(pkt, d, 20);
+    memcpy(pkt + 20, d + 20 + off, n);
+    fw_wr16(pkt + 2, (uint16_t)(20 + n));
+    fw_wr16(pkt + 6, (uint16_t)(off / 8 | (more ? FW_IP_MF : 0)));
+    fw_wr16(pkt + 10, 0);
+    fw_wr16(pkt + 10, fw_csum(pkt, 20));
+    pkt_len = 20 + n;
+}
+
+/* A UDP datagram src:sp -> dst:dp of 2008 bytes of payload into d. */
+static size_t big_udp(uint8_t *d, atoll_ipv4_t src, uint16_t sp,
+                      atoll_ipv4_t dst, uint16_t dp, uint16_t id)
+{
+    uint8_t u[2016];
+    for (size_t k = 0; k < sizeof u; k++)
+        u[k] = (uint8_t)(k * 7);
+    fw_wr16(u, sp);
+    fw_wr16(u + 2, dp);
+    fw_wr16(u + 4, sizeof u);
+    build(src, dst, 17, u, sizeof u);
+    fw_wr16(pkt + 4, id);
+    memcpy(d, pkt, pkt_len);
+    return pkt_len;
+}
+
+TEST(fw_packet, "fragments: later ones follow their first, translated alike")
+{
+    struct atoll_firewall *fw = make_fw(0, base_rules);
+    static uint8_t d[2100], got[2100];
+    size_t len = big_udp(d, C1, 5000, FAR, 7000, 0x1234);
+    /* the first fragment carries the ports: masquerade as a whole packet */
+    fragment_of(d, 0, 1480, true);
+    forwarded_frag(run(fw, 0, 0), 1, GW);
+    CHECK_EQ(SRC(), OUT_ADDR);
+    memcpy(got, pkt, pkt_len);
+    uint16_t port = SPORT();
+    /* the rest follows it, its source translated the same way */
+    fragment_of(d, 1480, len - 20 - 1480, false);
+    forwarded_frag(run(fw, 0, 0), 1, GW);
+    CHECK_EQ(SRC(), OUT_ADDR);
+    CHECK_EQ(DST(), FAR);
+    memcpy(got + 20 + 1480, pkt + 20, pkt_len - 20);
+    /* put back together, the datagram's UDP checksum is still right */
+    fw_wr16(got + 2, (uint16_t)len);
+    fw_wr16(got + 6, 0);
+    fw_wr16(got + 10, 0);
+    fw_wr16(got + 10, fw_csum(got, 20));
+    CHECK(sums_ok(got, len));
+
+    /* the answer, fragmented too: its first finds the connection, the
+     * rest follows to the client */
+    len = big_udp(d, FAR, 7000, OUT_ADDR, port, 0x4321);
+    fragment_of(d, 0, 1480, true);
+    forwarded_frag(run(fw, 1, S), 0, C1);
+    CHECK_EQ(DST(), C1);
+    CHECK_EQ(DPORT(), 5000);
+    fragment_of(d, 1480, len - 20 - 1480, false);
+    forwarded_frag(run(fw, 1, S), 0, C1);
+    CHECK_EQ(DST(), C1);
+
+    /* a later fragment of a datagram whose first never passed */
+    len = big_udp(d, C1, 5000, FAR, 7000, 0x9999);
+    fragment_of(d, 1480, len - 20 - 1480, false);
+    CHECK_EQ(run(fw, 0, S), ATOLL_FW_DROPPED);
+    /* ... or whose first the rules dropped */
+    len = big_udp(d, FAR, 7000, C1, 9, 0x5555);
+    fragment_of(d, 0, 1480, true);
+    CHECK_EQ(run(fw, 1, S), ATOLL_FW_DROPPED);
+    fragment_of(d, 1480, len - 20 - 1480, false);
+    CHECK_EQ(run(fw, 1, S), ATOLL_FW_DROPPED);
+    /* ... or that expired */
+    len = big_udp(d, C1, 5000, FAR, 7000, 0x1234);
+    fragment_of(d, 1480, len - 20 - 1480, false);
+    CHECK_EQ(run(fw, 0, S + FW_FRAG_NS), ATOLL_FW_DROPPED);
+    struct atoll_fw_stats st;
+    atoll_firewall_stats(fw, &st);
+    CHECK_EQ(st.fragment, 3);
+    CHECK_EQ(st.forwarded, 4);
     atoll_firewall_destroy(fw);
 }
