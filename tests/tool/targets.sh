@@ -104,6 +104,9 @@ fake_run() { # APP ARGS...: atoll run in $TMP/APP with the fake root
 expect_status "--tender=spt runs the hvt image under bin/atoll-spt" 7 \
     "^atoll-spt: --mem=8 --net:a=tap0 _build/hello -- --seed=3 -- --mem=9\$" \
     fake_run one-hvt --tender=spt --mem=8 --seed=3 --net:a=tap0 -- --mem=9
+expect_status "--gdb and --gdb=PORT go to the tender, not the guest" 7 \
+    "^atoll-spt: --gdb --gdb=1235 _build/hello -- --seed=3 -- --gdb\$" \
+    fake_run one-hvt --tender=spt --gdb --seed=3 --gdb=1235 -- --gdb
 expect_status "target spt runs under bin/atoll-spt" 7 \
     "^atoll-spt: _build/hello -- -- --count=2\$" \
     fake_run other-folder-spt -- --count=2

@@ -14,12 +14,14 @@
 
 /* The options every tender takes for itself (the rest is the guest's).
  * --trace=FILE and --dumpcore=DIR name host files, which only the tender
- * may write (it hands --trace on to the guest itself). */
+ * may write (it hands --trace on to the guest itself); --gdb[=PORT] is
+ * atoll-hvt's gdb stub (atoll-spt refuses it and says why). */
 static bool tender_option(const char *a)
 {
     return !strncmp(a, "--mem=", 6) || !strncmp(a, "--net:", 6) ||
            !strncmp(a, "--block:", 8) || !strncmp(a, "--trace=", 8) ||
-           !strncmp(a, "--dumpcore=", 11);
+           !strncmp(a, "--dumpcore=", 11) || !strcmp(a, "--gdb") ||
+           !strncmp(a, "--gdb=", 6);
 }
 
 /* Replaces the tool with argv[0]; returns only if that failed. */
