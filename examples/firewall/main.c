@@ -3,7 +3,8 @@
  * atoll/firewall.h on the two stacks the manifest declares, `inside` and
  * `outside` (the names its rules use), its rule set a history in the
  * store on block device `history` (atoll/fw_history.h), changed live
- * through the management interface when --token is given.
+ * through the management interface when --token is given (over HTTPS
+ * with --mgmt_tls, its certificate from the read-only store `certs`).
  *
  * A malformed --rules stops it at boot with the line and column of the
  * fault.  --stats prints the counters, each rule's among them.
@@ -16,6 +17,7 @@
 #include "atoll/forward.h"
 #include "atoll/fw_history.h"
 #include "atoll/store.h"
+#include "atoll/tls.h"
 
 static void iface(struct atoll_stack *s, const char *name,
                   struct atoll_fw_iface *out)
@@ -94,6 +96,24 @@ static void report(struct app *app, struct atoll_firewall *fw)
                              (unsigned long long)r->rules[k].bytes);
 }
 
+/* The management interface's TLS server: certificate chain and key from
+ * the read-only store `certs` (baked in, or a tar archive). */
+static int mgmt_tls(struct app *app, struct atoll_tls_server **out)
+{
+    struct atoll_tls_creds *creds;
+    char err[160];
+    int e = atoll_tls_creds_from_kv(app->certs, "server.pem", "server.key",
+                                    &creds, err, sizeof err);
+    if (e < 0) {
+        atoll_console_printf(app->console, "firewall: --mgmt_tls: %s\n", err);
+        return e;
+    }
+    if ((e = atoll_tls_server_create(creds, app->random, out)) < 0)
+        atoll_console_printf(app->console, "firewall: --mgmt_tls: %s\n",
+                             atoll_strerror(e));
+    return e;
+}
+
 int app_main(struct app *app)
 {
     int64_t conns = app->args.conns, stats = app->args.stats;
@@ -157,9 +177,18 @@ int app_main(struct app *app)
     struct atoll_stack *stacks[2] = {app->inside, app->outside};
     if (atoll_firewall_attach(fw, stacks, 2) < 0)
         return 1;
+    if (app->args.mgmt_tls && !app->args.token[0]) {
+        atoll_console_printf(app->console,
+                             "firewall: --mgmt_tls needs --token\n");
+        return 1;
+    }
     if (app->args.token[0]) {
-        err = atoll_fw_mgmt_listen(
-            h, app->inside, (uint16_t)app->args.mgmt_port, app->args.token);
+        struct atoll_tls_server *tls = NULL;
+        if (app->args.mgmt_tls && mgmt_tls(app, &tls) < 0)
+            return 1;
+        err =
+            atoll_fw_mgmt_listen(h, app->inside, (uint16_t)app->args.mgmt_port,
+                                 app->args.token, tls);
         if (err < 0) {
             atoll_console_printf(app->console,
                                  "firewall: management interface: %s "

@@ -23,7 +23,10 @@
  *     keeps both.
  *
  *     atoll_fw_mgmt_listen serves the management interface on stack s,
- *     TCP port `port`, in fibers of its own.  Every request must carry
+ *     TCP port `port`, in fibers of its own: over TLS when tls is not
+ *     NULL (a server of atoll/tls.h, with the certificate and key the
+ *     caller read from a read-only store, never from source), else plain
+ *     HTTP.  The token is required either way.  Every request must carry
  *     "Authorization: Bearer TOKEN" (compared in constant time), else
  *     401.  Routes:
  *
@@ -38,9 +41,11 @@
  *                        message, newest first
  *       POST /revert?to=REV   the rules of revision REV, committed anew
  *
- *     The interface is plain HTTP: put it on an interface or port only
- *     the operator reaches (the firewall's rules do not guard its own
- *     addresses), and use a long random token.
+ *     Without TLS whoever sees the traffic sees the token: put the
+ *     interface on an interface or port only the operator reaches (the
+ *     firewall's rules do not guard its own addresses), and use a long
+ *     random token; with TLS the token crosses encrypted, and the
+ *     operator checks the firewall's certificate (curl --cacert).
  *
  * RETURN VALUE
  *     0, -ATOLL_EINVAL (malformed rules: *err says where), what
@@ -70,7 +75,9 @@ int atoll_fw_history_revert(struct atoll_fw_history *h, const char *rev,
                             const char *author, struct atoll_fw_error *err,
                             atoll_store_id *commit);
 
+struct atoll_tls_server;
 int atoll_fw_mgmt_listen(struct atoll_fw_history *h, struct atoll_stack *s,
-                         uint16_t port, const char *token);
+                         uint16_t port, const char *token,
+                         struct atoll_tls_server *tls);
 
 #endif

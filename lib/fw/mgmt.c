@@ -1,7 +1,7 @@
 /*
- * lib/fw/mgmt.c - the firewall's management interface over HTTP
- * (atoll/fw_history.h): read the rules and counters, put a new rule set,
- * read the history, revert; every request with the bearer token.
+ * lib/fw/mgmt.c - the firewall's management interface over HTTP or
+ * HTTPS (atoll/fw_history.h): read the rules and counters, put a new rule
+ * set, read the history, revert; every request with the bearer token.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include "atoll/http.h"
 #include "atoll/mem.h"
 #include "atoll/tcp.h"
+#include "atoll/tls.h"
 #include "fw_int.h"
 
 struct mgmt {
@@ -231,7 +232,8 @@ static int get_log(void *arg, struct atoll_http_req *r)
 }
 
 int atoll_fw_mgmt_listen(struct atoll_fw_history *h, struct atoll_stack *s,
-                         uint16_t port, const char *token)
+                         uint16_t port, const char *token,
+                         struct atoll_tls_server *tls)
 {
     size_t tl = token ? strlen(token) : 0;
     if (tl < 16 || tl >= sizeof((struct mgmt *)0)->token)
@@ -253,7 +255,8 @@ int atoll_fw_mgmt_listen(struct atoll_fw_history *h, struct atoll_stack *s,
         (e = atoll_http_route(srv, NULL, "/log", get_log, m)) < 0 ||
         (e = atoll_http_route(srv, "POST", "/revert", revert, m)) < 0 ||
         (e = atoll_tcp_listen(s, port, 0, &l)) < 0 ||
-        (e = atoll_http_listen(srv, l, NULL, NULL)) < 0)
+        (e = atoll_http_listen(srv, l, tls ? atoll_tls_http_wrap : NULL, tls)) <
+            0)
         return e;
     return 0;
 }

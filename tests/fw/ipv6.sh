@@ -20,12 +20,7 @@ export ATOLL_BUILD=${BUILD:-build}
 IPV6_TARGETS=${FW_TARGETS:-unix spt}
 TMP=$(mktemp -d /tmp/atoll-fwipv6.XXXXXX)
 NSES=""
-cleanup() {
-    bg_stop_all
-    for ns in $NSES; do ip netns del "$ns" 2>/dev/null; done
-    rm -rf "$TMP" "$LOG"
-}
-trap cleanup EXIT
+trap fw_cleanup EXIT
 
 RULES='accept state established,related
 accept in inside out outside state new
@@ -158,12 +153,5 @@ run_target() {
 }
 
 missing=$(need)
-for target in $IPV6_TARGETS; do
-    if [ "$target" = unix ]; then suite fw-ipv6; else suite "fw-ipv6-$target"; fi
-    m="$missing$(target_missing "$target")"
-    if [ -n "$m" ]; then
-        skip_target "the firewall routing IPv6 between namespaces ($target)" "$m"
-        continue
-    fi
-    run_target "$target"
-done
+# shellcheck disable=SC2086 # the targets, one word each
+fw_each_target fw-ipv6 "the firewall routing IPv6 between namespaces" "$missing" $IPV6_TARGETS

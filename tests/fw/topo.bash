@@ -9,6 +9,12 @@
 #                   nothing), given the extra commands as arguments
 #   topology        makes the three namespaces
 #   wait_port NS PORT   until a TCP socket listens on PORT in NS (10 s)
+#   fw_cleanup      the EXIT trap of a script that starts its processes
+#                   with bg_start and lists its namespaces in $NSES
+#   fw_each_target SUITE WHAT MISSING TARGETS...   for each target, the
+#                   suite SUITE (SUITE-TARGET but for unix) and
+#                   run_target TARGET, or a skip of WHAT when MISSING
+#                   (or the target's own needs) is not empty
 
 need() { # EXTRA-COMMANDS...
     local m=""
@@ -51,3 +57,23 @@ wait_port() { # NS PORT
     return 1
 }
 
+
+fw_cleanup() {
+    bg_stop_all
+    for ns in $NSES; do ip netns del "$ns" 2>/dev/null; done
+    rm -rf "$TMP" "$LOG"
+}
+
+fw_each_target() { # SUITE WHAT MISSING TARGETS...
+    local name=$1 what=$2 missing=$3 target m
+    shift 3
+    for target in "$@"; do
+        if [ "$target" = unix ]; then suite "$name"; else suite "$name-$target"; fi
+        m="$missing$(target_missing "$target")"
+        if [ -n "$m" ]; then
+            skip_target "$what ($target)" "$m"
+            continue
+        fi
+        run_target "$target"
+    done
+}
