@@ -357,15 +357,15 @@ static bool filter(struct atoll_firewall *fw, struct fw_pkt4 *k, int in_if,
     return false;
 }
 
-/* A fragment after the first (fr: its datagram's key and in_if): the
- * way its first fragment went, translated as it was; no rules, as the
- * first's verdict is the datagram's. */
-static int later_fragment(struct atoll_firewall *fw, struct fw_pkt4 *k,
-                          const struct fw_frag *fr, unsigned flags,
-                          atoll_time_t now, struct atoll_fw_result *res)
+/* A fragment after the first, from in_if: the way its first fragment
+ * went, translated as it was; no rules, as the first's verdict is the
+ * datagram's. */
+static int later_fragment(struct atoll_firewall *fw, int in_if,
+                          struct fw_pkt4 *k, unsigned flags, atoll_time_t now,
+                          struct atoll_fw_result *res)
 {
-    const struct fw_frag *f =
-        fw_frag_find(fw, fr->in_if, fr->src, fr->dst, fr->proto, fr->id, now);
+    const struct fw_frag *f = fw_frag_find(
+        fw, in_if, k->o.src, k->o.dst, k->o.proto, fw_rd16(k->o.ip + 4), now);
     if (!f && for_us(fw, k->o.dst)) {
         fw->stats.local++;
         return ATOLL_FW_LOCAL; /* the stack reassembles its own */
@@ -398,7 +398,7 @@ int atoll_firewall_packet(struct atoll_firewall *fw, int in_if, uint8_t *p,
     res->why = NULL;
     res->out_if = -1;
     res->len = len;
-    if (in_if >= 0 && in_if < fw->n_if && len && (p[0] >> 4) == 6)
+    if (len && (p[0] >> 4) == 6)
         return fw_packet6(fw, in_if, p, len, flags, now, res);
     struct fw_pkt4 k;
     if (in_if < 0 || in_if >= fw->n_if || fw_pkt4_parse(p, len, &k) < 0)
@@ -408,18 +408,14 @@ int atoll_firewall_packet(struct atoll_firewall *fw, int in_if, uint8_t *p,
      * fragments end up local there); a later one follows its first, or
      * is the stack's to reassemble when it is for us. */
     bool first = (k.o.frag & (FW_IP_MF | 0x1fff)) == FW_IP_MF;
-    struct fw_frag fr = {.src = k.o.src,
-                         .dst = k.o.dst,
-                         .id = fw_rd16(k.o.ip + 4),
-                         .proto = k.o.proto,
-                         .in_if = (int8_t)in_if};
+    atoll_ipv4_t src0 = k.o.src, dst0 = k.o.dst; /* before translation */
     /* Strict reverse path (RFC 3704 2.2): the source must be one that
      * would be routed back out of the interface it came in on. */
     atoll_ipv4_t hop;
     if (k.o.src != 0 && fw_route(fw, k.o.src, &hop) != in_if)
         return fw_drop(fw, res, &fw->stats.spoofed, "source not of this side");
     if (k.o.frag & 0x1fff)
-        return later_fragment(fw, &k, &fr, flags, now, res);
+        return later_fragment(fw, in_if, &k, flags, now, res);
 
     struct fw_tuple t, view, want;
     struct fw_tcp_win win[2];
@@ -539,10 +535,10 @@ int atoll_firewall_packet(struct atoll_firewall *fw, int in_if, uint8_t *p,
     res->next_hop = hop;
     fw->stats.forwarded++;
     if (first) {
-        fr.out_if = (int8_t)out_if;
-        fr.hop = hop;
-        fr.new_src = k.o.src;
-        fr.new_dst = k.o.dst;
+        struct fw_frag fr = {src0,      dst0,          fw_rd16(k.o.ip + 4),
+                             k.o.proto, (int8_t)in_if, (int8_t)out_if,
+                             hop,       k.o.src,       k.o.dst,
+                             0};
         fw_frag_note(fw, &fr, now);
     }
     return ATOLL_FW_FORWARD;

@@ -110,7 +110,7 @@ int fw_packet6(struct atoll_firewall *fw, int in_if, uint8_t *p, size_t len,
                unsigned flags, atoll_time_t now, struct atoll_fw_result *res)
 {
     struct fw_pkt6 k;
-    if (fw_pkt6_parse(p, len, &k) < 0)
+    if (in_if < 0 || in_if >= fw->n_if || fw_pkt6_parse(p, len, &k) < 0)
         return fw_drop(fw, res, &fw->stats.bad, "malformed");
     res->len = k.o.len;
     if (for_us(fw, &k.o) || !fw->ifs[in_if].prefix6) {
