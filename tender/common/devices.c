@@ -209,8 +209,18 @@ int64_t hvt_net_read(struct hvt_devices *d, uint32_t dev,
             return i == 0 ? -ATOLL_EIO : (int64_t)i;
         struct virtio_net_hdr h;
         uint8_t *p = (uint8_t *)hvt_gp(m, f[i].addr);
-        struct iovec iov[2] = {{&h, sizeof h}, {p, f[i].len}};
-        ssize_t r = readv(dv->fd, iov, 2);
+        /* tun cuts a frame larger than the buffers to fit and reports the
+         * cut length: one byte more tells a frame that did not fit.  (The
+         * hvt platform's buffers take 64 KiB offload frames today, so no
+         * frame is too big for them; a guest that offers less must still
+         * get whole frames or none, as the unix target does.) */
+        unsigned char over;
+        struct iovec iov[3] = {{&h, sizeof h}, {p, f[i].len}, {&over, 1}};
+        ssize_t r = readv(dv->fd, iov, 3);
+        if (r > (ssize_t)(sizeof h + f[i].len)) {
+            f[i].result = -ATOLL_EMSGSIZE; /* larger than its buffer */
+            continue;
+        }
         if (r >= (ssize_t)sizeof h) {
             r -= (ssize_t)sizeof h;
             /* Offload frames only into buffers that take them; without
@@ -250,8 +260,10 @@ int64_t hvt_net_read_packed(struct hvt_devices *d, uint32_t dev, uint8_t *area,
     while (size - at >= rec + ATOLL_HVT_FRAME_MAX) {
         struct virtio_net_hdr h;
         uint8_t *p = area + at + rec;
-        struct iovec iov[2] = {{&h, sizeof h}, {p, ATOLL_HVT_FRAME_MAX}};
-        ssize_t r = readv(dv->fd, iov, 2);
+        unsigned char over; /* as in hvt_net_read */
+        struct iovec iov[3] = {
+            {&h, sizeof h}, {p, ATOLL_HVT_FRAME_MAX}, {&over, 1}};
+        ssize_t r = readv(dv->fd, iov, 3);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -259,8 +271,10 @@ int64_t hvt_net_read_packed(struct hvt_devices *d, uint32_t dev, uint8_t *area,
                 return -ATOLL_EIO;
             break;
         }
-        if (r < (ssize_t)sizeof h || (h.gso_type != VIRTIO_NET_HDR_GSO_NONE &&
-                                      !host_tap_gso_tcp(h.gso_type)))
+        if (r < (ssize_t)sizeof h ||
+            r > (ssize_t)(sizeof h + ATOLL_HVT_FRAME_MAX) ||
+            (h.gso_type != VIRTIO_NET_HDR_GSO_NONE &&
+             !host_tap_gso_tcp(h.gso_type)))
             continue; /* not a frame we asked for: dropped */
         size_t n = (size_t)r - sizeof h;
         struct atoll_hvt_packed_frame f = {(uint32_t)n, 0};
