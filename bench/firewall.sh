@@ -9,8 +9,10 @@
 # tests/fw/interop.sh); Linux is a namespace with net.ipv4.ip_forward=1
 # and an nftables ruleset that matches the unikernel's rules: forward
 # accept for established/related and new from inside, policy drop,
-# masquerade out of the outside interface.  Measured: TCP throughput with
-# one flow and with 8 (iperf3 -P), and 64-byte UDP datagrams per second
+# masquerade out of the outside interface; for IPv6 (fd00:x::/64, routed,
+# not translated, on both) forwarding on and the same filter in an ip6
+# table.  Measured: TCP throughput with one flow and with 8 (iperf3 -P),
+# the same over IPv6, and 64-byte UDP datagrams per second
 # the server received (iperf3 -u -l 64 -b $FWBENCH_UDP_RATE).  Each test
 # runs $FWBENCH_SECS s.  Then the memory the unikernel needs: the
 # smallest --mem that still forwards one TCP flow at full speed with
@@ -64,7 +66,11 @@ hosts() {
         ip -n "$c" link set eth0 up &&
         ip -n "$c" route add default via 198.18.$in.1 &&
         ip -n "$s" addr add 198.18.$out.9/24 dev eth0 &&
-        ip -n "$s" link set eth0 up
+        ip -n "$s" link set eth0 up &&
+        ip -n "$c" addr add fd00:$in::2/64 dev eth0 nodad &&
+        ip -n "$c" -6 route add default via fd00:$in::1 &&
+        ip -n "$s" addr add fd00:$out::9/64 dev eth0 nodad &&
+        ip -n "$s" -6 route add fd00:$in::/64 via fd00:$out::1
 }
 
 # The unikernel's side: namespace $FW with tap0/tap1 bridged to v0/v1.
@@ -81,7 +87,7 @@ setup_atoll() {
             ip -n "$FW" link set tap$n up && ip -n "$FW" link set v$n up &&
             ip -n "$FW" link set br$n up || return 1
     done
-    mkdir -p "$TMP/fw" && cp "$ROOT/examples/firewall"/* "$TMP/fw/" &&
+    mkdir -p "$TMP/fw" && cp -r "$ROOT/examples/firewall"/* "$TMP/fw/" &&
         "$ATOLL" -C "$TMP/fw" configure -t unix >/dev/null &&
         "$ATOLL" -C "$TMP/fw" build >/dev/null || return 1
     truncate -s 4M "$TMP/fw.img"
@@ -99,7 +105,7 @@ start_atoll() {
     ip netns exec "$FW" "$TMP/fw/_build/firewall" "$@" --net:inside=tap0 \
         --net:outside=tap1 --block:history="$TMP/fw.img" -- \
         --inside-ipv4=198.18.30.1/24 --outside-ipv4=198.18.31.1/24 \
-        --inside-ipv6=off --outside-ipv6=off --stats=1 \
+        --inside-ipv6=fd00:30::1/64 --outside-ipv6=fd00:31::1/64 --stats=1 \
         --rules='accept state established,related
 accept in inside out outside state new
 masquerade out outside from 198.18.30.0/24' >"$TMP/fw.log" 2>&1 &
@@ -120,8 +126,11 @@ setup_linux() {
     hosts "atoll-fwb-l-$TAG" 40 "$LX" || return 1
     ip -n "$LX" addr add 198.18.40.1/24 dev v0 &&
         ip -n "$LX" addr add 198.18.41.1/24 dev v1 &&
+        ip -n "$LX" addr add fd00:40::1/64 dev v0 nodad &&
+        ip -n "$LX" addr add fd00:41::1/64 dev v1 nodad &&
         ip -n "$LX" link set v0 up && ip -n "$LX" link set v1 up &&
         ip netns exec "$LX" sysctl -qw net.ipv4.ip_forward=1 &&
+        ip netns exec "$LX" sysctl -qw net.ipv6.conf.all.forwarding=1 &&
         ip netns exec "$LX" nft -f - <<'NFT'
 table ip fw {
     chain forward {
@@ -132,6 +141,13 @@ table ip fw {
     chain post {
         type nat hook postrouting priority 100;
         oifname "v1" ip saddr 198.18.40.0/24 masquerade
+    }
+}
+table ip6 fw6 {
+    chain forward {
+        type filter hook forward priority 0; policy drop;
+        ct state established,related accept
+        iifname "v0" oifname "v1" ct state new accept
     }
 }
 NFT
@@ -192,6 +208,17 @@ if [ "${FWBENCH_SPEED:-1}" = 1 ]; then
     a=$(measure "$AC" 198.18.31.9 "$AS" -P 8)
     l=$(measure "$LC" 198.18.41.9 "$LS" -P 8)
     row "TCP, 8 flows (Mbit/s)" "" "$(mbit "$a")" "$(mbit "$l")"
+    # the unikernel's IPv6 addresses answer once its duplicate address
+    # detection is over (about a second)
+    for _ in $(seq 10); do
+        ip netns exec "$AC" ping -6 -c 1 -W 1 fd00:31::9 >/dev/null 2>&1 && break
+    done
+    a=$(measure "$AC" fd00:31::9 "$AS")
+    l=$(measure "$LC" fd00:41::9 "$LS")
+    row "TCP/IPv6, 1 flow (Mbit/s)" "" "$(mbit "$a")" "$(mbit "$l")"
+    a=$(measure "$AC" fd00:31::9 "$AS" -P 8)
+    l=$(measure "$LC" fd00:41::9 "$LS" -P 8)
+    row "TCP/IPv6, 8 flows (Mbit/s)" "" "$(mbit "$a")" "$(mbit "$l")"
     a=$(measure "$AC" 198.18.31.9 "$AS" -u -l 64 -b "$UDP_RATE")
     l=$(measure "$LC" 198.18.41.9 "$LS" -u -l 64 -b "$UDP_RATE")
     row "UDP 64 B (datagrams/s)" "" "$a" "$l"
