@@ -188,6 +188,9 @@ $(eval $(call test_rules,san,SAN))
 $(foreach v,rel san,$(foreach t,echo_share echo_idle,\
     $(eval $(BUILD)/$(v)/tests/sim/$(t): \
         $(BUILD)/$(v)/prefixed/examples/echo/tcp_echo.o)))
+# tests/sim/fetch_race.c runs examples/fetch's way to a server.
+$(foreach v,rel san,$(eval $(BUILD)/$(v)/tests/sim/fetch_race: \
+    $(BUILD)/$(v)/prefixed/examples/fetch/connect.o))
 
 TEST_BINS := $(foreach v,rel san,$(call test_bin,$(v),$(UNIT_SRC) \
                $(UNIX_TEST_SRC)))

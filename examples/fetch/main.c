@@ -1,14 +1,16 @@
 /*
  * examples/fetch/main.c - a TCP client in a few lines: the seed's
  * `TCP.create_connection : t -> ipaddr * int -> (flow, error) result io`
- * in C.  Resolve the host name if it is one (IPv6 first when routed),
- * connect to its addresses in turn until one answers, write a request
- * line, read the answer to the end, print it.  Every call takes one deadline
- * for the whole exchange, and every failure is a value printed by name.
+ * in C.  Resolve the host name if it is one and connect to the first of
+ * its addresses that answers, IPv6 first with IPv4 racing it a moment
+ * later (connect.c), write a request line, read the answer to the end,
+ * print it.  Every call takes one deadline for the whole exchange, and
+ * every failure is a value printed by name.
  */
 #include <string.h>
 
 #include "atoll_app.h"
+#include "fetch.h"
 
 static int fail(struct app *app, const char *what, int err)
 {
@@ -25,32 +27,12 @@ int app_main(struct app *app)
     /* Our IPv6 addresses are usable once duplicate address detection is
      * over (a second after start): before, IPv6 has no route. */
     atoll_stack_ipv6_settle(app->net, atoll_after(ATOLL_SEC(3)));
-    /* A name goes through whichever resolver the build chose (the stub
-     * resolver, or a test double): this code cannot tell them apart.  It
-     * gives the addresses in the order to try them, IPv6 first when the
-     * stack has a route for it, else IPv4; an address is taken as is. */
-    atoll_addr_t addrs[ATOLL_DNS_RESOLVE_MAX];
-    int n = atoll_dns_resolve(app->resolver, app->args.host, addrs,
-                              ATOLL_DNS_RESOLVE_MAX, deadline);
-    if (n < 0)
-        return fail(app, app->args.host, n);
-    char a[ATOLL_ADDR_TEXT];
-    struct atoll_tcp_conn *c = NULL;
-    int err = -ATOLL_EHOSTUNREACH;
-    for (int i = 0; i < n && !c; i++) {
-        atoll_console_printf(app->console, "fetch: %s is %s\n", app->args.host,
-                             atoll_addr_format(&addrs[i], a));
-        err = atoll_tcp_connect(app->net, addrs[i], (uint16_t)app->args.port,
-                                deadline, &c);
-        if (err < 0) {
-            /* the next address, if any: the other family may work */
-            atoll_console_printf(app->console, "fetch: connect %s: %s\n", a,
-                                 atoll_strerror(err));
-            c = NULL;
-        }
-    }
-    if (!c)
-        return fail(app, "connect", err);
+    struct atoll_tcp_conn *c;
+    int err =
+        fetch_connect(app->net, app->resolver, app->console, app->args.host,
+                      (uint16_t)app->args.port, deadline, &c);
+    if (err < 0)
+        return 1; /* fetch_connect said what failed */
     struct atoll_flow *f = atoll_tcp_flow(c);
 
     const char *req = app->args.request;

@@ -292,6 +292,13 @@
 #define TCP_SYN_RETRIES 6
 #endif
 
+/* atoll_tcp_connect_race: how long an attempt goes unanswered before the
+ * next address is tried alongside it (RFC 8305 5, Connection Attempt
+ * Delay: 250 ms recommended, 100 ms to 2 s). */
+#ifndef TCP_RACE_STAGGER_NS
+#define TCP_RACE_STAGGER_NS 250000000LL
+#endif
+
 /* Delayed ACK (RFC 1122 4.2.3.2: at most 500 ms, and an ACK at least every
  * second full segment). */
 #ifndef TCP_DELACK_NS

@@ -2,7 +2,8 @@
  * atoll/tcp.h - TCP: reliable byte streams over a stack (atoll/stack.h).
  *
  * NAME
- *     atoll_tcp_connect, atoll_tcp_listen, atoll_tcp_listen_family,
+ *     atoll_tcp_connect, atoll_tcp_connect_race, atoll_tcp_listen,
+ *     atoll_tcp_listen_family,
  *     atoll_tcp_accept, atoll_tcp_peer, atoll_tcp_local,
  *     atoll_tcp_read, atoll_tcp_write, atoll_tcp_shutdown, atoll_tcp_close,
  *     atoll_tcp_abort, atoll_tcp_set_nodelay, atoll_tcp_set_keepalive,
@@ -92,6 +93,22 @@ int atoll_tcp_connect(struct atoll_stack *s, atoll_addr_t dst, uint16_t port,
 int atoll_tcp_connect_from(struct atoll_stack *s, uint16_t lport,
                            atoll_addr_t dst, uint16_t port,
                            atoll_time_t deadline, struct atoll_tcp_conn **out);
+
+/* Happy eyeballs (RFC 8305): connect to `port` on the first of dst[0..n)
+ * (n <= ATOLL_TCP_RACE_MAX, in the order to prefer, e.g. from
+ * atoll_dns_resolve: IPv6 first when routed) that answers.  The families
+ * are interleaved, starting with dst[0]'s; each attempt starts `stagger`
+ * after the one before (0: TCP_RACE_STAGGER_NS, 250 ms), or at once when
+ * one failed, the earlier ones still going.  The first connection
+ * established wins and the others are dropped; nothing is left running
+ * when it returns.  0 (*out set, and *which, if not NULL, to the winner's
+ * index in dst), or the last attempt's error (-ATOLL_ETIMEDOUT when the
+ * deadline passed first), or -ATOLL_EINVAL, -ATOLL_ENOMEM. */
+#define ATOLL_TCP_RACE_MAX 16
+int atoll_tcp_connect_race(struct atoll_stack *s, const atoll_addr_t *dst,
+                           int n, uint16_t port, atoll_time_t stagger,
+                           atoll_time_t deadline, struct atoll_tcp_conn **out,
+                           int *which);
 
 /* Listen on local `port`, for IPv4 and IPv6 peers alike.  `backlog`
  * bounds the established connections waiting for accept (<= 0:

@@ -29,28 +29,25 @@ int atoll_tcp_connect(struct atoll_stack *s, atoll_addr_t dst, uint16_t port,
     return atoll_tcp_connect_from(s, 0, dst, port, deadline, out);
 }
 
-int atoll_tcp_connect_from(struct atoll_stack *s, uint16_t lport,
-                           atoll_addr_t dst, uint16_t port,
-                           atoll_time_t deadline, struct atoll_tcp_conn **out)
+int tcp_connect_start(struct tcp_stack *ts, uint16_t lport,
+                      const atoll_addr_t *dst, uint16_t port,
+                      struct atoll_tcp_conn **out)
 {
-    struct tcp_stack *ts = stack_tcp(s);
-    if (!ts || !out || port == 0)
-        return -ATOLL_EINVAL;
     atoll_addr_t laddr;
-    int err = tcp_ip_source(ts, &dst, &laddr);
+    int err = tcp_ip_source(ts, dst, &laddr);
     if (err < 0)
         return err;
     uint32_t range = TCP_EPHEMERAL_HI - TCP_EPHEMERAL_LO + 1;
-    if (lport && tcp_conn_lookup(ts, &laddr, lport, &dst, port))
+    if (lport && tcp_conn_lookup(ts, &laddr, lport, dst, port))
         return -ATOLL_EADDRINUSE;
     for (uint32_t i = 0; !lport && i < range; i++) {
         uint16_t p = (uint16_t)(TCP_EPHEMERAL_LO + (ts->next_port++ % range));
-        if (!port_busy(ts, &laddr, p, &dst, port))
+        if (!port_busy(ts, &laddr, p, dst, port))
             lport = p;
     }
     if (!lport)
         return -ATOLL_EAGAIN;
-    struct atoll_tcp_conn *c = tcp_conn_new(ts, &laddr, lport, &dst, port);
+    struct atoll_tcp_conn *c = tcp_conn_new(ts, &laddr, lport, dst, port);
     if (!c)
         return -ATOLL_ENOMEM;
     c->handed_out = true;
@@ -69,19 +66,45 @@ int atoll_tcp_connect_from(struct atoll_stack *s, uint16_t lport,
         tcp_conn_drop(c, -ATOLL_EHOSTUNREACH);
         return -ATOLL_EHOSTUNREACH;
     }
-    while (c->state == TCP_SYN_SENT || c->state == TCP_SYN_RCVD) {
+    *out = c;
+    return 0;
+}
+
+int tcp_connect_wait(struct atoll_tcp_conn *c, atoll_time_t deadline,
+                     const bool *stop)
+{
+    while ((c->state == TCP_SYN_SENT || c->state == TCP_SYN_RCVD) &&
+           !(stop && *stop)) {
         if (atoll_event_wait(&c->st_ev, deadline) < 0) {
             c->user_closed = true;
             tcp_conn_drop(c, -ATOLL_ETIMEDOUT);
             return -ATOLL_ETIMEDOUT;
         }
     }
+    if (stop && *stop) {
+        atoll_tcp_abort(c); /* a RST if the peer answered meanwhile */
+        return -ATOLL_ECANCELED;
+    }
     if (c->state == TCP_CLOSED) {
-        err = c->error ? c->error : -ATOLL_ECONNRESET;
+        int err = c->error ? c->error : -ATOLL_ECONNRESET;
         c->user_closed = true;
         tcp_conn_maybe_free(c);
         return err;
     }
+    return 0;
+}
+
+int atoll_tcp_connect_from(struct atoll_stack *s, uint16_t lport,
+                           atoll_addr_t dst, uint16_t port,
+                           atoll_time_t deadline, struct atoll_tcp_conn **out)
+{
+    struct tcp_stack *ts = stack_tcp(s);
+    if (!ts || !out || port == 0)
+        return -ATOLL_EINVAL;
+    struct atoll_tcp_conn *c;
+    int err = tcp_connect_start(ts, lport, &dst, port, &c);
+    if (err < 0 || (err = tcp_connect_wait(c, deadline, NULL)) < 0)
+        return err;
     *out = c;
     return 0;
 }

@@ -18,6 +18,8 @@
  *   tcp_timer.c  the per-stack timer fiber: retransmission, persist,
  *                delayed ACK, keepalive, TIME_WAIT, idle buffers
  *   tcp_api.c    the application interface (atoll/tcp.h, atoll/flow.h)
+ *   tcp_race.c   connecting to the first of several addresses that
+ *                answers (RFC 8305)
  *   tcp_check.c  the invariants of connections and listeners
  *   tcp_poll.c   pollers: one fiber waits on many connections
  *   dheap.c      the deadline heap behind the timers and pollers
@@ -471,5 +473,19 @@ int tcp_ip_source(struct tcp_stack *ts, const atoll_addr_t *dst,
 /* tcp_timer.c */
 int tcp_timer_start(struct tcp_stack *ts);
 void tcp_timer_stop(struct tcp_stack *ts);
+
+/* tcp_api.c: atoll_tcp_connect_from in two halves, for tcp_race.c.
+ * tcp_connect_start opens a connection to dst:port from lport (0:
+ * ephemeral) and sends its SYN: 0 and *out, or -ATOLL_E... with nothing
+ * left behind.  tcp_connect_wait blocks until it is established (0), or
+ * it failed, the deadline passed or *stop (may be NULL) became true: the
+ * connection is then gone (a RST sent if the peer had answered) and the
+ * error returned, -ATOLL_ECANCELED for stop.  Whoever sets *stop
+ * broadcasts the connection's st_ev to wake the waiter. */
+int tcp_connect_start(struct tcp_stack *ts, uint16_t lport,
+                      const atoll_addr_t *dst, uint16_t port,
+                      struct atoll_tcp_conn **out);
+int tcp_connect_wait(struct atoll_tcp_conn *c, atoll_time_t deadline,
+                     const bool *stop);
 
 #endif

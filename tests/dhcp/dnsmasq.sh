@@ -55,7 +55,7 @@ build() { # DIR [configure args]
     local d=$1
     shift
     mkdir -p "$d" && cp "$ROOT"/examples/fetch/atoll.manifest \
-        "$ROOT"/examples/fetch/*.c "$d/" &&
+        "$ROOT"/examples/fetch/*.[ch] "$d/" &&
         "$ATOLL" -C "$d" configure -t unix "$@" && "$ATOLL" -C "$d" build
 }
 t "examples/fetch builds for unix (default resolver)" build "$TMP/fetch"
