@@ -21,6 +21,12 @@
  *     peer reads end of stream); close releases the flow (after close the
  *     handle is invalid).
  *
+ *     write_ref is write for memory the caller keeps unchanged until the
+ *     flow is closed (a file baked into the image, a constant): a flow
+ *     that can send from it in place (TCP: atoll_tcp_write_ref) does so
+ *     instead of copying it into its buffer; others copy (the op is
+ *     NULL and atoll_flow_write_ref calls write).  Returns as write.
+ *
  * RETURN VALUE
  *     read/write: bytes (>= 0), or -ATOLL_ETIMEDOUT, -ATOLL_ECONNRESET,
  *     -ATOLL_ECLOSED (after shutdown/close), -ATOLL_ENOTCONN,
@@ -39,6 +45,9 @@ struct atoll_flow_ops {
                  atoll_time_t deadline);
     int (*shutdown)(void *state);
     int (*close)(void *state);
+    /* optional: NULL means write (above) */
+    int (*write_ref)(void *state, const void *buf, size_t len,
+                     atoll_time_t deadline);
 };
 
 struct atoll_flow {
@@ -55,6 +64,14 @@ static inline int atoll_flow_read(struct atoll_flow *f, void *buf, size_t len,
 static inline int atoll_flow_write(struct atoll_flow *f, const void *buf,
                                    size_t len, atoll_time_t deadline)
 {
+    return f->ops->write(f->state, buf, len, deadline);
+}
+
+static inline int atoll_flow_write_ref(struct atoll_flow *f, const void *buf,
+                                       size_t len, atoll_time_t deadline)
+{
+    if (f->ops->write_ref)
+        return f->ops->write_ref(f->state, buf, len, deadline);
     return f->ops->write(f->state, buf, len, deadline);
 }
 

@@ -5,7 +5,8 @@
  *     atoll_tcp_connect, atoll_tcp_connect_race, atoll_tcp_listen,
  *     atoll_tcp_listen_family,
  *     atoll_tcp_accept, atoll_tcp_peer, atoll_tcp_local,
- *     atoll_tcp_read, atoll_tcp_write, atoll_tcp_shutdown, atoll_tcp_close,
+ *     atoll_tcp_read, atoll_tcp_write, atoll_tcp_write_ref,
+ *     atoll_tcp_shutdown, atoll_tcp_close,
  *     atoll_tcp_abort, atoll_tcp_set_nodelay, atoll_tcp_set_keepalive,
  *     atoll_tcp_flow, atoll_tcp_set_cc, atoll_tcp_set_tso,
  *     atoll_tcp_write_room, atoll_tcp_readable, atoll_tcp_poller_create,
@@ -40,7 +41,10 @@
  *     once the peer has sent FIN and everything before it was read.
  *     write copies into the connection's send buffer and returns when all
  *     `len` bytes are queued; on a deadline it returns the count queued so
- *     far if any, else -ATOLL_ETIMEDOUT.
+ *     far if any, else -ATOLL_ETIMEDOUT.  write_ref queues memory by
+ *     reference instead: the stack keeps a pointer to it, copies from it
+ *     straight into each frame (and again for a retransmission), and says
+ *     when it no longer needs it (below).
  *
  *     A fiber per connection is the simple way to serve, but a fiber's
  *     stack costs tens of kilobytes while an idle connection costs well
@@ -140,6 +144,31 @@ int atoll_tcp_read(struct atoll_tcp_conn *c, void *buf, size_t len,
                    atoll_time_t deadline);
 int atoll_tcp_write(struct atoll_tcp_conn *c, const void *buf, size_t len,
                     atoll_time_t deadline);
+
+/* Queue [buf, buf+len) by reference: the bytes are not copied into the
+ * send buffer but into each frame as it is built, so the memory must stay
+ * valid and unchanged until the stack calls done(arg, status), once:
+ * status 0 when every byte was acknowledged, or the connection's error
+ * (-ATOLL_ECONNRESET, -ATOLL_ETIMEDOUT, ...) when it ended first (an
+ * abort, a reset, a timeout; the connection closed with the bytes still
+ * unacknowledged).  done runs in the fiber that processed the ACK or the
+ * end (the stack's receive fiber, the timer fiber, or the caller of
+ * abort/close); it must not block, and should only record the outcome or
+ * notify an event (atoll/event.h).  done may be NULL for memory that
+ * outlives the connection (an image's kv_ro data, a constant).
+ *
+ * The bytes go in order with those of atoll_tcp_write.  Waits (until
+ * `deadline`) only while the send buffer holds TCP_SNDBUF_MAX bytes or
+ * more, then queues all `len` at once (the queue may then exceed
+ * TCP_SNDBUF_MAX: referred bytes cost the stack no memory).  0 when
+ * queued; else an error as write's, with nothing queued and done never
+ * called; -ATOLL_ENOMEM when the queue's record could not be allocated
+ * (atoll_tcp_write still works).  len 0 queues nothing and returns 0
+ * without calling done. */
+typedef void atoll_tcp_ref_done(void *arg, int status);
+int atoll_tcp_write_ref(struct atoll_tcp_conn *c, const void *buf, size_t len,
+                        atoll_tcp_ref_done *done, void *arg,
+                        atoll_time_t deadline);
 
 /* Make room in the send buffer for up to `want` bytes, without waiting,
  * and return how many a write can now queue at once: a write of at most

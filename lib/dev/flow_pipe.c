@@ -111,7 +111,7 @@ static int pipe_close(void *state)
 }
 
 static const struct atoll_flow_ops pipe_ops = {pipe_read, pipe_write,
-                                               pipe_shutdown, pipe_close};
+                                               pipe_shutdown, pipe_close, NULL};
 
 int atoll_flow_pipe(size_t cap, struct atoll_flow **a, struct atoll_flow **b)
 {

@@ -227,6 +227,25 @@ int atoll_tcp_read(struct atoll_tcp_conn *c, void *buf, size_t len,
     }
 }
 
+/* Why a connection takes no more to send, or 0. */
+static int write_refused(const struct atoll_tcp_conn *c)
+{
+    if (c->error)
+        return c->error;
+    if (c->wr_shut)
+        return -ATOLL_ECLOSED;
+    if (c->state != TCP_ESTABLISHED && c->state != TCP_CLOSE_WAIT)
+        return -ATOLL_ENOTCONN;
+    return 0;
+}
+
+/* Room in the send queue below TCP_SNDBUF_MAX (references may take it
+ * beyond). */
+static uint32_t queue_room(const struct atoll_tcp_conn *c)
+{
+    return c->snd_len < TCP_SNDBUF_MAX ? TCP_SNDBUF_MAX - c->snd_len : 0;
+}
+
 int atoll_tcp_write(struct atoll_tcp_conn *c, const void *buf, size_t len,
                     atoll_time_t deadline)
 {
@@ -236,13 +255,10 @@ int atoll_tcp_write(struct atoll_tcp_conn *c, const void *buf, size_t len,
         len = INT32_MAX;
     size_t done = 0;
     while (done < len) {
-        if (c->error)
-            return done ? (int)done : c->error;
-        if (c->wr_shut)
-            return done ? (int)done : -ATOLL_ECLOSED;
-        if (c->state != TCP_ESTABLISHED && c->state != TCP_CLOSE_WAIT)
-            return done ? (int)done : -ATOLL_ENOTCONN;
-        uint32_t space = TCP_SNDBUF_MAX - c->sndbuf.len;
+        int err = write_refused(c);
+        if (err)
+            return done ? (int)done : err;
+        uint32_t space = queue_room(c);
         if (space == 0) {
             if (atoll_event_wait(&c->wr_ev, deadline) < 0)
                 return done ? (int)done : -ATOLL_ETIMEDOUT;
@@ -258,7 +274,7 @@ int atoll_tcp_write(struct atoll_tcp_conn *c, const void *buf, size_t len,
             c->ts->st.mem_short++;
             c->snd_short = true;
             uint32_t room = c->sndbuf.cap - c->sndbuf.len;
-            if (room == 0 && c->sndbuf.len == 0)
+            if (room == 0 && c->snd_len == 0)
                 return done ? (int)done : -ATOLL_ENOMEM;
             if (room == 0) {
                 if (atoll_event_wait(&c->wr_ev, deadline) < 0)
@@ -268,26 +284,54 @@ int atoll_tcp_write(struct atoll_tcp_conn *c, const void *buf, size_t len,
             if (n > room)
                 n = room;
         }
-        tcp_ring_write(&c->sndbuf, c->sndbuf.len, (const uint8_t *)buf + done,
-                       n);
-        c->sndbuf.len += n;
+        if (tcp_sndq_copy(c, (const uint8_t *)buf + done, n) < 0) {
+            /* No record for a run of copies after a reference: memory
+             * is short as above, and something is queued. */
+            c->ts->st.mem_short++;
+            c->snd_short = true;
+            if (atoll_event_wait(&c->wr_ev, deadline) < 0)
+                return done ? (int)done : -ATOLL_ETIMEDOUT;
+            continue;
+        }
         done += n;
         tcp_output(c);
     }
     return (int)done;
 }
 
+int atoll_tcp_write_ref(struct atoll_tcp_conn *c, const void *buf, size_t len,
+                        atoll_tcp_ref_done *done, void *arg,
+                        atoll_time_t deadline)
+{
+    if (!c || (!buf && len) || len > INT32_MAX)
+        return -ATOLL_EINVAL;
+    for (;;) {
+        int err = write_refused(c);
+        if (err)
+            return err;
+        if (queue_room(c) > 0)
+            break;
+        if (atoll_event_wait(&c->wr_ev, deadline) < 0)
+            return -ATOLL_ETIMEDOUT;
+    }
+    if (len == 0)
+        return 0;
+    if (tcp_sndq_ref(c, buf, (uint32_t)len, done, arg) < 0) {
+        c->ts->st.mem_short++;
+        return -ATOLL_ENOMEM;
+    }
+    tcp_output(c);
+    return 0;
+}
+
 int atoll_tcp_write_room(struct atoll_tcp_conn *c, size_t want)
 {
     if (!c)
         return -ATOLL_EINVAL;
-    if (c->error)
-        return c->error;
-    if (c->wr_shut)
-        return -ATOLL_ECLOSED;
-    if (c->state != TCP_ESTABLISHED && c->state != TCP_CLOSE_WAIT)
-        return -ATOLL_ENOTCONN;
-    uint32_t room = TCP_SNDBUF_MAX - c->sndbuf.len;
+    int err = write_refused(c);
+    if (err)
+        return err;
+    uint32_t room = queue_room(c);
     if (want < room)
         room = (uint32_t)want;
     if (room == 0)
@@ -298,8 +342,14 @@ int atoll_tcp_write_room(struct atoll_tcp_conn *c, size_t want)
         c->ts->st.mem_short++;
         c->snd_short = true;
         room = c->sndbuf.cap - c->sndbuf.len;
-        if (room == 0 && c->sndbuf.len == 0)
+        if (room == 0 && c->snd_len == 0)
             return -ATOLL_ENOMEM;
+    }
+    if (tcp_sndq_copy_ready(c) < 0) {
+        /* After a reference, not even a piece for the copies. */
+        c->ts->st.mem_short++;
+        c->snd_short = true;
+        return c->snd_len ? 0 : -ATOLL_ENOMEM;
     }
     tcp_idle_arm(c); /* in case nothing is written into it */
     return (int)room;
@@ -409,6 +459,13 @@ static int flow_write(void *st, const void *buf, size_t len,
 {
     return atoll_tcp_write(st, buf, len, deadline);
 }
+static int flow_write_ref(void *st, const void *buf, size_t len,
+                          atoll_time_t deadline)
+{
+    /* The flow's contract: the memory outlives the flow, so no done. */
+    int err = atoll_tcp_write_ref(st, buf, len, NULL, NULL, deadline);
+    return err < 0 ? err : (int)len;
+}
 static int flow_shutdown(void *st)
 {
     return atoll_tcp_shutdown(st);
@@ -417,8 +474,8 @@ static int flow_close(void *st)
 {
     return atoll_tcp_close(st);
 }
-static const struct atoll_flow_ops tcp_flow_ops = {flow_read, flow_write,
-                                                   flow_shutdown, flow_close};
+static const struct atoll_flow_ops tcp_flow_ops = {
+    flow_read, flow_write, flow_shutdown, flow_close, flow_write_ref};
 
 struct atoll_flow *atoll_tcp_flow(struct atoll_tcp_conn *c)
 {

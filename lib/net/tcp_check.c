@@ -46,6 +46,27 @@ static void check_ranges(const struct tcp_range *rs, int n, int max,
     }
 }
 
+/* The send queue: the ring alone, or pieces that add up to it and to
+ * everything queued (walked at level 2). */
+static void check_sndq(const struct atoll_tcp_conn *c)
+{
+    ATOLL_ASSERT(c->sndbuf.len <= c->snd_len);
+    ATOLL_ASSERT((c->sq_head == NULL) == (c->sq_tail == NULL));
+    if (!c->sq_head) {
+        ATOLL_ASSERT(c->snd_len == c->sndbuf.len);
+        return;
+    }
+    if (ATOLL_INVARIANTS < 2)
+        return;
+    uint32_t all = 0, ring = 0;
+    for (const struct tcp_sref *r = c->sq_head; r; r = r->next) {
+        ATOLL_ASSERT_SLOW(r->next || r == c->sq_tail);
+        all += r->len;
+        ring += r->p ? 0 : r->len;
+    }
+    ATOLL_ASSERT_SLOW(all == c->snd_len && ring == c->sndbuf.len);
+}
+
 void tcp_check_conn(const struct atoll_tcp_conn *c)
 {
     enum tcp_state st = c->state;
@@ -56,11 +77,14 @@ void tcp_check_conn(const struct atoll_tcp_conn *c)
     ATOLL_ASSERT(seq_le(c->snd_nxt, c->snd_max));
     uint32_t ahead = c->snd_una - c->snd_base;
     ATOLL_ASSERT(ahead == 0 || (ahead == UINT32_MAX && c->snd_una == c->iss) ||
-                 (ahead == 1 && c->wr_shut && c->sndbuf.len == 0));
-    ATOLL_ASSERT(seq_le(c->snd_max,
-                        c->snd_base + c->sndbuf.len + (c->wr_shut ? 1u : 0u)));
+                 (ahead == 1 && c->wr_shut && c->snd_len == 0));
+    /* (A connection that ended released the memory it referred to.) */
+    ATOLL_ASSERT(
+        st == TCP_CLOSED ||
+        seq_le(c->snd_max, c->snd_base + c->snd_len + (c->wr_shut ? 1u : 0u)));
     ATOLL_ASSERT(c->snd_ws <= 14 && c->rcv_ws <= 14);
     check_ring(&c->sndbuf, TCP_SNDBUF_MAX);
+    check_sndq(c);
 
     /* Receive side: the advertised window fits the buffer's limit, and
      * out-of-order bytes sit beyond RCV.NXT inside the ring. */

@@ -83,6 +83,7 @@ static void conn_free(struct atoll_tcp_conn *c)
         ts->all = c->next;
     if (c->next)
         c->next->prev = c->prev;
+    tcp_sndq_release(c, c->error ? c->error : -ATOLL_ECONNRESET);
     tcp_ring_free(&c->sndbuf);
     tcp_ring_free(&c->rcvbuf);
     ts->nconns--;
@@ -314,6 +315,8 @@ bool tcp_conn_drop(struct atoll_tcp_conn *c, int err)
     tcp_unqueue(c);
     c->t_rexmit = c->t_delack = c->t_keep = c->t_wait = 0;
     tcp_set_state(c, TCP_CLOSED);
+    /* Nothing is sent again: the memory referred to is the caller's. */
+    tcp_sndq_release(c, c->error ? c->error : -ATOLL_ECONNRESET);
     return tcp_conn_maybe_free(c);
 }
 

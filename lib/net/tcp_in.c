@@ -203,7 +203,7 @@ static void enter_recovery(struct atoll_tcp_conn *c)
     c->recover = c->snd_max;
     c->in_recovery = true;
     tcp_cc_enter_recovery(&c->cc, flight, c->sack_ok);
-    uint32_t data_end = c->snd_base + c->sndbuf.len;
+    uint32_t data_end = c->snd_base + c->snd_len;
     uint32_t len = data_end - c->snd_una;
     if (seq_gt(c->snd_una, data_end))
         len = 0;
@@ -261,13 +261,10 @@ static bool ack_input(struct atoll_tcp_conn *c, const struct seg *sg)
         c->soft_error = 0; /* the path works again */
         if (seq_gt(ack, c->snd_base)) {
             uint32_t n = ack - c->snd_base;
-            if (n > c->sndbuf.len)
-                n = c->sndbuf.len;
-            tcp_ring_consume(&c->sndbuf, n);
-            c->snd_base += n;
+            if (n > c->snd_len)
+                n = c->snd_len; /* the rest acknowledges our FIN */
+            tcp_sndq_consume(c, n);
             c->snd_short = false;
-            if (c->sndbuf.len == 0)
-                tcp_ring_drained(c, &c->sndbuf);
             tcp_wake(c, ATOLL_TCP_WRITABLE);
         }
         uint32_t flight_before = tcp_flight(c);
@@ -284,7 +281,7 @@ static bool ack_input(struct atoll_tcp_conn *c, const struct seg *sg)
             } else if (!c->sack_ok) {
                 /* NewReno partial ACK: retransmit the next hole, deflate
                  * (RFC 6582 3.2 step 3). */
-                uint32_t data_end = c->snd_base + c->sndbuf.len;
+                uint32_t data_end = c->snd_base + c->snd_len;
                 uint32_t len = seq_lt(ack, data_end) ? data_end - ack : 0;
                 if (len > c->mss)
                     len = c->mss;

@@ -4,6 +4,7 @@
  *
  *   tcp_wire.c   header and options parse/write      (tcp_wire.h)
  *   tcp_ring.c   byte rings for the send and receive buffers
+ *   tcp_sndq.c   the send queue: ring bytes and memory referred to
  *   tcp_rto.c    RFC 6298 round-trip estimator and timeout
  *   tcp_cc.c     RFC 5681 NewReno and RFC 9438 CUBIC window arithmetic
  *   tcp_sack.c   the sender's SACK scoreboard and the receiver's
@@ -76,6 +77,41 @@ void tcp_ring_write(struct tcp_ring *r, uint32_t off, const void *p,
 void tcp_ring_read(const struct tcp_ring *r, uint32_t off, void *p, uint32_t n);
 void tcp_ring_consume(struct tcp_ring *r, uint32_t n);
 void tcp_ring_free(struct tcp_ring *r);
+
+/* ---- send queue (tcp_sndq.c) ---------------------------------------------
+ * The bytes given to send and not yet acknowledged, snd_len of them from
+ * snd_base: copied into the send ring (atoll_tcp_write) or referred to in
+ * the caller's memory (atoll_tcp_write_ref).  While nothing is referred
+ * to, the queue is the ring alone (sq_head NULL, snd_len == sndbuf.len);
+ * once something is, it is a list of pieces in sequence order, each the
+ * next `len` bytes of the ring (p NULL) or `len` bytes at p. */
+struct tcp_sref {
+    struct tcp_sref *next;
+    const uint8_t *p;         /* NULL: ring bytes */
+    uint32_t len;             /* not yet acknowledged */
+    atoll_tcp_ref_done *done; /* referred memory: called when released */
+    void *arg;
+};
+struct atoll_tcp_conn;
+/* Make sure a copy can be appended without allocating (a piece for
+ * ring bytes after a reference): 0, or -ATOLL_ENOMEM. */
+int tcp_sndq_copy_ready(struct atoll_tcp_conn *c);
+/* Append n bytes copied from p (the ring has room for them: reserved by
+ * the caller).  0, or -ATOLL_ENOMEM with nothing queued. */
+int tcp_sndq_copy(struct atoll_tcp_conn *c, const void *p, uint32_t n);
+/* Append n bytes at p by reference.  0, or -ATOLL_ENOMEM with nothing
+ * queued. */
+int tcp_sndq_ref(struct atoll_tcp_conn *c, const void *p, uint32_t n,
+                 atoll_tcp_ref_done *done, void *arg);
+/* Copy the n queued bytes from offset off (from snd_base) to dst. */
+void tcp_sndq_read(const struct atoll_tcp_conn *c, uint32_t off, uint8_t *dst,
+                   uint32_t n);
+/* The first n bytes were acknowledged: drop them (completing referred
+ * pieces wholly acknowledged); snd_base moves on. */
+void tcp_sndq_consume(struct atoll_tcp_conn *c, uint32_t n);
+/* The connection ended: release every referred piece with `status`
+ * (its done called), the pieces' records freed; the ring stays. */
+void tcp_sndq_release(struct atoll_tcp_conn *c, int status);
 
 /* ---- RTO (tcp_rto.c) ------------------------------------------------------
  */
@@ -244,8 +280,10 @@ struct atoll_tcp_conn {
     /* send side */
     uint32_t iss, snd_una, snd_nxt, snd_max;
     uint32_t snd_wnd, max_snd_wnd, snd_wl1, snd_wl2;
-    uint32_t snd_base; /* sequence number of sndbuf's first byte */
+    uint32_t snd_base; /* sequence number of the send queue's first byte */
+    uint32_t snd_len;  /* bytes in the send queue (tcp_sndq.c) */
     struct tcp_ring sndbuf;
+    struct tcp_sref *sq_head, *sq_tail; /* NULL: the queue is the ring */
     /* The send buffer could not grow (memory short): not writable for a
      * poller until an ACK makes room. */
     bool snd_short;

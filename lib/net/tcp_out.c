@@ -51,7 +51,7 @@ uint32_t tcp_rcv_window(const struct atoll_tcp_conn *c)
 
 uint32_t tcp_fin_seq(const struct atoll_tcp_conn *c)
 {
-    return c->wr_shut ? c->snd_base + c->sndbuf.len : 0;
+    return c->wr_shut ? c->snd_base + c->snd_len : 0;
 }
 
 void tcp_rexmit_arm(struct atoll_tcp_conn *c)
@@ -114,13 +114,8 @@ int tcp_send_segment(struct atoll_tcp_conn *c, uint32_t seq, uint32_t len,
     struct atoll_buf *b = atoll_buf_alloc(NET_TCP_HEADROOM, len);
     if (!b)
         return -ATOLL_ENOMEM;
-    if (len) {
-        /* Only buffered bytes are ever sent (or sent again). */
-        ATOLL_ASSERT(seq - c->snd_base <= c->sndbuf.len &&
-                     len <= c->sndbuf.len - (seq - c->snd_base));
-        uint8_t *d = atoll_buf_put(b, len);
-        tcp_ring_read(&c->sndbuf, seq - c->snd_base, d, len);
-    }
+    if (len)
+        tcp_sndq_read(c, seq - c->snd_base, atoll_buf_put(b, len), len);
     uint8_t *p = atoll_buf_push(b, TCP_HLEN + (size_t)olen);
     ATOLL_ASSERT(p != NULL); /* NET_TCP_HEADROOM covers every header */
 
@@ -226,7 +221,7 @@ static uint32_t send_data(struct atoll_tcp_conn *c, uint32_t seq, uint32_t len,
     uint8_t flags = 0;
     if (c->wr_shut && seq + len == fin)
         flags |= TCP_FIN;
-    if (len && seq + len == c->snd_base + c->sndbuf.len)
+    if (len && seq + len == c->snd_base + c->snd_len)
         flags |= TCP_PSH;
     uint32_t end = seq + len + ((flags & TCP_FIN) ? 1 : 0);
     if (seq_lt(seq, c->snd_max))
@@ -263,7 +258,7 @@ static void output_sack_recovery(struct atoll_tcp_conn *c, int budget)
                                     c->rxt_next, c->mss);
         if (pipe > 0 && c->cc.cwnd < pipe + c->mss)
             return;
-        uint32_t data_end = c->snd_base + c->sndbuf.len;
+        uint32_t data_end = c->snd_base + c->snd_len;
         uint32_t fin = tcp_fin_seq(c);
         bool fin_pending = c->wr_shut && seq_le(c->snd_nxt, fin);
         uint32_t unsent =
@@ -357,7 +352,7 @@ void tcp_output(struct atoll_tcp_conn *c)
         budget = 0;
     }
     for (; budget > 0; budget--) {
-        uint32_t data_end = c->snd_base + c->sndbuf.len;
+        uint32_t data_end = c->snd_base + c->snd_len;
         uint32_t fin = tcp_fin_seq(c);
         bool fin_pending = c->wr_shut && seq_le(c->snd_nxt, fin);
         uint32_t unsent =
@@ -409,7 +404,7 @@ void tcp_output(struct atoll_tcp_conn *c)
         c->snd_nxt = send_data(c, c->snd_nxt, len, false);
     }
 
-    uint32_t data_end = c->snd_base + c->sndbuf.len;
+    uint32_t data_end = c->snd_base + c->snd_len;
     if (c->snd_wnd == 0 && seq_lt(c->snd_nxt, data_end) &&
         c->snd_nxt == c->snd_una && !c->t_rexmit) {
         /* Zero window: probe it (RFC 9293 3.8.6.1). */

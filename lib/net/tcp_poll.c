@@ -41,7 +41,7 @@ unsigned tcp_poll_ready(const struct atoll_tcp_conn *c)
         r |= ATOLL_TCP_READABLE;
     if (c->error || c->wr_shut ||
         (c->state != TCP_ESTABLISHED && c->state != TCP_CLOSE_WAIT) ||
-        (!c->snd_short && TCP_SNDBUF_MAX - c->sndbuf.len >= TCP_SND_LOWAT))
+        (!c->snd_short && c->snd_len <= TCP_SNDBUF_MAX - TCP_SND_LOWAT))
         r |= ATOLL_TCP_WRITABLE;
     return r;
 }

@@ -161,7 +161,7 @@ static int tls_close(void *state)
 }
 
 static const struct atoll_flow_ops tls_ops = {tls_read, tls_write, tls_shutdown,
-                                              tls_close};
+                                              tls_close, NULL};
 
 int tls_conn_flow(br_ssl_engine_context *eng, void *owner, size_t owner_size,
                   struct atoll_flow *under, struct atoll_random *rnd,
