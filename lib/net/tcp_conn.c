@@ -167,18 +167,25 @@ static void hash_remove(struct atoll_tcp_conn *c)
             break;
         }
     c->in_hash = false;
+    if (ts->last == c)
+        ts->last = NULL;
 }
 
 struct atoll_tcp_conn *
 tcp_conn_lookup(struct tcp_stack *ts, const atoll_addr_t *laddr, uint16_t lport,
                 const atoll_addr_t *raddr, uint16_t rport)
 {
+    struct atoll_tcp_conn *c = ts->last;
+    if (c && c->lport == lport && c->rport == rport &&
+        atoll_addr_equal(&c->raddr, raddr) &&
+        atoll_addr_equal(&c->laddr, laddr))
+        return c;
     uint32_t h = bucket(ts, laddr, lport, raddr, rport);
-    for (struct atoll_tcp_conn *c = ts->hash[h]; c; c = c->hnext)
+    for (c = ts->hash[h]; c; c = c->hnext)
         if (c->lport == lport && c->rport == rport &&
             atoll_addr_equal(&c->raddr, raddr) &&
             atoll_addr_equal(&c->laddr, laddr))
-            return c;
+            return ts->last = c;
     return NULL;
 }
 

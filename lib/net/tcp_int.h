@@ -104,7 +104,7 @@ int tcp_sndq_copy(struct atoll_tcp_conn *c, const void *p, uint32_t n);
 int tcp_sndq_ref(struct atoll_tcp_conn *c, const void *p, uint32_t n,
                  atoll_tcp_ref_done *done, void *arg);
 /* Copy the n queued bytes from offset off (from snd_base) to dst. */
-void tcp_sndq_read(const struct atoll_tcp_conn *c, uint32_t off, uint8_t *dst,
+void tcp_sndq_read(struct atoll_tcp_conn *c, uint32_t off, uint8_t *dst,
                    uint32_t n);
 /* The first n bytes were acknowledged: drop them (completing referred
  * pieces wholly acknowledged); snd_base moves on. */
@@ -284,6 +284,11 @@ struct atoll_tcp_conn {
     uint32_t snd_len;  /* bytes in the send queue (tcp_sndq.c) */
     struct tcp_ring sndbuf;
     struct tcp_sref *sq_head, *sq_tail; /* NULL: the queue is the ring */
+    /* Where the last read started (tcp_sndq.c): the piece, the queue
+     * offset of its first byte and the ring bytes before it, so that
+     * sending in order does not walk the list from its head each time. */
+    struct tcp_sref *sq_cur;
+    uint32_t sq_cur_off, sq_cur_ring;
     /* The send buffer could not grow (memory short): not writable for a
      * poller until an ACK makes room. */
     bool snd_short;
@@ -352,6 +357,9 @@ struct tcp_stack {
     struct atoll_stack *s;
     struct atoll_tcp_conn *hash[TCP_HASH_BUCKETS];
     struct atoll_tcp_conn *all; /* list of every connection */
+    /* The connection found last (tcp_conn_lookup): a bulk transfer's
+     * ACKs all find the same one without hashing the 4-tuple. */
+    struct atoll_tcp_conn *last;
     struct atoll_tcp_listener *listeners;
     uint32_t nconns;
     enum atoll_tcp_cc cc_algo;

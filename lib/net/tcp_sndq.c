@@ -96,7 +96,7 @@ int tcp_sndq_ref(struct atoll_tcp_conn *c, const void *p, uint32_t n,
     return 0;
 }
 
-void tcp_sndq_read(const struct atoll_tcp_conn *c, uint32_t off, uint8_t *dst,
+void tcp_sndq_read(struct atoll_tcp_conn *c, uint32_t off, uint8_t *dst,
                    uint32_t n)
 {
     /* Only queued bytes are ever sent (or sent again). */
@@ -105,13 +105,30 @@ void tcp_sndq_read(const struct atoll_tcp_conn *c, uint32_t off, uint8_t *dst,
         tcp_ring_read(&c->sndbuf, off, dst, n);
         return;
     }
-    uint32_t ring_off = 0; /* ring bytes in the pieces before r */
-    for (const struct tcp_sref *r = c->sq_head; r && n; r = r->next) {
+    /* New data lies at or after where the last read started; only a
+     * retransmission starts before it, from the head. */
+    struct tcp_sref *r = c->sq_head;
+    uint32_t base = 0, ring_off = 0; /* r's offset, ring bytes before r */
+    if (c->sq_cur && off >= c->sq_cur_off) {
+        r = c->sq_cur;
+        base = c->sq_cur_off;
+        ring_off = c->sq_cur_ring;
+    }
+    off -= base;
+    bool first = true;
+    for (; r && n; r = r->next) {
         if (off >= r->len) {
             off -= r->len;
+            base += r->len;
             if (!r->p)
                 ring_off += r->len;
             continue;
+        }
+        if (first) {
+            c->sq_cur = r;
+            c->sq_cur_off = base;
+            c->sq_cur_ring = ring_off;
+            first = false;
         }
         uint32_t k = r->len - off < n ? r->len - off : n;
         if (r->p) {
@@ -135,6 +152,7 @@ void tcp_sndq_consume(struct atoll_tcp_conn *c, uint32_t n)
     if (!c->sq_head) {
         tcp_ring_consume(&c->sndbuf, n);
     } else {
+        uint32_t acked = n, ring_before = c->sndbuf.len;
         while (n) {
             struct tcp_sref *r = c->sq_head;
             ATOLL_ASSERT(r != NULL); /* the pieces add up to snd_len */
@@ -150,10 +168,19 @@ void tcp_sndq_consume(struct atoll_tcp_conn *c, uint32_t n)
             c->sq_head = r->next;
             if (!c->sq_head)
                 c->sq_tail = NULL;
+            if (c->sq_cur == r)
+                c->sq_cur = NULL;
             /* Unlinked first: done may look at the connection. */
             if (r->done)
                 r->done(r->arg, 0);
             atoll_free(r);
+        }
+        /* The cursor's offsets count from the queue's (new) start. */
+        if (c->sq_cur == c->sq_head) {
+            c->sq_cur_off = c->sq_cur_ring = 0;
+        } else if (c->sq_cur) {
+            c->sq_cur_off -= acked;
+            c->sq_cur_ring -= ring_before - c->sndbuf.len;
         }
     }
     if (c->sndbuf.buf && c->sndbuf.len == 0)
@@ -163,6 +190,7 @@ void tcp_sndq_consume(struct atoll_tcp_conn *c, uint32_t n)
 void tcp_sndq_release(struct atoll_tcp_conn *c, int status)
 {
     struct tcp_sref *r;
+    c->sq_cur = NULL;
     while ((r = c->sq_head) != NULL) {
         c->sq_head = r->next;
         if (!c->sq_head)

@@ -66,6 +66,7 @@ static struct atoll_tcp_conn *good_conn(void)
     c.snd_base = c.snd_una = 1041;
     c.snd_nxt = c.snd_max = 1101;
     c.sndbuf = (struct tcp_ring){sndbuf, sizeof sndbuf, 40, 60};
+    c.snd_len = 60; /* the send queue is the ring alone */
     c.mss = 1448;
     c.cc.mss = 1448;
     c.cc.cwnd = 10 * 1448;
@@ -97,7 +98,7 @@ static void tcp_nxt_behind_una(void)
 static void tcp_max_past_data(void)
 {
     struct atoll_tcp_conn *c = good_conn();
-    c->snd_max = c->snd_base + c->sndbuf.len + 1; /* no FIN queued */
+    c->snd_max = c->snd_base + c->snd_len + 1; /* no FIN queued */
     c->snd_nxt = c->snd_max;
     tcp_check_conn(c);
 }
@@ -148,6 +149,26 @@ static void tcp_sack_outside(void)
     tcp_check_conn(c);
 }
 
+static void tcp_queue_short(void)
+{
+    struct atoll_tcp_conn *c = good_conn();
+    c->snd_len = 100; /* more queued than the ring holds, and no piece */
+    tcp_check_conn(c);
+}
+
+static void tcp_pieces_short(void)
+{
+    struct atoll_tcp_conn *c = good_conn();
+    static uint8_t mem[100];
+    /* The ring's 60 bytes, then 100 referred to: but 200 counted. */
+    static struct tcp_sref ref = {NULL, mem, 100, NULL, NULL};
+    static struct tcp_sref ring = {&ref, NULL, 60, NULL, NULL};
+    c->sq_head = &ring;
+    c->sq_tail = &ref;
+    c->snd_len = 200;
+    tcp_check_conn(c);
+}
+
 static void tcp_queued_unarmed(void)
 {
     struct atoll_tcp_conn *c = good_conn();
@@ -173,6 +194,9 @@ static const struct {
      "tcp_check.c"},
     {"a read past a ring's end", tcp_segment_past_ring, 1, "tcp_ring.c"},
     {"a SACK range beyond SND.MAX", tcp_sack_outside, 2, "tcp_check.c"},
+    {"a send queue longer than its ring", tcp_queue_short, 1, "tcp_check.c"},
+    {"send queue pieces that do not add up", tcp_pieces_short, 2,
+     "tcp_check.c"},
     {"a poller entry queued but not armed", tcp_queued_unarmed, 1,
      "tcp_check.c"},
 };
