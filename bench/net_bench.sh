@@ -22,7 +22,9 @@
 #        (tap0), and a second Linux server on 2001:db8:13::2 (the veth);
 #        bulk both ways over IPv6 against the IPv4 rows of the same stack
 #        (goal, issue 12: >= 0.95x) and against Linux over the veth on
-#        IPv6.
+#        IPv6.  The spt guest answers on 2001:db8:16::2 (tap5) too: its
+#        IPv6 rows against its IPv4 ones (the tender's offload frames,
+#        ATOLL_HVT_NET_TSO6, for both families).
 #   2. 1-byte request/response: round trips per second (µs each), Nagle
 #      off on both ends, against the same servers (hvt included).
 #   3. memory per idle connection: $CONNS (10,000) connections held open.
@@ -107,6 +109,7 @@ ip -n "$NS1" link add veth1 type veth peer name veth2 netns "$NS2" &&
     ip -n "$NS1" link set veth1 up && ip -n "$NS2" link set veth2 up ||
     die "cannot create the veth pair"
 ip -n "$NS1" addr add 2001:db8:10::1/64 dev tap0 nodad &&
+    ip -n "$NS1" addr add 2001:db8:16::1/64 dev tap5 nodad &&
     ip -n "$NS1" addr add 2001:db8:13::1/64 dev veth1 nodad &&
     ip -n "$NS2" addr add 2001:db8:13::2/64 dev veth2 nodad ||
     die "cannot give the tap and the veth IPv6 addresses"
@@ -194,12 +197,17 @@ fi
 
 if [ $HAVE_SPT = 1 ]; then
     # The same image and --mem as on hvt, under the sandboxed tender.
-    uk_cmd spt "$IMG_HVT" net tap5 --ipv4=198.18.16.2/24
+    uk_cmd spt "$IMG_HVT" net tap5 --ipv4=198.18.16.2/24 \
+        --ipv6=2001:db8:16::2/64
     UK_SPT=("${UK[0]}" --mem=48 "${UK[@]:1}")
     ip netns exec "$NS1" "${UK_SPT[@]}" >"$TMP/spt.log" 2>&1 &
     PIDS="$PIDS $!"
     wait_for "$TMP/spt.log" "netbench: serving" ||
         { HAVE_SPT=0 SPT_WHY=" a running spt guest (it did not start)"; }
+    for _ in $(seq 50); do # its IPv6 address, once DAD is over
+        ip netns exec "$NS1" ping -6 -c 1 -W 1 2001:db8:16::2 >/dev/null 2>&1 && break
+        sleep 0.1
+    done
 fi
 
 HAVE_LWIP=0
@@ -271,7 +279,7 @@ MEM_LX=$(mem_linux)
 STACKS="uk:198.18.10.2 lx:198.18.13.2 no:198.18.15.2 u6:2001:db8:10::2 l6:2001:db8:13::2"
 [ $HAVE_LWIP = 1 ] && STACKS="$STACKS lw:198.18.12.2"
 [ $HAVE_HVT = 1 ] && STACKS="$STACKS hv:198.18.14.2"
-[ $HAVE_SPT = 1 ] && STACKS="$STACKS sp:198.18.16.2"
+[ $HAVE_SPT = 1 ] && STACKS="$STACKS sp:198.18.16.2 s6:2001:db8:16::2"
 for _ in $(seq "$ROUNDS"); do
     for st in $STACKS; do
         k=${st%%:*} a=${st#*:} # the address may have colons: the key has none
@@ -281,7 +289,7 @@ for _ in $(seq "$ROUNDS"); do
 done
 for _ in $(seq "$ROUNDS"); do
     for st in $STACKS; do
-        case $st in u6:* | l6:*) continue ;; esac # bulk only over IPv6
+        case $st in u6:* | l6:* | s6:*) continue ;; esac # bulk only over IPv6
         keep "${st%%:*}-rr" "$(peer rr "${st#*:}" 5003 | field us)" lower
     done
 done
@@ -291,6 +299,7 @@ LW_IN=$(best lw-in) LW_OUT=$(best lw-out) LW_RR=$(best lw-rr)
 HVT_IN=$(best hv-in) HVT_OUT=$(best hv-out) HVT_RR=$(best hv-rr)
 NO_IN=$(best no-in) NO_OUT=$(best no-out)
 SPT_IN=$(best sp-in) SPT_OUT=$(best sp-out) SPT_RR=$(best sp-rr)
+S6_IN=$(best s6-in) S6_OUT=$(best s6-out)
 U6_IN=$(best u6-in) U6_OUT=$(best u6-out) L6_IN=$(best l6-in) L6_OUT=$(best l6-out)
 
 # ---- the table ------------------------------------------------------------
@@ -344,6 +353,10 @@ if [ $HAVE_SPT = 1 ]; then
     printf '  %-34s %10s %10s | %s\n' "Linux -> stack, Mbit/s" "$SPT_IN" "$UK_IN" "$ri $(verdict "$ri" 0.9)"
     printf '  %-34s %10s %10s | %s\n' "stack -> Linux, Mbit/s" "$SPT_OUT" "$UK_OUT" "$ro $(verdict "$ro" 0.9)"
     printf '  %-34s %10s %10s | %s\n' "1-byte round trip, us (rate ratio)" "$SPT_RR" "$UK_RR" "$rr $(verdict "$rr" 0.9)"
+    printf '  %-34s %10s %10s | %s\n' "over IPv6, Mbit/s" "spt v6" "spt v4" "spt v6/v4 (goal >= 0.95)"
+    ri=$(ratio "$S6_IN" "$SPT_IN") ro=$(ratio "$S6_OUT" "$SPT_OUT")
+    printf '  %-34s %10s %10s | %s\n' "Linux -> stack" "$S6_IN" "$SPT_IN" "$ri $(verdict "$ri" 0.95)"
+    printf '  %-34s %10s %10s | %s\n' "stack -> Linux" "$S6_OUT" "$SPT_OUT" "$ro $(verdict "$ro" 0.95)"
 else
     echo "  (spt: not measured: need$SPT_WHY)"
 fi
