@@ -17,12 +17,12 @@ fuzz_runtime() {
         lib/store/*.c lib/net/*.c lib/http/*.c lib/fw/*.c 2>/dev/null) \
         $(ls platform/sim/*.c platform/host/*.c | grep -v start.c)"
     mkdir -p "$dir/obj"
-    for f in $src; do
-        # shellcheck disable=SC2086 # FUZZ_FLAGS is a list of words
-        clang $FUZZ_FLAGS -fsanitize=fuzzer-no-link -c "$f" \
-            -o "$dir/obj/$(echo "$f" | tr / _).o" >>"$LOG" 2>&1 &
-    done
-    wait
+    # One compiler per CPU, not one per file: a hundred and thirty at once
+    # starve everything else on the machine (fuzzers' timeouts included).
+    # shellcheck disable=SC2086 # FUZZ_FLAGS and src are lists of words
+    printf '%s\n' $src | xargs -P "$(nproc)" -I{} sh -c \
+        'clang '"$FUZZ_FLAGS"' -fsanitize=fuzzer-no-link -c "$1" \
+            -o "$2/obj/$(echo "$1" | tr / _).o"' _ {} "$dir" >>"$LOG" 2>&1
     for f in $src; do
         [ -f "$dir/obj/$(echo "$f" | tr / _).o" ] || missing=1
     done
