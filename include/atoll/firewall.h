@@ -50,8 +50,8 @@
  *     routed by the interfaces' addr6/prefix6 and gateway6 to
  *     res->next_hop6: link-local, multicast and the firewall's own
  *     addresses are ATOLL_FW_LOCAL (Neighbor Discovery is the stack's);
- *     fragments are dropped; hop limit 1 is answered with ICMPv6 time
- *     exceeded, and a packet longer than the out interface's MTU with
+ *     fragments follow their first as IPv4's do; hop limit 1 is answered with
+ * ICMPv6 time exceeded, and a packet longer than the out interface's MTU with
  *     Packet Too Big (a router never fragments IPv6, RFC 8200 5).
  *
  *     Answers (ICMP errors, TCP resets) are written into res->answer, at

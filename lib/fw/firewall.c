@@ -364,8 +364,12 @@ static int later_fragment(struct atoll_firewall *fw, int in_if,
                           struct fw_pkt4 *k, unsigned flags, atoll_time_t now,
                           struct atoll_fw_result *res)
 {
-    const struct fw_frag *f = fw_frag_find(
-        fw, in_if, k->o.src, k->o.dst, k->o.proto, fw_rd16(k->o.ip + 4), now);
+    struct fw_frag key = {.id = fw_rd16(k->o.ip + 4),
+                          .proto = k->o.proto,
+                          .in_if = (int8_t)in_if};
+    atoll_fw_addr4(key.src, k->o.src);
+    atoll_fw_addr4(key.dst, k->o.dst);
+    const struct fw_frag *f = fw_frag_find(fw, &key, now);
     if (!f && for_us(fw, k->o.dst)) {
         fw->stats.local++;
         return ATOLL_FW_LOCAL; /* the stack reassembles its own */
@@ -535,10 +539,15 @@ int atoll_firewall_packet(struct atoll_firewall *fw, int in_if, uint8_t *p,
     res->next_hop = hop;
     fw->stats.forwarded++;
     if (first) {
-        struct fw_frag fr = {src0,      dst0,          fw_rd16(k.o.ip + 4),
-                             k.o.proto, (int8_t)in_if, (int8_t)out_if,
-                             hop,       k.o.src,       k.o.dst,
-                             0};
+        struct fw_frag fr = {.id = fw_rd16(k.o.ip + 4),
+                             .proto = k.o.proto,
+                             .in_if = (int8_t)in_if,
+                             .out_if = (int8_t)out_if,
+                             .hop = hop,
+                             .new_src = k.o.src,
+                             .new_dst = k.o.dst};
+        atoll_fw_addr4(fr.src, src0);
+        atoll_fw_addr4(fr.dst, dst0);
         fw_frag_note(fw, &fr, now);
     }
     return ATOLL_FW_FORWARD;

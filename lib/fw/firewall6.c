@@ -12,10 +12,11 @@
  * IPv4, so "accept state established,related" and nothing else inbound
  * lets in only the answers to what went out.  A router never fragments
  * IPv6 (RFC 8200 5): a packet too long for the way out is answered with
- * Packet Too Big.  Fragments are dropped (a later one carries no ports to
- * match), as are packets with link-local or multicast addresses, which
- * never leave their link (RFC 4291 2.5.6): those go to the firewall's own
- * stack, which answers Neighbor Discovery for its addresses.
+ * Packet Too Big.  A first fragment (it has the ports) goes the whole
+ * path and its later fragments follow it (frag.c).  Packets with
+ * link-local or multicast addresses never leave their link (RFC 4291
+ * 2.5.6): those go to the firewall's own stack, which answers Neighbor
+ * Discovery for its addresses.
  */
 #include <string.h>
 
@@ -106,6 +107,28 @@ static bool filter(struct atoll_firewall *fw, struct fw_pkt6 *k,
     return false;
 }
 
+/* A fragment after the first (key fr): out the way its first went, or
+ * dropped when its first did not pass; no rules of its own, and no
+ * answers about it (RFC 4443 2.4 e). */
+static int later_fragment(struct atoll_firewall *fw, struct fw_pkt6 *k,
+                          const struct fw_frag *fr, unsigned flags,
+                          atoll_time_t now, struct atoll_fw_result *res)
+{
+    const struct fw_frag *f = fw_frag_find(fw, fr, now);
+    if (!f)
+        return fw_drop(fw, res, &fw->stats.fragment,
+                       "a fragment whose first did not pass");
+    if (k->o.hop <= 1)
+        return fw_drop(fw, res, &fw->stats.ttl_exceeded, "hop limit exceeded");
+    if (k->o.len > fw->ifs[f->out_if].mtu && !(flags & ATOLL_FW_PKT_GSO))
+        return fw_drop(fw, res, &fw->stats.too_big, "larger than the MTU");
+    k->o.ip[7]--;
+    res->out_if = f->out_if;
+    res->next_hop6 = f->hop6;
+    fw->stats.forwarded++;
+    return ATOLL_FW_FORWARD;
+}
+
 int fw_packet6(struct atoll_firewall *fw, int in_if, uint8_t *p, size_t len,
                unsigned flags, atoll_time_t now, struct atoll_fw_result *res)
 {
@@ -117,12 +140,16 @@ int fw_packet6(struct atoll_firewall *fw, int in_if, uint8_t *p, size_t len,
         fw->stats.local++;
         return ATOLL_FW_LOCAL; /* the stack takes or drops it */
     }
-    if (k.o.fragment)
-        return fw_drop(fw, res, &fw->stats.fragment, "a fragment");
     /* Strict reverse path (RFC 3704 2.2), as for IPv4. */
     atoll_ipv6_t hop;
     if (fw_route6(fw, k.o.src, &hop) != in_if)
         return fw_drop(fw, res, &fw->stats.spoofed, "source not of this side");
+    /* A first fragment goes the whole path; a later one follows it. */
+    struct fw_frag fr = {.id = k.o.frag_id, .in_if = (int8_t)in_if};
+    memcpy(fr.src, k.o.src, 16);
+    memcpy(fr.dst, k.o.dst, 16);
+    if (k.o.frag_off)
+        return later_fragment(fw, &k, &fr, flags, now, res);
 
     struct fw_l4 l = {k.o.proto,       k.o.tr.has_l4,    k.o.l4, k.o.l4_len,
                       k.o.tr.tcp_hlen, k.o.tr.tcp_flags, k.o.len};
@@ -186,6 +213,11 @@ int fw_packet6(struct atoll_firewall *fw, int in_if, uint8_t *p, size_t len,
         if (e < 0) /* both tuples are new, so only a full table refuses */
             return fw_drop(fw, res, &fw->stats.invalid, "not trackable");
         fw_conn_first(fw, c, &l, now);
+    }
+    if (k.o.fragment) {
+        fr.out_if = (int8_t)out_if;
+        fr.hop6 = hop;
+        fw_frag_note(fw, &fr, now);
     }
     p[7]--; /* the hop limit: in no checksum */
     res->out_if = out_if;

@@ -13,15 +13,16 @@
 
 #define FW_IFNAME_MAX 32
 
-/* How a fragmented IPv4 datagram went through (frag4.c): its first
- * fragment's header as it came and as it left. */
+/* How a fragmented datagram went through (frag.c): its first fragment's
+ * key as it came and how it left. */
 struct fw_frag {
-    atoll_ipv4_t src, dst; /* as it came */
-    uint16_t id;
-    uint8_t proto;
+    uint8_t src[16], dst[16]; /* as it came (IPv4 mapped, atoll/fw.h) */
+    uint32_t id;              /* identification */
+    uint8_t proto;            /* IPv4's (part of its key); IPv6: 0 */
     int8_t in_if, out_if;
-    atoll_ipv4_t hop;              /* where it went */
-    atoll_ipv4_t new_src, new_dst; /* as it left */
+    atoll_ipv4_t hop;              /* IPv4: where it went */
+    atoll_ipv4_t new_src, new_dst; /* IPv4: as it left */
+    atoll_ipv6_t hop6;             /* IPv6: where it went */
     atoll_time_t expires;          /* 0: a free entry */
 };
 
@@ -46,11 +47,10 @@ struct atoll_firewall {
  * says, for FW_FRAG_NS; a full table forgets its oldest entry. */
 void fw_frag_note(struct atoll_firewall *fw, const struct fw_frag *f,
                   atoll_time_t now);
-/* The way of the datagram a later fragment belongs to, or NULL. */
-const struct fw_frag *fw_frag_find(struct atoll_firewall *fw, int in_if,
-                                   atoll_ipv4_t src, atoll_ipv4_t dst,
-                                   uint8_t proto, uint16_t id,
-                                   atoll_time_t now);
+/* The way of the datagram a later fragment belongs to (key: its
+ * addresses, id, proto and in_if), or NULL. */
+const struct fw_frag *fw_frag_find(struct atoll_firewall *fw,
+                                   const struct fw_frag *key, atoll_time_t now);
 
 /* The interface toward dst and the next hop there, or -1: no route. */
 int fw_route(const struct atoll_firewall *fw, atoll_ipv4_t dst,

@@ -54,6 +54,7 @@ static int parse_ip(uint8_t *p, size_t n, bool quote, struct fw_ip6 *h)
         if (next == 44) {
             uint16_t fo = fw_rd16(p + off + 2);
             h->frag_off = fo & 0xfff8;
+            h->frag_id = fw_rd32(p + off + 4);
             h->fragment = (fo & 0xfff9) != 0; /* offset or M: not atomic */
         }
         next = p[off];

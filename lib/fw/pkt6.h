@@ -46,6 +46,7 @@ struct fw_ip6 {
     uint8_t src[16], dst[16];
     bool fragment;      /* a fragment header that is not atomic */
     uint16_t frag_off;  /* its offset in bytes */
+    uint32_t frag_id;   /* its identification */
     uint8_t *l4;        /* the upper layer's header */
     size_t l4_len;      /* bytes from there */
     struct fw_ports tr; /* has_l4 false: a later fragment, or cut */

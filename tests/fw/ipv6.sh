@@ -6,7 +6,8 @@
 # route to fd00:1::/64 the firewall's fd00:2::1).  IPv6 is routed, not
 # translated, so the server sees the client's own address.  Through the
 # unikernel, which answers Neighbor Discovery for its addresses and
-# resolves the hosts it forwards to: ping -6; curl -6 to a web server;
+# resolves the hosts it forwards to: ping -6, with 3000 bytes too (in
+# fragments); curl -6 to a web server;
 # 8 MiB downloaded byte for byte (the taps' TCP/IPv6 offload frames cross
 # it); a UDP exchange; a new connection from the outside dropped (the
 # rules let in only what is established); a rejected port refused at
@@ -43,6 +44,12 @@ ping6_through() {
         ip netns exec "$NC" ping -6 -c 1 -W 1 fd00:2::9 && break
     done
     ip netns exec "$NC" ping -6 -c 3 -i 0.2 -W 2 fd00:2::9
+}
+
+# 3000 bytes of echo each way: the hosts fragment them, and the later
+# fragments follow their first through the firewall.
+ping6_fragments() {
+    ip netns exec "$NC" ping -6 -c 2 -i 0.3 -W 3 -s 3000 fd00:2::9
 }
 
 curl6_out() {
@@ -134,6 +141,8 @@ run_target() {
     t "web servers listen" wait_port "$NSV" 8000
     wait_port "$NC" 8000 >/dev/null
     t "ping -6 from the client through the firewall" ping6_through
+    t "ping -6 with 3000 bytes: fragments each way through it" \
+        ping6_fragments
     t "curl -6 through it; the server sees the client's own address" \
         curl6_out
     t "8 MiB downloaded over IPv6, byte for byte" big6_out

@@ -5,7 +5,8 @@
  * only" inbound, the TCP windows, ICMPv6 errors matched through their
  * quote and forged ones dropped, rejects with a reset and with ICMPv6
  * unreachable, hop limit 1 and Packet Too Big answers, extension headers
- * walked to the ports, and what never leaves its link going to the
+ * walked to the ports, later fragments following their first, and what
+ * never leaves its link going to the
  * firewall's own stack.  Every checksum is checked here by a sum of its
  * own over the pseudo-header.
  */
@@ -185,8 +186,10 @@ static void forwarded_(int verdict, int out_if, const atoll_ipv6_t *hop,
     if (res.out_if != out_if || memcmp(res.next_hop6.b, hop->b, 16))
         harness_fail(__FILE__, line, "out of %d, not %d, or another hop",
                      res.out_if, out_if);
-    size_t off = pkt[6] == 60 ? 48 : 40;
-    if (pkt[7] != 63 || l4_sum(pkt, pkt_len, off, off == 40 ? pkt[6] : 6))
+    /* one 8-byte extension header at most here: destination options or
+     * a fragment header */
+    size_t off = pkt[6] == 60 || pkt[6] == 44 ? 48 : 40;
+    if (pkt[7] != 63 || l4_sum(pkt, pkt_len, off, off == 48 ? pkt[40] : pkt[6]))
         harness_fail(__FILE__, line, "hop limit %u or checksum wrong", pkt[7]);
 }
 
@@ -351,7 +354,7 @@ TEST(fw_packet6, "hop limit 1: time exceeded; too big: Packet Too Big")
     atoll_firewall_destroy(fw);
 }
 
-TEST(fw_packet6, "extension headers walked to the ports; fragments dropped")
+TEST(fw_packet6, "extension headers walked to the ports; fragments follow")
 {
     struct atoll_firewall *fw = make_fw(0);
     /* destination options (PadN) before TCP */
@@ -370,15 +373,36 @@ TEST(fw_packet6, "extension headers walked to the ports; fragments dropped")
     build(&C1, &SRV, 60, opts, 8, 6, t, 20, 16);
     pkt[41] = 9; /* (9 + 1) * 8 bytes */
     CHECK_EQ(run(fw, 0, 0), ATOLL_FW_DROPPED);
-    /* a fragment */
-    uint8_t frag[8] = {17, 0, 0, 1, 0, 0, 0, 42}; /* offset 0, M */
-    uint8_t u[12] = {0};
-    build(&C1, &SRV, 44, frag, 8, 17, u, 12, 6);
+    /* a first fragment, its UDP header in it: tracked and forwarded */
+    uint8_t frag[8] = {17, 0, 0, 1, 0, 0, 0, 42}; /* offset 0, M, id 42 */
+    uint8_t u[16] = {0};
+    fw_wr16(u, 5353);
+    fw_wr16(u + 2, 7000);
+    fw_wr16(u + 4, 3000);
+    build(&C1, &SRV, 44, frag, 8, 17, u, 16, 6);
+    forwarded(run(fw, 0, 0), 1, &SRV);
+    /* a later fragment of it (offset 1448) follows; no checksum here */
+    uint8_t later[8] = {17, 0, 0x05, 0xa8, 0, 0, 0, 42};
+    build(&C1, &SRV, 44, later, 8, 17, u, 16, 6);
+    CHECK_EQ(run(fw, 0, 0), ATOLL_FW_FORWARD);
+    CHECK_EQ(res.out_if, 1);
+    CHECK(!memcmp(res.next_hop6.b, SRV.b, 16));
+    CHECK_EQ(pkt[7], 63);
+    /* one of another datagram (id 43), whose first never came: dropped */
+    later[7] = 43;
+    build(&C1, &SRV, 44, later, 8, 17, u, 16, 6);
     CHECK_EQ(run(fw, 0, 0), ATOLL_FW_DROPPED);
+    /* a first fragment the rules drop (new from outside): its later
+     * fragments are dropped too */
+    frag[7] = later[7] = 44;
+    build(&SRV, &C1, 44, frag, 8, 17, u, 16, 6);
+    CHECK_EQ(run(fw, 1, 0), ATOLL_FW_DROPPED);
+    build(&SRV, &C1, 44, later, 8, 17, u, 16, 6);
+    CHECK_EQ(run(fw, 1, 0), ATOLL_FW_DROPPED);
     struct atoll_fw_stats st;
     stats(fw, &st);
     CHECK_EQ(st.bad, 1);
-    CHECK_EQ(st.fragment, 1);
+    CHECK_EQ(st.fragment, 2);
     atoll_firewall_destroy(fw);
 }
 
