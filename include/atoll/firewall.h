@@ -20,7 +20,7 @@
  *       1. malformed (atoll_fw's parser of lib/fw/pkt4.c): dropped.
  *          Fragments are not reassembled: a first fragment (it has the
  *          ports) goes these steps, and the later ones of its datagram
- *          follow it out, translated alike (lib/fw/frag4.c); a later
+ *          follow it out, translated alike (lib/fw/frag.c); a later
  *          fragment whose first did not pass is dropped, or local when
  *          it is for the firewall.
  *       2. a source that would not be routed back out of in_if (strict
