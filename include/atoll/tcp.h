@@ -133,8 +133,10 @@ int atoll_tcp_listen_family(struct atoll_stack *s, enum atoll_family family,
 int atoll_tcp_accept(struct atoll_tcp_listener *l, atoll_time_t deadline,
                      struct atoll_tcp_conn **out);
 
-/* Stop listening; connections not yet accepted are reset.  No fiber may
- * be blocked in accept on `l`. */
+/* Stop listening; connections not yet accepted are reset.  A fiber
+ * blocked in accept on `l` wakes with -ATOLL_ECLOSED (the listener's
+ * memory is freed when the last of them has returned); `l` must not be
+ * used after this call. */
 void atoll_tcp_listener_close(struct atoll_tcp_listener *l);
 
 /* A deadline already passed (0) makes read and write non-blocking: read

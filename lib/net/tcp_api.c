@@ -152,9 +152,18 @@ int atoll_tcp_accept(struct atoll_tcp_listener *l, atoll_time_t deadline,
 {
     if (!l || !out)
         return -ATOLL_EINVAL;
-    while (!l->acc_head)
-        if (atoll_event_wait(&l->ev, deadline) < 0)
+    while (!l->acc_head) {
+        l->waiters++;
+        int rc = atoll_event_wait(&l->ev, deadline);
+        l->waiters--;
+        if (l->closed) {
+            if (l->waiters == 0)
+                atoll_free(l);
+            return -ATOLL_ECLOSED;
+        }
+        if (rc < 0)
             return -ATOLL_ETIMEDOUT;
+    }
     struct atoll_tcp_conn *c = l->acc_head;
     tcp_unqueue(c);
     c->handed_out = true;
@@ -180,6 +189,11 @@ void atoll_tcp_listener_close(struct atoll_tcp_listener *l)
             *pp = l->next;
             break;
         }
+    if (l->waiters > 0) { /* the last of them frees it */
+        l->closed = true;
+        atoll_event_broadcast(&l->ev);
+        return;
+    }
     atoll_free(l);
 }
 

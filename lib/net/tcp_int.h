@@ -349,6 +349,11 @@ struct atoll_tcp_listener {
     struct atoll_tcp_conn *acc_head, *acc_tail; /* established */
     int acc_n;
     atoll_event ev;
+    /* Fibers blocked in accept.  Closing wakes them and leaves the
+     * listener for the last of them to free: each looks at `closed`
+     * after it wakes. */
+    int waiters;
+    bool closed;
 };
 
 #define TCP_HASH_BUCKETS 4096

@@ -488,3 +488,50 @@ TEST(tcp_sim, "a SYN flood leaves established connections working")
     CHECK_EQ(atoll_test_run(64u << 20, flood_main, NULL), 0);
     net_sim_end();
 }
+
+/* ---- closing a listener that fibers wait on
+ * ------------------------------------------------ */
+
+static int accept_waiter(void *arg)
+{
+    struct atoll_tcp_conn *c;
+    return atoll_tcp_accept(arg, atoll_after(ATOLL_SEC(60)), &c);
+}
+
+static int close_main(void *arg)
+{
+    two_stacks();
+    struct atoll_tcp_listener *l;
+    NCHECK_EQ(atoll_tcp_listen(sb, 80, 0, &l), 0);
+    atoll_fiber *w[3];
+    for (int i = 0; i < 3; i++)
+        NCHECK_EQ(atoll_fiber_spawn(&w[i], "accept", accept_waiter, l, 0), 0);
+    atoll_sleep(ATOLL_MS(10)); /* all three block in accept */
+    atoll_time_t t0 = atoll_now();
+    atoll_tcp_listener_close(l);
+    for (int i = 0; i < 3; i++) {
+        int rc = 0;
+        NCHECK_EQ(atoll_fiber_join(w[i], atoll_after(ATOLL_SEC(1)), &rc), 0);
+        NCHECK_EQ(rc, -ATOLL_ECLOSED);
+    }
+    NCHECK(atoll_now() - t0 < ATOLL_SEC(1)); /* woken, not timed out */
+    /* The port is free again: a new listener takes it and serves. */
+    NCHECK_EQ(atoll_tcp_listen(sb, 80, 0, &l), 0);
+    struct atoll_tcp_conn *c, *d;
+    NCHECK_EQ(atoll_tcp_connect(sa, atoll_addr4(B_ADDR), 80,
+                                atoll_after(ATOLL_SEC(5)), &c),
+              0);
+    NCHECK_EQ(atoll_tcp_accept(l, atoll_after(ATOLL_SEC(5)), &d), 0);
+    atoll_tcp_abort(c);
+    atoll_tcp_abort(d);
+    atoll_tcp_listener_close(l);
+    finish();
+    return 0;
+}
+
+TEST(tcp_sim, "closing a listener wakes the fibers in accept with ECLOSED")
+{
+    net_sim_begin("tcp-lclose", 7, (struct atoll_sim_wire_opts){0});
+    CHECK_EQ(atoll_test_run(16u << 20, close_main, NULL), 0);
+    net_sim_end();
+}
