@@ -96,18 +96,26 @@ sys.exit(got < 1 << 20)
 EOF
 }
 
+# iperf_udp: 20 Mbit/s of UDP for 2 s, under 5 % lost.  A second try
+# when the first loses more: UDP has no retransmission, so a machine busy
+# with other work for a moment loses datagrams in the unikernel's queue
+# (a fresh-clone run beside four builds lost 6.1 % once); a firewall that
+# loses packets loses them in both tries.
 iperf_udp() {
-    local j=$W/iperf.json
-    ip netns exec "$NC" iperf3 -c 198.18.2.9 -u -b 20M -t 2 -J >"$j" || {
-        cat "$j"
-        return 1
-    }
-    python3 - "$j" <<'EOF'
+    local j=$W/iperf.json try
+    for try in 1 2; do
+        ip netns exec "$NC" iperf3 -c 198.18.2.9 -u -b 20M -t 2 -J >"$j" || {
+            cat "$j"
+            return 1
+        }
+        python3 - "$j" "$try" <<'EOF' && return 0
 import json, sys
 s = json.load(open(sys.argv[1]))["end"]["sum"]
-print("%d datagrams, %d lost (%.1f %%)" % (s["packets"], s["lost_packets"], s["lost_percent"]))
+print("try %s: %d datagrams, %d lost (%.1f %%)" % (sys.argv[2], s["packets"], s["lost_packets"], s["lost_percent"]))
 sys.exit(s["packets"] < 1000 or s["lost_percent"] > 5)
 EOF
+    done
+    return 1
 }
 
 server_saw_firewall() {
@@ -229,7 +237,7 @@ run_target() {
     wait_port "$NSV" 7000 >/dev/null
     t "iperf3 TCP through masquerade, client to server, 2 s" iperf_tcp
     t "iperf3 TCP through masquerade, server to client (-R), 2 s" iperf_tcp -R
-    t "iperf3 UDP through masquerade, 20 Mbit/s for 2 s, under 5 % lost" \
+    t "iperf3 UDP through masquerade, 20 Mbit/s for 2 s, under 5 % lost (of two tries)" \
         iperf_udp
     t "the iperf3 server saw only the firewall's address" server_saw_firewall
     bg_start ip netns exec "$NC" python3 "$PEER" sniff eth0 "$MARK" \
