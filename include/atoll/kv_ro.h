@@ -49,8 +49,9 @@
  *     map, where a store offers it (the baked store does; others give
  *     -ATOLL_ENOTSUP), says where a value's bytes from `offset` on already
  *     are in memory, for as long as the store is open: *ptr and *len (0 at
- *     or past the end).  A web server sends them from there, without
- *     copying them into a buffer of its own first.
+ *     or past the end).  (The baked store's are the image's own bytes,
+ *     there for the program's whole life.)  A web server sends them from there,
+ * without copying them into a buffer of its own first.
  *
  *     Calls complete before they return (the tar store reads its block
  *     device, which never suspends); they take no deadline.

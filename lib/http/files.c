@@ -90,16 +90,17 @@ static int body_from_store(struct atoll_http_req *r, struct atoll_kv_ro *kv,
     struct atoll_http_conn *c = r->conn;
     if (c->drop_body)
         return 0;
-    /* A store whose values are in memory (baked into the image): a large
-     * body goes from there to the flow, a small one joins the answer's
-     * head in the output buffer (http_out). */
+    /* A store whose values are in memory (baked into the image, for the
+     * program's life): a large body goes from there to the flow by
+     * reference, a small one joins the answer's head in the output
+     * buffer (http_out_ref). */
     const void *mapped;
     size_t avail;
     if (atoll_kv_ro_map(kv, key, off, &mapped, &avail) == 0) {
         if (avail < len)
             return -ATOLL_EIO; /* the value shrank */
         c->sent += len;
-        return http_out(c, mapped, (size_t)len);
+        return http_out_ref(c, mapped, (size_t)len);
     }
     while (len) {
         if (c->out_cap - c->out_len < 2048 || c->out_len == c->out_cap) {

@@ -163,6 +163,10 @@ int http_flush(struct atoll_http_conn *c);
 
 /* Append bytes to the answers being gathered (flushing as needed). */
 int http_out(struct atoll_http_conn *c, const void *p, size_t len);
+/* The same for memory that outlives the connection (a file baked into
+ * the image): a large body is handed to the flow by reference
+ * (atoll_flow_write_ref), so TCP copies it once, into its frames. */
+int http_out_ref(struct atoll_http_conn *c, const void *p, size_t len);
 
 /* Reset the answer state for the next request. */
 void http_answer_reset(struct atoll_http_conn *c);

@@ -91,7 +91,7 @@ int http_flush(struct atoll_http_conn *c)
     return 0;
 }
 
-int http_out(struct atoll_http_conn *c, const void *p, size_t len)
+static int out(struct atoll_http_conn *c, const void *p, size_t len, bool ref)
 {
     if (c->err)
         return c->err;
@@ -100,11 +100,19 @@ int http_out(struct atoll_http_conn *c, const void *p, size_t len)
         if (e < 0)
             return e;
         if (len >= c->out_cap) {
-            /* Large: from the caller's memory, no copy through ours. */
+            /* Large: from the caller's memory, no copy through ours
+             * (and with `ref`, none into the flow's buffer either). */
             size_t off = 0;
             while (off < len) {
-                int n = atoll_flow_write(c->f, (const uint8_t *)p + off,
-                                         len - off, c->write_deadline);
+                const uint8_t *q = (const uint8_t *)p + off;
+                int n = ref ? atoll_flow_write_ref(c->f, q, len - off,
+                                                   c->write_deadline)
+                            : atoll_flow_write(c->f, q, len - off,
+                                               c->write_deadline);
+                if (n == -ATOLL_ENOMEM && ref) {
+                    ref = false; /* no record for it: copy instead */
+                    continue;
+                }
                 if (n <= 0)
                     return c->err = n < 0 ? n : -ATOLL_ECLOSED;
                 off += (size_t)n;
@@ -115,6 +123,16 @@ int http_out(struct atoll_http_conn *c, const void *p, size_t len)
     memcpy(c->out + c->out_len, p, len);
     c->out_len += len;
     return 0;
+}
+
+int http_out(struct atoll_http_conn *c, const void *p, size_t len)
+{
+    return out(c, p, len, false);
+}
+
+int http_out_ref(struct atoll_http_conn *c, const void *p, size_t len)
+{
+    return out(c, p, len, true);
 }
 
 void http_answer_reset(struct atoll_http_conn *c)

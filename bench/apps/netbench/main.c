@@ -36,12 +36,15 @@ static int sink_conn(void *arg)
 }
 
 /* Write until the peer stops reading and resets (the Linux reader
- * measures); the deadline only ends a write to a vanished peer. */
+ * measures); the deadline only ends a write to a vanished peer.  The
+ * pattern is queued by reference (atoll_tcp_write_ref: it never changes
+ * and outlives the connection), as lwIP's source queues its pattern
+ * without TCP_WRITE_FLAG_COPY: each side copies it once, into frames. */
 static int source_conn(void *arg)
 {
     struct atoll_tcp_conn *c = arg;
-    while (atoll_tcp_write(c, txbuf, sizeof txbuf, atoll_after(ATOLL_SEC(10))) >
-           0)
+    while (atoll_tcp_write_ref(c, txbuf, sizeof txbuf, NULL, NULL,
+                               atoll_after(ATOLL_SEC(10))) == 0)
         ;
     atoll_tcp_abort(c);
     return 0;
