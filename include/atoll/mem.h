@@ -111,5 +111,10 @@ char *atoll_strdup(const char *s);
 void atoll_mem_stats(struct atoll_mem_stats *out);
 /* atoll_heap_fail_nth on the default heap. */
 void atoll_mem_fail_nth(uint64_t n, bool sticky);
+/* For an allocation served from a free list kept above the default heap
+ * (a cache of blocks it already holds): counts as a request for
+ * injection, and true when injection fails it, so that a cache hides no
+ * allocation from atoll_mem_fail_nth. */
+bool atoll_mem_fail_point(void);
 
 #endif

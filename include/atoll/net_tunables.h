@@ -390,6 +390,14 @@
 #define TCP_BUF_IDLE_NS 1000000000LL
 #endif
 
+/* Transmit frame buffers of ordinary size (a full segment) a stack keeps
+ * for reuse once sent, instead of giving each back to the allocator and
+ * asking again for the next segment (lib/net/frame_cache.c); at most
+ * this many, about 1.7 KiB each with a 1500-byte MTU. */
+#ifndef NET_FRAME_CACHE
+#define NET_FRAME_CACHE 4
+#endif
+
 /* A poller reports a connection writable (atoll_tcp_poller_arm) once this
  * many bytes of its send buffer are free: waking a writer for a few bytes
  * at a time would cost a wake-up per ACK. */

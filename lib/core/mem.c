@@ -591,3 +591,9 @@ void atoll_mem_fail_nth(uint64_t n, bool sticky)
 {
     atoll_heap_fail_nth(&default_heap, n, sticky);
 }
+
+bool atoll_mem_fail_point(void)
+{
+    struct heap_impl *H = impl(&default_heap);
+    return H->bins && injected(H);
+}

@@ -75,7 +75,7 @@ void net_eth_flush(struct atoll_stack *s)
         done += r;
     }
     for (int i = 0; i < s->ntx; i++)
-        atoll_buf_free(s->txq[i]);
+        net_frame_free(s, s->txq[i]);
     s->ntx = 0;
 }
 
@@ -103,6 +103,6 @@ int net_eth_output(struct atoll_stack *s, const uint8_t dst[6], uint16_t type,
         return 0;
     }
     int r = atoll_netif_send(s->nif, &b, 1);
-    atoll_buf_free(b);
+    net_frame_free(s, b);
     return r < 0 ? r : 0;
 }

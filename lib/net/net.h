@@ -27,6 +27,14 @@
 #define NET_IP_HEADROOM  (14 + 60)
 #define NET_TCP_HEADROOM (NET_IP_HEADROOM + 60)
 
+/* lib/net/frame_cache.c: a buffer for a TCP segment of `size` payload
+ * bytes with NET_TCP_HEADROOM (as atoll_buf_alloc), from the stack's
+ * cache of sent frames when it is of ordinary size; a sent frame given
+ * back (freed, or kept for the next); the cache emptied (stack end). */
+struct atoll_buf *net_frame_alloc(struct atoll_stack *s, size_t size);
+void net_frame_free(struct atoll_stack *s, struct atoll_buf *b);
+void net_frame_cache_clear(struct atoll_stack *s);
+
 #define NET_PROTO_ICMP 1
 #define NET_PROTO_TCP  6
 #define NET_PROTO_UDP  17

@@ -297,6 +297,7 @@ void atoll_stack_destroy(struct atoll_stack *s)
     net_ipv6_fini(s);
     for (int i = 0; i < s->ntx; i++)
         atoll_buf_free(s->txq[i]);
+    net_frame_cache_clear(s);
     atoll_free(s);
 }
 

@@ -106,6 +106,9 @@ struct atoll_stack {
     bool in_rx; /* the receive fiber is dispatching: batch transmissions */
     struct atoll_buf *txq[NET_TX_BATCH];
     int ntx;
+    /* Sent frame buffers kept for reuse (frame_cache.c), linked by next. */
+    struct atoll_buf *frame_cache;
+    int frame_cache_n;
 
     struct arp_entry arp[NET_ARP_CACHE_MAX];
     size_t arp_queued; /* packets waiting in all entries */

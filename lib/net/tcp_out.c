@@ -111,7 +111,7 @@ int tcp_send_segment(struct atoll_tcp_conn *c, uint32_t seq, uint32_t len,
             olen = 0;
     }
 
-    struct atoll_buf *b = atoll_buf_alloc(NET_TCP_HEADROOM, len);
+    struct atoll_buf *b = net_frame_alloc(ts->s, len);
     if (!b)
         return -ATOLL_ENOMEM;
     if (len)
