@@ -124,6 +124,14 @@ void net_tcp6_input(struct atoll_stack *s, struct atoll_buf *b,
 void net_tcp_icmp6_error(struct atoll_stack *s, uint8_t type, uint8_t code,
                          uint32_t mtu, const uint8_t *inner, size_t len);
 
+/* The end of a receive batch (stack.c's receive fiber, before it sends
+ * what the batch produced): TCP sends the ACKs that in-order data asked
+ * for during the batch, one per connection (tcp_out.c). */
+void net_tcp_rx_end(struct atoll_stack *s);
+/* True while the receive fiber dispatches a batch: output is queued and
+ * sent at the batch's end, so an ACK asked for now may wait for it. */
+bool net_in_rx(const struct atoll_stack *s);
+
 /* Where TCP keeps its per-stack state. */
 void net_tcp_set(struct atoll_stack *s, void *tcp);
 void *net_tcp_get(const struct atoll_stack *s);

@@ -123,6 +123,7 @@ static int rx_main(void *arg)
             frames[i]->next = NULL;
             net_eth_input(s, frames[i]);
         }
+        net_tcp_rx_end(s);
         net_eth_flush(s);
         s->in_rx = false;
         if (n == NET_RX_BATCH)
@@ -340,6 +341,11 @@ void net_tcp_set(struct atoll_stack *s, void *tcp)
 void *net_tcp_get(const struct atoll_stack *s)
 {
     return s->tcp;
+}
+
+bool net_in_rx(const struct atoll_stack *s)
+{
+    return s->in_rx;
 }
 
 /* ---- constructors for the generated wiring

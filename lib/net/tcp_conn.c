@@ -72,6 +72,10 @@ static void neigh_release(struct atoll_tcp_conn *c)
 static void conn_free(struct atoll_tcp_conn *c)
 {
     struct tcp_stack *ts = c->ts;
+    if (c->ack_batched)
+        for (int i = 0; i < ts->nack_batch; i++)
+            if (ts->ack_batch[i] == c)
+                ts->ack_batch[i] = NULL;
     neigh_release(c);
     tcp_poll_disarm(c);
     dheap_remove(&ts->timers, &c->tnode);

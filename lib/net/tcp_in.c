@@ -371,6 +371,26 @@ static bool ack_input(struct atoll_tcp_conn *c, const struct seg *sg)
 /* ---- data and FIN
  * -------------------------------------------------------------- */
 
+/* In-order data has made a second segment unacknowledged: RFC 1122 and
+ * RFC 5681 4.2 want an ACK.  Inside a receive batch every frame this
+ * ACK would make leaves with the rest of the batch at its end (eth.c),
+ * so only the last of a connection's ACKs says anything the earlier ones
+ * do not: the connection is noted once and net_tcp_rx_end sends one ACK
+ * for it, as a receiver that merges a burst into one large segment (GRO)
+ * does.  Outside a batch (a test feeding segments directly), at once. */
+static void ack_second_segment(struct atoll_tcp_conn *c)
+{
+    struct tcp_stack *ts = c->ts;
+    if (c->ack_batched)
+        return;
+    if (!net_in_rx(ts->s) || ts->nack_batch == NET_RX_BATCH) {
+        c->ack_now = true;
+        return;
+    }
+    c->ack_batched = true;
+    ts->ack_batch[ts->nack_batch++] = c;
+}
+
 /* Returns false if `c` is gone (reset and freed). */
 static bool data_input(struct atoll_tcp_conn *c, const struct seg *sg)
 {
@@ -442,7 +462,7 @@ static bool data_input(struct atoll_tcp_conn *c, const struct seg *sg)
              * merged) counts as the segments it holds. */
             c->ack_segs += n > c->adv_mss ? 2 : 1;
             if (c->ack_segs >= 2)
-                c->ack_now = true; /* RFC 1122: every second segment */
+                ack_second_segment(c);
             tcp_wake(c, ATOLL_TCP_READABLE);
         } else {
             struct tcp_ooo *q = tcp_ooo_get(c);
@@ -491,7 +511,7 @@ static bool data_input(struct atoll_tcp_conn *c, const struct seg *sg)
             break;
         }
     }
-    if (!c->ack_now && c->ack_segs > 0 && !c->t_delack)
+    if (!c->ack_now && !c->ack_batched && c->ack_segs > 0 && !c->t_delack)
         tcp_timer_arm(c, &c->t_delack, atoll_now() + TCP_DELACK_NS);
     return true;
 }

@@ -312,9 +312,10 @@ struct atoll_tcp_conn {
     bool ooo_fin;
     uint32_t ooo_fin_seq;
     uint32_t ts_recent, ts_offset, last_ack_sent;
-    int ack_segs;    /* segments received since our last ACK */
-    bool ack_now;    /* send an ACK at the next output */
-    bool sack_dirty; /* ooo changed: report SACK blocks */
+    int ack_segs;     /* segments received since our last ACK */
+    bool ack_now;     /* send an ACK at the next output */
+    bool ack_batched; /* in ts->ack_batch: ACK when the receive batch ends */
+    bool sack_dirty;  /* ooo changed: report SACK blocks */
 
     /* timers (absolute deadlines, 0 = off) */
     struct tcp_rto rto;
@@ -366,6 +367,11 @@ struct tcp_stack {
      * ACKs all find the same one without hashing the 4-tuple. */
     struct atoll_tcp_conn *last;
     struct atoll_tcp_listener *listeners;
+    /* Connections whose in-order data asked for an ACK during the current
+     * receive batch (tcp_in.c); net_tcp_rx_end sends one ACK each.  A
+     * freed connection leaves a NULL here (tcp_conn.c). */
+    struct atoll_tcp_conn *ack_batch[NET_RX_BATCH];
+    int nack_batch;
     uint32_t nconns;
     enum atoll_tcp_cc cc_algo;
     bool tso; /* send TCP_TSO_MAX_SEGS-segment frames (interface TSO4/6) */

@@ -174,6 +174,37 @@ void tcp_send_ack(struct atoll_tcp_conn *c)
     tcp_send_segment(c, c->snd_max, 0, 0);
 }
 
+void net_tcp_rx_end(struct atoll_stack *s)
+{
+    struct tcp_stack *ts = net_tcp_get(s);
+    if (!ts)
+        return;
+    for (int i = 0; i < ts->nack_batch; i++) {
+        struct atoll_tcp_conn *c = ts->ack_batch[i];
+        if (!c)
+            continue; /* freed during the batch */
+        ATOLL_ASSERT(c->ack_batched);
+        c->ack_batched = false;
+        /* Still owed unless data or another ACK left since. */
+        if (c->ack_segs == 0)
+            continue;
+        switch (c->state) {
+        case TCP_ESTABLISHED:
+        case TCP_FIN_WAIT_1:
+        case TCP_FIN_WAIT_2:
+        case TCP_CLOSE_WAIT:
+        case TCP_CLOSING:
+        case TCP_LAST_ACK:
+        case TCP_TIME_WAIT:
+            tcp_send_ack(c);
+            break;
+        default:
+            break;
+        }
+    }
+    ts->nack_batch = 0;
+}
+
 void tcp_send_rst_conn(struct atoll_tcp_conn *c)
 {
     c->ts->st.rst_sent++;

@@ -320,19 +320,23 @@ static int host_main(void *arg)
     int bad = 0;
     bad += bulk(s, SRV, h->k) < 0;
     bad += bulk(s, SRV2, h->k) < 0;
+    /* A datagram and a ping have no retransmission, and the wire loses
+     * 1 %: each gets three tries, as an application would give them (a
+     * firewall that drops them fails all three). */
     struct atoll_udp *u;
     char buf[32];
     atoll_addr_t from;
     uint16_t port;
-    if (atoll_udp_bind(s, 0, &u) < 0 ||
-        atoll_udp_sendto(u, atoll_addr4(SRV2), 7, "many", 4) < 0 ||
-        atoll_udp_recvfrom(u, buf, sizeof buf, &from, &port,
-                           atoll_after(ATOLL_SEC(5))) != 4 ||
-        from.v4 != SRV2)
-        bad++;
-    if (atoll_icmp_ping(s, atoll_addr4(SRV), (uint16_t)h->k, 56,
-                        atoll_after(ATOLL_SEC(5))) < 0)
-        bad++;
+    bool bound = atoll_udp_bind(s, 0, &u) == 0, echoed = false, pinged = false;
+    for (int t = 0; t < 3 && bound && !echoed; t++)
+        echoed = atoll_udp_sendto(u, atoll_addr4(SRV2), 7, "many", 4) >= 0 &&
+                 atoll_udp_recvfrom(u, buf, sizeof buf, &from, &port,
+                                    atoll_after(ATOLL_SEC(2))) == 4 &&
+                 from.v4 == SRV2;
+    for (int t = 0; t < 3 && !pinged; t++)
+        pinged = atoll_icmp_ping(s, atoll_addr4(SRV), (uint16_t)h->k, 56,
+                                 atoll_after(ATOLL_SEC(2))) >= 0;
+    bad += !echoed + !pinged;
     h->m->failed += bad;
     h->m->done++;
     return 0;

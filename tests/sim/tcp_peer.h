@@ -18,6 +18,8 @@
  *     peer_send(p, TCP_ACK, seq, ack, len);   a segment from the peer
  *     PEER_EXPECT(p, TCP_ACK, seq, ack, 0);   the stack's next answer
  *     PEER_EXPECT_NONE(p);                    and nothing else
+ *     p->burst = true; peer_send(...) ...; peer_burst_end(p);
+ *                                             segments in one receive batch
  * (PEER_EXPECT fails the test with the segment it found instead.)
  * Header-only (static functions), like net_util.h.
  */
@@ -66,6 +68,9 @@ struct tcp_peer {
     uint16_t us_port;                /* the stack's */
     uint16_t wnd;                    /* the window the peer advertises */
     const struct tcp_opts *syn_opts; /* options of the peer's SYN */
+    /* Set: peer_send only queues, so that the segments sent until
+     * peer_burst_end reach the stack as one receive batch. */
+    bool burst;
 };
 
 /* ---- the interface double ------------------------------------------------
@@ -216,6 +221,15 @@ static void peer_send_full(struct tcp_peer *p, uint8_t flags, uint32_t seq,
         .ttl = 64, .proto = NET_PROTO_TCP, .src = PEER_THEM, .dst = PEER_US};
     size_t n = net_ip_frame(frame, p->mac, p->them_mac, &ip, tcp, tl);
     peer_queue_rx(p, frame, n);
+    if (!p->burst)
+        peer_settle();
+}
+
+/* The segments sent since p->burst was set arrive together: the stack's
+ * receive fiber takes them as one batch (at most NET_RX_BATCH). */
+static void peer_burst_end(struct tcp_peer *p)
+{
+    p->burst = false;
     peer_settle();
 }
 

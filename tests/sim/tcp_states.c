@@ -556,6 +556,42 @@ static void second_segment_acked(struct tcp_peer *p, const struct snap *b)
     PEER_EXPECT_NONE(p);
 }
 
+static void burst_one_ack(struct tcp_peer *p, const struct snap *b)
+{
+    /* Eight segments in one receive batch: the ACKs for every second one
+     * would all leave at the batch's end, so one, for all of it, does
+     * (tcp_in.c ack_second_segment). */
+    p->burst = true;
+    for (uint32_t i = 0; i < 8; i++)
+        peer_send(p, TCP_ACK, b->rcv + i * 100, b->snd, 100);
+    peer_burst_end(p);
+    PX(p, TCP_ACK, b->snd, b->rcv + 800, 0);
+    PEER_EXPECT_NONE(p);
+    uint8_t buf[1024];
+    if (atoll_tcp_read(p->c, buf, sizeof buf, atoll_after(ATOLL_MS(1))) != 800)
+        harness_fail(__FILE__, __LINE__, "the burst's 800 bytes not readable");
+    for (uint32_t i = 0; i < 800; i++)
+        if (buf[i] != (uint8_t)('a' + i % 100 % 26))
+            harness_fail(__FILE__, __LINE__, "byte %u differs", i);
+}
+
+static void burst_dup_acks(struct tcp_peer *p, const struct snap *b)
+{
+    /* In one batch: two segments in order, then three beyond a hole.
+     * Each out-of-order segment still gets its own duplicate ACK (the
+     * sender counts them, RFC 5681 3.2); the in-order ACK rides the
+     * first of them. */
+    p->burst = true;
+    peer_send(p, TCP_ACK, b->rcv, b->snd, 100);
+    peer_send(p, TCP_ACK, b->rcv + 100, b->snd, 100);
+    for (uint32_t i = 0; i < 3; i++)
+        peer_send(p, TCP_ACK, b->rcv + 300 + i * 100, b->snd, 100);
+    peer_burst_end(p);
+    for (int i = 0; i < 3; i++)
+        PX(p, TCP_ACK, b->snd, b->rcv + 200, 0);
+    PEER_EXPECT_NONE(p);
+}
+
 static void hole_filled(struct tcp_peer *p, const struct snap *b)
 {
     /* [RCV+100, RCV+200) is held; the hole comes: everything ACKed. */
@@ -701,6 +737,10 @@ static const struct row est_rows[] = {
     {"two segments in order: ACK at once after the second (RFC 1122)",
      PEER_ESTABLISHED, false, SEG(TCP_ACK, RCV, 0, SND, 0, 100),
      .after = AFTER_SAME, .more = second_segment_acked},
+    {"eight segments in one receive batch: one ACK, for all of them",
+     PEER_ESTABLISHED, true, .after = AFTER_SAME, .more = burst_one_ack},
+    {"in one batch, in order then beyond a hole: a duplicate ACK each",
+     PEER_ESTABLISHED, true, .after = AFTER_SAME, .more = burst_dup_acks},
     {"data beyond a hole: duplicate ACK at once, the data held",
      PEER_ESTABLISHED, false, SEG(TCP_ACK, RCV, 100, SND, 0, 100),
      .out = {ACK_NOW}, .after = AFTER_SAME, .more = hole_filled},
