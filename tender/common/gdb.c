@@ -367,6 +367,21 @@ static enum gdb_action command(struct gdb_stub *s, const char *p, size_t n)
             return GDB_NONE;
         }
         return p[0] == 'c' ? GDB_CONTINUE : GDB_STEP;
+    case 'C':
+    case 'S': {
+        /* Csig[;addr]: gdb passes on the signal the guest stopped with
+         * (after a fault, the one a process would die of).  A guest has
+         * no signals to deliver, so it is a plain continue or step; the
+         * tender ends a crashed guest with that signal (gdb.h). */
+        const char *q = p + 1;
+        while (q < end && *q != ';')
+            q++;
+        if (q == p + 1 || resume_at(s, q < end ? q + 1 : q, end) < 0) {
+            reply(s, "E01");
+            return GDB_NONE;
+        }
+        return p[0] == 'C' ? GDB_CONTINUE : GDB_STEP;
+    }
     case 'Z':
     case 'z':
         cmd_bp(s, p[0] == 'Z', p + 1, end);

@@ -364,10 +364,19 @@ void hvt_gdb_terminated(int sig)
     gone(false, sig);
 }
 
-void hvt_gdb_crashed(int sig)
+void hvt_gdb_crashed(int sig, uint64_t rip)
 {
     if (dbg.fd < 0)
         return;
+    if (sig == SIGTRAP && (hvt_gdb_is_swbp(&dbg.guest, rip) ||
+                           hvt_gdb_is_swbp(&dbg.guest, rip - 1)))
+        hvt_msg("gdb's breakpoint at %#llx reached the guest as an "
+                "exception: this host's KVM does not honour "
+                "KVM_SET_GUEST_DEBUG (kvm-pvm is one that does not), so "
+                "breakpoints and single steps cannot work on it",
+                (unsigned long long)(hvt_gdb_is_swbp(&dbg.guest, rip)
+                                         ? rip
+                                         : rip - 1));
     hvt_msg("the guest is stopped at the fault for gdb; it ends when gdb "
             "continues, detaches or kills it");
     dbg.crashed = true;

@@ -139,10 +139,12 @@ bool hvt_gdb_debug_exit(void);
  * `sig`: gdb hears it (W / X) and is let go. */
 void hvt_gdb_exited(int status);
 void hvt_gdb_terminated(int sig);
-/* The guest crashed (signal `sig` a process would have got): gdb sees it
- * stopped at the fault and may look around; when it resumes, detaches or
- * kills, it hears the guest is gone. */
-void hvt_gdb_crashed(int sig);
+/* The guest crashed at `rip` (signal `sig` a process would have got):
+ * gdb sees it stopped at the fault and may look around; when it resumes,
+ * detaches or kills, it hears the guest is gone.  A breakpoint trap at
+ * one of gdb's breakpoints means this KVM let the int3 reach the guest
+ * instead of exiting (it ignores KVM_SET_GUEST_DEBUG): said plainly. */
+void hvt_gdb_crashed(int sig, uint64_t rip);
 
 /* ---- seccomp (seccomp.c) ------------------------------------------------- */
 /* Confines the process to the system calls the run loop needs; with

@@ -88,6 +88,31 @@ has() {
     done
 }
 
+# td NAME FN: t for a case that needs KVM to stop the guest at gdb's
+# breakpoints and steps.  On a KVM that ignores KVM_SET_GUEST_DEBUG the
+# int3 reaches the guest and the tender says so: the case skips with that
+# reason, once the first such case has seen the tender say it (and the
+# tender saying it is checked on its own line, below).
+NO_DEBUG=0
+td() {
+    local name=$1
+    shift
+    if [ $NO_DEBUG = 1 ]; then
+        skip_kvm_no_debug "$name"
+    elif "$@" >"$LOG" 2>&1; then
+        ok "$name"
+    elif grep -q 'does not honour KVM_SET_GUEST_DEBUG' "$TLOG"; then
+        NO_DEBUG=1
+        skip_kvm_no_debug "$name"
+        has "$TLOG" "^atoll-hvt: gdb's breakpoint at 0x[0-9a-f]+ reached the guest as an exception" \
+            'guest crashed: CPU exception 3 \(breakpoint\)' >"$LOG" 2>&1 &&
+            ok "this KVM ignores KVM_SET_GUEST_DEBUG: the tender names it when gdb's breakpoint reaches the guest" ||
+            fail "this KVM ignores KVM_SET_GUEST_DEBUG: the tender names it when gdb's breakpoint reaches the guest"
+    else
+        fail "$name" "command failed: $*"
+    fi
+}
+
 bt_at_app_main() {
     start_tender "$HELLO" --count=2 || return 1
     gdb_batch "$HELLO" 'break app_main' continue bt 'print app->args.count' \
@@ -97,7 +122,7 @@ bt_at_app_main() {
         '^#1 .* in fiber_entry ' '^\$1 = 2$' &&
         [ "$TST" -eq 137 ] && ! grep -q 'Hello World' "$TLOG"
 }
-t "break app_main, bt, a variable (and kill: nothing printed, status 137)" \
+td "break app_main, bt, a variable (and kill: nothing printed, status 137)" \
     bt_at_app_main
 
 stepi_moves() {
@@ -113,7 +138,7 @@ stepi_moves() {
         return 1
     }
 }
-t "stepi runs one instruction: the pc moves" stepi_moves
+td "stepi runs one instruction: the pc moves" stepi_moves
 
 hbreak_hits() {
     start_tender "$HELLO" --count=1 || return 1
@@ -122,7 +147,7 @@ hbreak_hits() {
     has "$GLOG" '^Hardware assisted breakpoint 1 at ' \
         '^#0 +(0x[0-9a-f]+ in )?atoll_console_printf ' '^#1 .* in app_main '
 }
-t "a hardware breakpoint (hbreak) stops in atoll_console_printf" hbreak_hits
+td "a hardware breakpoint (hbreak) stops in atoll_console_printf" hbreak_hits
 
 runs_to_exit() {
     start_tender "$HELLO" --count=2 || return 1
@@ -140,7 +165,7 @@ detach_runs_on() {
     has "$GLOG" '^Breakpoint 1, app_main' && has "$TLOG" 'gdb detached' &&
         [ "$TST" -eq 0 ] && [ "$(grep -c '^Hello World!$' "$TLOG")" -eq 2 ]
 }
-t "detach: breakpoints lifted, the guest finishes undebugged" detach_runs_on
+td "detach: breakpoints lifted, the guest finishes undebugged" detach_runs_on
 
 crash_seen() {
     start_tender "$CRASH" --what=null || return 1
@@ -157,9 +182,17 @@ interrupt() {
     timeout 90 gdb -batch -nx -ex "target remote 127.0.0.1:$PORT" \
         -ex continue -ex bt -ex kill "$CRASH" >"$GLOG" 2>&1 &
     local gp=$!
-    wait_line "$TLOG" '^spinning$' 20 || return 1
-    sleep 1
-    kill -INT $gp
+    # "spinning" reaches the log only at the guest's next exit (the
+    # console area is written out at exits, per line only to a terminal),
+    # and a spinning guest makes none: give it two seconds to get there.
+    wait_line "$TLOG" 'gdb connected' 20 || return 1
+    sleep 2
+    # SIGINT to gdb itself, once: through `timeout` it would arrive twice
+    # (timeout passes it on to the child and to its process group), and a
+    # second ^C makes gdb give up on the target.
+    local g
+    g=$(pgrep -P $gp -x gdb) || return 1
+    kill -INT "$g"
     wait $gp
     end_tender
     has "$GLOG" 'received signal SIGINT' '^#0 .*app_main \(app='

@@ -344,7 +344,8 @@ TEST(gdb_stub, "Z0 and z0 plant and lift breakpoints; other types unsupported")
     CHECK_EQ(nbps, 0);
 }
 
-TEST(gdb_stub, "c and s resume (at a new rip if given); D lifts breakpoints")
+TEST(gdb_stub,
+     "c, s, C and S resume (at a new rip if given); D lifts breakpoints")
 {
     setup();
     CHECK_EQ(feed(pkt("c")), GDB_CONTINUE);
@@ -356,6 +357,18 @@ TEST(gdb_stub, "c and s resume (at a new rip if given); D lifts breakpoints")
     CHECK_EQ(regs.rip, 0x100200u);
     nsent = 0;
     CHECK_EQ(feed(pkt("cxyz")), GDB_NONE);
+    CHECK_STR(sent, "+$E01#a6");
+    /* With a signal (gdb passes on a fault's): resumes all the same. */
+    nsent = 0;
+    CHECK_EQ(feed(pkt("C0b")), GDB_CONTINUE);
+    CHECK_STR(sent, "+");
+    CHECK_EQ(feed(pkt("S05;100500")), GDB_STEP);
+    CHECK_EQ(regs.rip, 0x100500u);
+    nsent = 0;
+    CHECK_EQ(feed(pkt("C")), GDB_NONE);
+    CHECK_STR(sent, "+$E01#a6");
+    nsent = 0;
+    CHECK_EQ(feed(pkt("C0b;xyz")), GDB_NONE);
     CHECK_STR(sent, "+$E01#a6");
     CHECK_STR(ask("Z0,100300,1"), "OK");
     CHECK_STR(ask("Z0,100400,1"), "OK");
