@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +164,16 @@ static int set_long_mode(struct hvt_vcpu *v, struct hvt_mem *m, uint64_t entry)
     seg(&sr.cs, 0x23, 0xb, true);
     seg(&sr.ds, 0x1b, 0x3, false);
     sr.es = sr.fs = sr.gs = sr.ss = sr.ds;
+    /* %fs:0x28 must be readable.  The guest's code takes its stack
+     * canary from a global (-mstack-protector-guard=global), but GCC
+     * drops that option in functions with a target attribute (BearSSL's
+     * AES-NI, PCLMUL and SSE2 code), which read the canary at %fs:0x28 as
+     * in a Linux process.  With a base of 0 that was address 0x28, not
+     * mapped: the first TLS handshake on a CPU with AES-NI crashed.  The
+     * base makes %fs:0x28 the last 8 of the boot info's random bytes
+     * (abi.h), which the guest only reads. */
+    sr.fs.base = ATOLL_HVT_BOOT_INFO +
+                 offsetof(struct atoll_hvt_boot_info, random) + 24 - 0x28;
     memset(&sr.tr, 0, sizeof sr.tr);
     sr.tr.base = ATOLL_HVT_GDT_ADDR + 0x80;
     sr.tr.limit = 0x67;
