@@ -28,6 +28,8 @@
 #   nsd, dnsperf     `make bench`: the DNS server against NSD, by dnsperf
 #   gdb              tests/kvm/gdb.sh debugs a sandboxed unikernel (atoll-spt)
 #   wrk              tests/http/website.sh: a short load run on the website
+#   iperf3           tests/fw/appliance.sh: TCP and UDP loads through the
+#                    firewall appliance's masquerade
 #   chromium         tests/tool/trace.sh opens the page `atoll trace view`
 #                    writes (headless) and checks what its script drew
 #   python3-prometheus-client  tests/debug/metrics.sh reads /metrics with
@@ -47,7 +49,7 @@
 #                    package` writes and runs the plain one
 set -euo pipefail
 # ATOLL_DEPS_PKGS replaces the list (scripts/install-bench-deps.sh uses it).
-PKGS=${ATOLL_DEPS_PKGS:-"build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils radvd nsd dnsperf bsdutils gdb qemu-system-x86 wrk umoci runc chromium openssl sslscan testssl.sh curl patch xz-utils python3-prometheus-client"}
+PKGS=${ATOLL_DEPS_PKGS:-"build-essential clang clang-format python3 jq tshark iproute2 iputils-ping socat libclang-rt-14-dev git libgit2-dev dnsmasq bind9-dnsutils radvd nsd dnsperf bsdutils gdb qemu-system-x86 wrk iperf3 umoci runc chromium openssl sslscan testssl.sh curl patch xz-utils python3-prometheus-client"}
 
 missing=""
 for p in $PKGS; do
