@@ -39,12 +39,13 @@ skip() { _report SKIP "$1"; echo "       skipped: $2"; }
 # /dev/kvm on a host without it.  The reason is on the line itself.
 NO_KVM_REASON='(no /dev/kvm on this host)'
 skip_no_kvm() { _report SKIP "$1 $NO_KVM_REASON"; }
-# skip_kvm_no_debug NAME: the same for a test that needs KVM's guest
-# debugging (breakpoints, single steps), on a host whose /dev/kvm takes
-# KVM_SET_GUEST_DEBUG and ignores it (kvm-pvm): as good as no /dev/kvm
-# for that test.  atoll-hvt says so when it sees it (tender/hvt/gdb_kvm.c).
-NO_KVM_DEBUG_REASON="(no /dev/kvm with guest debugging on this host: it ignores KVM_SET_GUEST_DEBUG)"
-skip_kvm_no_debug() { _report SKIP "$1 $NO_KVM_DEBUG_REASON"; }
+# skip_kvm_no_hwbp NAME: the same for a test of gdb's hardware breakpoints
+# on a host whose /dev/kvm takes KVM_SET_GUEST_DEBUG and ignores it
+# (kvm-pvm): no debug register reaches the guest there, so for that test
+# it is as good as no /dev/kvm.  atoll-hvt says so when gdb attaches
+# (tender/hvt/gdb_kvm.c).
+NO_KVM_HWBP_REASON="(no /dev/kvm with hardware breakpoints on this host: it ignores KVM_SET_GUEST_DEBUG)"
+skip_kvm_no_hwbp() { _report SKIP "$1 $NO_KVM_HWBP_REASON"; }
 # have_kvm: /dev/kvm exists and this user may open it.
 have_kvm() { [ -c /dev/kvm ] && [ -w /dev/kvm ]; }
 

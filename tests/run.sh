@@ -10,10 +10,10 @@
 #
 # On CI (CI=true) only one skip is allowed: a test that needs /dev/kvm on a
 # host without it, whose line ends with "(no /dev/kvm on this host)"
-# (skip_no_kvm in tests/lib.sh), or, for a test of KVM's guest debugging,
-# "(no /dev/kvm with guest debugging on this host: it ignores
-# KVM_SET_GUEST_DEBUG)" (skip_kvm_no_debug).  Any other skip counts as a
-# failure.
+# (skip_no_kvm in tests/lib.sh), or, for the test of gdb's hardware
+# breakpoints on a KVM, "(no /dev/kvm with hardware breakpoints on this
+# host: it ignores KVM_SET_GUEST_DEBUG)" (skip_kvm_no_hwbp).  Any other
+# skip counts as a failure.
 # ATOLL_TEST_ONLY=unit runs only the C binaries.
 #
 # A test must stop every process it started: one still running when the
@@ -63,7 +63,7 @@ if [ "$failed" -gt 0 ]; then
     grep '^\[FAIL\]' "$OUT"
 fi
 if [ "${CI:-}" = true ]; then
-    kvm_re='^\[SKIP\].*\(no /dev/kvm( with guest debugging)? on this host(: it ignores KVM_SET_GUEST_DEBUG)?\)$'
+    kvm_re='^\[SKIP\].*\(no /dev/kvm( with hardware breakpoints)? on this host(: it ignores KVM_SET_GUEST_DEBUG)?\)$'
     bad=$(grep '^\[SKIP\]' "$OUT" | grep -Evc "$kvm_re")
     if [ "$bad" -gt 0 ]; then
         echo "CI: $bad skipped test(s) count as failures here (only a test"

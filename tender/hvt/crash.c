@@ -97,7 +97,7 @@ void hvt_crash_report(int vcpu_fd, const struct hvt_mem *m, uint64_t exits,
             hvt_msg("core dump to %s failed", hvt_core.path);
     }
     /* --gdb: the debugger sees the guest stopped at the fault. */
-    hvt_gdb_crashed(sig, r.rip);
+    hvt_gdb_crashed(sig);
     hvt_die(ATOLL_HVT_EXIT_CRASH, "guest crashed (status %d)",
             ATOLL_HVT_EXIT_CRASH);
 }

@@ -21,8 +21,15 @@
  *
  * Everything the stub does after the seccomp filter is in place - poll,
  * read and write on the connection, four ioctls - is allowed by it
- * (seccomp.c).  This file has never run: there is no /dev/kvm on the
- * machines it was written on (docs/debugging.md).
+ * (seccomp.c).  It has run on kvm-pvm only (docs/debugging.md).
+ *
+ * A KVM that takes KVM_SET_GUEST_DEBUG and ignores it (kvm-pvm) is found
+ * before gdb sees the guest (probe()); then gdb's int3 and a step's trap
+ * flag raise the guest's own #BP/#DB, which without an IDT become a
+ * triple fault (KVM_EXIT_SHUTDOWN), and hvt_gdb_shutdown_exit takes the
+ * guest back from it: the exception cleared, rip at the breakpoint, gdb
+ * told.  Hardware breakpoints are refused there (no debug register
+ * reaches the guest).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +55,12 @@ static struct {
     uint8_t in[GDB_PACKET_MAX];
     size_t in_off, in_len;
     bool crashed; /* the vCPU is dead: a resume ends the session */
+    /* KVM ignores KVM_SET_GUEST_DEBUG (kvm-pvm): gdb's int3, a step's
+     * trap flag and the debug registers raise the guest's own #BP/#DB,
+     * which without an IDT end in a triple fault; hvt_gdb_shutdown_exit
+     * takes those back (see there). */
+    bool via_guest;
+    bool stepping; /* via_guest: TF set for a step */
 } dbg = {.fd = -1};
 
 /* ---- the backend --------------------------------------------------------- */
@@ -90,9 +103,13 @@ static int set_sw(void *ctx, uint64_t addr, bool on)
     return hvt_gdb_swbp(&dbg.guest, addr, on);
 }
 
-/* Takes effect at the next resume (resume()). */
+/* Takes effect at the next resume (resume()).  A KVM that ignores
+ * KVM_SET_GUEST_DEBUG loads no debug register of ours (nor, on kvm-pvm,
+ * the guest's own): refused, so gdb says it cannot insert it. */
 static int set_hw(void *ctx, uint64_t addr, bool on)
 {
+    if (dbg.via_guest && on)
+        return -1;
     return hvt_gdb_hwbp(&dbg.guest, addr, on);
 }
 
@@ -143,9 +160,25 @@ static void let_go(void)
     hvt_msg("gdb detached; the guest runs on");
 }
 
+/* via_guest: a step is the guest's trap flag. */
+static void resume_via_guest(bool step)
+{
+    struct kvm_regs r;
+    if (ioctl(dbg.vcpu_fd, KVM_GET_REGS, &r) < 0)
+        hvt_die(ATOLL_HVT_EXIT_TENDER, "KVM_GET_REGS: %s", strerror(errno));
+    r.rflags = step ? r.rflags | 0x100 : r.rflags & ~0x100ull;
+    dbg.stepping = step;
+    if (ioctl(dbg.vcpu_fd, KVM_SET_REGS, &r) < 0)
+        hvt_die(ATOLL_HVT_EXIT_TENDER, "KVM_SET_REGS: %s", strerror(errno));
+}
+
 /* Before each resume: single step or not, and the hardware breakpoints. */
 static void resume(bool step)
 {
+    if (dbg.via_guest) {
+        resume_via_guest(step);
+        return;
+    }
     struct kvm_guest_debug d;
     memset(&d, 0, sizeof d);
     d.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP |
@@ -262,11 +295,84 @@ int hvt_gdb_attach(struct hvt_vcpu *v, struct hvt_mem *m, unsigned port)
     return 0;
 }
 
+/* The guest's #BP or #DB, which became a triple fault, undone: the vCPU
+ * runs on as if the exception had not been raised. */
+static void clear_exception(struct kvm_vcpu_events *ev)
+{
+    ev->exception.injected = 0;
+    ev->exception.pending = 0;
+    ev->exception.nr = 0;
+    ev->exception.has_error_code = 0;
+    ev->exception.error_code = 0;
+    ev->exception_has_payload = 0;
+    ev->exception_payload = 0;
+    ev->triple_fault.pending = 0;
+    ev->flags &= KVM_VCPUEVENT_VALID_SHADOW | KVM_VCPUEVENT_VALID_SMM |
+                 KVM_VCPUEVENT_VALID_PAYLOAD | KVM_VCPUEVENT_VALID_TRIPLE_FAULT;
+    if (ioctl(dbg.vcpu_fd, KVM_SET_VCPU_EVENTS, ev) < 0)
+        hvt_die(ATOLL_HVT_EXIT_TENDER, "KVM_SET_VCPU_EVENTS: %s",
+                strerror(errno));
+}
+
+/* Before gdb sees the guest: does this KVM honour KVM_SET_GUEST_DEBUG?
+ * One instruction (start.S's first, `xor %ebp, %ebp`) runs with KVM's
+ * single step on and the guest's own trap flag set.  A KVM that honours
+ * it stops with KVM_EXIT_DEBUG; one that ignores it (kvm-pvm) lets the
+ * trap flag raise the guest's #DB, a triple fault without an IDT.  Either
+ * way the registers go back to what they were: the instruction is undone
+ * and the guest starts at its first one. */
+static void probe(void)
+{
+    struct kvm_regs r0, r;
+    struct kvm_guest_debug d;
+    memset(&d, 0, sizeof d);
+    d.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
+    if (ioctl(dbg.vcpu_fd, KVM_GET_REGS, &r0) < 0)
+        hvt_die(ATOLL_HVT_EXIT_TENDER, "KVM_GET_REGS: %s", strerror(errno));
+    r = r0;
+    r.rflags |= 0x100;
+    if (ioctl(dbg.vcpu_fd, KVM_SET_REGS, &r) < 0 ||
+        ioctl(dbg.vcpu_fd, KVM_SET_GUEST_DEBUG, &d) < 0)
+        hvt_die(ATOLL_HVT_EXIT_TENDER, "--gdb probe: %s", strerror(errno));
+    int rc;
+    do {
+        /* gdb's first packets raise SIGIO, which sets immediate_exit:
+         * serve() reads them once the probe is done. */
+        dbg.run->immediate_exit = 0;
+        rc = ioctl(dbg.vcpu_fd, KVM_RUN, 0);
+    } while (rc < 0 && errno == EINTR);
+    if (rc < 0)
+        hvt_die(ATOLL_HVT_EXIT_TENDER, "--gdb probe: KVM_RUN: %s",
+                strerror(errno));
+    if (dbg.run->exit_reason == KVM_EXIT_SHUTDOWN) {
+        struct kvm_vcpu_events ev;
+        if (ioctl(dbg.vcpu_fd, KVM_GET_VCPU_EVENTS, &ev) < 0 ||
+            ev.exception.nr != 1)
+            hvt_die(ATOLL_HVT_EXIT_TENDER,
+                    "--gdb probe: the first instruction did not trap");
+        clear_exception(&ev);
+        dbg.via_guest = true;
+        hvt_msg("this KVM ignores KVM_SET_GUEST_DEBUG (kvm-pvm does): gdb's "
+                "breakpoints and steps go through the guest's own traps, "
+                "hardware breakpoints are refused");
+    } else if (dbg.run->exit_reason != KVM_EXIT_DEBUG) {
+        hvt_die(ATOLL_HVT_EXIT_TENDER,
+                "--gdb probe: unexpected exit %u after one instruction",
+                dbg.run->exit_reason);
+    }
+    memset(&d, 0, sizeof d);
+    if (ioctl(dbg.vcpu_fd, KVM_SET_GUEST_DEBUG, &d) < 0 ||
+        ioctl(dbg.vcpu_fd, KVM_SET_REGS, &r0) < 0)
+        hvt_die(ATOLL_HVT_EXIT_TENDER, "--gdb probe: %s", strerror(errno));
+}
+
 void hvt_gdb_start(void)
 {
     /* gdb asks `?` itself: no stop reply before it does. */
-    if (dbg.fd >= 0)
+    if (dbg.fd >= 0) {
+        probe();
         (void)serve();
+    }
 }
 
 /* After an MMIO exit the vCPU's state is complete only once KVM_RUN is
@@ -341,6 +447,40 @@ bool hvt_gdb_debug_exit(void)
     return true;
 }
 
+bool hvt_gdb_shutdown_exit(void)
+{
+    if (dbg.fd < 0)
+        return false;
+    struct kvm_vcpu_events ev;
+    struct kvm_regs r;
+    if (ioctl(dbg.vcpu_fd, KVM_GET_VCPU_EVENTS, &ev) < 0 ||
+        ioctl(dbg.vcpu_fd, KVM_GET_REGS, &r) < 0)
+        return false;
+    if (!dbg.via_guest)
+        return false; /* KVM stops at gdb's breakpoints itself */
+    enum gdb_stop_reason why;
+    unsigned nr = ev.exception.nr;
+    if (nr == 3 && hvt_gdb_is_swbp(&dbg.guest, r.rip - 1)) {
+        r.rip--; /* a trap: past the int3 */
+        why = GDB_STOP_SWBREAK;
+    } else if (nr == 1 && dbg.stepping) {
+        why = GDB_STOP_SIGNAL;
+    } else {
+        return false;
+    }
+    dbg.stepping = false;
+    r.rflags &= ~0x100ull;
+    clear_exception(&ev);
+    if (ioctl(dbg.vcpu_fd, KVM_SET_REGS, &r) < 0) {
+        hvt_msg("cannot take the guest back from its trap: %s",
+                strerror(errno));
+        return false;
+    }
+    gdb_stopped_why(&dbg.stub, GDB_SIGTRAP, why);
+    (void)serve();
+    return true;
+}
+
 /* The guest is gone: gdb hears how (W with a status, X with a signal). */
 static void gone(bool exited, int n)
 {
@@ -364,19 +504,10 @@ void hvt_gdb_terminated(int sig)
     gone(false, sig);
 }
 
-void hvt_gdb_crashed(int sig, uint64_t rip)
+void hvt_gdb_crashed(int sig)
 {
     if (dbg.fd < 0)
         return;
-    if (sig == SIGTRAP && (hvt_gdb_is_swbp(&dbg.guest, rip) ||
-                           hvt_gdb_is_swbp(&dbg.guest, rip - 1)))
-        hvt_msg("gdb's breakpoint at %#llx reached the guest as an "
-                "exception: this host's KVM does not honour "
-                "KVM_SET_GUEST_DEBUG (kvm-pvm is one that does not), so "
-                "breakpoints and single steps cannot work on it",
-                (unsigned long long)(hvt_gdb_is_swbp(&dbg.guest, rip)
-                                         ? rip
-                                         : rip - 1));
     hvt_msg("the guest is stopped at the fault for gdb; it ends when gdb "
             "continues, detaches or kills it");
     dbg.crashed = true;

@@ -135,16 +135,18 @@ void hvt_gdb_poll(void);
 /* A KVM_EXIT_DEBUG: tells gdb why and serves it until it resumes.
  * false: no debugger (the caller reports an unexpected exit). */
 bool hvt_gdb_debug_exit(void);
+/* A triple fault (KVM_EXIT_SHUTDOWN) while gdb is attached: if it began
+ * as gdb's breakpoint or step on a KVM that ignores KVM_SET_GUEST_DEBUG,
+ * the guest is taken back from it and gdb told; true if so. */
+bool hvt_gdb_shutdown_exit(void);
 /* The guest exited with `status`, or the tender is stopping on signal
  * `sig`: gdb hears it (W / X) and is let go. */
 void hvt_gdb_exited(int status);
 void hvt_gdb_terminated(int sig);
-/* The guest crashed at `rip` (signal `sig` a process would have got):
- * gdb sees it stopped at the fault and may look around; when it resumes,
- * detaches or kills, it hears the guest is gone.  A breakpoint trap at
- * one of gdb's breakpoints means this KVM let the int3 reach the guest
- * instead of exiting (it ignores KVM_SET_GUEST_DEBUG): said plainly. */
-void hvt_gdb_crashed(int sig, uint64_t rip);
+/* The guest crashed (signal `sig` a process would have got): gdb sees it
+ * stopped at the fault and may look around; when it resumes, detaches or
+ * kills, it hears the guest is gone. */
+void hvt_gdb_crashed(int sig);
 
 /* ---- seccomp (seccomp.c) ------------------------------------------------- */
 /* Confines the process to the system calls the run loop needs; with

@@ -77,7 +77,7 @@ int hvt_seccomp_install(bool gdb)
         ALLOW_NR(__NR_poll),
         ALLOW_NR(__NR_ppoll),
     };
-    /* ioctl: only the run loop's requests; the last two for --gdb only. */
+    /* ioctl: only the run loop's requests; the last three for --gdb only. */
     static const uint32_t req[] = {
         KVM_RUN,
         TUNSETOFFLOAD,
@@ -88,8 +88,9 @@ int hvt_seccomp_install(bool gdb)
         KVM_SET_USER_MEMORY_REGION,
         KVM_SET_REGS,
         KVM_SET_GUEST_DEBUG,
+        KVM_SET_VCPU_EVENTS,
     };
-    const size_t nreq = sizeof req / sizeof req[0] - (gdb ? 0 : 2);
+    const size_t nreq = sizeof req / sizeof req[0] - (gdb ? 0 : 3);
     struct sock_filter f[sizeof head / sizeof head[0] +
                          sizeof gdb_calls / sizeof gdb_calls[0] + 3 +
                          sizeof req / sizeof req[0] + 2];

@@ -346,6 +346,8 @@ int hvt_vcpu_run(struct hvt_vcpu *v, struct hvt_guest *g)
             crash(v, g, what);
         case KVM_EXIT_SHUTDOWN:
             /* An exception the guest did not handle (it has no IDT). */
+            if (hvt_gdb_shutdown_exit())
+                break;
             hvt_crash_report(v->vcpu_fd, &g->mem, v->exits, "triple fault",
                              true);
         case KVM_EXIT_HLT:
