@@ -150,3 +150,14 @@ expect_status "a legacy virtio-mmio device is refused (microvm)" 65 \
     "virtio-mmio version 1: Atoll speaks version 2" \
     env ATOLL_QEMU="$SCRATCH/legacy-qemu" bash -c \
     "cd '$APP' && timeout 120 '$ATOLL' run --machine=microvm $ACCEL --block:disk='$DISK'"
+
+# The default accelerator (tools/atoll/qemu.c, kvm_usable): KVM where
+# /dev/kvm can be opened, but TCG under kvm-pvm, which runs no QEMU guest
+# (a /sys with module/kvm_pvm, given by ATOLL_SYSFS).  The command line is
+# shown (ATOLL_QEMU_SHOW) and QEMU is `true`: nothing boots.
+mkdir -p "$SCRATCH/sys-pvm/module/kvm_pvm" "$SCRATCH/sys-plain/module"
+t "under kvm-pvm the default accelerator is TCG (-accel tcg -cpu max)" \
+    bash -c "[ \"\$(cd '$APP' && ATOLL_SYSFS='$SCRATCH/sys-pvm' ATOLL_QEMU=true ATOLL_QEMU_SHOW=1 timeout 60 '$ATOLL' run --block:disk='$DISK' 2>&1 | grep -o -- '-accel [a-z]* -cpu [a-z]*')\" = '-accel tcg -cpu max' ]"
+if have_kvm; then want='-accel kvm -cpu host'; else want='-accel tcg -cpu max'; fi
+t "elsewhere KVM when /dev/kvm opens, else TCG ($want here)" \
+    bash -c "[ \"\$(cd '$APP' && ATOLL_SYSFS='$SCRATCH/sys-plain' ATOLL_QEMU=true ATOLL_QEMU_SHOW=1 timeout 60 '$ATOLL' run --block:disk='$DISK' 2>&1 | grep -o -- '-accel [a-z]* -cpu [a-z]*')\" = '$want' ]"
