@@ -59,6 +59,18 @@
 
 /* Interval between requests while resolving, and how many are sent before
  * giving up (the waiting packets are then dropped and counted). */
+/* Gratuitous ARP announcements of our address when it is configured, and
+ * the time between them (RFC 5227 2.3: ANNOUNCE_NUM 2, ANNOUNCE_INTERVAL
+ * 2 s).  The second reaches a neighbour that missed the first - a bridge
+ * port still coming up, say - while it still holds a restarted
+ * unikernel's old MAC. */
+#ifndef NET_ARP_ANNOUNCE_NUM
+#define NET_ARP_ANNOUNCE_NUM 2
+#endif
+#ifndef NET_ARP_ANNOUNCE_INTERVAL_NS
+#define NET_ARP_ANNOUNCE_INTERVAL_NS 2000000000LL
+#endif
+
 #ifndef NET_ARP_RETRY_NS
 #define NET_ARP_RETRY_NS 1000000000LL
 #endif

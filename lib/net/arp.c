@@ -167,12 +167,20 @@ static void request(struct atoll_stack *s, struct arp_entry *e)
     send_arp(s, NET_ARP_REQUEST, bcast, zero, e->ip);
 }
 
-void net_arp_announce(struct atoll_stack *s)
+static void announce(struct atoll_stack *s)
 {
     /* A gratuitous ARP is a request for our own address (RFC 5227 2.3):
      * neighbours with a stale entry for it update it. */
     static const uint8_t zero[6] = {0};
     send_arp(s, NET_ARP_REQUEST, bcast, zero, s->cfg.addr);
+    s->arp_announce_left--;
+    s->arp_announce_at = atoll_now() + NET_ARP_ANNOUNCE_INTERVAL_NS;
+}
+
+void net_arp_announce(struct atoll_stack *s)
+{
+    s->arp_announce_left = NET_ARP_ANNOUNCE_NUM;
+    announce(s); /* the rest from net_arp_timers */
 }
 
 /* Drop (and count) the packets waiting for `e`. */
@@ -326,6 +334,12 @@ int net_arp_output(struct atoll_stack *s, atoll_ipv4_t nh, struct atoll_buf *b)
 atoll_time_t net_arp_timers(struct atoll_stack *s, atoll_time_t now)
 {
     atoll_time_t next = ATOLL_NEVER;
+    if (s->arp_announce_left > 0 && s->cfg.addr) {
+        if (s->arp_announce_at <= now)
+            announce(s);
+        if (s->arp_announce_left > 0)
+            next = s->arp_announce_at;
+    }
     for (int i = 0; i < NET_ARP_CACHE_MAX; i++) {
         struct arp_entry *e = &s->arp[i];
         if (e->state != ARP_RESOLVING)

@@ -111,7 +111,9 @@ struct atoll_stack {
     int frame_cache_n;
 
     struct arp_entry arp[NET_ARP_CACHE_MAX];
-    size_t arp_queued; /* packets waiting in all entries */
+    size_t arp_queued;            /* packets waiting in all entries */
+    int arp_announce_left;        /* gratuitous ARPs still to send */
+    atoll_time_t arp_announce_at; /* when the next one goes */
 
     uint16_t ip_id;
     struct reasm_ctx *reasm; /* NET_REASM_MAX contexts */
@@ -151,7 +153,8 @@ void net_arp_input(struct atoll_stack *s, struct atoll_buf *b);
 /* Send IPv4 packet `b` (IP header in place) to next hop `nh`: now if
  * resolved, else queue it (bounded) and resolve.  Owns b. */
 int net_arp_output(struct atoll_stack *s, atoll_ipv4_t nh, struct atoll_buf *b);
-void net_arp_announce(struct atoll_stack *s); /* gratuitous ARP */
+/* RFC 5227's announcements: one now, the rest from net_arp_timers. */
+void net_arp_announce(struct atoll_stack *s);
 /* Retries and give-ups due by `now`; returns the next deadline. */
 atoll_time_t net_arp_timers(struct atoll_stack *s, atoll_time_t now);
 void net_arp_fini(struct atoll_stack *s);

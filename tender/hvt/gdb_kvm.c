@@ -20,8 +20,9 @@
  * returns EINTR and the run loop calls hvt_gdb_poll.
  *
  * Everything the stub does after the seccomp filter is in place - poll,
- * read and write on the connection, four ioctls - is allowed by it
- * (seccomp.c).  It has run on kvm-pvm only (docs/debugging.md).
+ * read and write on the connection, the ioctls above and
+ * KVM_SET_VCPU_EVENTS - is allowed by it (seccomp.c).  It has run on kvm-pvm
+ * only (docs/debugging.md).
  *
  * A KVM that takes KVM_SET_GUEST_DEBUG and ignores it (kvm-pvm) is found
  * before gdb sees the guest (probe()); then gdb's int3 and a step's trap
@@ -55,13 +56,15 @@ static struct {
     uint8_t in[GDB_PACKET_MAX];
     size_t in_off, in_len;
     bool crashed; /* the vCPU is dead: a resume ends the session */
-    /* KVM ignores KVM_SET_GUEST_DEBUG (kvm-pvm): gdb's int3, a step's
-     * trap flag and the debug registers raise the guest's own #BP/#DB,
-     * which without an IDT end in a triple fault; hvt_gdb_shutdown_exit
-     * takes those back (see there). */
+    /* KVM ignores KVM_SET_GUEST_DEBUG (kvm-pvm, found by probe()): gdb's
+     * int3 and a step's trap flag raise the guest's own #BP/#DB, which
+     * without an IDT end in a triple fault; hvt_gdb_shutdown_exit takes
+     * those back. */
     bool via_guest;
     bool stepping; /* via_guest: TF set for a step */
 } dbg = {.fd = -1};
+
+#define RFLAGS_TF 0x100ull /* trap flag: #DB after the next instruction */
 
 /* ---- the backend --------------------------------------------------------- */
 
@@ -166,7 +169,7 @@ static void resume_via_guest(bool step)
     struct kvm_regs r;
     if (ioctl(dbg.vcpu_fd, KVM_GET_REGS, &r) < 0)
         hvt_die(ATOLL_HVT_EXIT_TENDER, "KVM_GET_REGS: %s", strerror(errno));
-    r.rflags = step ? r.rflags | 0x100 : r.rflags & ~0x100ull;
+    r.rflags = step ? r.rflags | RFLAGS_TF : r.rflags & ~RFLAGS_TF;
     dbg.stepping = step;
     if (ioctl(dbg.vcpu_fd, KVM_SET_REGS, &r) < 0)
         hvt_die(ATOLL_HVT_EXIT_TENDER, "KVM_SET_REGS: %s", strerror(errno));
@@ -330,7 +333,7 @@ static void probe(void)
     if (ioctl(dbg.vcpu_fd, KVM_GET_REGS, &r0) < 0)
         hvt_die(ATOLL_HVT_EXIT_TENDER, "KVM_GET_REGS: %s", strerror(errno));
     r = r0;
-    r.rflags |= 0x100;
+    r.rflags |= RFLAGS_TF;
     if (ioctl(dbg.vcpu_fd, KVM_SET_REGS, &r) < 0 ||
         ioctl(dbg.vcpu_fd, KVM_SET_GUEST_DEBUG, &d) < 0)
         hvt_die(ATOLL_HVT_EXIT_TENDER, "--gdb probe: %s", strerror(errno));
@@ -449,15 +452,15 @@ bool hvt_gdb_debug_exit(void)
 
 bool hvt_gdb_shutdown_exit(void)
 {
-    if (dbg.fd < 0)
+    /* Without a debugger, or where KVM stops at gdb's breakpoints itself,
+     * a triple fault is the guest's own crash. */
+    if (dbg.fd < 0 || !dbg.via_guest)
         return false;
     struct kvm_vcpu_events ev;
     struct kvm_regs r;
     if (ioctl(dbg.vcpu_fd, KVM_GET_VCPU_EVENTS, &ev) < 0 ||
         ioctl(dbg.vcpu_fd, KVM_GET_REGS, &r) < 0)
         return false;
-    if (!dbg.via_guest)
-        return false; /* KVM stops at gdb's breakpoints itself */
     enum gdb_stop_reason why;
     unsigned nr = ev.exception.nr;
     if (nr == 3 && hvt_gdb_is_swbp(&dbg.guest, r.rip - 1)) {
@@ -469,7 +472,7 @@ bool hvt_gdb_shutdown_exit(void)
         return false;
     }
     dbg.stepping = false;
-    r.rflags &= ~0x100ull;
+    r.rflags &= ~RFLAGS_TF;
     clear_exception(&ev);
     if (ioctl(dbg.vcpu_fd, KVM_SET_REGS, &r) < 0) {
         hvt_msg("cannot take the guest back from its trap: %s",

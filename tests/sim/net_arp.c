@@ -29,11 +29,20 @@ static int garp_main(void *arg)
     int n =
         net_raw_wait(raw, is_garp, &addr, NULL, 0, atoll_after(ATOLL_MS(100)));
     NCHECK(n >= 42);
+    /* RFC 5227 2.3: the second ANNOUNCE_INTERVAL (2 s) later, then no
+     * more. */
+    atoll_time_t first = atoll_now();
+    n = net_raw_wait(raw, is_garp, &addr, NULL, 0, atoll_after(ATOLL_SEC(3)));
+    NCHECK(n >= 42);
+    NCHECK(atoll_now() - first >= NET_ARP_ANNOUNCE_INTERVAL_NS - ATOLL_MS(100));
+    NCHECK(net_raw_wait(raw, is_garp, &addr, NULL, 0,
+                        atoll_after(ATOLL_SEC(10))) < 0);
     atoll_stack_destroy(a);
     return 0;
 }
 
-TEST(net_arp, "a stack announces itself with a gratuitous ARP at start")
+TEST(net_arp,
+     "a stack announces itself with two gratuitous ARPs 2 s apart at start")
 {
     net_sim_begin("garp", 1, clean);
     CHECK_EQ(atoll_test_run(0, garp_main, NULL), 0);
@@ -54,8 +63,9 @@ static int resolve_main(void *arg)
     /* b learned a from the request aimed at it. */
     NCHECK_EQ(net_arp_lookup(b, 0xc6120002, mac), 0);
     NCHECK(!memcmp(mac, a->info.mac, 6));
-    /* Expiry: after the TTL the entry is no longer trusted... */
-    atoll_sleep(NET_ARP_TTL_NS + ATOLL_SEC(1));
+    /* Expiry: after the TTL the entry is no longer trusted (counted from
+     * b's second announcement, which refreshed it)... */
+    atoll_sleep(NET_ARP_TTL_NS + NET_ARP_ANNOUNCE_INTERVAL_NS + ATOLL_SEC(1));
     NCHECK_EQ(net_arp_lookup(a, 0xc6120003, mac), -ATOLL_ETIMEDOUT);
     /* ...and the next packet resolves it again. */
     NCHECK(atoll_icmp_ping(a, atoll_addr4(0xc6120003), 2, 56,
